@@ -1,0 +1,27 @@
+//! Satchel's core: the encrypted on-device store, the outreach domain and its tallies.
+//!
+//! It knows nothing of FFI, HTTP or the server. The native apps reach it through the bindings
+//! crate; the manager's tool and the sync engine build on it.
+
+pub mod crypto;
+pub mod encounter;
+pub mod error;
+pub mod inventory;
+pub mod keyfile;
+pub mod outbox;
+pub mod participant;
+pub mod schema;
+pub mod settings;
+pub mod store;
+pub mod suppress;
+pub mod tally;
+pub mod validate;
+
+pub use encounter::{ContactType, EncounterRecord, EncounterSummary, NewEncounter};
+pub use error::{Error, Result};
+pub use inventory::{AdjustReason, MovementKind, MovementRecord, StockLevel};
+pub use outbox::{OutboxEntry, Record, Stream, StreamStatus};
+pub use settings::{Choice, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Role, Setting, SupplyItem};
+pub use store::{wipe, CreateOptions, LowStock, ProgramKeys, Store};
+pub use suppress::{suppress, Cell, CountTable, SuppressedTable};
+pub use tally::{Granularity, Measures, Tally, TallyQuery};

@@ -1,0 +1,242 @@
+//! Records that leave the device, and the outbox that holds them until the server acknowledges
+//! them. Each record is written to the outbox in the same transaction as the record itself, with
+//! the next sequence number of its stream, so a record is never saved without being queued.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::encounter::EncounterRecord;
+use crate::error::{Error, Result};
+use crate::inventory::MovementRecord;
+
+/// The record format this version writes and reads. Newer fields are ignored by older readers;
+/// a newer format number is refused.
+pub const RECORD_VERSION: u32 = 1;
+
+/// The per-device streams records are grouped into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    Encounters,
+    Inventory,
+    Settings,
+}
+
+impl Stream {
+    pub const ALL: [Stream; 3] = [Stream::Encounters, Stream::Inventory, Stream::Settings];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Encounters => "encounters",
+            Stream::Inventory => "inventory",
+            Stream::Settings => "settings",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Stream> {
+        Stream::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A setting as it travels between devices.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingRecord {
+    pub id: Uuid,
+    pub key: String,
+    pub value: serde_json::Value,
+    /// Hybrid logical clock stamp of the write.
+    pub hlc: u64,
+    pub device: Uuid,
+}
+
+/// Anything one device sends to others.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    Encounter(EncounterRecord),
+    Movement(MovementRecord),
+    Setting(SettingRecord),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    v: u32,
+    #[serde(flatten)]
+    record: Record,
+}
+
+impl Record {
+    pub fn id(&self) -> Uuid {
+        match self {
+            Record::Encounter(e) => e.id,
+            Record::Movement(m) => m.id,
+            Record::Setting(s) => s.id,
+        }
+    }
+    pub fn stream(&self) -> Stream {
+        match self {
+            Record::Encounter(_) => Stream::Encounters,
+            Record::Movement(_) => Stream::Inventory,
+            Record::Setting(_) => Stream::Settings,
+        }
+    }
+    /// The self-describing encoding kept in the outbox and shipped by sync.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(&Envelope { v: RECORD_VERSION, record: self.clone() }).expect("records serialize")
+    }
+    pub fn decode(bytes: &[u8]) -> Result<Record> {
+        #[derive(Deserialize)]
+        struct Version {
+            v: u32,
+        }
+        let version: Version =
+            serde_json::from_slice(bytes).map_err(|_| Error::BadRecord("not a Satchel record".into()))?;
+        if version.v != RECORD_VERSION {
+            return Err(Error::BadRecord(format!(
+                "record format {} is not supported (this app reads {RECORD_VERSION}); update the app",
+                version.v
+            )));
+        }
+        let env: Envelope =
+            serde_json::from_slice(bytes).map_err(|e| Error::BadRecord(format!("malformed record: {e}")))?;
+        Ok(env.record)
+    }
+}
+
+/// Queues a record in its stream's next sequence number. Call inside the record's transaction.
+pub fn enqueue(conn: &Connection, record: &Record, now: i64) -> Result<u64> {
+    let stream = record.stream().as_str();
+    let seq: i64 = conn.query_row(
+        "UPDATE sync_stream SET next_seq = next_seq + 1 WHERE stream = ?1 RETURNING next_seq - 1",
+        [stream],
+        |r| r.get(0),
+    )?;
+    conn.prepare_cached(
+        "INSERT INTO outbox (stream, seq, record_id, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![stream, seq, record.id().as_bytes().as_slice(), record.encode(), now])?;
+    Ok(seq as u64)
+}
+
+/// One queued record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxEntry {
+    pub stream: Stream,
+    pub seq: u64,
+    pub record_id: Uuid,
+    pub payload: Vec<u8>,
+}
+
+/// The oldest queued records of a stream, at most `limit`.
+pub fn pending(conn: &Connection, stream: Stream, limit: u32) -> Result<Vec<OutboxEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, record_id, payload FROM outbox WHERE stream = ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![stream.as_str(), limit], |r| {
+        Ok(OutboxEntry {
+            stream,
+            seq: r.get::<_, i64>(0)? as u64,
+            record_id: Uuid::from_slice(&r.get::<_, Vec<u8>>(1)?).unwrap_or_default(),
+            payload: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Where a stream stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamStatus {
+    pub stream: Stream,
+    /// Records waiting for the server.
+    pub pending: u64,
+    /// The highest sequence number the server acknowledged.
+    pub acked_seq: u64,
+    /// The sequence number the next record will get.
+    pub next_seq: u64,
+}
+
+pub fn status(conn: &Connection) -> Result<Vec<StreamStatus>> {
+    let mut out = Vec::new();
+    for stream in Stream::ALL {
+        let (next_seq, acked_seq): (i64, i64) = conn.query_row(
+            "SELECT next_seq, acked_seq FROM sync_stream WHERE stream = ?1",
+            [stream.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let pending: i64 =
+            conn.query_row("SELECT count(*) FROM outbox WHERE stream = ?1", [stream.as_str()], |r| r.get(0))?;
+        out.push(StreamStatus {
+            stream,
+            pending: pending as u64,
+            acked_seq: acked_seq as u64,
+            next_seq: next_seq as u64,
+        });
+    }
+    Ok(out)
+}
+
+/// Records the server's acknowledgement of everything up to `upto_seq` in `stream`: drops those
+/// records from the outbox and marks acknowledged encounters so retention can purge them.
+/// Acknowledgements never go backwards; one beyond what was sent is refused.
+pub fn acknowledge(conn: &Connection, stream: Stream, upto_seq: u64) -> Result<()> {
+    let (next_seq, acked_seq): (i64, i64) = conn.query_row(
+        "SELECT next_seq, acked_seq FROM sync_stream WHERE stream = ?1",
+        [stream.as_str()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let upto = upto_seq as i64;
+    if upto >= next_seq {
+        return Err(Error::BadRecord(format!(
+            "acknowledgement of {} seq {upto} is beyond the last one sent ({})",
+            stream.as_str(),
+            next_seq - 1
+        )));
+    }
+    if upto <= acked_seq {
+        return Ok(());
+    }
+    if stream == Stream::Encounters {
+        conn.execute(
+            "UPDATE encounter SET acked = 1 WHERE version_id IN
+               (SELECT record_id FROM outbox WHERE stream = 'encounters' AND seq <= ?1)",
+            [upto],
+        )?;
+    }
+    conn.execute("DELETE FROM outbox WHERE stream = ?1 AND seq <= ?2", params![stream.as_str(), upto])?;
+    conn.execute("UPDATE sync_stream SET acked_seq = ?2 WHERE stream = ?1", params![stream.as_str(), upto])?;
+    Ok(())
+}
+
+/// The sequence number a record was queued under, if it is still queued.
+pub fn seq_of(conn: &Connection, record_id: Uuid) -> Result<Option<u64>> {
+    Ok(conn
+        .query_row("SELECT seq FROM outbox WHERE record_id = ?1", [record_id.as_bytes().as_slice()], |r| {
+            r.get::<_, i64>(0)
+        })
+        .optional()?
+        .map(|s| s as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_refuses_unknown_versions_and_garbage() {
+        let rec = Record::Setting(SettingRecord {
+            id: Uuid::now_v7(),
+            key: "zone/a".into(),
+            value: serde_json::json!({"id": "a", "label": "A", "position": 0, "active": true}),
+            hlc: 5,
+            device: Uuid::now_v7(),
+        });
+        let bytes = rec.encode();
+        assert_eq!(Record::decode(&bytes).unwrap(), rec);
+        let newer = String::from_utf8(bytes.clone()).unwrap().replacen("\"v\":1", "\"v\":2", 1);
+        assert!(matches!(Record::decode(newer.as_bytes()), Err(Error::BadRecord(m)) if m.contains("format 2")));
+        assert!(Record::decode(b"\x00garbage").is_err());
+        assert!(Record::decode(&bytes[..bytes.len() / 2]).is_err());
+        // An added field from a newer writer is ignored.
+        let extended = String::from_utf8(bytes).unwrap().replacen("{", "{\"later_field\":7,", 1);
+        assert_eq!(Record::decode(extended.as_bytes()).unwrap(), rec);
+    }
+}

@@ -1,0 +1,497 @@
+//! Program settings: the program itself, the supply catalog, kits, the program's lists (zones,
+//! referral types, age bands, genders, substances) and stock locations.
+//!
+//! Each setting is one row, keyed like `item/naloxone-nasal`. Managers write them; where two
+//! managers change the same setting, the later hybrid-logical-clock stamp wins, ties broken by
+//! device id. Outreach devices receive them through sync and never write them.
+
+use chrono_tz::Tz;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{invalid, Error, Result};
+use crate::validate::{check_id, check_label, check_range};
+
+/// What a device is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An outreach worker's phone: logs encounters and stock, receives settings.
+    Outreach,
+    /// A program manager's device: writes settings, receives everything.
+    Manager,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Outreach => "outreach",
+            Role::Manager => "manager",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "outreach" => Some(Role::Outreach),
+            "manager" => Some(Role::Manager),
+            _ => None,
+        }
+    }
+}
+
+/// Supply categories, as funders group them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemCategory {
+    Syringes,
+    Naloxone,
+    DrugChecking,
+    SaferSmoking,
+    WoundCare,
+    Hygiene,
+    SexualHealth,
+    Other,
+}
+
+/// The program's own settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    pub name: String,
+    /// IANA time zone; tallies bucket by local date in it.
+    pub time_zone: String,
+    /// Counts from 1 to threshold − 1 are suppressed in exports.
+    pub small_cell_threshold: u32,
+    /// Days an acknowledged encounter stays on an outreach device.
+    pub retention_days: u32,
+}
+
+impl Default for Program {
+    fn default() -> Self {
+        Program {
+            name: "Outreach program".into(),
+            time_zone: "America/New_York".into(),
+            small_cell_threshold: 11,
+            retention_days: 7,
+        }
+    }
+}
+
+/// One supply in the catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplyItem {
+    pub id: String,
+    pub name: String,
+    pub category: ItemCategory,
+    /// What one unit is ("syringe", "kit", "strip").
+    pub unit: String,
+    /// Naloxone is reported in doses: a kit of two doses counts 2. 1 for other items.
+    pub doses_per_unit: u32,
+    /// Warn when the level at a location is at or below this.
+    pub low_stock_threshold: u32,
+    pub active: bool,
+}
+
+/// An item and a quantity.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ItemQuantity {
+    pub item: String,
+    pub quantity: u32,
+}
+
+/// A named preset bundle for one-tap logging.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kit {
+    pub id: String,
+    pub name: String,
+    pub items: Vec<ItemQuantity>,
+    pub active: bool,
+}
+
+/// An entry of one of the program's lists (zones, referral types, age bands, genders,
+/// substances).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    /// Display order within its list.
+    pub position: u32,
+    pub active: bool,
+}
+
+/// Where stock is kept: a van, a shelf, a backpack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+}
+
+/// The lists a program configures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    Zone,
+    Referral,
+    AgeBand,
+    Gender,
+    Substance,
+}
+
+impl ListKind {
+    pub const ALL: [ListKind; 5] =
+        [ListKind::Zone, ListKind::Referral, ListKind::AgeBand, ListKind::Gender, ListKind::Substance];
+    fn prefix(self) -> &'static str {
+        match self {
+            ListKind::Zone => "zone",
+            ListKind::Referral => "referral",
+            ListKind::AgeBand => "age_band",
+            ListKind::Gender => "gender",
+            ListKind::Substance => "substance",
+        }
+    }
+}
+
+/// One setting, as written by a manager.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Setting {
+    Program(Program),
+    Item(SupplyItem),
+    Kit(Kit),
+    Choice(ListKind, Choice),
+    Location(Location),
+}
+
+impl Setting {
+    /// The row key: one per setting, so that two managers editing different items never clash.
+    pub fn key(&self) -> String {
+        match self {
+            Setting::Program(_) => "program".into(),
+            Setting::Item(i) => format!("item/{}", i.id),
+            Setting::Kit(k) => format!("kit/{}", k.id),
+            Setting::Choice(kind, c) => format!("{}/{}", kind.prefix(), c.id),
+            Setting::Location(l) => format!("location/{}", l.id),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let v = match self {
+            Setting::Program(p) => serde_json::to_value(p),
+            Setting::Item(i) => serde_json::to_value(i),
+            Setting::Kit(k) => serde_json::to_value(k),
+            Setting::Choice(_, c) => serde_json::to_value(c),
+            Setting::Location(l) => serde_json::to_value(l),
+        };
+        v.expect("settings serialize")
+    }
+
+    /// Reads a setting back from its key and JSON value.
+    pub fn from_json(key: &str, value: &serde_json::Value) -> Result<Setting> {
+        let bad = |e: serde_json::Error| Error::BadRecord(format!("setting {key}: {e}"));
+        let prefix = key.split('/').next().unwrap_or("");
+        let setting = match prefix {
+            "program" => Setting::Program(serde_json::from_value(value.clone()).map_err(bad)?),
+            "item" => Setting::Item(serde_json::from_value(value.clone()).map_err(bad)?),
+            "kit" => Setting::Kit(serde_json::from_value(value.clone()).map_err(bad)?),
+            "location" => Setting::Location(serde_json::from_value(value.clone()).map_err(bad)?),
+            other => {
+                let kind = ListKind::ALL
+                    .into_iter()
+                    .find(|k| k.prefix() == other)
+                    .ok_or_else(|| Error::BadRecord(format!("unknown setting {key}")))?;
+                Setting::Choice(kind, serde_json::from_value(value.clone()).map_err(bad)?)
+            }
+        };
+        if setting.key() != key {
+            return Err(Error::BadRecord(format!("setting {key} names another id")));
+        }
+        Ok(setting)
+    }
+
+    /// Checks the setting on its own and against the current settings.
+    pub fn validate(&self, current: &ProgramSettings) -> Result<()> {
+        match self {
+            Setting::Program(p) => {
+                check_label("program.name", &p.name)?;
+                parse_time_zone(&p.time_zone)?;
+                check_range("program.small_cell_threshold", p.small_cell_threshold as i64, 1, 100)?;
+                check_range("program.retention_days", p.retention_days as i64, 1, 365)?;
+            }
+            Setting::Item(i) => {
+                check_id("item.id", &i.id)?;
+                check_label("item.name", &i.name)?;
+                check_label("item.unit", &i.unit)?;
+                check_range("item.doses_per_unit", i.doses_per_unit as i64, 1, 100)?;
+                check_range("item.low_stock_threshold", i.low_stock_threshold as i64, 0, 1_000_000)?;
+            }
+            Setting::Kit(k) => {
+                check_id("kit.id", &k.id)?;
+                check_label("kit.name", &k.name)?;
+                if k.items.is_empty() || k.items.len() > 30 {
+                    return Err(invalid("kit.items", "a kit holds 1 to 30 items"));
+                }
+                let mut seen = std::collections::BTreeSet::new();
+                for iq in &k.items {
+                    if !seen.insert(iq.item.as_str()) {
+                        return Err(invalid("kit.items", format!("item {} is listed twice", iq.item)));
+                    }
+                    if current.item(&iq.item).is_none() {
+                        return Err(invalid("kit.items", format!("unknown item {}", iq.item)));
+                    }
+                    check_range("kit.items.quantity", iq.quantity as i64, 1, 1000)?;
+                }
+            }
+            Setting::Choice(kind, c) => {
+                check_id(&format!("{}.id", kind.prefix()), &c.id)?;
+                check_label(&format!("{}.label", kind.prefix()), &c.label)?;
+            }
+            Setting::Location(l) => {
+                check_id("location.id", &l.id)?;
+                check_label("location.name", &l.name)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn parse_time_zone(tz: &str) -> Result<Tz> {
+    tz.parse::<Tz>().map_err(|_| invalid("program.time_zone", "not an IANA time zone such as America/Chicago"))
+}
+
+/// All settings of the program, as this device knows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramSettings {
+    pub program: Program,
+    pub items: Vec<SupplyItem>,
+    pub kits: Vec<Kit>,
+    pub zones: Vec<Choice>,
+    pub referral_types: Vec<Choice>,
+    pub age_bands: Vec<Choice>,
+    pub genders: Vec<Choice>,
+    pub substances: Vec<Choice>,
+    pub locations: Vec<Location>,
+}
+
+impl ProgramSettings {
+    pub fn item(&self, id: &str) -> Option<&SupplyItem> {
+        self.items.iter().find(|i| i.id == id)
+    }
+    pub fn kit(&self, id: &str) -> Option<&Kit> {
+        self.kits.iter().find(|k| k.id == id)
+    }
+    pub fn location(&self, id: &str) -> Option<&Location> {
+        self.locations.iter().find(|l| l.id == id)
+    }
+    pub fn list(&self, kind: ListKind) -> &[Choice] {
+        match kind {
+            ListKind::Zone => &self.zones,
+            ListKind::Referral => &self.referral_types,
+            ListKind::AgeBand => &self.age_bands,
+            ListKind::Gender => &self.genders,
+            ListKind::Substance => &self.substances,
+        }
+    }
+    fn list_mut(&mut self, kind: ListKind) -> &mut Vec<Choice> {
+        match kind {
+            ListKind::Zone => &mut self.zones,
+            ListKind::Referral => &mut self.referral_types,
+            ListKind::AgeBand => &mut self.age_bands,
+            ListKind::Gender => &mut self.genders,
+            ListKind::Substance => &mut self.substances,
+        }
+    }
+    /// True when `id` is an active entry of the list.
+    pub fn has_active(&self, kind: ListKind, id: &str) -> bool {
+        self.list(kind).iter().any(|c| c.id == id && c.active)
+    }
+    pub fn time_zone(&self) -> Tz {
+        // Validated when written; a bad value from an older writer falls back to UTC.
+        self.program.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    fn insert(&mut self, setting: Setting) {
+        match setting {
+            Setting::Program(p) => self.program = p,
+            Setting::Item(i) => self.items.push(i),
+            Setting::Kit(k) => self.kits.push(k),
+            Setting::Choice(kind, c) => self.list_mut(kind).push(c),
+            Setting::Location(l) => self.locations.push(l),
+        }
+    }
+
+    fn sort(&mut self) {
+        self.items.sort_by(|a, b| (a.category, &a.name).cmp(&(b.category, &b.name)));
+        self.kits.sort_by(|a, b| a.name.cmp(&b.name));
+        for kind in ListKind::ALL {
+            self.list_mut(kind).sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+        }
+        self.locations.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+/// Reads every setting from the database.
+pub fn load(conn: &Connection) -> Result<ProgramSettings> {
+    let mut out = ProgramSettings::default();
+    let mut stmt = conn.prepare_cached("SELECT key, value FROM setting")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (key, value) = row?;
+        let json: serde_json::Value = serde_json::from_str(&value)
+            .map_err(|_| Error::Damaged(format!("setting {key} is unreadable")))?;
+        out.insert(Setting::from_json(&key, &json)?);
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The stamp of a stored setting, if any.
+pub fn stamp(conn: &Connection, key: &str) -> Result<Option<(u64, [u8; 16])>> {
+    Ok(conn
+        .query_row("SELECT hlc, device FROM setting WHERE key = ?1", [key], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))
+        })
+        .optional()?
+        .map(|(h, d)| (h, d.try_into().unwrap_or([0; 16]))))
+}
+
+/// Stores a setting if its stamp is newer than the stored one; returns whether it was stored.
+pub fn put_if_newer(
+    conn: &Connection,
+    key: &str,
+    value: &serde_json::Value,
+    hlc: u64,
+    device: [u8; 16],
+) -> Result<bool> {
+    if let Some(existing) = stamp(conn, key)? {
+        if (hlc, device) <= existing {
+            return Ok(false);
+        }
+    }
+    conn.execute(
+        "INSERT INTO setting (key, value, hlc, device) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, device = excluded.device",
+        params![key, value.to_string(), hlc as i64, &device[..]],
+    )?;
+    Ok(true)
+}
+
+/// A starter configuration a syringe services program would recognise. Managers edit it.
+pub fn starter() -> Vec<Setting> {
+    use ItemCategory::*;
+    let item = |id: &str, name: &str, category, unit: &str, doses, low| {
+        Setting::Item(SupplyItem {
+            id: id.into(),
+            name: name.into(),
+            category,
+            unit: unit.into(),
+            doses_per_unit: doses,
+            low_stock_threshold: low,
+            active: true,
+        })
+    };
+    let mut out = vec![
+        Setting::Program(Program::default()),
+        item("syringe-1ml", "Syringe 1 mL 29G", Syringes, "syringe", 1, 200),
+        item("syringe-3ml", "Syringe 3 mL 25G", Syringes, "syringe", 1, 50),
+        item("sharps-container", "Sharps container 1 qt", Other, "container", 1, 10),
+        item("naloxone-nasal", "Naloxone nasal spray 4 mg (2 doses)", Naloxone, "kit", 2, 10),
+        item("naloxone-im", "Naloxone IM 0.4 mg vial kit", Naloxone, "kit", 1, 10),
+        item("fentanyl-strip", "Fentanyl test strip", DrugChecking, "strip", 1, 50),
+        item("xylazine-strip", "Xylazine test strip", DrugChecking, "strip", 1, 30),
+        item("cooker", "Cooker", Other, "piece", 1, 50),
+        item("cotton", "Cotton filter", Other, "piece", 1, 50),
+        item("sterile-water", "Sterile water 10 mL", Other, "vial", 1, 50),
+        item("alcohol-pad", "Alcohol pad", Hygiene, "pad", 1, 100),
+        item("tourniquet", "Tourniquet", Other, "piece", 1, 20),
+        item("pipe-glass", "Glass pipe", SaferSmoking, "piece", 1, 20),
+        item("mouthpiece", "Mouthpiece", SaferSmoking, "piece", 1, 30),
+        item("wound-kit", "Wound care kit", WoundCare, "kit", 1, 10),
+        item("condom", "Condom", SexualHealth, "piece", 1, 50),
+        item("hygiene-kit", "Hygiene kit", Hygiene, "kit", 1, 10),
+    ];
+    let iq = |item: &str, quantity| ItemQuantity { item: item.into(), quantity };
+    let kit = |id: &str, name: &str, items| Setting::Kit(Kit { id: id.into(), name: name.into(), items, active: true });
+    out.push(kit(
+        "standard",
+        "Standard injection kit",
+        vec![
+            iq("syringe-1ml", 10),
+            iq("cooker", 2),
+            iq("cotton", 5),
+            iq("sterile-water", 2),
+            iq("alcohol-pad", 10),
+            iq("tourniquet", 1),
+        ],
+    ));
+    out.push(kit("naloxone", "Naloxone kit", vec![iq("naloxone-nasal", 1), iq("fentanyl-strip", 2)]));
+    out.push(kit("smoking", "Safer smoking kit", vec![iq("pipe-glass", 1), iq("mouthpiece", 2), iq("alcohol-pad", 2)]));
+    out.push(kit("wound", "Wound care kit", vec![iq("wound-kit", 1), iq("alcohol-pad", 4)]));
+    let lists: [(ListKind, &[(&str, &str)]); 5] = [
+        (
+            ListKind::Zone,
+            &[("downtown", "Downtown"), ("riverside", "Riverside"), ("eastside", "East Side"), ("northgate", "Northgate")],
+        ),
+        (
+            ListKind::Referral,
+            &[
+                ("moud", "Medication for opioid use disorder"),
+                ("treatment", "Substance use treatment"),
+                ("wound-care", "Wound care / medical"),
+                ("hiv-hcv-testing", "HIV / HCV testing"),
+                ("housing", "Housing / shelter"),
+                ("mental-health", "Mental health"),
+            ],
+        ),
+        (
+            ListKind::AgeBand,
+            &[("under-25", "Under 25"), ("25-34", "25–34"), ("35-44", "35–44"), ("45-54", "45–54"), ("55-plus", "55 and over")],
+        ),
+        (
+            ListKind::Gender,
+            &[("woman", "Woman"), ("man", "Man"), ("nonbinary", "Non-binary / other"), ("declined", "Declined")],
+        ),
+        (
+            ListKind::Substance,
+            &[("opioids", "Opioids"), ("stimulants", "Stimulants"), ("xylazine", "Xylazine"), ("alcohol", "Alcohol"), ("other", "Other")],
+        ),
+    ];
+    for (kind, entries) in lists {
+        for (position, (id, label)) in entries.iter().enumerate() {
+            out.push(Setting::Choice(
+                kind,
+                Choice { id: (*id).into(), label: (*label).into(), position: position as u32, active: true },
+            ));
+        }
+    }
+    out.push(Setting::Location(Location { id: "van-1".into(), name: "Van 1".into(), active: true }));
+    out.push(Setting::Location(Location { id: "office".into(), name: "Office shelf".into(), active: true }));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_settings_are_valid_and_round_trip() {
+        let mut all = ProgramSettings::default();
+        for s in starter() {
+            s.validate(&all).unwrap();
+            let back = Setting::from_json(&s.key(), &s.to_json()).unwrap();
+            assert_eq!(back, s);
+            all.insert(s);
+        }
+        assert!(all.item("naloxone-nasal").unwrap().doses_per_unit == 2);
+        assert!(all.kit("standard").is_some());
+        assert!(all.has_active(ListKind::Zone, "downtown"));
+    }
+
+    #[test]
+    fn rejects_bad_settings() {
+        let all = ProgramSettings::default();
+        let mut p = Program::default();
+        p.time_zone = "Mars/Olympus".into();
+        assert!(matches!(Setting::Program(p).validate(&all), Err(Error::Invalid { field, .. }) if field == "program.time_zone"));
+        let kit = Kit { id: "k".into(), name: "K".into(), items: vec![ItemQuantity { item: "nope".into(), quantity: 1 }], active: true };
+        assert!(matches!(Setting::Kit(kit).validate(&all), Err(Error::Invalid { field, .. }) if field == "kit.items"));
+        assert!(Setting::from_json("item/x", &serde_json::json!({"id": "y"})).is_err());
+    }
+}

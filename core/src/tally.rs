@@ -1,0 +1,367 @@
+//! Tallies for a period in the program's time zone (SPEC section 6), by week or month, with a
+//! weekly trend. Counts here are exact; suppression is a separate, pure step
+//! ([`crate::suppress`]) applied by every export.
+//!
+//! The database groups by local day (a few thousand groups at most); days are rolled up into
+//! weeks, months and the period here. Unduplicated participants are counted with a set per
+//! bucket, because distinct counts do not add up across days.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{invalid, Result};
+use crate::settings::{ItemCategory, ProgramSettings};
+
+/// How to bucket a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    /// Weeks starting on Monday (ISO 8601).
+    Week,
+    /// Calendar months.
+    Month,
+}
+
+/// What to tally.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TallyQuery {
+    /// First local date, inclusive.
+    pub from: NaiveDate,
+    /// Last local date, inclusive.
+    pub to: NaiveDate,
+    pub by: Option<Granularity>,
+    pub zone: Option<String>,
+    /// Only the encounters one device logged.
+    pub device: Option<Uuid>,
+}
+
+impl TallyQuery {
+    pub fn period(from: NaiveDate, to: NaiveDate) -> Self {
+        TallyQuery { from, to, by: None, zone: None, device: None }
+    }
+}
+
+/// Units and, for naloxone, doses of one supply item.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemTally {
+    pub units: u64,
+    pub doses: u64,
+}
+
+/// Label used for encounters where an optional field was not recorded.
+pub const NOT_RECORDED: &str = "not_recorded";
+
+/// Every measure of SPEC section 6 for one stretch of days.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measures {
+    /// Encounters, not voided.
+    pub encounters: u64,
+    pub by_contact_type: BTreeMap<String, u64>,
+    pub by_zone: BTreeMap<String, u64>,
+    /// Distinct participant references.
+    pub participants: u64,
+    pub new_participants: u64,
+    pub items: BTreeMap<String, ItemTally>,
+    /// Units of items in the syringes category.
+    pub syringes_distributed: u64,
+    pub syringes_collected: u64,
+    pub referrals: BTreeMap<String, u64>,
+    pub overdose_reversals: u64,
+    pub naloxone_doses_used: u64,
+    /// Naloxone doses handed out (all naloxone items, in doses).
+    pub naloxone_doses_distributed: u64,
+    /// Secondary distribution: the sum of "collecting for N others".
+    pub collecting_for: u64,
+    /// Age bands, with [`NOT_RECORDED`].
+    pub by_age_band: BTreeMap<String, u64>,
+    /// Genders, with [`NOT_RECORDED`].
+    pub by_gender: BTreeMap<String, u64>,
+    /// Encounters reporting each substance (multi-select, so these do not add up to encounters).
+    pub by_substance: BTreeMap<String, u64>,
+}
+
+impl Measures {
+    /// Syringes collected per syringe distributed; `None` when none were distributed.
+    pub fn syringe_return_ratio(&self) -> Option<f64> {
+        (self.syringes_distributed > 0).then(|| self.syringes_collected as f64 / self.syringes_distributed as f64)
+    }
+}
+
+/// One bucket of a period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub start: NaiveDate,
+    /// Inclusive.
+    pub end: NaiveDate,
+    pub measures: Measures,
+}
+
+/// The tallies of a period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub time_zone: String,
+    pub total: Measures,
+    /// Buckets of the requested granularity (empty when none was asked for).
+    pub buckets: Vec<Bucket>,
+    /// The weekly trend, always.
+    pub weekly: Vec<Bucket>,
+}
+
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+
+fn day_number(d: NaiveDate) -> i64 {
+    d.signed_duration_since(EPOCH).num_days()
+}
+
+/// Splits [from, to] into buckets; returns their bounds.
+fn bucket_bounds(from: NaiveDate, to: NaiveDate, by: Granularity) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let next = match by {
+            Granularity::Week => start + Duration::days(7 - start.weekday().num_days_from_monday() as i64),
+            Granularity::Month => {
+                let (y, m) = if start.month() == 12 { (start.year() + 1, 1) } else { (start.year(), start.month() + 1) };
+                NaiveDate::from_ymd_opt(y, m, 1).expect("first of month")
+            }
+        };
+        let end = (next - Duration::days(1)).min(to);
+        out.push((start, end));
+        start = next;
+    }
+    out
+}
+
+/// The longest period one tally covers.
+pub const MAX_DAYS: i64 = 366 * 5;
+
+/// Checks a query's period.
+pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<()> {
+    if from > to {
+        return Err(invalid("period", "the start date is after the end date"));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(invalid("period", "a tally covers at most five years"));
+    }
+    Ok(())
+}
+
+/// Where each day of the period adds up: the total, a bucket, a week.
+struct Rollup {
+    first_day: i64,
+    bucket_of_day: Vec<Option<usize>>,
+    week_of_day: Vec<usize>,
+}
+
+impl Rollup {
+    fn new(from: NaiveDate, to: NaiveDate, buckets: &[(NaiveDate, NaiveDate)], weeks: &[(NaiveDate, NaiveDate)]) -> Self {
+        let first_day = day_number(from);
+        let n = (day_number(to) - first_day + 1) as usize;
+        let index = |bounds: &[(NaiveDate, NaiveDate)], d: i64| {
+            bounds.iter().position(|(s, e)| day_number(*s) <= d && d <= day_number(*e))
+        };
+        Rollup {
+            first_day,
+            bucket_of_day: (0..n).map(|i| index(buckets, first_day + i as i64)).collect(),
+            week_of_day: (0..n).map(|i| index(weeks, first_day + i as i64).unwrap_or(0)).collect(),
+        }
+    }
+
+    /// Applies `f` to the total, the day's bucket and the day's week.
+    fn each<'a>(&self, day: i64, tally: &'a mut TallyParts, mut f: impl FnMut(&mut Measures)) {
+        let i = (day - self.first_day) as usize;
+        f(&mut tally.total);
+        if let Some(b) = self.bucket_of_day[i] {
+            f(&mut tally.buckets[b]);
+        }
+        f(&mut tally.weekly[self.week_of_day[i]]);
+    }
+}
+
+struct TallyParts {
+    total: Measures,
+    buckets: Vec<Measures>,
+    weekly: Vec<Measures>,
+}
+
+/// Computes the tallies of a period.
+pub fn compute(conn: &Connection, settings: &ProgramSettings, q: &TallyQuery) -> Result<Tally> {
+    check_period(q.from, q.to)?;
+    let bucket_bounds_list = q.by.map(|by| bucket_bounds(q.from, q.to, by)).unwrap_or_default();
+    let week_bounds = bucket_bounds(q.from, q.to, Granularity::Week);
+    let rollup = Rollup::new(q.from, q.to, &bucket_bounds_list, &week_bounds);
+    let mut parts = TallyParts {
+        total: Measures::default(),
+        buckets: vec![Measures::default(); bucket_bounds_list.len()],
+        weekly: vec![Measures::default(); week_bounds.len()],
+    };
+    let (lo, hi) = (day_number(q.from), day_number(q.to));
+    let device = q.device.map(|d| d.as_bytes().to_vec());
+    let filtered = q.zone.is_some() || q.device.is_some();
+    let encounter_filter = "e.voided = 0 AND e.local_day BETWEEN ?1 AND ?2
+        AND (?3 IS NULL OR e.zone = ?3) AND (?4 IS NULL OR e.author = ?4)";
+
+    // Encounters and their single-valued fields.
+    let sql = format!(
+        "SELECT e.local_day, e.contact_type, e.zone, e.age_band, e.gender, count(*), sum(e.new_participant),
+                sum(e.syringes_collected), sum(e.overdose_reversals), sum(e.naloxone_doses_used),
+                sum(e.collecting_for)
+         FROM encounter e WHERE {encounter_filter}
+         GROUP BY e.local_day, e.contact_type, e.zone, e.age_band, e.gender"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
+    while let Some(r) = rows.next()? {
+        let day: i64 = r.get(0)?;
+        let contact_type: String = r.get(1)?;
+        let zone: String = r.get(2)?;
+        let age: Option<String> = r.get(3)?;
+        let gender: Option<String> = r.get(4)?;
+        let n: i64 = r.get(5)?;
+        let sums: [i64; 5] = [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?];
+        let n = n as u64;
+        rollup.each(day, &mut parts, |m| {
+            m.encounters += n;
+            *m.by_contact_type.entry(contact_type.clone()).or_default() += n;
+            *m.by_zone.entry(zone.clone()).or_default() += n;
+            *m.by_age_band.entry(age.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += n;
+            *m.by_gender.entry(gender.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += n;
+            m.new_participants += sums[0] as u64;
+            m.syringes_collected += sums[1] as u64;
+            m.overdose_reversals += sums[2] as u64;
+            m.naloxone_doses_used += sums[3] as u64;
+            m.collecting_for += sums[4] as u64;
+        });
+    }
+    drop(rows);
+
+    // Unduplicated participants: a set per bucket.
+    let mut total_set = HashSet::new();
+    let mut bucket_sets = vec![HashSet::new(); parts.buckets.len()];
+    let mut week_sets = vec![HashSet::new(); parts.weekly.len()];
+    let sql = format!("SELECT e.local_day, e.participant FROM encounter e WHERE {encounter_filter} AND e.participant IS NOT NULL");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
+    while let Some(r) = rows.next()? {
+        let day: i64 = r.get(0)?;
+        let p: i64 = r.get(1)?;
+        let i = (day - rollup.first_day) as usize;
+        total_set.insert(p);
+        if let Some(b) = rollup.bucket_of_day[i] {
+            bucket_sets[b].insert(p);
+        }
+        week_sets[rollup.week_of_day[i]].insert(p);
+    }
+    drop(rows);
+    parts.total.participants = total_set.len() as u64;
+    for (m, s) in parts.buckets.iter_mut().zip(&bucket_sets) {
+        m.participants = s.len() as u64;
+    }
+    for (m, s) in parts.weekly.iter_mut().zip(&week_sets) {
+        m.participants = s.len() as u64;
+    }
+
+    // Items, referrals and substances: the child tables hold only live versions.
+    let child = |table: &str, column: &str, value: &str| {
+        if filtered {
+            format!(
+                "SELECT c.local_day, c.{column}, {value} FROM {table} c JOIN encounter e ON e.id = c.encounter
+                 WHERE c.local_day BETWEEN ?1 AND ?2 AND {encounter_filter} GROUP BY c.local_day, c.{column}"
+            )
+        } else {
+            format!(
+                "SELECT c.local_day, c.{column}, {value} FROM {table} c
+                 WHERE c.local_day BETWEEN ?1 AND ?2 AND (?3 IS NULL) AND (?4 IS NULL)
+                 GROUP BY c.local_day, c.{column}"
+            )
+        }
+    };
+    let categories: BTreeMap<&str, (ItemCategory, u64)> =
+        settings.items.iter().map(|i| (i.id.as_str(), (i.category, i.doses_per_unit as u64))).collect();
+    for (table, column, value) in [
+        ("encounter_item", "item", "sum(c.quantity)"),
+        ("encounter_referral", "referral", "count(*)"),
+        ("encounter_substance", "substance", "count(*)"),
+    ] {
+        let mut stmt = conn.prepare_cached(&child(table, column, value))?;
+        let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
+        while let Some(r) = rows.next()? {
+            let day: i64 = r.get(0)?;
+            let key: String = r.get(1)?;
+            let n = r.get::<_, i64>(2)? as u64;
+            rollup.each(day, &mut parts, |m| match table {
+                "encounter_item" => {
+                    let (category, doses) = categories.get(key.as_str()).copied().unwrap_or((ItemCategory::Other, 1));
+                    let t = m.items.entry(key.clone()).or_default();
+                    t.units += n;
+                    t.doses += n * doses;
+                    match category {
+                        ItemCategory::Syringes => m.syringes_distributed += n,
+                        ItemCategory::Naloxone => m.naloxone_doses_distributed += n * doses,
+                        _ => {}
+                    }
+                }
+                "encounter_referral" => *m.referrals.entry(key.clone()).or_default() += n,
+                _ => *m.by_substance.entry(key.clone()).or_default() += n,
+            });
+        }
+    }
+
+    let bucket = |(bounds, measures): ((NaiveDate, NaiveDate), Measures)| Bucket { start: bounds.0, end: bounds.1, measures };
+    Ok(Tally {
+        from: q.from,
+        to: q.to,
+        time_zone: settings.program.time_zone.clone(),
+        total: parts.total,
+        buckets: bucket_bounds_list.into_iter().zip(parts.buckets).map(bucket).collect(),
+        weekly: week_bounds.into_iter().zip(parts.weekly).map(bucket).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_clip_to_the_period() {
+        let b = bucket_bounds(d("2026-11-04"), d("2026-11-20"), Granularity::Week);
+        assert_eq!(
+            b,
+            vec![
+                (d("2026-11-04"), d("2026-11-08")),
+                (d("2026-11-09"), d("2026-11-15")),
+                (d("2026-11-16"), d("2026-11-20")),
+            ]
+        );
+    }
+
+    #[test]
+    fn months_cross_the_year() {
+        let b = bucket_bounds(d("2026-11-15"), d("2027-01-10"), Granularity::Month);
+        assert_eq!(
+            b,
+            vec![
+                (d("2026-11-15"), d("2026-11-30")),
+                (d("2026-12-01"), d("2026-12-31")),
+                (d("2027-01-01"), d("2027-01-10")),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_periods_are_refused() {
+        assert!(check_period(d("2026-02-01"), d("2026-01-01")).is_err());
+        assert!(check_period(d("2020-01-01"), d("2026-01-01")).is_err());
+        assert!(check_period(d("2026-01-01"), d("2026-01-01")).is_ok());
+    }
+}
