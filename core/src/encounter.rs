@@ -263,6 +263,8 @@ pub fn local_day(unix_seconds: i64, tz: Tz) -> i64 {
 pub struct StoredVersion {
     pub row: i64,
     pub record: EncounterRecord,
+    /// The server acknowledged this version.
+    pub acked: bool,
 }
 
 /// Loads the latest version of an encounter.
@@ -272,7 +274,7 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
             "SELECT e.id, e.version_id, e.version, e.author, e.occurred_at, e.contact_type, e.zone, e.geohash,
                     p.reference, e.new_participant, e.age_band, e.gender, e.syringes_collected,
                     e.overdose_reversals, e.naloxone_doses_used, e.collecting_for, e.location, e.voided,
-                    e.recorded_at
+                    e.recorded_at, e.acked
              FROM encounter e LEFT JOIN participant p ON p.id = e.participant
              WHERE e.encounter_id = ?1",
         )?
@@ -283,6 +285,7 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
             let participant: Option<Vec<u8>> = r.get(8)?;
             Ok((
                 r.get::<_, i64>(0)?,
+                r.get::<_, bool>(19)?,
                 EncounterRecord {
                     id: uuid(1)?,
                     encounter_id,
@@ -310,7 +313,7 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
             ))
         })
         .optional()?;
-    let Some((row, mut record)) = row else { return Ok(None) };
+    let Some((row, acked, mut record)) = row else { return Ok(None) };
     record.items = {
         let mut stmt = conn.prepare_cached("SELECT item, quantity FROM encounter_item WHERE encounter = ?1 ORDER BY item")?;
         let rows = stmt.query_map([row], |r| Ok(ItemQuantity { item: r.get(0)?, quantity: r.get(1)? }))?;
@@ -319,7 +322,7 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
     record.referrals = strings(conn, "SELECT referral FROM encounter_referral WHERE encounter = ?1 ORDER BY referral", row)?;
     record.substances =
         strings(conn, "SELECT substance FROM encounter_substance WHERE encounter = ?1 ORDER BY substance", row)?;
-    Ok(Some(StoredVersion { row, record }))
+    Ok(Some(StoredVersion { row, record, acked }))
 }
 
 fn strings(conn: &Connection, sql: &str, row: i64) -> Result<Vec<String>> {
@@ -449,30 +452,33 @@ pub struct EncounterSummary {
 
 /// The most recent encounters written by `author`, newest first.
 pub fn recent(conn: &Connection, author: Uuid, limit: u32) -> Result<Vec<EncounterSummary>> {
-    let ids: Vec<(Vec<u8>, bool)> = {
+    let ids: Vec<Vec<u8>> = {
         let mut stmt = conn.prepare_cached(
-            "SELECT encounter_id, acked FROM encounter WHERE author = ?1 ORDER BY occurred_at DESC, id DESC LIMIT ?2",
+            "SELECT encounter_id FROM encounter WHERE author = ?1 ORDER BY occurred_at DESC, id DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![author.as_bytes().as_slice(), limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map(params![author.as_bytes().as_slice(), limit], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
     let mut out = Vec::with_capacity(ids.len());
-    for (id, synced) in ids {
-        let id = Uuid::from_slice(&id).unwrap_or_default();
-        if let Some(v) = load(conn, id)? {
-            let r = v.record;
-            out.push(EncounterSummary {
-                encounter_id: r.encounter_id,
-                version: r.version,
-                occurred_at: Utc.timestamp_opt(r.occurred_at, 0).single().unwrap_or_default(),
-                contact_type: r.contact_type,
-                zone: r.zone,
-                has_participant: r.participant.is_some(),
-                items: r.items,
-                voided: r.voided,
-                synced,
-            });
+    for id in ids {
+        if let Some(v) = load(conn, Uuid::from_slice(&id).unwrap_or_default())? {
+            out.push(summary(v.record, v.acked));
         }
     }
     Ok(out)
+}
+
+/// The worker-facing view of a stored version.
+pub fn summary(r: EncounterRecord, synced: bool) -> EncounterSummary {
+    EncounterSummary {
+        encounter_id: r.encounter_id,
+        version: r.version,
+        occurred_at: Utc.timestamp_opt(r.occurred_at, 0).single().unwrap_or_default(),
+        contact_type: r.contact_type,
+        zone: r.zone,
+        has_participant: r.participant.is_some(),
+        items: r.items,
+        voided: r.voided,
+        synced,
+    }
 }

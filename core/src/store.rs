@@ -442,6 +442,11 @@ impl Store {
         self.read(|ctx, conn| encounter::recent(conn, ctx.device, limit.min(1000)))
     }
 
+    /// One encounter as the worker's list shows it (any author), or `None`.
+    pub fn get_encounter(&self, encounter_id: Uuid) -> Result<Option<EncounterSummary>> {
+        self.read(|_, conn| Ok(encounter::load(conn, encounter_id)?.map(|v| encounter::summary(v.record, v.acked))))
+    }
+
     /// Whether a participant code was seen on this device before. Nothing is written.
     pub fn participant_seen(&self, code: &str) -> Result<bool> {
         self.read(|ctx, conn| participant::seen(conn, &participant::reference(&ctx.participant_key, code)?))
