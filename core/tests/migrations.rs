@@ -1,0 +1,63 @@
+//! Every earlier schema version opens and upgrades; a newer one is refused untouched.
+
+use satchel_core::crypto::random_key;
+use satchel_core::{schema, Error};
+
+/// Frozen copies of each schema version as it shipped, oldest first.
+const FROZEN: &[(u32, &str)] = &[(1, include_str!("fixtures/schema_v1.sql"))];
+
+#[test]
+fn every_earlier_schema_version_upgrades_with_its_data() {
+    assert_eq!(FROZEN.len() as u32, schema::VERSION, "freeze each new schema version here");
+    for (version, sql) in FROZEN {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let key = random_key();
+        let salt = [3u8; 16];
+        {
+            let conn = schema::open(&path, &key, &salt, true).unwrap();
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+            conn.execute(
+                "INSERT INTO stock_movement (id, author, kind, location, item, quantity, occurred_at)
+                 VALUES (x'01', x'02', 'received', 'van-1', 'condom', 50, 1000)",
+                [],
+            )
+            .unwrap();
+        }
+        let mut conn = schema::open(&path, &key, &salt, false).unwrap();
+        schema::migrate(&mut conn).unwrap();
+        let now: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(now, schema::VERSION);
+        let q: i64 = conn.query_row("SELECT quantity FROM stock_movement", [], |r| r.get(0)).unwrap();
+        assert_eq!(q, 50, "data survives the upgrade from version {version}");
+        assert_eq!(satchel_core::inventory::level(&conn, "van-1", "condom").unwrap(), 50);
+    }
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let key = random_key();
+    let salt = [4u8; 16];
+    {
+        let mut conn = schema::open(&path, &key, &salt, true).unwrap();
+        schema::migrate(&mut conn).unwrap();
+        conn.pragma_update(None, "user_version", schema::VERSION + 1).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let mut conn = schema::open(&path, &key, &salt, false).unwrap();
+    assert!(matches!(schema::migrate(&mut conn), Err(Error::NewerSchema { .. })));
+    drop(conn);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn opening_never_creates_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("absent.db");
+    assert!(schema::open(&path, &random_key(), &[0; 16], false).is_err());
+    assert!(!path.exists());
+}
