@@ -334,15 +334,20 @@ fn strings(conn: &Connection, sql: &str, row: i64) -> Result<Vec<String>> {
 /// Stores a version if it is newer than the stored one. Returns false when it is not (an old
 /// or repeated version), which changes nothing.
 pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Option<i64>, tz: Tz) -> Result<bool> {
-    let existing: Option<(i64, u32)> = conn
-        .prepare_cached("SELECT id, version FROM encounter WHERE encounter_id = ?1")?
-        .query_row([rec.encounter_id.as_bytes().as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))
+    let existing: Option<(i64, u32, Vec<u8>)> = conn
+        .prepare_cached("SELECT id, version, author FROM encounter WHERE encounter_id = ?1")?
+        .query_row([rec.encounter_id.as_bytes().as_slice()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    if let Some((_, version)) = existing {
-        if version >= rec.version {
+    if let Some((_, version, author)) = &existing {
+        // Only the author device may supersede its own encounter.
+        if author.as_slice() != rec.author.as_bytes() {
+            return Err(Error::BadRecord("encounter: a version from another device than its author".into()));
+        }
+        if *version >= rec.version {
             return Ok(false);
         }
     }
+    let existing = existing.map(|(row, version, _)| (row, version));
     let day = local_day(rec.occurred_at, tz);
     let values = params![
         rec.encounter_id.as_bytes().as_slice(),

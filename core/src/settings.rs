@@ -487,8 +487,7 @@ mod tests {
     #[test]
     fn rejects_bad_settings() {
         let all = ProgramSettings::default();
-        let mut p = Program::default();
-        p.time_zone = "Mars/Olympus".into();
+        let p = Program { time_zone: "Mars/Olympus".into(), ..Program::default() };
         assert!(matches!(Setting::Program(p).validate(&all), Err(Error::Invalid { field, .. }) if field == "program.time_zone"));
         let kit = Kit { id: "k".into(), name: "K".into(), items: vec![ItemQuantity { item: "nope".into(), quantity: 1 }], active: true };
         assert!(matches!(Setting::Kit(kit).validate(&all), Err(Error::Invalid { field, .. }) if field == "kit.items"));

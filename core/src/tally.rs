@@ -174,7 +174,7 @@ impl Rollup {
     }
 
     /// Applies `f` to the total, the day's bucket and the day's week.
-    fn each<'a>(&self, day: i64, tally: &'a mut TallyParts, mut f: impl FnMut(&mut Measures)) {
+    fn each(&self, day: i64, tally: &mut TallyParts, mut f: impl FnMut(&mut Measures)) {
         let i = (day - self.first_day) as usize;
         f(&mut tally.total);
         if let Some(b) = self.bucket_of_day[i] {

@@ -367,10 +367,16 @@ fn stock_converges_across_devices_and_managers_tally_everyone() {
     assert_eq!(syringes.level, 470 - 20, "the count overrides what came before it; the void gives back");
 
     assert!(matches!(a.apply_records(&records(&b, Stream::Encounters)), Err(Error::NotPermitted(_))));
+    // A version of b's encounter claiming another author is refused by the manager.
+    let mut forged = records(&b, Stream::Encounters);
+    if let Some(Record::Encounter(e)) = forged.last_mut() {
+        e.author = a.device_id().unwrap();
+    }
     for s in [&a, &b] {
         manager.apply_records(&records(s, Stream::Encounters)).unwrap();
         manager.apply_records(&records(s, Stream::Inventory)).unwrap();
     }
+    assert!(matches!(manager.apply_records(&forged), Err(Error::BadRecord(_))));
     let day = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
     let t = manager.tally(&TallyQuery { by: Some(Granularity::Week), ..TallyQuery::period(day, day) }).unwrap();
     assert_eq!(t.total.encounters, 2);
