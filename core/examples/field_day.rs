@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use satchel_core::suppress::{suppress, tables, Cell};
+use satchel_core::suppress::{suppress_tally, Cell};
 use satchel_core::{AdjustReason, ContactType, CreateOptions, ItemQuantity, NewEncounter, Role, Store, TallyQuery};
 
 const DEFAULT_PIN: &str = "2468";
@@ -187,8 +187,8 @@ fn run(args: &Args) -> satchel_core::Result<()> {
         println!("  {name:<23} {}", parts.join(", "));
     }
     println!("\nAs exported (counts 1–{} suppressed as *)", settings.program.small_cell_threshold - 1);
-    for table in tables(&tally).into_iter().filter(|t| ["summary", "zone", "age_band"].contains(&t.name.as_str())) {
-        let s = suppress(&table, settings.program.small_cell_threshold);
+    let (suppressed, _) = suppress_tally(&tally, None, settings.program.small_cell_threshold);
+    for s in suppressed.into_iter().filter(|t| ["summary", "zone", "age_band"].contains(&t.name.as_str())) {
         let row = s.rows.last().expect("total row");
         let cells: Vec<String> = s
             .columns

@@ -43,7 +43,8 @@ impl ContactType {
 }
 
 /// What the worker enters. The participant code is turned into a reference and never stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` prints only the shape, never the code or what was given.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NewEncounter {
     pub occurred_at: DateTime<Utc>,
     pub contact_type: ContactType,
@@ -65,6 +66,15 @@ pub struct NewEncounter {
     pub naloxone_doses_used: u32,
     /// Secondary distribution: collecting for this many others.
     pub collecting_for: u32,
+}
+
+impl std::fmt::Debug for NewEncounter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewEncounter")
+            .field("has_participant_code", &self.participant_code.is_some())
+            .field("items", &self.items.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl NewEncounter {
@@ -119,7 +129,7 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
         return Err(invalid("occurred_at", "is more than a year ago"));
     }
     if !settings.has_active(ListKind::Zone, &e.zone) {
-        return Err(invalid("zone", format!("no active zone {}", e.zone)));
+        return Err(invalid("zone", "is not an active zone of the program"));
     }
     if let Some(g) = &e.geohash {
         if g.is_empty() || g.len() > 5 || !g.chars().all(|c| GEOHASH_ALPHABET.contains(c)) {
@@ -129,7 +139,7 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
     for (field, kind, value) in [("age_band", ListKind::AgeBand, &e.age_band), ("gender", ListKind::Gender, &e.gender)] {
         if let Some(v) = value {
             if !settings.has_active(kind, v) {
-                return Err(invalid(field, format!("no active {field} {v}")));
+                return Err(invalid(field, "is not an active entry of the program's list"));
             }
         }
     }
@@ -139,10 +149,10 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
     let mut seen = BTreeSet::new();
     for iq in &e.items {
         if !seen.insert(iq.item.as_str()) {
-            return Err(invalid("items", format!("item {} is listed twice", iq.item)));
+            return Err(invalid("items", "an item is listed twice"));
         }
         if !settings.item(&iq.item).is_some_and(|i| i.active) {
-            return Err(invalid("items", format!("unknown item {}", iq.item)));
+            return Err(invalid("items", "holds an item that is not in the active catalog"));
         }
         check_range("items.quantity", iq.quantity as i64, 1, 1000)?;
     }
@@ -156,10 +166,10 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
         let mut seen = BTreeSet::new();
         for v in values {
             if !seen.insert(v) {
-                return Err(invalid(field, format!("{v} is listed twice")));
+                return Err(invalid(field, "an entry is listed twice"));
             }
             if !settings.has_active(kind, v) {
-                return Err(invalid(field, format!("no active entry {v}")));
+                return Err(invalid(field, "holds an entry that is not in the program's list"));
             }
         }
     }
@@ -170,8 +180,8 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
     Ok(())
 }
 
-/// One version of an encounter, as stored and as sent to managers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One version of an encounter, as stored and as sent to managers. `Debug` prints only ids.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EncounterRecord {
     /// Id of this version.
     pub id: Uuid,
@@ -204,6 +214,17 @@ pub struct EncounterRecord {
     pub recorded_at: i64,
 }
 
+impl std::fmt::Debug for EncounterRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncounterRecord")
+            .field("id", &self.id)
+            .field("encounter_id", &self.encounter_id)
+            .field("version", &self.version)
+            .field("voided", &self.voided)
+            .finish_non_exhaustive()
+    }
+}
+
 mod opt_hex16 {
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -234,8 +255,15 @@ impl EncounterRecord {
         if self.occurred_at % 60 != 0 {
             return bad("time is not whole minutes");
         }
-        if self.geohash.as_ref().is_some_and(|g| g.len() > 5) {
+        if self.geohash.as_ref().is_some_and(|g| g.is_empty() || g.len() > 5) {
             return bad("location finer than allowed");
+        }
+        let unique = |v: Vec<&str>| v.iter().collect::<BTreeSet<_>>().len() == v.len();
+        if !unique(self.items.iter().map(|i| i.item.as_str()).collect())
+            || !unique(self.referrals.iter().map(String::as_str).collect())
+            || !unique(self.substances.iter().map(String::as_str).collect())
+        {
+            return bad("an entry is listed twice");
         }
         if self.items.len() > 30 || self.referrals.len() > 20 || self.substances.len() > 20 {
             return bad("too many entries");

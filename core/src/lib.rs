@@ -23,5 +23,5 @@ pub use inventory::{AdjustReason, MovementKind, MovementRecord, StockLevel};
 pub use outbox::{OutboxEntry, Record, Stream, StreamStatus};
 pub use settings::{Choice, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Role, Setting, SupplyItem};
 pub use store::{wipe, CreateOptions, LowStock, ProgramKeys, Store};
-pub use suppress::{suppress, Cell, CountTable, SuppressedTable};
+pub use suppress::{suppress, suppress_tally, Cell, CountTable, SuppressedTable};
 pub use tally::{Granularity, Measures, Tally, TallyQuery};

@@ -32,19 +32,18 @@ pub fn open(path: &Path, key: &SecretKey, salt: &[u8; 16], create: bool) -> Resu
     }
     let conn = Connection::open_with_flags(path, flags)?;
     // A raw key with explicit salt: SQLCipher skips its KDF, and we know the file's salt.
-    let pragma = Zeroizing::new(format!(
-        "PRAGMA key = \"x'{}{}'\";",
-        hex::encode(key.as_ref()),
-        hex::encode(salt)
-    ));
+    let mut pragma = Zeroizing::new(String::with_capacity(120));
+    pragma.push_str("PRAGMA key = \"x'");
+    for b in key.iter().chain(salt.iter()) {
+        pragma.push(char::from_digit((b >> 4) as u32, 16).expect("nibble"));
+        pragma.push(char::from_digit((b & 15) as u32, 16).expect("nibble"));
+    }
+    pragma.push_str("'\";");
     conn.execute_batch(&pragma)?;
     conn.execute_batch("PRAGMA cipher_compatibility = 4;")?;
     // The first read decrypts page 1: a wrong key or a damaged header fails here.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| match Error::from(e) {
-            Error::Sqlite(e) => Error::Damaged(format!("cannot read the database: {e}")),
-            other => other,
-        })?;
+        .map_err(Error::from)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;

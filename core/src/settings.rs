@@ -206,8 +206,9 @@ impl Setting {
         Ok(setting)
     }
 
-    /// Checks the setting on its own and against the current settings.
-    pub fn validate(&self, current: &ProgramSettings) -> Result<()> {
+    /// Checks the setting's values, and with `current`, its references to other settings (a
+    /// received setting may name an item that arrives later in the same batch).
+    pub fn validate(&self, current: Option<&ProgramSettings>) -> Result<()> {
         match self {
             Setting::Program(p) => {
                 check_label("program.name", &p.name)?;
@@ -233,7 +234,7 @@ impl Setting {
                     if !seen.insert(iq.item.as_str()) {
                         return Err(invalid("kit.items", format!("item {} is listed twice", iq.item)));
                     }
-                    if current.item(&iq.item).is_none() {
+                    if current.is_some_and(|c| c.item(&iq.item).is_none()) {
                         return Err(invalid("kit.items", format!("unknown item {}", iq.item)));
                     }
                     check_range("kit.items.quantity", iq.quantity as i64, 1, 1000)?;
@@ -474,7 +475,7 @@ mod tests {
     fn starter_settings_are_valid_and_round_trip() {
         let mut all = ProgramSettings::default();
         for s in starter() {
-            s.validate(&all).unwrap();
+            s.validate(Some(&all)).unwrap();
             let back = Setting::from_json(&s.key(), &s.to_json()).unwrap();
             assert_eq!(back, s);
             all.insert(s);
@@ -488,9 +489,9 @@ mod tests {
     fn rejects_bad_settings() {
         let all = ProgramSettings::default();
         let p = Program { time_zone: "Mars/Olympus".into(), ..Program::default() };
-        assert!(matches!(Setting::Program(p).validate(&all), Err(Error::Invalid { field, .. }) if field == "program.time_zone"));
+        assert!(matches!(Setting::Program(p).validate(Some(&all)), Err(Error::Invalid { field, .. }) if field == "program.time_zone"));
         let kit = Kit { id: "k".into(), name: "K".into(), items: vec![ItemQuantity { item: "nope".into(), quantity: 1 }], active: true };
-        assert!(matches!(Setting::Kit(kit).validate(&all), Err(Error::Invalid { field, .. }) if field == "kit.items"));
+        assert!(matches!(Setting::Kit(kit).validate(Some(&all)), Err(Error::Invalid { field, .. }) if field == "kit.items"));
         assert!(Setting::from_json("item/x", &serde_json::json!({"id": "y"})).is_err());
     }
 }

@@ -170,6 +170,11 @@ impl Store {
         Ok(Store { paths, clock: Arc::new(Utc::now), session: Mutex::new(None) })
     }
 
+    /// The folder holding this store.
+    pub fn dir(&self) -> &Path {
+        self.paths.dir()
+    }
+
     /// Whether a store's key file is in `dir`.
     pub fn exists(dir: &Path) -> bool {
         StorePaths::new(dir).keys().exists()
@@ -237,9 +242,10 @@ impl Store {
         let device: Vec<u8> = meta_get(&conn, "device_id")?.ok_or_else(|| Error::Damaged("no device id".into()))?;
         let role: String = meta_get(&conn, "role")?.ok_or_else(|| Error::Damaged("no role".into()))?;
         let location: Option<String> = meta_get(&conn, "location")?;
-        let participant_key: Vec<u8> = conn
+        let participant_key: zeroize::Zeroizing<Vec<u8>> = conn
             .query_row("SELECT key FROM program_key WHERE purpose = 'participant'", [], |r| r.get(0))
             .optional()?
+            .map(zeroize::Zeroizing::new)
             .ok_or_else(|| Error::Damaged("no participant key".into()))?;
         let ctx = Context {
             db_key,
@@ -247,7 +253,7 @@ impl Store {
             role: Role::parse(&role).ok_or_else(|| Error::Damaged("unknown role".into()))?,
             location,
             participant_key: zeroize::Zeroizing::new(
-                participant_key.try_into().map_err(|_| Error::Damaged("participant key".into()))?,
+                participant_key.as_slice().try_into().map_err(|_| Error::Damaged("participant key".into()))?,
             ),
             settings: settings::load(&conn)?,
         };
@@ -275,7 +281,13 @@ impl Store {
         let Some(key) = kf.unwrap_with_pin(current)? else {
             return Err(Error::WrongPin { failed_attempts: keyfile::record_failed_attempt(&self.paths)? });
         };
-        let kdf = kf.pin.as_ref().map(|p| p.kdf).unwrap_or(KdfParams::DEFAULT);
+        // Never lower the cost; raise it to today's minimum when the stored one is below.
+        let stored = kf.pin.as_ref().map(|p| p.kdf).unwrap_or(KdfParams::DEFAULT);
+        let kdf = KdfParams {
+            m_kib: stored.m_kib.max(KdfParams::DEFAULT.m_kib),
+            t: stored.t.max(KdfParams::DEFAULT.t),
+            p: stored.p.max(KdfParams::DEFAULT.p),
+        };
         kf.wrap_with_pin(&key, new, kdf)?;
         kf.save(&self.paths)?;
         keyfile::reset_failed_attempts(&self.paths)
@@ -332,7 +344,7 @@ impl Store {
             if ctx.role != Role::Manager {
                 return Err(Error::NotPermitted("only a manager's device changes program settings".into()));
             }
-            setting.validate(&ctx.settings)?;
+            setting.validate(Some(&ctx.settings))?;
             let hlc = next_hlc(tx, now)?;
             let record = SettingRecord {
                 id: Uuid::now_v7(),
@@ -389,7 +401,7 @@ impl Store {
                 voided: false,
                 ..record_fields(ctx, new, None, now)?
             };
-            write_version(ctx, tx, &record, &[], now)?;
+            write_version(ctx, tx, &record, None, now)?;
             Ok(id)
         })
     }
@@ -417,7 +429,7 @@ impl Store {
                 voided: false,
                 ..record_fields(ctx, new, old.participant, now)?
             };
-            write_version(ctx, tx, &record, &old.items, now)
+            write_version(ctx, tx, &record, Some(&old), now)
         })
     }
 
@@ -430,10 +442,10 @@ impl Store {
                 id: Uuid::now_v7(),
                 version: old.version + 1,
                 voided: true,
-                recorded_at: now.timestamp(),
+                recorded_at: encounter::to_minute(now).timestamp(),
                 ..old.clone()
             };
-            write_version(ctx, tx, &record, &old.items, now)
+            write_version(ctx, tx, &record, Some(&old), now)
         })
     }
 
@@ -581,7 +593,9 @@ impl Store {
             for record in records {
                 match record {
                     Record::Setting(s) => {
-                        Setting::from_json(&s.key, &s.value)?;
+                        Setting::from_json(&s.key, &s.value)?
+                            .validate(None)
+                            .map_err(|e| Error::BadRecord(format!("setting {}: {e}", s.key)))?;
                         observe_hlc(tx, s.hlc)?;
                         apply_setting(tx, s)?;
                     }
@@ -616,7 +630,8 @@ impl Store {
                     [purpose],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?;
-                let key: [u8; 32] = key.try_into().map_err(|_| Error::Damaged("program key".into()))?;
+                let key = zeroize::Zeroizing::new(key);
+                let key: [u8; 32] = key.as_slice().try_into().map_err(|_| Error::Damaged("program key".into()))?;
                 Ok((zeroize::Zeroizing::new(key), epoch))
             };
             let (participant_key, _) = get("participant")?;
@@ -662,10 +677,8 @@ impl Store {
             )?;
             Ok(n as u64)
         })?;
-        if n > 0 {
-            // Move the deleted pages out of the WAL too.
-            self.read(|_, conn| Ok(conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))?;
-        }
+        // Move the deleted pages out of the WAL too.
+        self.read(|_, conn| Ok(conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))?;
         Ok(n)
     }
 
@@ -702,20 +715,15 @@ pub fn wipe(dir: &Path) -> Result<()> {
         if !path.exists() {
             continue;
         }
-        if i == 0 {
-            // Overwrite the wrapped keys before unlinking, in case the file is still linked
-            // elsewhere or the unlink fails.
-            if let Ok(len) = fs::metadata(&path).map(|m| m.len()) {
-                let noise: Vec<u8> = (0..len).map(|_| crypto::random_bytes::<1>()[0]).collect();
-                let _ = fs::OpenOptions::new().write(true).open(&path).and_then(|mut f| {
-                    use std::io::Write;
-                    f.write_all(&noise)?;
-                    f.sync_all()
-                });
+        if i < 2 {
+            // The key file and its temporary copy hold wrapped keys: overwrite them before
+            // unlinking, in case the unlink fails or the file is linked elsewhere.
+            if let Err(e) = overwrite(&path) {
+                failed.push(format!("overwriting {}: {e}", file_name(&path)));
             }
         }
         if let Err(e) = fs::remove_file(&path) {
-            failed.push(format!("{}: {e}", path.file_name().unwrap_or_default().to_string_lossy()));
+            failed.push(format!("{}: {e}", file_name(&path)));
         }
     }
     if failed.is_empty() {
@@ -723,6 +731,20 @@ pub fn wipe(dir: &Path) -> Result<()> {
     } else {
         Err(Error::WipeIncomplete(failed.join("; ")))
     }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().unwrap_or_default().to_string_lossy().into_owned()
+}
+
+fn overwrite(path: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let len = fs::metadata(path)?.len() as usize;
+    let mut noise = vec![0u8; len];
+    getrandom::fill(&mut noise).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let mut f = fs::OpenOptions::new().write(true).open(path)?;
+    f.write_all(&noise)?;
+    f.sync_all()
 }
 
 fn read_header(db: &Path) -> Result<[u8; 16]> {
@@ -819,7 +841,7 @@ fn record_fields(
         collecting_for: new.collecting_for,
         location: None,
         voided: false,
-        recorded_at: now.timestamp(),
+        recorded_at: encounter::to_minute(now).timestamp(),
     })
 }
 
@@ -843,7 +865,7 @@ fn write_version(
     ctx: &Context,
     tx: &Connection,
     record: &EncounterRecord,
-    previous_items: &[ItemQuantity],
+    previous: Option<&EncounterRecord>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let participant = match &record.participant {
@@ -852,16 +874,21 @@ fn write_version(
     };
     encounter::store_version(tx, record, participant, ctx.settings.time_zone())?;
     if let Some(location) = &record.location {
-        let mut net: BTreeMap<&str, i64> = BTreeMap::new();
-        for iq in previous_items {
-            *net.entry(iq.item.as_str()).or_default() += iq.quantity as i64;
+        // (item, time) -> delta. When the time is unchanged the old and new quantities net out;
+        // when it moved, the old supplies come back at the old time and the new ones leave at
+        // the new time, so a physical count between the two stays right.
+        let mut deltas: BTreeMap<(&str, i64), i64> = BTreeMap::new();
+        if let Some(old) = previous {
+            for iq in &old.items {
+                *deltas.entry((iq.item.as_str(), old.occurred_at)).or_default() += iq.quantity as i64;
+            }
         }
         if !record.voided {
             for iq in &record.items {
-                *net.entry(iq.item.as_str()).or_default() -= iq.quantity as i64;
+                *deltas.entry((iq.item.as_str(), record.occurred_at)).or_default() -= iq.quantity as i64;
             }
         }
-        for (item, delta) in net.into_iter().filter(|(_, d)| *d != 0) {
+        for ((item, at), delta) in deltas.into_iter().filter(|(_, d)| *d != 0) {
             let m = MovementRecord {
                 id: Uuid::now_v7(),
                 author: ctx.device,
@@ -869,7 +896,7 @@ fn write_version(
                 location: location.clone(),
                 item: item.into(),
                 quantity: delta,
-                occurred_at: record.occurred_at,
+                occurred_at: at,
                 reason: None,
                 counterpart: None,
             };

@@ -46,8 +46,9 @@ impl TallyQuery {
 }
 
 /// Units and, for naloxone, doses of one supply item.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemTally {
+    pub category: ItemCategory,
     pub units: u64,
     pub doses: u64,
 }
@@ -298,7 +299,7 @@ pub fn compute(conn: &Connection, settings: &ProgramSettings, q: &TallyQuery) ->
             rollup.each(day, &mut parts, |m| match table {
                 "encounter_item" => {
                     let (category, doses) = categories.get(key.as_str()).copied().unwrap_or((ItemCategory::Other, 1));
-                    let t = m.items.entry(key.clone()).or_default();
+                    let t = m.items.entry(key.clone()).or_insert(ItemTally { category, units: 0, doses: 0 });
                     t.units += n;
                     t.doses += n * doses;
                     match category {

@@ -494,3 +494,77 @@ fn movements_from_other_devices_are_checked() {
     assert!(matches!(store.apply_records(&[Record::Movement(bad)]), Err(Error::BadRecord(_))));
     assert!(store.stock_levels(None).unwrap().is_empty());
 }
+
+#[test]
+fn a_correction_that_moves_the_time_keeps_counts_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let store = new_store(dir.path(), Role::Outreach, &clock);
+    store.set_device_location(Some("van-1")).unwrap();
+    store.receive_stock("van-1", "syringe-1ml", 100).unwrap();
+    // Logged at 12:00 by mistake; it really happened at 12:30, after a count at 12:10.
+    let id = store.log_encounter(&street(clock.now())).unwrap();
+    clock.advance(Duration::minutes(10));
+    store.count_stock("van-1", "syringe-1ml", 80).unwrap();
+    clock.advance(Duration::minutes(20));
+    let level = || store.stock_levels(Some("van-1")).unwrap().into_iter().find(|l| l.item == "syringe-1ml").unwrap().level;
+    assert_eq!(level(), 80);
+    store.correct_encounter(id, &street(clock.now())).unwrap();
+    assert_eq!(level(), 60, "the 20 syringes now leave after the count");
+}
+
+#[test]
+fn received_settings_are_range_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let phone = new_store(dir.path(), Role::Outreach, &clock);
+    let off = serde_json::to_value(Program { small_cell_threshold: 0, ..Program::default() }).unwrap();
+    assert!(matches!(phone.apply_records(&[setting_record("program", off, 99, 1)]), Err(Error::BadRecord(_))));
+    assert_eq!(phone.settings().unwrap().program.small_cell_threshold, 11);
+}
+
+#[test]
+fn debug_output_carries_no_participant_data() {
+    let e = NewEncounter { participant_code: Some("SECRETCODE1".into()), ..street(monday_noon()) };
+    let shown = format!("{e:?}");
+    assert!(!shown.contains("SECRETCODE1") && !shown.contains("opioids"), "{shown}");
+}
+
+#[test]
+fn exported_tables_hide_small_counts_and_keep_totals_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let store = new_store(dir.path(), Role::Outreach, &clock);
+    for i in 0..40u32 {
+        let e = NewEncounter {
+            zone: ["downtown", "riverside", "eastside"][(i % 3) as usize].into(),
+            items: if i % 4 == 0 { vec![iq("syringe-1ml", 10), iq("syringe-3ml", 1)] } else { vec![iq("syringe-1ml", 10)] },
+            participant_code: Some(format!("PP{:02}XX", i % 25)),
+            ..street(clock.now())
+        };
+        store.log_encounter(&e).unwrap();
+        clock.advance(Duration::hours(5));
+    }
+    let (from, to) = (NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+    let tally = store.tally(&TallyQuery { by: Some(Granularity::Month), ..TallyQuery::period(from, to) }).unwrap();
+    let (tables, ratio) = satchel_core::suppress_tally(&tally, Some(Granularity::Month), 11);
+    for t in &tables {
+        for row in &t.rows {
+            for cell in row.cells.iter().chain(row.total.iter()) {
+                if let satchel_core::Cell::Count(n) = cell {
+                    assert!(*n == 0 || *n >= 11, "{} shows {n}", t.name);
+                }
+            }
+        }
+    }
+    let syringes = tables.iter().find(|t| t.name == "syringes_distributed").unwrap();
+    let period = syringes.rows.last().unwrap();
+    assert_eq!(period.part, "period");
+    assert_eq!(period.total, Some(satchel_core::Cell::Count(tally.total.syringes_distributed)));
+    assert_eq!(tally.total.syringes_distributed, 400 + 10);
+    // 10 small-syringe units are hidden, and so is a partner so that 400 + 10 cannot betray them.
+    assert!(period.cells.iter().filter(|c| **c == satchel_core::Cell::Suppressed).count() != 1);
+    assert_eq!(ratio, Some(tally.total.syringes_collected as f64 / 410.0));
+    // Months and weeks both appear, sharing the period row.
+    assert!(syringes.rows.iter().any(|r| r.part == "month") && syringes.rows.iter().any(|r| r.part == "week"));
+}
