@@ -1,0 +1,235 @@
+//! Logging, correcting, voiding and listing encounters.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use satchel_core::Store;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::error::{guard, invalid, SatchelError};
+
+/// How the worker met the participant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum ContactType {
+    Street,
+    MobileUnit,
+    DropIn,
+    PeerDelivery,
+    PhoneText,
+}
+
+impl From<ContactType> for satchel_core::ContactType {
+    fn from(c: ContactType) -> Self {
+        use satchel_core::ContactType as C;
+        match c {
+            ContactType::Street => C::Street,
+            ContactType::MobileUnit => C::MobileUnit,
+            ContactType::DropIn => C::DropIn,
+            ContactType::PeerDelivery => C::PeerDelivery,
+            ContactType::PhoneText => C::PhoneText,
+        }
+    }
+}
+
+impl From<satchel_core::ContactType> for ContactType {
+    fn from(c: satchel_core::ContactType) -> Self {
+        use satchel_core::ContactType as C;
+        match c {
+            C::Street => ContactType::Street,
+            C::MobileUnit => ContactType::MobileUnit,
+            C::DropIn => ContactType::DropIn,
+            C::PeerDelivery => ContactType::PeerDelivery,
+            C::PhoneText => ContactType::PhoneText,
+        }
+    }
+}
+
+/// A supply item and how many units.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ItemQuantity {
+    /// The item's id from the program's catalog.
+    pub item_id: String,
+    /// Units; 1 to 1000 in an encounter (0 in a kit adjustment removes the item).
+    pub quantity: u32,
+}
+
+impl From<&ItemQuantity> for satchel_core::ItemQuantity {
+    fn from(i: &ItemQuantity) -> Self {
+        satchel_core::ItemQuantity { item: i.item_id.clone(), quantity: i.quantity }
+    }
+}
+
+impl From<satchel_core::ItemQuantity> for ItemQuantity {
+    fn from(i: satchel_core::ItemQuantity) -> Self {
+        ItemQuantity { item_id: i.item, quantity: i.quantity }
+    }
+}
+
+/// What the worker enters for one encounter. Ids come from the program's lists.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct EncounterInput {
+    /// When it happened; stored to the minute.
+    pub occurred_at: SystemTime,
+    pub contact_type: ContactType,
+    /// A zone id from the program's list.
+    pub zone_id: String,
+    /// Optional coarse area: a geohash of at most 5 characters (about 5 km). Never coordinates.
+    #[uniffi(default = None)]
+    pub geohash: Option<String>,
+    /// The participant's self-generated code, if they gave one. Only a keyed hash is stored.
+    #[uniffi(default = None)]
+    pub participant_code: Option<String>,
+    #[uniffi(default = false)]
+    pub new_participant: bool,
+    #[uniffi(default = None)]
+    pub age_band_id: Option<String>,
+    #[uniffi(default = None)]
+    pub gender_id: Option<String>,
+    /// Supplies handed out. With `log_from_kit` these are ignored: the kit decides.
+    #[uniffi(default = [])]
+    pub items: Vec<ItemQuantity>,
+    /// Used syringes collected.
+    #[uniffi(default = 0)]
+    pub syringes_collected: u32,
+    #[uniffi(default = [])]
+    pub referral_ids: Vec<String>,
+    /// Substances the participant uses (multi-select from the program's list).
+    #[uniffi(default = [])]
+    pub substance_ids: Vec<String>,
+    /// Overdose reversals the participant reports.
+    #[uniffi(default = 0)]
+    pub overdose_reversals: u32,
+    /// Naloxone doses used in those reversals.
+    #[uniffi(default = 0)]
+    pub naloxone_doses_used: u32,
+    /// Secondary distribution: collecting for this many others.
+    #[uniffi(default = 0)]
+    pub collecting_for: u32,
+}
+
+impl EncounterInput {
+    fn to_core(&self) -> satchel_core::NewEncounter {
+        satchel_core::NewEncounter {
+            occurred_at: DateTime::<Utc>::from(self.occurred_at),
+            contact_type: self.contact_type.into(),
+            zone: self.zone_id.clone(),
+            geohash: self.geohash.clone(),
+            participant_code: self.participant_code.clone(),
+            new_participant: self.new_participant,
+            age_band: self.age_band_id.clone(),
+            gender: self.gender_id.clone(),
+            items: self.items.iter().map(Into::into).collect(),
+            syringes_collected: self.syringes_collected,
+            referrals: self.referral_ids.clone(),
+            substances: self.substance_ids.clone(),
+            overdose_reversals: self.overdose_reversals,
+            naloxone_doses_used: self.naloxone_doses_used,
+            collecting_for: self.collecting_for,
+        }
+    }
+}
+
+/// Copies the input for the core and wipes the participant code copy when done.
+fn with_core_input<T>(
+    input: &EncounterInput,
+    f: impl FnOnce(&satchel_core::NewEncounter) -> Result<T, SatchelError>,
+) -> Result<T, SatchelError> {
+    let mut core = input.to_core();
+    let out = f(&core);
+    if let Some(code) = core.participant_code.take() {
+        drop(Zeroizing::new(code));
+    }
+    out
+}
+
+/// An encounter as the worker's recent list shows it. It says whether a participant code was
+/// given, never which.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct EncounterSummary {
+    pub encounter_id: String,
+    /// 1 for the original; each correction or void adds one.
+    pub version: u32,
+    pub occurred_at: SystemTime,
+    pub contact_type: ContactType,
+    pub zone_id: String,
+    pub has_participant: bool,
+    pub items: Vec<ItemQuantity>,
+    pub voided: bool,
+    /// The server has acknowledged this version.
+    pub synced: bool,
+}
+
+impl From<satchel_core::EncounterSummary> for EncounterSummary {
+    fn from(e: satchel_core::EncounterSummary) -> Self {
+        EncounterSummary {
+            encounter_id: e.encounter_id.to_string(),
+            version: e.version,
+            occurred_at: e.occurred_at.into(),
+            contact_type: e.contact_type.into(),
+            zone_id: e.zone,
+            has_participant: e.has_participant,
+            items: e.items.into_iter().map(Into::into).collect(),
+            voided: e.voided,
+            synced: e.synced,
+        }
+    }
+}
+
+fn parse_id(id: &str) -> Result<Uuid, SatchelError> {
+    Uuid::parse_str(id).map_err(|_| invalid("encounter_id", "is not an encounter id"))
+}
+
+/// Logging and correcting encounters. Each save is durable when it returns.
+#[derive(uniffi::Object)]
+pub struct Encounters {
+    pub(crate) store: Arc<Store>,
+}
+
+#[uniffi::export]
+impl Encounters {
+    /// Logs an encounter and the stock it took from this device's location. Returns its id.
+    pub fn log(&self, input: EncounterInput) -> Result<String, SatchelError> {
+        guard(|| with_core_input(&input, |e| Ok(self.store.log_encounter(e)?.to_string())))
+    }
+
+    /// Logs an encounter from a kit: the kit's items, with `adjustments` applied (a quantity
+    /// replaces the kit's, 0 removes the item, a new item is added). Returns its id.
+    pub fn log_from_kit(
+        &self,
+        kit_id: String,
+        adjustments: Vec<ItemQuantity>,
+        input: EncounterInput,
+    ) -> Result<String, SatchelError> {
+        let adjustments: Vec<satchel_core::ItemQuantity> = adjustments.iter().map(Into::into).collect();
+        guard(|| with_core_input(&input, |e| Ok(self.store.log_from_kit(&kit_id, &adjustments, e)?.to_string())))
+    }
+
+    /// Corrects an encounter this device logged. The participant reference stays unless a new
+    /// code is given. Stock is adjusted by the difference.
+    pub fn correct(&self, encounter_id: String, input: EncounterInput) -> Result<(), SatchelError> {
+        guard(|| with_core_input(&input, |e| Ok(self.store.correct_encounter(parse_id(&encounter_id)?, e)?)))
+    }
+
+    /// Voids an encounter this device logged: it counts nowhere and its supplies go back.
+    pub fn void(&self, encounter_id: String) -> Result<(), SatchelError> {
+        guard(|| Ok(self.store.void_encounter(parse_id(&encounter_id)?)?))
+    }
+
+    /// This device's most recent encounters, newest first (at most 1000).
+    pub fn recent(&self, limit: u32) -> Result<Vec<EncounterSummary>, SatchelError> {
+        guard(|| Ok(self.store.recent_encounters(limit)?.into_iter().map(Into::into).collect()))
+    }
+
+    /// One encounter, or `None`.
+    pub fn get(&self, encounter_id: String) -> Result<Option<EncounterSummary>, SatchelError> {
+        guard(|| Ok(self.store.get_encounter(parse_id(&encounter_id)?)?.map(Into::into)))
+    }
+
+    /// Whether this participant code was seen on this device before. Nothing is saved.
+    pub fn participant_seen(&self, participant_code: String) -> Result<bool, SatchelError> {
+        let code = Zeroizing::new(participant_code);
+        guard(|| Ok(self.store.participant_seen(&code)?))
+    }
+}

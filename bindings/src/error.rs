@@ -1,0 +1,80 @@
+//! The one public error of the library, converted from the core's errors in one place. Messages
+//! say what to do and never carry participant data, codes, PINs or keys.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use satchel_core::Error as Core;
+
+/// What went wrong, for the app to show or act on.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum SatchelError {
+    /// The PIN was wrong. `failed_attempts` counts wrong PINs and keys in a row; the app decides
+    /// what to do after many (e.g. offer the panic wipe).
+    #[error("Wrong PIN ({failed_attempts} failed attempts in a row).")]
+    WrongPin { failed_attempts: u32 },
+    /// The platform key (Keystore/Keychain) did not open the store.
+    #[error("The device key did not open the store ({failed_attempts} failed attempts in a row).")]
+    WrongKey { failed_attempts: u32 },
+    /// The store is locked; unlock it with the PIN or the platform key first.
+    #[error("The store is locked. Unlock it first.")]
+    Locked,
+    /// A value failed validation; `field` names it. Nothing was saved.
+    #[error("Please check {field}: {reason}.")]
+    InvalidInput { field: String, reason: String },
+    /// Something named by id does not exist (an encounter, for example).
+    #[error("{detail}")]
+    NotFound { detail: String },
+    /// This device may not do that (e.g. correct another device's encounter).
+    #[error("Not allowed: {detail}.")]
+    NotPermitted { detail: String },
+    /// There is no store in that folder yet, or one already exists where a new one was asked for.
+    #[error("{detail}")]
+    StoreState { detail: String },
+    /// The store's files are damaged, belong to another store, or come from a newer app. Nothing
+    /// was deleted; keep the files and ask for help.
+    #[error("The stored data cannot be read: {detail}. Nothing was deleted.")]
+    Damaged { detail: String },
+    /// An unexpected internal failure (including a caught panic). Nothing was half-saved.
+    #[error("Unexpected internal error: {detail}.")]
+    Internal { detail: String },
+}
+
+impl From<Core> for SatchelError {
+    fn from(e: Core) -> Self {
+        match e {
+            Core::WrongPin { failed_attempts } => SatchelError::WrongPin { failed_attempts },
+            Core::WrongKey { failed_attempts } => SatchelError::WrongKey { failed_attempts },
+            Core::Locked => SatchelError::Locked,
+            Core::Invalid { field, reason } => SatchelError::InvalidInput { field, reason },
+            Core::NotFound { .. } => SatchelError::NotFound { detail: e.to_string() },
+            Core::NotPermitted(detail) => SatchelError::NotPermitted { detail },
+            Core::NoSuchUnlock(_) | Core::NoStore(_) | Core::AlreadyExists(_) => {
+                SatchelError::StoreState { detail: e.to_string() }
+            }
+            Core::Damaged(_) | Core::ForeignFile(_) | Core::NewerSchema { .. } | Core::BadRecord(_) => {
+                SatchelError::Damaged { detail: e.to_string() }
+            }
+            Core::WipeIncomplete(_) | Core::Sqlite(_) | Core::Io(_) | Core::Migration(_) => {
+                SatchelError::Internal { detail: e.to_string() }
+            }
+        }
+    }
+}
+
+pub(crate) fn invalid(field: &str, reason: &str) -> SatchelError {
+    SatchelError::InvalidInput { field: field.into(), reason: reason.into() }
+}
+
+/// Runs one call of the foreign API: a panic inside becomes `SatchelError::Internal` instead of
+/// unwinding into Kotlin or Swift. The core's locks recover from poisoning, so the store stays
+/// usable after a caught panic.
+pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, SatchelError>) -> Result<T, SatchelError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        Err(SatchelError::Internal { detail: format!("a bug stopped the operation ({what})") })
+    })
+}

@@ -1,0 +1,21 @@
+//! Satchel's native library for the Android and iOS apps: thin `#[uniffi::export]` wrappers
+//! over `satchel-core`, one module per area. Everything a worker does goes through here.
+//!
+//! The object tree: [`SatchelStore`] (create, open, unlock, lock, wipe) hands out
+//! [`Encounters`], [`Stock`], [`ProgramInfo`] and [`Reports`], which share the one store.
+
+uniffi::setup_scaffolding!();
+
+mod encounters;
+mod error;
+mod program;
+mod reports;
+mod stock;
+mod store;
+
+pub use encounters::*;
+pub use error::SatchelError;
+pub use program::*;
+pub use reports::*;
+pub use stock::*;
+pub use store::*;

@@ -1,0 +1,156 @@
+//! The program's settings as the app shows them: catalog, kits and lists.
+
+use std::sync::Arc;
+
+use satchel_core::Store;
+
+use crate::encounters::ItemQuantity;
+use crate::error::{guard, SatchelError};
+
+/// Supply categories, as funders group them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum ItemCategory {
+    Syringes,
+    Naloxone,
+    DrugChecking,
+    SaferSmoking,
+    WoundCare,
+    Hygiene,
+    SexualHealth,
+    Other,
+}
+
+impl From<satchel_core::ItemCategory> for ItemCategory {
+    fn from(c: satchel_core::ItemCategory) -> Self {
+        use satchel_core::ItemCategory as C;
+        match c {
+            C::Syringes => Self::Syringes,
+            C::Naloxone => Self::Naloxone,
+            C::DrugChecking => Self::DrugChecking,
+            C::SaferSmoking => Self::SaferSmoking,
+            C::WoundCare => Self::WoundCare,
+            C::Hygiene => Self::Hygiene,
+            C::SexualHealth => Self::SexualHealth,
+            C::Other => Self::Other,
+        }
+    }
+}
+
+/// One supply in the catalog.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SupplyItem {
+    pub id: String,
+    pub name: String,
+    pub category: ItemCategory,
+    /// What one unit is ("syringe", "kit", "strip").
+    pub unit: String,
+    /// Naloxone is reported in doses: a kit of two doses counts 2.
+    pub doses_per_unit: u32,
+    /// The app warns when a location's level is at or below this.
+    pub low_stock_threshold: u32,
+    pub active: bool,
+}
+
+/// A preset bundle for one-tap logging.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Kit {
+    pub id: String,
+    pub name: String,
+    pub items: Vec<ItemQuantity>,
+    pub active: bool,
+}
+
+/// An entry of a program list (zones, referral types, age bands, genders, substances).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    pub active: bool,
+}
+
+/// A place stock is kept: a van, an office shelf, a backpack.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct StockLocation {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+}
+
+/// Everything the app needs to draw its forms. Lists are in display order.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ProgramSettings {
+    pub name: String,
+    /// IANA time zone; tallies count by local date in it.
+    pub time_zone: String,
+    /// Counts from 1 to this − 1 are suppressed in exports.
+    pub small_cell_threshold: u32,
+    /// Days a synced encounter stays on the phone.
+    pub retention_days: u32,
+    pub items: Vec<SupplyItem>,
+    pub kits: Vec<Kit>,
+    pub zones: Vec<Choice>,
+    pub referral_types: Vec<Choice>,
+    pub age_bands: Vec<Choice>,
+    pub genders: Vec<Choice>,
+    pub substances: Vec<Choice>,
+    pub locations: Vec<StockLocation>,
+}
+
+fn choices(list: &[satchel_core::Choice]) -> Vec<Choice> {
+    list.iter().map(|c| Choice { id: c.id.clone(), label: c.label.clone(), active: c.active }).collect()
+}
+
+/// The program's settings, as this device last received them.
+#[derive(uniffi::Object)]
+pub struct ProgramInfo {
+    pub(crate) store: Arc<Store>,
+}
+
+#[uniffi::export]
+impl ProgramInfo {
+    /// The current settings.
+    pub fn settings(&self) -> Result<ProgramSettings, SatchelError> {
+        guard(|| {
+            let s = self.store.settings()?;
+            Ok(ProgramSettings {
+                name: s.program.name.clone(),
+                time_zone: s.program.time_zone.clone(),
+                small_cell_threshold: s.program.small_cell_threshold,
+                retention_days: s.program.retention_days,
+                items: s
+                    .items
+                    .iter()
+                    .map(|i| SupplyItem {
+                        id: i.id.clone(),
+                        name: i.name.clone(),
+                        category: i.category.into(),
+                        unit: i.unit.clone(),
+                        doses_per_unit: i.doses_per_unit,
+                        low_stock_threshold: i.low_stock_threshold,
+                        active: i.active,
+                    })
+                    .collect(),
+                kits: s
+                    .kits
+                    .iter()
+                    .map(|k| Kit {
+                        id: k.id.clone(),
+                        name: k.name.clone(),
+                        items: k.items.iter().cloned().map(Into::into).collect(),
+                        active: k.active,
+                    })
+                    .collect(),
+                zones: choices(&s.zones),
+                referral_types: choices(&s.referral_types),
+                age_bands: choices(&s.age_bands),
+                genders: choices(&s.genders),
+                substances: choices(&s.substances),
+                locations: s
+                    .locations
+                    .iter()
+                    .map(|l| StockLocation { id: l.id.clone(), name: l.name.clone(), active: l.active })
+                    .collect(),
+            })
+        })
+    }
+}

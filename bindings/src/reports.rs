@@ -1,0 +1,151 @@
+//! Tallies for a period, as the phone shows them to the worker (exact counts of this device's
+//! data; exports with small-cell suppression are made on the manager's side).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use satchel_core::{Store, TallyQuery};
+
+use crate::error::{guard, invalid, SatchelError};
+
+/// How to bucket a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum Granularity {
+    /// Weeks starting on Monday.
+    Week,
+    Month,
+}
+
+/// Units and doses of one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ItemTally {
+    pub units: u64,
+    /// Units times the item's doses per unit (naloxone is reported in doses).
+    pub doses: u64,
+}
+
+/// Every measure for one stretch of days. Maps are keyed by ids from the program's lists
+/// (`not_recorded` where an optional field was left empty).
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct Measures {
+    pub encounters: u64,
+    pub by_contact_type: HashMap<String, u64>,
+    pub by_zone: HashMap<String, u64>,
+    /// Distinct participant references.
+    pub participants: u64,
+    pub new_participants: u64,
+    pub items: HashMap<String, ItemTally>,
+    pub syringes_distributed: u64,
+    pub syringes_collected: u64,
+    /// Collected per distributed; `None` when none were distributed.
+    pub syringe_return_ratio: Option<f64>,
+    pub naloxone_doses_distributed: u64,
+    pub referrals: HashMap<String, u64>,
+    pub overdose_reversals: u64,
+    pub naloxone_doses_used: u64,
+    pub collecting_for: u64,
+    pub by_age_band: HashMap<String, u64>,
+    pub by_gender: HashMap<String, u64>,
+    pub by_substance: HashMap<String, u64>,
+}
+
+/// One bucket of a period; dates are `YYYY-MM-DD`, inclusive.
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct TallyBucket {
+    pub start: String,
+    pub end: String,
+    pub measures: Measures,
+}
+
+/// The tallies of a period.
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct TallyReport {
+    pub from: String,
+    pub to: String,
+    pub time_zone: String,
+    pub total: Measures,
+    /// By the granularity asked for (empty when none).
+    pub buckets: Vec<TallyBucket>,
+    /// Week by week, always.
+    pub weekly: Vec<TallyBucket>,
+}
+
+fn map<V: Copy>(m: &std::collections::BTreeMap<String, V>) -> HashMap<String, V> {
+    m.iter().map(|(k, v)| (k.clone(), *v)).collect()
+}
+
+impl From<&satchel_core::Measures> for Measures {
+    fn from(m: &satchel_core::Measures) -> Self {
+        Measures {
+            encounters: m.encounters,
+            by_contact_type: map(&m.by_contact_type),
+            by_zone: map(&m.by_zone),
+            participants: m.participants,
+            new_participants: m.new_participants,
+            items: m.items.iter().map(|(k, t)| (k.clone(), ItemTally { units: t.units, doses: t.doses })).collect(),
+            syringes_distributed: m.syringes_distributed,
+            syringes_collected: m.syringes_collected,
+            syringe_return_ratio: m.syringe_return_ratio(),
+            naloxone_doses_distributed: m.naloxone_doses_distributed,
+            referrals: map(&m.referrals),
+            overdose_reversals: m.overdose_reversals,
+            naloxone_doses_used: m.naloxone_doses_used,
+            collecting_for: m.collecting_for,
+            by_age_band: map(&m.by_age_band),
+            by_gender: map(&m.by_gender),
+            by_substance: map(&m.by_substance),
+        }
+    }
+}
+
+fn date(field: &str, s: &str) -> Result<NaiveDate, SatchelError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| invalid(field, "must be a date written YYYY-MM-DD"))
+}
+
+fn buckets(list: &[satchel_core::tally::Bucket]) -> Vec<TallyBucket> {
+    list.iter()
+        .map(|b| TallyBucket { start: b.start.to_string(), end: b.end.to_string(), measures: (&b.measures).into() })
+        .collect()
+}
+
+/// Tallies.
+#[derive(uniffi::Object)]
+pub struct Reports {
+    pub(crate) store: Arc<Store>,
+}
+
+#[uniffi::export]
+impl Reports {
+    /// The tallies from `from` to `to` (local dates `YYYY-MM-DD`, inclusive), optionally by
+    /// week or month and for one zone.
+    pub fn tally(
+        &self,
+        from: String,
+        to: String,
+        by: Option<Granularity>,
+        zone_id: Option<String>,
+    ) -> Result<TallyReport, SatchelError> {
+        guard(|| {
+            let query = TallyQuery {
+                from: date("from", &from)?,
+                to: date("to", &to)?,
+                by: by.map(|g| match g {
+                    Granularity::Week => satchel_core::Granularity::Week,
+                    Granularity::Month => satchel_core::Granularity::Month,
+                }),
+                zone: zone_id,
+                device: None,
+            };
+            let t = self.store.tally(&query)?;
+            Ok(TallyReport {
+                from: t.from.to_string(),
+                to: t.to.to_string(),
+                time_zone: t.time_zone.clone(),
+                total: (&t.total).into(),
+                buckets: buckets(&t.buckets),
+                weekly: buckets(&t.weekly),
+            })
+        })
+    }
+}

@@ -1,0 +1,187 @@
+"""A worker's shift through the generated Python bindings, against the real library."""
+
+import datetime
+import threading
+
+import pytest
+
+import satchel_ffi as s
+
+PIN = "2468"
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path):
+    st = s.SatchelStore.create(str(tmp_path / "store"), s.DeviceRole.OUTREACH, PIN, None)
+    yield st
+    st.lock()
+
+
+def street(**changes):
+    fields = dict(
+        occurred_at=now(),
+        contact_type=s.ContactType.STREET,
+        zone_id="downtown",
+        participant_code="MA12JS",
+        age_band_id="25-34",
+        gender_id="woman",
+        syringes_collected=12,
+        referral_ids=["moud"],
+        substance_ids=["opioids"],
+    )
+    fields.update(changes)
+    return s.EncounterInput(**fields)
+
+
+def level(store, item):
+    return next((l.level for l in store.stock().levels("van-1") if l.item_id == item), 0)
+
+
+def test_a_full_shift(tmp_path, store):
+    stock, encounters = store.stock(), store.encounters()
+    settings = store.program().settings()
+    assert any(k.id == "standard" for k in settings.kits)
+    assert settings.small_cell_threshold == 11
+
+    stock.set_device_location("van-1")
+    assert stock.device_location() == "van-1"
+    stock.receive("van-1", "syringe-1ml", 500)
+    stock.receive("van-1", "naloxone-nasal", 12)
+
+    first = encounters.log_from_kit("standard", [s.ItemQuantity(item_id="syringe-1ml", quantity=20)], street())
+    second = encounters.log_from_kit("naloxone", [], street(participant_code="ZZ01AB", new_participant=True))
+    assert level(store, "syringe-1ml") == 480
+    assert level(store, "naloxone-nasal") == 11
+    assert encounters.participant_seen("ma-12-js")
+    assert not encounters.participant_seen("QQ99ZZ")
+
+    encounters.correct(first, street(items=[s.ItemQuantity(item_id="syringe-1ml", quantity=10)], participant_code=None))
+    assert level(store, "syringe-1ml") == 490
+    corrected = encounters.get(first)
+    assert corrected.version == 2 and corrected.has_participant and not corrected.voided
+    encounters.void(second)
+    assert level(store, "naloxone-nasal") == 12
+    recent = encounters.recent(10)
+    assert [e.encounter_id for e in recent] == [second, first]
+    assert next(e for e in recent if e.encounter_id == second).voided
+
+    stock.transfer("office", "van-1", "naloxone-nasal", 3)
+    stock.adjust("van-1", "naloxone-nasal", -2, s.AdjustReason.EXPIRED)
+    stock.count("van-1", "fentanyl-strip", 4)
+    assert level(store, "naloxone-nasal") == 13
+    assert any(l.item_id == "fentanyl-strip" and l.level == 4 for l in stock.low_stock())
+
+    today = now().astimezone(datetime.timezone(datetime.timedelta(hours=-5))).date()
+    span = (today - datetime.timedelta(days=1)).isoformat(), (today + datetime.timedelta(days=1)).isoformat()
+    report = store.reports().tally(span[0], span[1], s.Granularity.WEEK, None)
+    assert report.total.encounters == 1
+    assert report.total.items["syringe-1ml"].units == 10
+    assert report.total.syringes_collected == 12
+    assert report.total.by_zone == {"downtown": 1}
+    assert report.total.syringe_return_ratio == pytest.approx(1.2)
+    assert len(report.weekly) >= 1
+
+    # Locked, the data is out of reach; unlocked again, it is all there.
+    store.lock()
+    with pytest.raises(s.SatchelError.Locked):
+        encounters.recent(10)
+    reopened = s.SatchelStore.open(str(tmp_path / "store"))
+    reopened.unlock_with_pin(PIN)
+    assert len(reopened.encounters().recent(10)) == 2
+    assert reopened.purge_expired() == 0
+
+
+def test_every_error_is_typed(tmp_path, store):
+    enc, stock = store.encounters(), store.stock()
+    with pytest.raises(s.SatchelError.InvalidInput) as bad_qty:
+        enc.log(street(items=[s.ItemQuantity(item_id="syringe-1ml", quantity=0)]))
+    assert bad_qty.value.field == "items.quantity"
+    with pytest.raises(s.SatchelError.InvalidInput) as unknown:
+        enc.log(street(items=[s.ItemQuantity(item_id="unicorn", quantity=1)]))
+    assert unknown.value.field == "items"
+    with pytest.raises(s.SatchelError.InvalidInput) as zone:
+        enc.log(street(zone_id="atlantis"))
+    assert zone.value.field == "zone"
+    with pytest.raises(s.SatchelError.InvalidInput) as code:
+        enc.log(street(participant_code="!!"))
+    assert code.value.field == "participant_code" and "!!" not in str(code.value)
+    with pytest.raises(s.SatchelError.InvalidInput):
+        stock.receive("moon", "syringe-1ml", 5)
+    with pytest.raises(s.SatchelError.InvalidInput):
+        store.reports().tally("2026-02-01", "2026-01-01", None, None)
+    with pytest.raises(s.SatchelError.InvalidInput):
+        store.reports().tally("yesterday", "2026-01-01", None, None)
+    with pytest.raises(s.SatchelError.InvalidInput):
+        enc.void("not-an-id")
+    with pytest.raises(s.SatchelError.NotFound):
+        enc.void("0190a000-0000-7000-8000-000000000000")
+    with pytest.raises(s.SatchelError.InvalidInput):
+        store.set_platform_key(b"short")
+    assert enc.recent(10) == []
+
+    path = str(tmp_path / "store")
+    store.lock()
+    for expected in (1, 2):
+        with pytest.raises(s.SatchelError.WrongPin) as wrong:
+            store.unlock_with_pin("0000")
+        assert wrong.value.failed_attempts == expected
+    assert store.failed_attempts() == 2
+    with pytest.raises(s.SatchelError.StoreState):
+        s.SatchelStore.create(path, s.DeviceRole.OUTREACH, PIN, None)
+    with pytest.raises(s.SatchelError.StoreState):
+        s.SatchelStore.open(str(tmp_path / "nowhere"))
+    with pytest.raises(s.SatchelError.StoreState):
+        store.unlock_with_platform_key(bytes(32))  # no platform key was set
+
+
+def test_platform_key_unlock_and_pin_change(tmp_path):
+    path = str(tmp_path / "store")
+    key = bytes(range(32))
+    st = s.SatchelStore.create(path, s.DeviceRole.OUTREACH, None, key)
+    st.lock()
+    with pytest.raises(s.SatchelError.WrongKey):
+        st.unlock_with_platform_key(bytes(32))
+    st.unlock_with_platform_key(key)
+    assert st.is_unlocked()
+    st.lock()
+    with pytest.raises(s.SatchelError.StoreState):
+        st.change_pin("1234", "5678")  # no PIN on this store
+
+
+def test_a_panic_arrives_as_an_error():
+    with pytest.raises(s.SatchelError.Internal) as caught:
+        s.check_panic_is_caught()
+    assert "deliberate panic" in str(caught.value)
+
+
+def test_panic_wipe_leaves_nothing(tmp_path, store):
+    store.encounters().log(street())
+    path = tmp_path / "store"
+    assert s.store_exists(str(path))
+    store.wipe()
+    assert list(path.iterdir()) == []
+    assert not s.store_exists(str(path))
+    s.panic_wipe(str(path))  # nothing left to wipe is fine
+
+
+def test_the_store_is_safe_from_many_threads(store):
+    errors = []
+
+    def worker():
+        try:
+            for _ in range(10):
+                store.encounters().log(street())
+        except Exception as e:  # noqa: BLE001 - collected and asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(store.encounters().recent(100)) == 40
