@@ -155,7 +155,7 @@ impl Catalog {
         out
     }
 
-    /// A realistic street encounter within the last two hours.
+    /// A realistic encounter within the last two hours.
     fn encounter(&self, d: &mut Dice, now: DateTime<Utc>, codes: &[String]) -> NewEncounter {
         let contact_type = match d.roll(100) {
             0..=54 => ContactType::Street,
@@ -464,38 +464,6 @@ fn bench_log(root: &Path, n: usize) -> Res<(LogResult, Store)> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. Unlocking
-
-struct UnlockResult {
-    unlock: StdDuration,
-    kdf: StdDuration,
-    unlock_all: Vec<StdDuration>,
-    kdf_all: Vec<StdDuration>,
-}
-
-fn bench_unlock(store: &Store) -> Res<UnlockResult> {
-    println!("== 3. unlock_with_pin (Argon2id {:?}), median of 5 ==", KdfParams::DEFAULT);
-    let salt = crypto::random_bytes::<16>();
-    let mut unlock_all = Vec::new();
-    let mut kdf_all = Vec::new();
-    for _ in 0..5 {
-        store.lock();
-        let t = Instant::now();
-        store.unlock_with_pin(PIN)?;
-        unlock_all.push(t.elapsed());
-        let t = Instant::now();
-        black_box(crypto::pin_kek(PIN, &salt, KdfParams::DEFAULT)?);
-        kdf_all.push(t.elapsed());
-    }
-    let r = UnlockResult { unlock: median(&unlock_all), kdf: median(&kdf_all), unlock_all, kdf_all };
-    let list = |v: &[StdDuration]| v.iter().map(|d| format!("{:.1}", ms(*d))).collect::<Vec<_>>().join(" ");
-    println!("unlock_with_pin    median {:.1} ms  (runs: {} ms)", ms(r.unlock), list(&r.unlock_all));
-    println!("Argon2id alone     median {:.1} ms  (runs: {} ms)", ms(r.kdf), list(&r.kdf_all));
-    println!();
-    Ok(r)
-}
-
-// ---------------------------------------------------------------------------------------------
 // 2. Tallies
 
 /// The statements `tally::compute` runs for an unfiltered query, for the per-statement
@@ -678,8 +646,7 @@ fn build_tally_db(path: &Path, n: usize, from: NaiveDate, to: NaiveDate) -> Res<
     let rows = |table: &str| -> rusqlite::Result<i64> {
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
     };
-    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-    let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    let bytes = std::fs::metadata(path)?.len();
     println!(
         "built in {:.1} s: {} encounters, {} item rows, {} referral rows, {} substance rows, {} participants; \
          database {:.0} MiB",
@@ -689,7 +656,7 @@ fn build_tally_db(path: &Path, n: usize, from: NaiveDate, to: NaiveDate) -> Res<
         rows("encounter_referral")?,
         rows("encounter_substance")?,
         rows("participant")?,
-        (pages * page_size) as f64 / (1024.0 * 1024.0)
+        bytes as f64 / (1024.0 * 1024.0)
     );
     Ok((key, salt))
 }
@@ -743,7 +710,7 @@ fn bench_tally(root: &Path, n: usize) -> Res<(usize, Vec<TallyTiming>)> {
         let list = |v: &[StdDuration]| v.iter().map(|d| format!("{:.3}", secs(*d))).collect::<Vec<_>>().join(" ");
         let t = TallyTiming { label, tally: median(&tally_runs), bare: median(&bare_runs) };
         println!(
-            "{label:<18} tally {:.3} s (runs {}) | bare SQL {:.3} s (runs {}, {} result rows) | {} encounters, {} participants, {} buckets",
+            "{label:<18} tally {:.3} s (runs {}) | bare SQL {:.3} s (runs {}, {} result rows) | {} encounters, {} participants, {} buckets, {} weeks",
             secs(t.tally),
             list(&tally_runs),
             secs(t.bare),
@@ -751,7 +718,8 @@ fn bench_tally(root: &Path, n: usize) -> Res<(usize, Vec<TallyTiming>)> {
             groups,
             tally.total.encounters,
             tally.total.participants,
-            tally.buckets.len()
+            tally.buckets.len(),
+            tally.weekly.len()
         );
         out.push(t);
     }
@@ -773,6 +741,38 @@ fn bench_tally(root: &Path, n: usize) -> Res<(usize, Vec<TallyTiming>)> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 3. Unlocking
+
+struct UnlockResult {
+    unlock: StdDuration,
+    kdf: StdDuration,
+    unlock_all: Vec<StdDuration>,
+    kdf_all: Vec<StdDuration>,
+}
+
+fn bench_unlock(store: &Store) -> Res<UnlockResult> {
+    println!("== 3. unlock_with_pin (Argon2id {:?}), median of 5 ==", KdfParams::DEFAULT);
+    let salt = crypto::random_bytes::<16>();
+    let mut unlock_all = Vec::new();
+    let mut kdf_all = Vec::new();
+    for _ in 0..5 {
+        store.lock();
+        let t = Instant::now();
+        store.unlock_with_pin(PIN)?;
+        unlock_all.push(t.elapsed());
+        let t = Instant::now();
+        black_box(crypto::pin_kek(PIN, &salt, KdfParams::DEFAULT)?);
+        kdf_all.push(t.elapsed());
+    }
+    let r = UnlockResult { unlock: median(&unlock_all), kdf: median(&kdf_all), unlock_all, kdf_all };
+    let list = |v: &[StdDuration]| v.iter().map(|d| format!("{:.1}", ms(*d))).collect::<Vec<_>>().join(" ");
+    println!("unlock_with_pin    median {:.1} ms  (runs: {} ms)", ms(r.unlock), list(&r.unlock_all));
+    println!("Argon2id alone     median {:.1} ms  (runs: {} ms)", ms(r.kdf), list(&r.kdf_all));
+    println!();
+    Ok(r)
+}
+
+// ---------------------------------------------------------------------------------------------
 
 fn main() -> Res<()> {
     let n = env_usize("SATCHEL_BENCH_N", 2000)?.max(1);
@@ -782,9 +782,9 @@ fn main() -> Res<()> {
     println!();
 
     let (log, store) = bench_log(root.path(), n)?;
+    let (tally_n, tallies) = bench_tally(root.path(), tally_n)?;
     let unlock = bench_unlock(&store)?;
     drop(store);
-    let (tally_n, tallies) = bench_tally(root.path(), tally_n)?;
 
     let log_ratio_50 = ratio(log.store_p50, log.raw_p50);
     let log_ratio_95 = ratio(log.store_p95, log.raw_p95);
