@@ -192,9 +192,9 @@ const INSERT_ENCOUNTER: &str = "INSERT INTO encounter (encounter_id, version_id,
        syringes_collected, overdose_reversals, naloxone_doses_used, collecting_for, location,
        voided, recorded_at)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
-const INSERT_ITEM: &str = "INSERT INTO encounter_item (encounter, item, quantity, local_day) VALUES (?1, ?2, ?3, ?4)";
-const INSERT_REFERRAL: &str = "INSERT INTO encounter_referral (encounter, referral, local_day) VALUES (?1, ?2, ?3)";
-const INSERT_SUBSTANCE: &str = "INSERT INTO encounter_substance (encounter, substance, local_day) VALUES (?1, ?2, ?3)";
+const INSERT_ITEM: &str = "INSERT INTO encounter_item (encounter, item, quantity, local_day, zone) VALUES (?1, ?2, ?3, ?4, ?5)";
+const INSERT_REFERRAL: &str = "INSERT INTO encounter_referral (encounter, referral, local_day, zone) VALUES (?1, ?2, ?3, ?4)";
+const INSERT_SUBSTANCE: &str = "INSERT INTO encounter_substance (encounter, substance, local_day, zone) VALUES (?1, ?2, ?3, ?4)";
 const UPSERT_PARTICIPANT: &str = "INSERT INTO participant (reference, last_seen) VALUES (?1, ?2)
      ON CONFLICT (reference) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)
      RETURNING id";
@@ -335,13 +335,13 @@ impl<'c> RawWriter<'c> {
         ])?;
         let row = self.conn.last_insert_rowid();
         for iq in &r.items {
-            self.item.execute(params![row, iq.item, iq.quantity, e.local_day])?;
+            self.item.execute(params![row, iq.item, iq.quantity, e.local_day, r.zone])?;
         }
         for x in &r.referrals {
-            self.referral.execute(params![row, x, e.local_day])?;
+            self.referral.execute(params![row, x, e.local_day, r.zone])?;
         }
         for x in &r.substances {
-            self.substance.execute(params![row, x, e.local_day])?;
+            self.substance.execute(params![row, x, e.local_day, r.zone])?;
         }
         for (m, payload) in &e.movements {
             self.movement.execute(params![
@@ -602,6 +602,7 @@ fn build_tally_db(path: &Path, n: usize, from: NaiveDate, to: NaiveDate) -> Res<
                 let participant = dice.chance(60).then(|| 1 + dice.roll(PARTICIPANTS) as i64);
                 let voided = dice.roll(1000) < 5;
                 let id = Uuid::now_v7();
+                let zone = dice.pick(&catalog.zones).clone();
                 enc.execute(params![
                     id.as_bytes().as_slice(),
                     id.as_bytes().as_slice(),
@@ -610,7 +611,7 @@ fn build_tally_db(path: &Path, n: usize, from: NaiveDate, to: NaiveDate) -> Res<
                     at,
                     day,
                     contact_type.as_str(),
-                    dice.pick(&catalog.zones),
+                    zone,
                     dice.chance(30).then_some("dr5ru"),
                     participant,
                     participant.is_some() && dice.chance(8),
@@ -629,13 +630,13 @@ fn build_tally_db(path: &Path, n: usize, from: NaiveDate, to: NaiveDate) -> Res<
                 }
                 let row = tx.last_insert_rowid();
                 for iq in catalog.items(&mut dice, 1, 5) {
-                    item.execute(params![row, iq.item, iq.quantity, day])?;
+                    item.execute(params![row, iq.item, iq.quantity, day, zone])?;
                 }
                 for r in Catalog::some_of(&mut dice, &catalog.referrals, 15, 2) {
-                    referral.execute(params![row, r, day])?;
+                    referral.execute(params![row, r, day, zone])?;
                 }
                 for s in Catalog::some_of(&mut dice, &catalog.substances, 50, 2) {
-                    substance.execute(params![row, s, day])?;
+                    substance.execute(params![row, s, day, zone])?;
                 }
             }
         }
@@ -697,6 +698,8 @@ fn bench_tally(root: &Path, n: usize) -> Res<(usize, Vec<TallyTiming>)> {
         let mut bare_runs = Vec::new();
         let mut tally = None;
         let mut groups = 0;
+        let mut scan_runs = Vec::new();
+        let mut scanned = None;
         for _ in 0..3 {
             let t = Instant::now();
             tally = Some(tally::compute(&conn, &settings, &q)?);
@@ -704,8 +707,17 @@ fn bench_tally(root: &Path, n: usize) -> Res<(usize, Vec<TallyTiming>)> {
             let t = Instant::now();
             groups = bare_aggregate(&conn, lo, hi)?;
             bare_runs.push(t.elapsed());
+            let t = Instant::now();
+            scanned = Some(tally::compute_from(&conn, &settings, &q, tally::Source::Scan)?);
+            scan_runs.push(t.elapsed());
         }
         let tally = tally.unwrap();
+        assert_eq!(Some(&tally), scanned.as_ref(), "daily tables and a scan of the encounters agree");
+        println!(
+            "{label:<18} the same tally by scanning every encounter: {:.3} s (runs {})",
+            secs(median(&scan_runs)),
+            scan_runs.iter().map(|d| format!("{:.3}", secs(*d))).collect::<Vec<_>>().join(" ")
+        );
         assert_eq!(tally.total.encounters, expected(lo, hi)?, "the tally counts every live encounter");
         let list = |v: &[StdDuration]| v.iter().map(|d| format!("{:.3}", secs(*d))).collect::<Vec<_>>().join(" ");
         let t = TallyTiming { label, tally: median(&tally_runs), bare: median(&bare_runs) };

@@ -60,12 +60,13 @@ CREATE INDEX encounter_by_day ON encounter (local_day) WHERE voided = 0;
 CREATE INDEX encounter_by_time ON encounter (occurred_at);
 
 -- Items, referrals and substances of the live (not voided) version of each encounter. The local
--- day is copied here so that tallies read these tables in one pass.
+-- day and zone are copied here so that tallies and their triggers need no join.
 CREATE TABLE encounter_item (
     encounter INTEGER NOT NULL REFERENCES encounter(id) ON DELETE CASCADE,
     item      TEXT NOT NULL,
     quantity  INTEGER NOT NULL CHECK (quantity > 0),
     local_day INTEGER NOT NULL,
+    zone      TEXT NOT NULL,
     PRIMARY KEY (encounter, item)
 ) WITHOUT ROWID;
 CREATE INDEX encounter_item_by_day ON encounter_item (local_day, item, quantity);
@@ -74,6 +75,7 @@ CREATE TABLE encounter_referral (
     encounter INTEGER NOT NULL REFERENCES encounter(id) ON DELETE CASCADE,
     referral  TEXT NOT NULL,
     local_day INTEGER NOT NULL,
+    zone      TEXT NOT NULL,
     PRIMARY KEY (encounter, referral)
 ) WITHOUT ROWID;
 CREATE INDEX encounter_referral_by_day ON encounter_referral (local_day, referral);
@@ -82,9 +84,180 @@ CREATE TABLE encounter_substance (
     encounter INTEGER NOT NULL REFERENCES encounter(id) ON DELETE CASCADE,
     substance TEXT NOT NULL,
     local_day INTEGER NOT NULL,
+    zone      TEXT NOT NULL,
     PRIMARY KEY (encounter, substance)
 ) WITHOUT ROWID;
 CREATE INDEX encounter_substance_by_day ON encounter_substance (local_day, substance);
+
+-- Daily tallies per zone, kept by the triggers below in the same transaction as every write,
+-- so that a year of tallies reads a few thousand rows instead of every encounter. They count
+-- live encounters only (not voided); `tally` can always recompute them from the tables above.
+CREATE TABLE tally_day (
+    day     INTEGER NOT NULL,
+    zone    TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (day, zone, measure, key)
+) WITHOUT ROWID;
+
+-- Which participants (by local row id, never the reference) had a live encounter on a day.
+CREATE TABLE participant_day (
+    day         INTEGER NOT NULL,
+    zone        TEXT NOT NULL,
+    participant INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (day, zone, participant)
+) WITHOUT ROWID;
+
+CREATE TRIGGER encounter_tally_insert AFTER INSERT ON encounter WHEN NEW.voided = 0 BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    SELECT NEW.local_day, NEW.zone, measure, key, n FROM (
+        SELECT 'encounters' AS measure, '' AS key, 1 AS n
+        UNION ALL SELECT 'contact_type', NEW.contact_type, 1
+        UNION ALL SELECT 'age_band', coalesce(NEW.age_band, 'not_recorded'), 1
+        UNION ALL SELECT 'gender', coalesce(NEW.gender, 'not_recorded'), 1
+        UNION ALL SELECT 'new_participants', '', NEW.new_participant
+        UNION ALL SELECT 'syringes_collected', '', NEW.syringes_collected
+        UNION ALL SELECT 'overdose_reversals', '', NEW.overdose_reversals
+        UNION ALL SELECT 'naloxone_doses_used', '', NEW.naloxone_doses_used
+        UNION ALL SELECT 'collecting_for', '', NEW.collecting_for
+    ) WHERE n != 0
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO participant_day (day, zone, participant, n)
+    SELECT NEW.local_day, NEW.zone, NEW.participant, 1 WHERE NEW.participant IS NOT NULL
+    ON CONFLICT (day, zone, participant) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM participant_day
+    WHERE day = NEW.local_day AND zone = NEW.zone AND participant = NEW.participant AND n <= 0;
+END;
+
+CREATE TRIGGER encounter_tally_delete AFTER DELETE ON encounter WHEN OLD.voided = 0 BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    SELECT OLD.local_day, OLD.zone, measure, key, n FROM (
+        SELECT 'encounters' AS measure, '' AS key, -1 AS n
+        UNION ALL SELECT 'contact_type', OLD.contact_type, -1
+        UNION ALL SELECT 'age_band', coalesce(OLD.age_band, 'not_recorded'), -1
+        UNION ALL SELECT 'gender', coalesce(OLD.gender, 'not_recorded'), -1
+        UNION ALL SELECT 'new_participants', '', -OLD.new_participant
+        UNION ALL SELECT 'syringes_collected', '', -OLD.syringes_collected
+        UNION ALL SELECT 'overdose_reversals', '', -OLD.overdose_reversals
+        UNION ALL SELECT 'naloxone_doses_used', '', -OLD.naloxone_doses_used
+        UNION ALL SELECT 'collecting_for', '', -OLD.collecting_for
+    ) WHERE n != 0
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO participant_day (day, zone, participant, n)
+    SELECT OLD.local_day, OLD.zone, OLD.participant, -1 WHERE OLD.participant IS NOT NULL
+    ON CONFLICT (day, zone, participant) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM participant_day
+    WHERE day = OLD.local_day AND zone = OLD.zone AND participant = OLD.participant AND n <= 0;
+END;
+
+CREATE TRIGGER encounter_tally_update_old AFTER UPDATE OF version, local_day, zone, contact_type, age_band, gender, participant, new_participant, syringes_collected, overdose_reversals, naloxone_doses_used, collecting_for, voided
+    ON encounter WHEN OLD.voided = 0 BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    SELECT OLD.local_day, OLD.zone, measure, key, n FROM (
+        SELECT 'encounters' AS measure, '' AS key, -1 AS n
+        UNION ALL SELECT 'contact_type', OLD.contact_type, -1
+        UNION ALL SELECT 'age_band', coalesce(OLD.age_band, 'not_recorded'), -1
+        UNION ALL SELECT 'gender', coalesce(OLD.gender, 'not_recorded'), -1
+        UNION ALL SELECT 'new_participants', '', -OLD.new_participant
+        UNION ALL SELECT 'syringes_collected', '', -OLD.syringes_collected
+        UNION ALL SELECT 'overdose_reversals', '', -OLD.overdose_reversals
+        UNION ALL SELECT 'naloxone_doses_used', '', -OLD.naloxone_doses_used
+        UNION ALL SELECT 'collecting_for', '', -OLD.collecting_for
+    ) WHERE n != 0
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO participant_day (day, zone, participant, n)
+    SELECT OLD.local_day, OLD.zone, OLD.participant, -1 WHERE OLD.participant IS NOT NULL
+    ON CONFLICT (day, zone, participant) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM participant_day
+    WHERE day = OLD.local_day AND zone = OLD.zone AND participant = OLD.participant AND n <= 0;
+END;
+
+CREATE TRIGGER encounter_tally_update_new AFTER UPDATE OF version, local_day, zone, contact_type, age_band, gender, participant, new_participant, syringes_collected, overdose_reversals, naloxone_doses_used, collecting_for, voided
+    ON encounter WHEN NEW.voided = 0 BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    SELECT NEW.local_day, NEW.zone, measure, key, n FROM (
+        SELECT 'encounters' AS measure, '' AS key, 1 AS n
+        UNION ALL SELECT 'contact_type', NEW.contact_type, 1
+        UNION ALL SELECT 'age_band', coalesce(NEW.age_band, 'not_recorded'), 1
+        UNION ALL SELECT 'gender', coalesce(NEW.gender, 'not_recorded'), 1
+        UNION ALL SELECT 'new_participants', '', NEW.new_participant
+        UNION ALL SELECT 'syringes_collected', '', NEW.syringes_collected
+        UNION ALL SELECT 'overdose_reversals', '', NEW.overdose_reversals
+        UNION ALL SELECT 'naloxone_doses_used', '', NEW.naloxone_doses_used
+        UNION ALL SELECT 'collecting_for', '', NEW.collecting_for
+    ) WHERE n != 0
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO participant_day (day, zone, participant, n)
+    SELECT NEW.local_day, NEW.zone, NEW.participant, 1 WHERE NEW.participant IS NOT NULL
+    ON CONFLICT (day, zone, participant) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM participant_day
+    WHERE day = NEW.local_day AND zone = NEW.zone AND participant = NEW.participant AND n <= 0;
+END;
+
+CREATE TRIGGER encounter_item_tally_insert AFTER INSERT ON encounter_item BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (NEW.local_day, NEW.zone, 'item', NEW.item, NEW.quantity)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER encounter_item_tally_delete AFTER DELETE ON encounter_item BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (OLD.local_day, OLD.zone, 'item', OLD.item, -OLD.quantity)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER encounter_item_tally_update AFTER UPDATE OF local_day, zone ON encounter_item BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (OLD.local_day, OLD.zone, 'item', OLD.item, -OLD.quantity)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (NEW.local_day, NEW.zone, 'item', NEW.item, NEW.quantity)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER encounter_referral_tally_insert AFTER INSERT ON encounter_referral BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (NEW.local_day, NEW.zone, 'referral', NEW.referral, 1)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER encounter_referral_tally_delete AFTER DELETE ON encounter_referral BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (OLD.local_day, OLD.zone, 'referral', OLD.referral, -1)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER encounter_referral_tally_update AFTER UPDATE OF local_day, zone ON encounter_referral BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (OLD.local_day, OLD.zone, 'referral', OLD.referral, -1)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (NEW.local_day, NEW.zone, 'referral', NEW.referral, 1)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER encounter_substance_tally_insert AFTER INSERT ON encounter_substance BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (NEW.local_day, NEW.zone, 'substance', NEW.substance, 1)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER encounter_substance_tally_delete AFTER DELETE ON encounter_substance BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (OLD.local_day, OLD.zone, 'substance', OLD.substance, -1)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER encounter_substance_tally_update AFTER UPDATE OF local_day, zone ON encounter_substance BEGIN
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (OLD.local_day, OLD.zone, 'substance', OLD.substance, -1)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO tally_day (day, zone, measure, key, n)
+    VALUES (NEW.local_day, NEW.zone, 'substance', NEW.substance, 1)
+    ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+END;
 
 -- The stock ledger. Deltas are signed; a 'counted' row holds an absolute level in quantity.
 CREATE TABLE stock_movement (

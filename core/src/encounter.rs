@@ -429,21 +429,21 @@ pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Opti
     };
     if !rec.voided {
         let mut stmt =
-            conn.prepare_cached("INSERT INTO encounter_item (encounter, item, quantity, local_day) VALUES (?1, ?2, ?3, ?4)")?;
+            conn.prepare_cached("INSERT INTO encounter_item (encounter, item, quantity, local_day, zone) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for iq in &rec.items {
-            stmt.execute(params![row, iq.item, iq.quantity, day])?;
+            stmt.execute(params![row, iq.item, iq.quantity, day, rec.zone])?;
         }
         let mut stmt = conn.prepare_cached(
-            "INSERT INTO encounter_referral (encounter, referral, local_day) VALUES (?1, ?2, ?3)",
+            "INSERT INTO encounter_referral (encounter, referral, local_day, zone) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for r in &rec.referrals {
-            stmt.execute(params![row, r, day])?;
+            stmt.execute(params![row, r, day, rec.zone])?;
         }
         let mut stmt = conn.prepare_cached(
-            "INSERT INTO encounter_substance (encounter, substance, local_day) VALUES (?1, ?2, ?3)",
+            "INSERT INTO encounter_substance (encounter, substance, local_day, zone) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for s in &rec.substances {
-            stmt.execute(params![row, s, day])?;
+            stmt.execute(params![row, s, day, rec.zone])?;
         }
     }
     Ok(true)

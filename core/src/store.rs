@@ -572,6 +572,12 @@ impl Store {
         self.read(|ctx, conn| tally::compute(conn, &ctx.settings, query))
     }
 
+    /// The tallies computed from a chosen source (see [`tally::Source`]); for checks and
+    /// benchmarks. [`Store::tally`] picks the right source by itself.
+    pub fn tally_from(&self, query: &TallyQuery, source: tally::Source) -> Result<Tally> {
+        self.read(|ctx, conn| tally::compute_from(conn, &ctx.settings, query, source))
+    }
+
     /// The oldest queued records of a stream.
     pub fn outbox_pending(&self, stream: Stream, limit: u32) -> Result<Vec<OutboxEntry>> {
         self.read(|_, conn| outbox::pending(conn, stream, limit))

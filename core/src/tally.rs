@@ -2,9 +2,11 @@
 //! weekly trend. Counts here are exact; suppression is a separate, pure step
 //! ([`crate::suppress`]) applied by every export.
 //!
-//! The database groups by local day (a few thousand groups at most); days are rolled up into
-//! weeks, months and the period here. Unduplicated participants are counted with a set per
-//! bucket, because distinct counts do not add up across days.
+//! Triggers keep daily counts per zone (`tally_day`) and which participants came on each day
+//! (`participant_day`) in the same transaction as every write, so a year of tallies reads a few
+//! thousand rows; days are rolled up into weeks, months and the period here. Unduplicated
+//! participants are counted with a set per bucket, because distinct counts do not add up across
+//! days. Per-device tallies scan the encounters instead.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -191,9 +193,28 @@ struct TallyParts {
     weekly: Vec<Measures>,
 }
 
+/// Where a tally reads its counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The daily tables the triggers keep (`tally_day`, `participant_day`): fast. Used for every
+    /// query without a device filter.
+    Daily,
+    /// Every encounter row of the period: used for per-device tallies, and in tests to check
+    /// the daily tables against the encounters themselves.
+    Scan,
+}
+
 /// Computes the tallies of a period.
 pub fn compute(conn: &Connection, settings: &ProgramSettings, q: &TallyQuery) -> Result<Tally> {
+    compute_from(conn, settings, q, if q.device.is_some() { Source::Scan } else { Source::Daily })
+}
+
+/// Computes the tallies of a period from the chosen source.
+pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuery, source: Source) -> Result<Tally> {
     check_period(q.from, q.to)?;
+    if source == Source::Daily && q.device.is_some() {
+        return Err(invalid("device", "per-device tallies are computed from the encounters"));
+    }
     let bucket_bounds_list = q.by.map(|by| bucket_bounds(q.from, q.to, by)).unwrap_or_default();
     let week_bounds = bucket_bounds(q.from, q.to, Granularity::Week);
     let rollup = Rollup::new(q.from, q.to, &bucket_bounds_list, &week_bounds);
@@ -202,52 +223,71 @@ pub fn compute(conn: &Connection, settings: &ProgramSettings, q: &TallyQuery) ->
         buckets: vec![Measures::default(); bucket_bounds_list.len()],
         weekly: vec![Measures::default(); week_bounds.len()],
     };
+    let categories: BTreeMap<&str, (ItemCategory, u64)> =
+        settings.items.iter().map(|i| (i.id.as_str(), (i.category, i.doses_per_unit as u64))).collect();
+    let add_item = |m: &mut Measures, item: &str, n: u64| {
+        let (category, doses) = categories.get(item).copied().unwrap_or((ItemCategory::Other, 1));
+        let t = m.items.entry(item.to_owned()).or_insert(ItemTally { category, units: 0, doses: 0 });
+        t.units += n;
+        t.doses += n * doses;
+        match category {
+            ItemCategory::Syringes => m.syringes_distributed += n,
+            ItemCategory::Naloxone => m.naloxone_doses_distributed += n * doses,
+            _ => {}
+        }
+    };
     let (lo, hi) = (day_number(q.from), day_number(q.to));
-    let device = q.device.map(|d| d.as_bytes().to_vec());
-    let filtered = q.zone.is_some() || q.device.is_some();
-    let encounter_filter = "e.voided = 0 AND e.local_day BETWEEN ?1 AND ?2
-        AND (?3 IS NULL OR e.zone = ?3) AND (?4 IS NULL OR e.author = ?4)";
-
-    // Encounters and their single-valued fields.
-    let sql = format!(
-        "SELECT e.local_day, e.contact_type, e.zone, e.age_band, e.gender, count(*), sum(e.new_participant),
-                sum(e.syringes_collected), sum(e.overdose_reversals), sum(e.naloxone_doses_used),
-                sum(e.collecting_for)
-         FROM encounter e WHERE {encounter_filter}
-         GROUP BY e.local_day, e.contact_type, e.zone, e.age_band, e.gender"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
-    while let Some(r) = rows.next()? {
-        let day: i64 = r.get(0)?;
-        let contact_type: String = r.get(1)?;
-        let zone: String = r.get(2)?;
-        let age: Option<String> = r.get(3)?;
-        let gender: Option<String> = r.get(4)?;
-        let n: i64 = r.get(5)?;
-        let sums: [i64; 5] = [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?];
-        let n = n as u64;
-        rollup.each(day, &mut parts, |m| {
-            m.encounters += n;
-            *m.by_contact_type.entry(contact_type.clone()).or_default() += n;
-            *m.by_zone.entry(zone.clone()).or_default() += n;
-            *m.by_age_band.entry(age.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += n;
-            *m.by_gender.entry(gender.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += n;
-            m.new_participants += sums[0] as u64;
-            m.syringes_collected += sums[1] as u64;
-            m.overdose_reversals += sums[2] as u64;
-            m.naloxone_doses_used += sums[3] as u64;
-            m.collecting_for += sums[4] as u64;
-        });
-    }
-    drop(rows);
+    let participants_sql = match source {
+        Source::Daily => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT day, zone, measure, key, n FROM tally_day
+                 WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR zone = ?3) AND n != 0",
+            )?;
+            let mut rows = stmt.query(params![lo, hi, q.zone])?;
+            while let Some(r) = rows.next()? {
+                let day: i64 = r.get(0)?;
+                let zone = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+                let measure = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+                let key = r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+                let n = r.get::<_, i64>(4)?.max(0) as u64;
+                rollup.each(day, &mut parts, |m| {
+                    let bump = |map: &mut BTreeMap<String, u64>, k: &str| *map.entry(k.to_owned()).or_default() += n;
+                    match measure {
+                        "encounters" => {
+                            m.encounters += n;
+                            bump(&mut m.by_zone, zone);
+                        }
+                        "contact_type" => bump(&mut m.by_contact_type, key),
+                        "age_band" => bump(&mut m.by_age_band, key),
+                        "gender" => bump(&mut m.by_gender, key),
+                        "new_participants" => m.new_participants += n,
+                        "syringes_collected" => m.syringes_collected += n,
+                        "overdose_reversals" => m.overdose_reversals += n,
+                        "naloxone_doses_used" => m.naloxone_doses_used += n,
+                        "collecting_for" => m.collecting_for += n,
+                        "item" => add_item(m, key, n),
+                        "referral" => bump(&mut m.referrals, key),
+                        "substance" => bump(&mut m.by_substance, key),
+                        _ => {}
+                    }
+                });
+            }
+            "SELECT day, participant FROM participant_day WHERE day BETWEEN ?1 AND ?2
+             AND (?3 IS NULL OR zone = ?3) AND (?4 IS NULL)"
+        }
+        Source::Scan => {
+            scan(conn, q, lo, hi, &rollup, &mut parts, &add_item)?;
+            "SELECT e.local_day, e.participant FROM encounter e WHERE e.voided = 0 AND e.local_day BETWEEN ?1 AND ?2
+             AND (?3 IS NULL OR e.zone = ?3) AND (?4 IS NULL OR e.author = ?4) AND e.participant IS NOT NULL"
+        }
+    };
 
     // Unduplicated participants: a set per bucket.
+    let device = q.device.map(|d| d.as_bytes().to_vec());
     let mut total_set = HashSet::new();
     let mut bucket_sets = vec![HashSet::new(); parts.buckets.len()];
     let mut week_sets = vec![HashSet::new(); parts.weekly.len()];
-    let sql = format!("SELECT e.local_day, e.participant FROM encounter e WHERE {encounter_filter} AND e.participant IS NOT NULL");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(participants_sql)?;
     let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
     while let Some(r) = rows.next()? {
         let day: i64 = r.get(0)?;
@@ -268,52 +308,6 @@ pub fn compute(conn: &Connection, settings: &ProgramSettings, q: &TallyQuery) ->
         m.participants = s.len() as u64;
     }
 
-    // Items, referrals and substances: the child tables hold only live versions.
-    let child = |table: &str, column: &str, value: &str| {
-        if filtered {
-            format!(
-                "SELECT c.local_day, c.{column}, {value} FROM {table} c JOIN encounter e ON e.id = c.encounter
-                 WHERE c.local_day BETWEEN ?1 AND ?2 AND {encounter_filter} GROUP BY c.local_day, c.{column}"
-            )
-        } else {
-            format!(
-                "SELECT c.local_day, c.{column}, {value} FROM {table} c
-                 WHERE c.local_day BETWEEN ?1 AND ?2 AND (?3 IS NULL) AND (?4 IS NULL)
-                 GROUP BY c.local_day, c.{column}"
-            )
-        }
-    };
-    let categories: BTreeMap<&str, (ItemCategory, u64)> =
-        settings.items.iter().map(|i| (i.id.as_str(), (i.category, i.doses_per_unit as u64))).collect();
-    for (table, column, value) in [
-        ("encounter_item", "item", "sum(c.quantity)"),
-        ("encounter_referral", "referral", "count(*)"),
-        ("encounter_substance", "substance", "count(*)"),
-    ] {
-        let mut stmt = conn.prepare_cached(&child(table, column, value))?;
-        let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
-        while let Some(r) = rows.next()? {
-            let day: i64 = r.get(0)?;
-            let key: String = r.get(1)?;
-            let n = r.get::<_, i64>(2)? as u64;
-            rollup.each(day, &mut parts, |m| match table {
-                "encounter_item" => {
-                    let (category, doses) = categories.get(key.as_str()).copied().unwrap_or((ItemCategory::Other, 1));
-                    let t = m.items.entry(key.clone()).or_insert(ItemTally { category, units: 0, doses: 0 });
-                    t.units += n;
-                    t.doses += n * doses;
-                    match category {
-                        ItemCategory::Syringes => m.syringes_distributed += n,
-                        ItemCategory::Naloxone => m.naloxone_doses_distributed += n * doses,
-                        _ => {}
-                    }
-                }
-                "encounter_referral" => *m.referrals.entry(key.clone()).or_default() += n,
-                _ => *m.by_substance.entry(key.clone()).or_default() += n,
-            });
-        }
-    }
-
     let bucket = |(bounds, measures): ((NaiveDate, NaiveDate), Measures)| Bucket { start: bounds.0, end: bounds.1, measures };
     Ok(Tally {
         from: q.from,
@@ -323,6 +317,75 @@ pub fn compute(conn: &Connection, settings: &ProgramSettings, q: &TallyQuery) ->
         buckets: bucket_bounds_list.into_iter().zip(parts.buckets).map(bucket).collect(),
         weekly: week_bounds.into_iter().zip(parts.weekly).map(bucket).collect(),
     })
+}
+
+/// Counts every live encounter of the period row by row (all but participants).
+fn scan(
+    conn: &Connection,
+    q: &TallyQuery,
+    lo: i64,
+    hi: i64,
+    rollup: &Rollup,
+    parts: &mut TallyParts,
+    add_item: &dyn Fn(&mut Measures, &str, u64),
+) -> Result<()> {
+    let device = q.device.map(|d| d.as_bytes().to_vec());
+    let encounter_filter = "e.voided = 0 AND e.local_day BETWEEN ?1 AND ?2
+        AND (?3 IS NULL OR e.zone = ?3) AND (?4 IS NULL OR e.author = ?4)";
+    let sql = format!(
+        "SELECT e.local_day, e.contact_type, e.zone, e.age_band, e.gender, count(*), sum(e.new_participant),
+                sum(e.syringes_collected), sum(e.overdose_reversals), sum(e.naloxone_doses_used),
+                sum(e.collecting_for)
+         FROM encounter e WHERE {encounter_filter}
+         GROUP BY e.local_day, e.contact_type, e.zone, e.age_band, e.gender"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
+    while let Some(r) = rows.next()? {
+        let day: i64 = r.get(0)?;
+        let contact_type: String = r.get(1)?;
+        let zone: String = r.get(2)?;
+        let age: Option<String> = r.get(3)?;
+        let gender: Option<String> = r.get(4)?;
+        let n = r.get::<_, i64>(5)? as u64;
+        let sums: [i64; 5] = [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?];
+        rollup.each(day, parts, |m| {
+            m.encounters += n;
+            *m.by_contact_type.entry(contact_type.clone()).or_default() += n;
+            *m.by_zone.entry(zone.clone()).or_default() += n;
+            *m.by_age_band.entry(age.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += n;
+            *m.by_gender.entry(gender.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += n;
+            m.new_participants += sums[0] as u64;
+            m.syringes_collected += sums[1] as u64;
+            m.overdose_reversals += sums[2] as u64;
+            m.naloxone_doses_used += sums[3] as u64;
+            m.collecting_for += sums[4] as u64;
+        });
+    }
+    drop(rows);
+    for (table, column, value) in [
+        ("encounter_item", "item", "sum(c.quantity)"),
+        ("encounter_referral", "referral", "count(*)"),
+        ("encounter_substance", "substance", "count(*)"),
+    ] {
+        let sql = format!(
+            "SELECT c.local_day, c.{column}, {value} FROM {table} c JOIN encounter e ON e.id = c.encounter
+             WHERE c.local_day BETWEEN ?1 AND ?2 AND {encounter_filter} GROUP BY c.local_day, c.{column}"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
+        while let Some(r) = rows.next()? {
+            let day: i64 = r.get(0)?;
+            let key: String = r.get(1)?;
+            let n = r.get::<_, i64>(2)? as u64;
+            rollup.each(day, parts, |m| match table {
+                "encounter_item" => add_item(m, &key, n),
+                "encounter_referral" => *m.referrals.entry(key.clone()).or_default() += n,
+                _ => *m.by_substance.entry(key.clone()).or_default() += n,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
