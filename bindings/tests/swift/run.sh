@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the Swift binding tests (Swift Testing) against the library built on this machine, in a
+# Debian trixie chroot that has Swift 6.0 (Debian bookworm has none). The chroot is made once
+# with debootstrap and kept in SATCHEL_SWIFT_ROOT (default /var/cache/satchel/swift-trixie);
+# the checkout is bind-mounted into it, and everything is unmounted on exit.
+# Needs root, debootstrap, and bindings/generate.sh to have run.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+root="${SATCHEL_SWIFT_ROOT:-/var/cache/satchel/swift-trixie}"
+generated="$repo/bindings/generated"
+
+[ -f "$generated/swift/SatchelFFI.swift" ] || { echo "run bindings/generate.sh first" >&2; exit 1; }
+
+if [ ! -x "$root/usr/bin/swift" ]; then
+  command -v debootstrap >/dev/null || { echo "debootstrap is needed (apt-get install debootstrap)" >&2; exit 1; }
+  rm -rf "$root.partial"
+  mkdir -p "$(dirname "$root")"
+  debootstrap --variant=minbase trixie "$root.partial" http://deb.debian.org/debian >/dev/null
+  mount -t proc proc "$root.partial/proc"
+  trap 'umount "$root.partial/proc" 2>/dev/null || true' EXIT
+  chroot "$root.partial" /usr/bin/env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends swiftlang libc6-dev libstdc++-14-dev >/dev/null
+  umount "$root.partial/proc"
+  trap - EXIT
+  mv "$root.partial" "$root"
+fi
+
+# The package compiles the generated Swift (the same file the iOS app uses) and its C header.
+pkg="$here"
+rm -rf "$pkg/Sources"
+mkdir -p "$pkg/Sources/SatchelFFI" "$pkg/Sources/satchel_ffiFFI/include"
+cp "$generated/swift/SatchelFFI.swift" "$pkg/Sources/SatchelFFI/"
+cp "$generated/swift/include/"* "$pkg/Sources/satchel_ffiFFI/include/"
+# A C target needs a source file; the header is all this one provides.
+echo '/* the generated header is in include/ */' > "$pkg/Sources/satchel_ffiFFI/empty.c"
+
+mnt="$root/satchel"
+mkdir -p "$mnt" "$root/proc"
+cleanup() {
+  umount "$mnt" 2>/dev/null || true
+  umount "$root/proc" 2>/dev/null || true
+}
+trap cleanup EXIT
+mount --bind "$repo" "$mnt"
+mount -t proc proc "$root/proc"
+chroot "$root" /usr/bin/env HOME=/root PATH=/usr/bin:/bin /bin/bash -c "
+  cd /satchel/bindings/tests/swift &&
+  swift test --scratch-path /root/swift-build \
+    -Xlinker -L/satchel/bindings/generated -Xlinker -rpath -Xlinker /satchel/bindings/generated
+"
