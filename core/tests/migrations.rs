@@ -35,6 +35,28 @@ fn every_earlier_schema_version_upgrades_with_its_data() {
     }
 }
 
+fn schema_of(conn: &rusqlite::Connection) -> Vec<(String, String, Option<String>)> {
+    let mut stmt = conn.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn upgrading_any_old_schema_gives_the_schema_of_a_new_store() {
+    // Catches an edit to a migration that has shipped: the frozen copy would no longer upgrade
+    // to what new stores get.
+    let dir = tempfile::tempdir().unwrap();
+    let key = random_key();
+    let mut fresh = schema::open(&dir.path().join("fresh.db"), &key, &[1; 16], true).unwrap();
+    schema::migrate(&mut fresh).unwrap();
+    for (version, sql) in FROZEN {
+        let mut old = schema::open(&dir.path().join(format!("v{version}.db")), &key, &[2; 16], true).unwrap();
+        old.execute_batch(sql).unwrap();
+        old.pragma_update(None, "user_version", version).unwrap();
+        schema::migrate(&mut old).unwrap();
+        assert_eq!(schema_of(&old), schema_of(&fresh), "upgrade from version {version}");
+    }
+}
+
 #[test]
 fn a_newer_schema_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
