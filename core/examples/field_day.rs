@@ -188,7 +188,7 @@ fn run(args: &Args) -> satchel_core::Result<()> {
     }
     println!("\nAs exported (counts 1–{} suppressed as *)", settings.program.small_cell_threshold - 1);
     let (suppressed, _) = suppress_tally(&tally, None, settings.program.small_cell_threshold);
-    for s in suppressed.into_iter().filter(|t| ["summary", "zone", "age_band"].contains(&t.name.as_str())) {
+    for s in suppressed.into_iter().filter(|t| ["summary", "syringes_distributed"].contains(&t.name.as_str())) {
         let row = s.rows.last().expect("total row");
         let cells: Vec<String> = s
             .columns

@@ -91,7 +91,8 @@ CREATE INDEX encounter_substance_by_day ON encounter_substance (local_day, subst
 
 -- Daily tallies per zone, kept by the triggers below in the same transaction as every write,
 -- so that a year of tallies reads a few thousand rows instead of every encounter. They count
--- live encounters only (not voided); `tally` can always recompute them from the tables above.
+-- live encounters only (not voided); rows that fall back to zero are deleted, so nothing shows
+-- what a voided or purged encounter was. `tally` can always recompute them by a scan.
 CREATE TABLE tally_day (
     day     INTEGER NOT NULL,
     zone    TEXT NOT NULL,
@@ -150,6 +151,7 @@ CREATE TRIGGER encounter_tally_delete AFTER DELETE ON encounter WHEN OLD.voided 
     ON CONFLICT (day, zone, participant) DO UPDATE SET n = n + excluded.n;
     DELETE FROM participant_day
     WHERE day = OLD.local_day AND zone = OLD.zone AND participant = OLD.participant AND n <= 0;
+    DELETE FROM tally_day WHERE day = OLD.local_day AND zone = OLD.zone AND n = 0;
 END;
 
 CREATE TRIGGER encounter_tally_update_old AFTER UPDATE OF version, local_day, zone, contact_type, age_band, gender, participant, new_participant, syringes_collected, overdose_reversals, naloxone_doses_used, collecting_for, voided
@@ -172,6 +174,7 @@ CREATE TRIGGER encounter_tally_update_old AFTER UPDATE OF version, local_day, zo
     ON CONFLICT (day, zone, participant) DO UPDATE SET n = n + excluded.n;
     DELETE FROM participant_day
     WHERE day = OLD.local_day AND zone = OLD.zone AND participant = OLD.participant AND n <= 0;
+    DELETE FROM tally_day WHERE day = OLD.local_day AND zone = OLD.zone AND n = 0;
 END;
 
 CREATE TRIGGER encounter_tally_update_new AFTER UPDATE OF version, local_day, zone, contact_type, age_band, gender, participant, new_participant, syringes_collected, overdose_reversals, naloxone_doses_used, collecting_for, voided
@@ -206,12 +209,14 @@ CREATE TRIGGER encounter_item_tally_delete AFTER DELETE ON encounter_item BEGIN
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (OLD.local_day, OLD.zone, 'item', OLD.item, -OLD.quantity)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM tally_day WHERE day = OLD.local_day AND zone = OLD.zone AND measure = 'item' AND key = OLD.item AND n = 0;
 END;
 
 CREATE TRIGGER encounter_item_tally_update AFTER UPDATE OF local_day, zone ON encounter_item BEGIN
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (OLD.local_day, OLD.zone, 'item', OLD.item, -OLD.quantity)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM tally_day WHERE day = OLD.local_day AND zone = OLD.zone AND measure = 'item' AND key = OLD.item AND n = 0;
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (NEW.local_day, NEW.zone, 'item', NEW.item, NEW.quantity)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
@@ -227,12 +232,14 @@ CREATE TRIGGER encounter_referral_tally_delete AFTER DELETE ON encounter_referra
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (OLD.local_day, OLD.zone, 'referral', OLD.referral, -1)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM tally_day WHERE day = OLD.local_day AND zone = OLD.zone AND measure = 'referral' AND key = OLD.referral AND n = 0;
 END;
 
 CREATE TRIGGER encounter_referral_tally_update AFTER UPDATE OF local_day, zone ON encounter_referral BEGIN
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (OLD.local_day, OLD.zone, 'referral', OLD.referral, -1)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM tally_day WHERE day = OLD.local_day AND zone = OLD.zone AND measure = 'referral' AND key = OLD.referral AND n = 0;
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (NEW.local_day, NEW.zone, 'referral', NEW.referral, 1)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
@@ -248,12 +255,14 @@ CREATE TRIGGER encounter_substance_tally_delete AFTER DELETE ON encounter_substa
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (OLD.local_day, OLD.zone, 'substance', OLD.substance, -1)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM tally_day WHERE day = OLD.local_day AND zone = OLD.zone AND measure = 'substance' AND key = OLD.substance AND n = 0;
 END;
 
 CREATE TRIGGER encounter_substance_tally_update AFTER UPDATE OF local_day, zone ON encounter_substance BEGIN
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (OLD.local_day, OLD.zone, 'substance', OLD.substance, -1)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM tally_day WHERE day = OLD.local_day AND zone = OLD.zone AND measure = 'substance' AND key = OLD.substance AND n = 0;
     INSERT INTO tally_day (day, zone, measure, key, n)
     VALUES (NEW.local_day, NEW.zone, 'substance', NEW.substance, 1)
     ON CONFLICT (day, zone, measure, key) DO UPDATE SET n = n + excluded.n;

@@ -557,6 +557,9 @@ fn exported_tables_hide_small_counts_and_keep_totals_consistent() {
             }
         }
     }
+    let encounters = tables.iter().find(|t| t.name == "encounters").unwrap();
+    assert_eq!(encounters.rows.last().unwrap().total, Some(satchel_core::Cell::Count(40)));
+    assert!(encounters.columns.contains(&"zone/downtown".to_string()));
     let syringes = tables.iter().find(|t| t.name == "syringes_distributed").unwrap();
     let period = syringes.rows.last().unwrap();
     assert_eq!(period.part, "period");

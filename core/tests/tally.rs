@@ -6,7 +6,9 @@ mod common;
 use chrono::{Duration, NaiveDate};
 use common::*;
 use proptest::prelude::*;
+use satchel_core::outbox::SettingRecord;
 use satchel_core::tally::Source;
+use uuid::Uuid;
 use satchel_core::{ContactType, Granularity, NewEncounter, Program, Record, Role, Setting, Store, Stream, TallyQuery};
 
 #[derive(Clone, Debug)]
@@ -67,9 +69,11 @@ proptest! {
     fn daily_tables_match_a_scan(ops in prop::collection::vec(op(), 1..25)) {
         let dir = tempfile::tempdir().unwrap();
         let clock = TestClock::at(monday_noon() + Duration::days(3));
-        let store = new_store(dir.path(), Role::Manager, &clock);
+        // An outreach phone, so that retention really purges; settings arrive as from a manager.
+        let store = new_store(dir.path(), Role::Outreach, &clock);
         store.set_device_location(Some("van-1")).unwrap();
         let mut ids = Vec::new();
+        let mut stamp = 1u64 << 60;
         for op in ops {
             clock.advance(Duration::minutes(7));
             match op {
@@ -84,6 +88,7 @@ proptest! {
                     let _ = store.void_encounter(ids[which % ids.len()]);
                 }
                 Op::AckAndPurge => {
+                    clock.advance(Duration::days(3));
                     let sent = store.outbox_status().unwrap().iter().find(|s| s.stream == Stream::Encounters).unwrap().next_seq - 1;
                     if sent > 0 {
                         store.acknowledge(Stream::Encounters, sent).unwrap();
@@ -92,7 +97,15 @@ proptest! {
                 }
                 Op::ChangeTimeZone { berlin } => {
                     let tz = if berlin { "Europe/Berlin" } else { "Pacific/Honolulu" };
-                    store.put_setting(Setting::Program(Program { time_zone: tz.into(), ..Program::default() })).unwrap();
+                    let program = Setting::Program(Program { time_zone: tz.into(), retention_days: 1, ..Program::default() });
+                    stamp += 1;
+                    store.apply_records(&[Record::Setting(SettingRecord {
+                        id: Uuid::now_v7(),
+                        key: program.key(),
+                        value: program.to_json(),
+                        hlc: stamp,
+                        device: Uuid::from_u128(7),
+                    })]).unwrap();
                 }
                 _ => {}
             }
