@@ -62,9 +62,9 @@ def main():
     r50, r95 = float(rust["p50_us"]), float(rust["p95_us"])
     p50, p95 = pct(py, 0.5), pct(py, 0.95)
     print(f"log one encounter, n={n}")
-    print(f"  Rust call          p50 {r50:8.1} us  p95 {r95:8.1} us")
-    print(f"  Python bindings    p50 {p50:8.1} us  p95 {p95:8.1} us  (mean {statistics.mean(py):.1} us)")
-    print(f"  ratio Python/Rust  p50 {p50 / r50:.2}x  p95 {p95 / r95:.2}x")
+    print(f"  Rust call          p50 {r50:8.1f} us  p95 {r95:8.1f} us")
+    print(f"  Python bindings    p50 {p50:8.1f} us  p95 {p95:8.1f} us  (mean {statistics.mean(py):.1f} us)")
+    print(f"  ratio Python/Rust  p50 {p50 / r50:.2f}x  p95 {p95 / r95:.2f}x")
 
 
 if __name__ == "__main__":
