@@ -259,7 +259,8 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
 
     // The encounters and their four breakdowns share one total, so they share one table; the
     // columns are named `breakdown/key`.
-    let breakdowns: [(&str, fn(&Measures) -> &std::collections::BTreeMap<String, u64>); 4] = [
+    type Breakdown = fn(&Measures) -> &std::collections::BTreeMap<String, u64>;
+    let breakdowns: [(&str, Breakdown); 4] = [
         ("contact_type", |m| &m.by_contact_type),
         ("zone", |m| &m.by_zone),
         ("age_band", |m| &m.by_age_band),

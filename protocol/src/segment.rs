@@ -1,0 +1,271 @@
+//! Segments: a contiguous run of one device's records in one stream, encoded in a
+//! self-describing format (a CBOR array of the records' own encodings), compressed with zstd and
+//! sealed with XChaCha20-Poly1305 under the program data key. The associated data binds the
+//! program, the device, the stream, the first and last sequence numbers and the key epoch, so a
+//! segment cannot be replayed under another device, stream, range or key.
+//!
+//! The server stores sealed segments as they are and cannot read them.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::limits::{MAX_PLAINTEXT_BYTES, MAX_RECORDS_PER_SEGMENT, MAX_RECORD_BYTES, MAX_SEALED_BYTES};
+use crate::{ProtocolError, Stream};
+
+/// Where a segment belongs; every field is bound into the seal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SegmentHeader {
+    pub program: Uuid,
+    pub device: Uuid,
+    pub stream: Stream,
+    pub first_seq: u64,
+    pub last_seq: u64,
+    /// Which program data key sealed it (rotation comes later without a format change).
+    pub key_epoch: u32,
+}
+
+impl SegmentHeader {
+    /// Number of records the range holds.
+    pub fn len(&self) -> u64 {
+        self.last_seq - self.first_seq + 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Checks the range itself.
+    pub fn check(&self) -> Result<(), ProtocolError> {
+        if self.first_seq == 0 || self.last_seq < self.first_seq {
+            return Err(ProtocolError::Invalid("segment range must be 1 ≤ first ≤ last".into()));
+        }
+        if self.len() > MAX_RECORDS_PER_SEGMENT as u64 {
+            return Err(ProtocolError::TooLarge(format!("a segment holds at most {MAX_RECORDS_PER_SEGMENT} records")));
+        }
+        Ok(())
+    }
+
+    fn associated_data(&self) -> Vec<u8> {
+        let mut ad = Vec::with_capacity(96);
+        ad.extend_from_slice(b"satchel/segment/v1");
+        ad.extend_from_slice(self.program.as_bytes());
+        ad.extend_from_slice(self.device.as_bytes());
+        ad.extend_from_slice(self.stream.as_str().as_bytes());
+        ad.push(0);
+        ad.extend_from_slice(&self.first_seq.to_be_bytes());
+        ad.extend_from_slice(&self.last_seq.to_be_bytes());
+        ad.extend_from_slice(&self.key_epoch.to_be_bytes());
+        ad
+    }
+}
+
+/// A sealed segment as it travels and as the server stores it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedSegment {
+    pub header: SegmentHeader,
+    #[serde(with = "serde_bytes_array")]
+    pub nonce: [u8; 24],
+    #[serde(with = "serde_bytes_vec")]
+    pub ciphertext: Vec<u8>,
+}
+
+/// zstd level: the default; segments are small and phones are slow.
+const LEVEL: i32 = 3;
+
+/// Seals `records` (each already in its self-describing encoding) as the segment `header`.
+pub fn seal(key: &[u8; 32], header: SegmentHeader, records: &[Vec<u8>]) -> Result<SealedSegment, ProtocolError> {
+    header.check()?;
+    if records.len() as u64 != header.len() {
+        return Err(ProtocolError::Invalid(format!(
+            "the range {}..={} needs {} records, {} given",
+            header.first_seq,
+            header.last_seq,
+            header.len(),
+            records.len()
+        )));
+    }
+    if records.iter().any(|r| r.len() > MAX_RECORD_BYTES) {
+        return Err(ProtocolError::TooLarge(format!("a record is at most {MAX_RECORD_BYTES} bytes")));
+    }
+    let values: Vec<ciborium::Value> = records.iter().map(|r| ciborium::Value::Bytes(r.clone())).collect();
+    let mut encoded = Vec::new();
+    ciborium::into_writer(&values, &mut encoded).map_err(|e| ProtocolError::Invalid(format!("encoding: {e}")))?;
+    if encoded.len() > MAX_PLAINTEXT_BYTES {
+        return Err(ProtocolError::TooLarge(format!("a segment is at most {MAX_PLAINTEXT_BYTES} bytes before compression")));
+    }
+    let compressed = zstd::bulk::compress(&encoded, LEVEL).map_err(|e| ProtocolError::Invalid(format!("compression: {e}")))?;
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).map_err(|e| ProtocolError::Invalid(format!("random source: {e}")))?;
+    let ciphertext = XChaCha20Poly1305::new(key.into())
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: &compressed, aad: &header.associated_data() })
+        .map_err(|_| ProtocolError::Invalid("sealing failed".into()))?;
+    if ciphertext.len() > MAX_SEALED_BYTES {
+        return Err(ProtocolError::TooLarge(format!("a sealed segment is at most {MAX_SEALED_BYTES} bytes")));
+    }
+    Ok(SealedSegment { header, nonce, ciphertext })
+}
+
+/// Opens a sealed segment: the records, in sequence order. A wrong key, an altered byte or a
+/// header that is not the one it was sealed under all give `Unreadable`.
+pub fn open(key: &[u8; 32], segment: &SealedSegment) -> Result<Vec<Vec<u8>>, ProtocolError> {
+    segment.header.check()?;
+    if segment.ciphertext.len() > MAX_SEALED_BYTES {
+        return Err(ProtocolError::TooLarge(format!("a sealed segment is at most {MAX_SEALED_BYTES} bytes")));
+    }
+    let compressed = zeroize::Zeroizing::new(
+        XChaCha20Poly1305::new(key.into())
+            .decrypt(
+                XNonce::from_slice(&segment.nonce),
+                Payload { msg: &segment.ciphertext, aad: &segment.header.associated_data() },
+            )
+            .map_err(|_| ProtocolError::Unreadable)?,
+    );
+    // Bounded: a small segment cannot expand into gigabytes.
+    let encoded = zeroize::Zeroizing::new(
+        zstd::bulk::decompress(&compressed, MAX_PLAINTEXT_BYTES)
+            .map_err(|e| ProtocolError::Invalid(format!("decompression: {e}")))?,
+    );
+    let values: Vec<ciborium::Value> =
+        ciborium::from_reader(encoded.as_slice()).map_err(|e| ProtocolError::Invalid(format!("decoding: {e}")))?;
+    if values.len() as u64 != segment.header.len() {
+        return Err(ProtocolError::Invalid("record count does not match the range".into()));
+    }
+    values
+        .into_iter()
+        .map(|v| match v {
+            ciborium::Value::Bytes(b) if b.len() <= MAX_RECORD_BYTES => Ok(b),
+            _ => Err(ProtocolError::Invalid("a segment holds only records".into())),
+        })
+        .collect()
+}
+
+mod serde_bytes_array {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8; 24], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 24], D::Error> {
+        let v = super::serde_bytes_vec::deserialize(d)?;
+        v.try_into().map_err(|_| serde::de::Error::custom("nonce must be 24 bytes"))
+    }
+}
+
+pub(crate) mod serde_bytes_vec {
+    use serde::de::{SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+
+    struct BytesVisitor;
+    impl<'de> Visitor<'de> for BytesVisitor {
+        type Value = Vec<u8>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+        fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(b) = seq.next_element::<u8>()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        d.deserialize_bytes(BytesVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(first: u64, last: u64) -> SegmentHeader {
+        SegmentHeader {
+            program: Uuid::from_u128(1),
+            device: Uuid::from_u128(2),
+            stream: Stream::Encounters,
+            first_seq: first,
+            last_seq: last,
+            key_epoch: 1,
+        }
+    }
+
+    fn records(n: usize) -> Vec<Vec<u8>> {
+        (0..n).map(|i| format!("{{\"v\":1,\"type\":\"encounter\",\"n\":{i}}}").into_bytes()).collect()
+    }
+
+    #[test]
+    fn round_trip() {
+        let key = [7u8; 32];
+        let sealed = seal(&key, header(5, 7), &records(3)).unwrap();
+        assert_eq!(open(&key, &sealed).unwrap(), records(3));
+        // Through CBOR, as it travels.
+        let mut wire = Vec::new();
+        ciborium::into_writer(&sealed, &mut wire).unwrap();
+        let back: SealedSegment = ciborium::from_reader(wire.as_slice()).unwrap();
+        assert_eq!(back, sealed);
+    }
+
+    #[test]
+    fn the_seal_binds_every_header_field_and_the_key() {
+        let key = [7u8; 32];
+        let sealed = seal(&key, header(5, 7), &records(3)).unwrap();
+        assert!(matches!(open(&[8u8; 32], &sealed), Err(ProtocolError::Unreadable)));
+        let variants = [
+            SegmentHeader { program: Uuid::from_u128(9), ..sealed.header },
+            SegmentHeader { device: Uuid::from_u128(9), ..sealed.header },
+            SegmentHeader { stream: Stream::Inventory, ..sealed.header },
+            SegmentHeader { first_seq: 4, last_seq: 6, ..sealed.header },
+            SegmentHeader { key_epoch: 2, ..sealed.header },
+        ];
+        for h in variants {
+            let moved = SealedSegment { header: h, ..sealed.clone() };
+            assert!(matches!(open(&key, &moved), Err(ProtocolError::Unreadable)), "{h:?}");
+        }
+        let mut tampered = sealed.clone();
+        tampered.ciphertext[3] ^= 1;
+        assert!(matches!(open(&key, &tampered), Err(ProtocolError::Unreadable)));
+        let mut truncated = sealed;
+        truncated.ciphertext.truncate(10);
+        assert!(matches!(open(&key, &truncated), Err(ProtocolError::Unreadable)));
+    }
+
+    #[test]
+    fn limits_and_ranges_are_enforced() {
+        let key = [7u8; 32];
+        assert!(seal(&key, header(0, 2), &records(3)).is_err());
+        assert!(seal(&key, header(3, 2), &records(0)).is_err());
+        assert!(seal(&key, header(1, 3), &records(2)).is_err());
+        assert!(matches!(seal(&key, header(1, 1), &[vec![0u8; MAX_RECORD_BYTES + 1]]), Err(ProtocolError::TooLarge(_))));
+        let n = MAX_RECORDS_PER_SEGMENT as u64 + 1;
+        assert!(matches!(seal(&key, header(1, n), &records(n as usize)), Err(ProtocolError::TooLarge(_))));
+    }
+
+    #[test]
+    fn records_compress_well() {
+        let key = [7u8; 32];
+        let recs: Vec<Vec<u8>> = (0..500)
+            .map(|i| {
+                format!(
+                    "{{\"v\":1,\"type\":\"encounter\",\"id\":\"0190a000-0000-7000-8000-{i:012}\",\"zone\":\"downtown\",\"contact_type\":\"street\",\"items\":[{{\"item\":\"syringe-1ml\",\"quantity\":20}}]}}"
+                )
+                .into_bytes()
+            })
+            .collect();
+        let raw: usize = recs.iter().map(Vec::len).sum();
+        let sealed = seal(&key, header(1, 500), &recs).unwrap();
+        assert!(sealed.ciphertext.len() * 4 < raw, "{} sealed from {raw}", sealed.ciphertext.len());
+    }
+}

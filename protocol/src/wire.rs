@@ -1,0 +1,247 @@
+//! The messages of the sync API. Bodies travel as CBOR (`application/cbor`); errors as JSON.
+//! Every request names the protocol version; a server refuses one it does not speak.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::limits::{MAX_LABEL_CHARS, MAX_SEGMENTS_PER_PAGE, MAX_SEGMENTS_PER_PUSH};
+use crate::segment::serde_bytes_vec;
+use crate::{ProtocolError, SealedSegment, Stream, PROTOCOL_VERSION};
+
+/// Refuses a message from another protocol version.
+pub fn check_version(v: u32) -> Result<(), ProtocolError> {
+    if v != PROTOCOL_VERSION {
+        return Err(ProtocolError::Version { found: v, supported: PROTOCOL_VERSION });
+    }
+    Ok(())
+}
+
+/// What a device may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Pushes its own streams; pulls `inventory` and `settings` of its program.
+    Outreach,
+    /// Pushes settings too; pulls everything.
+    Manager,
+}
+
+/// A device pushes sealed segments of its own streams.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub v: u32,
+    pub segments: Vec<SealedSegment>,
+}
+
+impl PushRequest {
+    pub fn check(&self) -> Result<(), ProtocolError> {
+        check_version(self.v)?;
+        if self.segments.len() > MAX_SEGMENTS_PER_PUSH {
+            return Err(ProtocolError::TooLarge(format!("at most {MAX_SEGMENTS_PER_PUSH} segments per push")));
+        }
+        self.segments.iter().try_for_each(|s| s.header.check())
+    }
+}
+
+/// The highest contiguous sequence number the server holds for one of the device's streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamAck {
+    pub stream: Stream,
+    pub acked_seq: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub acks: Vec<StreamAck>,
+}
+
+/// A device asks for what came after its cursor, in the streams its role may read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub v: u32,
+    pub cursor: u64,
+    pub limit: u32,
+}
+
+impl PullRequest {
+    pub fn check(&self) -> Result<(), ProtocolError> {
+        check_version(self.v)?;
+        if self.limit == 0 || self.limit as usize > MAX_SEGMENTS_PER_PAGE {
+            return Err(ProtocolError::Invalid(format!("limit must be 1 to {MAX_SEGMENTS_PER_PAGE}")));
+        }
+        Ok(())
+    }
+}
+
+/// A segment with its place in the server's global, commit-ordered sequence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PulledSegment {
+    pub cursor: u64,
+    pub segment: SealedSegment,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub segments: Vec<PulledSegment>,
+    /// Where the next pull starts; apply it in the same transaction as the page.
+    pub next_cursor: u64,
+    pub more: bool,
+}
+
+/// Program keys sealed under an enrollment's one-time secret (the server cannot open them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedKeys {
+    #[serde(with = "serde_bytes_vec")]
+    pub nonce: Vec<u8>,
+    #[serde(with = "serde_bytes_vec")]
+    pub ciphertext: Vec<u8>,
+}
+
+/// A manager asks for a one-time enrollment token and deposits the sealed keys with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateEnrollment {
+    pub v: u32,
+    pub label: String,
+    pub role: Role,
+    pub sealed_keys: SealedKeys,
+}
+
+impl CreateEnrollment {
+    pub fn check(&self) -> Result<(), ProtocolError> {
+        check_version(self.v)?;
+        let n = self.label.chars().count();
+        if n == 0 || n > MAX_LABEL_CHARS || self.label.chars().any(char::is_control) {
+            return Err(ProtocolError::Invalid(format!("a label is 1 to {MAX_LABEL_CHARS} printable characters")));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentCreated {
+    pub token: String,
+    /// Unix seconds; the token and the sealed keys are gone after it.
+    pub expires_at: i64,
+}
+
+/// A device redeems its token once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redeem {
+    pub v: u32,
+    pub token: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redeemed {
+    pub program: Uuid,
+    pub device: Uuid,
+    pub role: Role,
+    /// The device's own credential; the server keeps only its hash.
+    pub credential: String,
+    pub sealed_keys: SealedKeys,
+}
+
+/// A device as the manager's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub device: Uuid,
+    pub label: String,
+    pub role: Role,
+    pub last_seen: Option<i64>,
+    pub revoked: bool,
+    pub acked: Vec<StreamAck>,
+}
+
+/// Why the server refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    /// A segment did not start where the stream left off; `expected_seq` says where.
+    Gap,
+    TooLarge,
+    UnsupportedVersion,
+    RateLimited,
+    Internal,
+}
+
+/// The JSON body of every error answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<Stream>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+}
+
+/// CBOR encoding of a message.
+pub fn to_cbor<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    ciborium::into_writer(value, &mut out).expect("messages encode");
+    out
+}
+
+/// CBOR decoding of a message; malformed input is an error, never a panic.
+pub fn from_cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ProtocolError> {
+    ciborium::from_reader(bytes).map_err(|e| ProtocolError::Invalid(format!("malformed message: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SegmentHeader;
+    use proptest::prelude::*;
+
+    fn segment() -> SealedSegment {
+        let header = SegmentHeader {
+            program: Uuid::from_u128(1),
+            device: Uuid::from_u128(2),
+            stream: Stream::Inventory,
+            first_seq: 1,
+            last_seq: 2,
+            key_epoch: 1,
+        };
+        crate::seal(&[1; 32], header, &[b"a".to_vec(), b"b".to_vec()]).unwrap()
+    }
+
+    #[test]
+    fn messages_round_trip_through_cbor() {
+        let push = PushRequest { v: PROTOCOL_VERSION, segments: vec![segment()] };
+        assert_eq!(from_cbor::<PushRequest>(&to_cbor(&push)).unwrap(), push);
+        push.check().unwrap();
+        let pull = PullResponse {
+            segments: vec![PulledSegment { cursor: 9, segment: segment() }],
+            next_cursor: 10,
+            more: false,
+        };
+        assert_eq!(from_cbor::<PullResponse>(&to_cbor(&pull)).unwrap(), pull);
+        let err = ErrorBody { error: ErrorCode::Gap, message: "expected 5".into(), stream: Some(Stream::Inventory), expected_seq: Some(5) };
+        let json = serde_json::to_string(&err).unwrap();
+        assert!(json.contains("\"error\":\"gap\"") && json.contains("\"expected_seq\":5"));
+    }
+
+    #[test]
+    fn versions_and_limits_are_checked() {
+        assert!(matches!(PushRequest { v: 2, segments: vec![] }.check(), Err(ProtocolError::Version { found: 2, .. })));
+        let many = PushRequest { v: PROTOCOL_VERSION, segments: vec![segment(); MAX_SEGMENTS_PER_PUSH + 1] };
+        assert!(matches!(many.check(), Err(ProtocolError::TooLarge(_))));
+        assert!(PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 0 }.check().is_err());
+        let keys = SealedKeys { nonce: vec![0; 24], ciphertext: vec![1, 2] };
+        let bad = CreateEnrollment { v: PROTOCOL_VERSION, label: "Van\n2".into(), role: Role::Outreach, sealed_keys: keys };
+        assert!(bad.check().is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = from_cbor::<PushRequest>(&bytes);
+            let _ = from_cbor::<PullRequest>(&bytes);
+            let _ = from_cbor::<Redeem>(&bytes);
+        }
+    }
+}
