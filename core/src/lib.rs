@@ -14,6 +14,7 @@ pub mod schema;
 pub mod settings;
 pub mod store;
 pub mod suppress;
+pub mod sync;
 pub mod tally;
 pub mod validate;
 
@@ -24,4 +25,5 @@ pub use outbox::{OutboxEntry, Record, Stream, StreamStatus};
 pub use settings::{Choice, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Role, Setting, SupplyItem};
 pub use store::{wipe, CreateOptions, LowStock, ProgramKeys, Store};
 pub use suppress::{suppress, suppress_tally, Cell, CountTable, SuppressedTable};
+pub use sync::{SegmentLimits, SyncStatus};
 pub use tally::{Granularity, Measures, Tally, TallyQuery};

@@ -14,28 +14,8 @@ use crate::inventory::MovementRecord;
 /// a newer format number is refused.
 pub const RECORD_VERSION: u32 = 1;
 
-/// The per-device streams records are grouped into.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stream {
-    Encounters,
-    Inventory,
-    Settings,
-}
-
-impl Stream {
-    pub const ALL: [Stream; 3] = [Stream::Encounters, Stream::Inventory, Stream::Settings];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stream::Encounters => "encounters",
-            Stream::Inventory => "inventory",
-            Stream::Settings => "settings",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Stream> {
-        Stream::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
+/// The per-device streams records are grouped into (shared with the sync protocol).
+pub use satchel_protocol::Stream;
 
 /// A setting as it travels between devices.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

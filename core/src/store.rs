@@ -47,13 +47,15 @@ impl CreateOptions {
 
 /// The keys of the program, shared by its devices.
 pub struct ProgramKeys {
+    /// The program they belong to; segments are bound to it.
+    pub program: Uuid,
     pub participant_key: SecretKey,
     pub data_key: SecretKey,
     pub epoch: u32,
 }
 
 /// What an unlocked store holds besides its connection.
-struct Context {
+pub(crate) struct Context {
     db_key: SecretKey,
     device: Uuid,
     role: Role,
@@ -83,11 +85,11 @@ pub struct LowStock {
     pub threshold: u32,
 }
 
-fn meta_get<T: rusqlite::types::FromSql>(conn: &Connection, key: &str) -> Result<Option<T>> {
+pub(crate) fn meta_get<T: rusqlite::types::FromSql>(conn: &Connection, key: &str) -> Result<Option<T>> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
-fn meta_set<T: rusqlite::ToSql>(conn: &Connection, key: &str, value: T) -> Result<()> {
+pub(crate) fn meta_set<T: rusqlite::ToSql>(conn: &Connection, key: &str, value: T) -> Result<()> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
@@ -133,6 +135,7 @@ impl Store {
         meta_set(&tx, "store_id", &store_id[..])?;
         meta_set(&tx, "device_id", &Uuid::now_v7().as_bytes()[..])?;
         meta_set(&tx, "role", opts.role.as_str())?;
+        meta_set(&tx, "program_id", &Uuid::now_v7().as_bytes()[..])?;
         meta_set(&tx, "created_at", now)?;
         meta_set(&tx, "hlc", 0i64)?;
         // A standalone store gets its own program keys; enrollment replaces them.
@@ -303,7 +306,7 @@ impl Store {
     }
 
     /// Runs `f` in one immediate transaction on the unlocked store.
-    fn write<T>(&self, f: impl FnOnce(&Context, &Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Context, &Connection) -> Result<T>) -> Result<T> {
         let mut guard = self.lock_session();
         let session = guard.as_mut().ok_or(Error::Locked)?;
         let tx = session.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -312,7 +315,7 @@ impl Store {
         Ok(out)
     }
 
-    fn read<T>(&self, f: impl FnOnce(&Context, &Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Context, &Connection) -> Result<T>) -> Result<T> {
         let guard = self.lock_session();
         let session = guard.as_ref().ok_or(Error::Locked)?;
         f(&session.ctx, &session.conn)
@@ -595,7 +598,17 @@ impl Store {
     /// Applies records received from other devices, all in one transaction: each is checked,
     /// and one bad record changes nothing. Repeated and out-of-order records are harmless.
     pub fn apply_records(&self, records: &[Record]) -> Result<()> {
+        self.apply_records_at(records, None)
+    }
+
+    /// `apply_records`, and with `cursor`, the pull cursor in the same transaction (it never
+    /// goes backwards).
+    pub(crate) fn apply_records_at(&self, records: &[Record], cursor: Option<u64>) -> Result<()> {
         self.write(|ctx, tx| {
+            if let Some(c) = cursor {
+                let current = meta_get::<i64>(tx, "pull_cursor")?.unwrap_or(0);
+                meta_set(tx, "pull_cursor", current.max(c as i64))?;
+            }
             for record in records {
                 match record {
                     Record::Setting(s) => {
@@ -642,13 +655,14 @@ impl Store {
             };
             let (participant_key, _) = get("participant")?;
             let (data_key, epoch) = get("data")?;
-            Ok(ProgramKeys { participant_key, data_key, epoch })
+            Ok(ProgramKeys { program: crate::sync::program_id(conn)?, participant_key, data_key, epoch })
         })
     }
 
-    /// Replaces the program keys with those received at enrollment.
+    /// Replaces the program keys (and program id) with those received at enrollment.
     pub fn set_program_keys(&self, keys: &ProgramKeys) -> Result<()> {
         self.write(|_, tx| {
+            meta_set(tx, "program_id", &keys.program.as_bytes()[..])?;
             for (purpose, key) in [("participant", &keys.participant_key), ("data", &keys.data_key)] {
                 tx.execute(
                     "INSERT INTO program_key (purpose, epoch, key) VALUES (?1, ?2, ?3)

@@ -1,0 +1,234 @@
+//! The device's side of sync, without the network: the outbox cut into sealed segments, the
+//! server's acknowledgements, pulled pages applied with their cursor in one transaction, and
+//! the status the app shows (pending records, last success, last error, next attempt).
+//!
+//! The HTTP transport comes on top of this; everything here is testable without a server.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rusqlite::Connection;
+use satchel_protocol::wire::{PullResponse, StreamAck};
+use satchel_protocol::{SealedSegment, SegmentHeader};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::outbox::{self, Record, Stream, StreamStatus};
+use crate::settings::Role;
+use crate::store::{meta_get, meta_set, Store};
+
+/// How big the segments of one push may be. Small requests survive weak signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SegmentLimits {
+    /// Records per segment.
+    pub max_records: usize,
+    /// Bytes of records (before compression) per segment.
+    pub max_bytes: usize,
+    /// Segments per push.
+    pub max_segments: usize,
+}
+
+impl Default for SegmentLimits {
+    fn default() -> Self {
+        SegmentLimits { max_records: 1_000, max_bytes: 512 * 1024, max_segments: 16 }
+    }
+}
+
+/// What the app shows about sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncStatus {
+    pub streams: Vec<StreamStatus>,
+    /// Records not yet acknowledged by the server, all streams.
+    pub pending: u64,
+    pub last_success: Option<DateTime<Utc>>,
+    /// The last failure's message, cleared by a success. Never holds participant data.
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    /// When to try again after a failure (`None`: now).
+    pub next_attempt: Option<DateTime<Utc>>,
+}
+
+/// Wait before the next attempt after `failures` failures in a row: 5 s doubling up to 30 min,
+/// with full jitter (`jitter` in [0, 1) scales it down to between half and all of it) so that a
+/// team's phones do not retry in step when the signal comes back.
+pub fn backoff(failures: u32, jitter: f64) -> Duration {
+    let base = 5i64.saturating_mul(1i64 << failures.saturating_sub(1).min(20));
+    let capped = base.min(30 * 60) as f64;
+    Duration::milliseconds((capped * 1000.0 * (0.5 + 0.5 * jitter.clamp(0.0, 1.0))) as i64)
+}
+
+fn seconds(t: Option<i64>) -> Option<DateTime<Utc>> {
+    t.and_then(|s| Utc.timestamp_opt(s, 0).single())
+}
+
+/// The author a record claims.
+fn author(record: &Record) -> Uuid {
+    match record {
+        Record::Encounter(e) => e.author,
+        Record::Movement(m) => m.author,
+        Record::Setting(s) => s.device,
+    }
+}
+
+impl Store {
+    /// The program id the segments are bound to.
+    pub fn program_id(&self) -> Result<Uuid> {
+        self.read(|_, conn| program_id(conn))
+    }
+
+    /// The outbox as sealed segments, oldest first, within `limits`. Each segment is a
+    /// contiguous run of one stream; sending them again is harmless (the server acknowledges a
+    /// repeated segment without storing it twice).
+    pub fn outgoing_segments(&self, limits: SegmentLimits) -> Result<Vec<SealedSegment>> {
+        let keys = self.program_keys()?;
+        let program = self.program_id()?;
+        let device = self.device_id()?;
+        let mut out = Vec::new();
+        for stream in Stream::ALL {
+            if out.len() >= limits.max_segments {
+                break;
+            }
+            let budget = (limits.max_segments - out.len()) * limits.max_records;
+            let entries = self.outbox_pending(stream, budget as u32)?;
+            let mut i = 0;
+            while i < entries.len() && out.len() < limits.max_segments {
+                let mut j = i;
+                let mut bytes = 0;
+                while j < entries.len()
+                    && j - i < limits.max_records
+                    && (j == i || bytes + entries[j].payload.len() <= limits.max_bytes)
+                {
+                    bytes += entries[j].payload.len();
+                    j += 1;
+                }
+                let run = &entries[i..j];
+                let header = SegmentHeader {
+                    program,
+                    device,
+                    stream,
+                    first_seq: run[0].seq,
+                    last_seq: run[run.len() - 1].seq,
+                    key_epoch: keys.epoch,
+                };
+                let payloads: Vec<Vec<u8>> = run.iter().map(|e| e.payload.clone()).collect();
+                out.push(
+                    satchel_protocol::seal(&keys.data_key, header, &payloads)
+                        .map_err(|e| Error::BadRecord(format!("sealing a segment: {e}")))?,
+                );
+                i = j;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Applies the server's acknowledgements.
+    pub fn apply_acks(&self, acks: &[StreamAck]) -> Result<()> {
+        self.write(|_, tx| {
+            for ack in acks {
+                outbox::acknowledge(tx, ack.stream, ack.acked_seq)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Where the next pull starts.
+    pub fn pull_cursor(&self) -> Result<u64> {
+        self.read(|_, conn| Ok(meta_get::<i64>(conn, "pull_cursor")?.unwrap_or(0) as u64))
+    }
+
+    /// Opens a pulled page and applies its records and its cursor in one transaction: either all
+    /// of it lands or nothing does. The device's own segments are skipped. A segment that does
+    /// not open, or whose records claim another author than the device that sent it, is refused.
+    /// Returns how many records were applied.
+    pub fn apply_pull_page(&self, page: &PullResponse) -> Result<usize> {
+        let keys = self.program_keys()?;
+        let program = self.program_id()?;
+        let device = self.device_id()?;
+        let role = self.role()?;
+        let mut records = Vec::new();
+        for pulled in &page.segments {
+            let h = &pulled.segment.header;
+            if h.device == device {
+                continue;
+            }
+            if h.program != program {
+                return Err(Error::BadRecord("a segment of another program".into()));
+            }
+            if h.stream == Stream::Encounters && role != Role::Manager {
+                return Err(Error::NotPermitted("encounters go only to managers' devices".into()));
+            }
+            if h.key_epoch != keys.epoch {
+                return Err(Error::BadRecord(format!("a segment sealed under key epoch {}", h.key_epoch)));
+            }
+            let payloads = satchel_protocol::open(&keys.data_key, &pulled.segment)
+                .map_err(|e| Error::BadRecord(format!("segment from another device: {e}")))?;
+            for payload in payloads {
+                let record = Record::decode(&payload)?;
+                if author(&record) != h.device || record.stream() != h.stream {
+                    return Err(Error::BadRecord("a record that its segment's device did not write".into()));
+                }
+                records.push(record);
+            }
+        }
+        let n = records.len();
+        self.apply_records_at(&records, Some(page.next_cursor))?;
+        Ok(n)
+    }
+
+    /// Records a successful sync: clears the error and the back-off.
+    pub fn record_sync_success(&self) -> Result<()> {
+        let now = self.now();
+        self.write(|_, tx| {
+            meta_set(tx, "sync_last_success", now.timestamp())?;
+            tx.execute("DELETE FROM meta WHERE key IN ('sync_last_error', 'sync_failures', 'sync_next_attempt')", [])?;
+            Ok(())
+        })
+    }
+
+    /// Records a failed sync and schedules the next attempt with back-off and jitter.
+    pub fn record_sync_failure(&self, message: &str) -> Result<DateTime<Utc>> {
+        let now = self.now();
+        let jitter = crate::crypto::random_bytes::<1>()[0] as f64 / 256.0;
+        self.write(|_, tx| {
+            let failures = meta_get::<i64>(tx, "sync_failures")?.unwrap_or(0) as u32 + 1;
+            let next = seconds(Some((now + backoff(failures, jitter)).timestamp())).unwrap_or(now);
+            let message: String = message.chars().take(200).collect();
+            meta_set(tx, "sync_failures", failures as i64)?;
+            meta_set(tx, "sync_last_error", message)?;
+            meta_set(tx, "sync_next_attempt", next.timestamp())?;
+            Ok(next)
+        })
+    }
+
+    /// What the app shows: pending records per stream, last success, last error, next attempt.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.read(|_, conn| {
+            let streams = outbox::status(conn)?;
+            Ok(SyncStatus {
+                pending: streams.iter().map(|s| s.pending).sum(),
+                streams,
+                last_success: seconds(meta_get(conn, "sync_last_success")?),
+                last_error: meta_get(conn, "sync_last_error")?,
+                consecutive_failures: meta_get::<i64>(conn, "sync_failures")?.unwrap_or(0) as u32,
+                next_attempt: seconds(meta_get(conn, "sync_next_attempt")?),
+            })
+        })
+    }
+}
+
+pub(crate) fn program_id(conn: &Connection) -> Result<Uuid> {
+    let bytes: Vec<u8> = meta_get(conn, "program_id")?.ok_or_else(|| Error::Damaged("no program id".into()))?;
+    Uuid::from_slice(&bytes).map_err(|_| Error::Damaged("program id".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_caps_and_jitters() {
+        assert_eq!(backoff(1, 0.999_999).num_seconds(), 4); // just under 5 s
+        assert_eq!(backoff(1, 0.0).num_milliseconds(), 2_500);
+        assert!(backoff(3, 1.0) > backoff(2, 1.0));
+        assert_eq!(backoff(40, 1.0).num_seconds(), 30 * 60);
+        assert!(backoff(40, 0.0).num_seconds() >= 15 * 60);
+    }
+}

@@ -1,0 +1,176 @@
+//! The device side of sync against a stand-in hub that does what the protocol says the server
+//! does (store sealed segments, acknowledge the highest contiguous sequence, serve pages by a
+//! global cursor filtered by role). The real server and the HTTP transport come separately.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use common::*;
+use satchel_core::{Error, NewEncounter, Role, SegmentLimits, Store, Stream, TallyQuery};
+use satchel_protocol::wire::{PullResponse, PulledSegment, StreamAck};
+use satchel_protocol::SealedSegment;
+use uuid::Uuid;
+
+#[derive(Default)]
+struct Hub {
+    log: Vec<SealedSegment>,
+    acked: BTreeMap<(Uuid, Stream), u64>,
+}
+
+impl Hub {
+    /// Stores a device's segments; answers that device's acknowledgements.
+    fn push(&mut self, device: Uuid, segments: Vec<SealedSegment>) -> Vec<StreamAck> {
+        for s in segments {
+            let key = (s.header.device, s.header.stream);
+            let acked = self.acked.get(&key).copied().unwrap_or(0);
+            if s.header.last_seq <= acked {
+                continue; // a repeat: acknowledged, not stored twice
+            }
+            assert_eq!(s.header.first_seq, acked + 1, "a gap would be refused");
+            self.acked.insert(key, s.header.last_seq);
+            self.log.push(s);
+        }
+        self.acked
+            .iter()
+            .filter(|((d, _), _)| *d == device)
+            .map(|((_, stream), seq)| StreamAck { stream: *stream, acked_seq: *seq })
+            .collect()
+    }
+
+    fn pull(&self, role: Role, cursor: u64, limit: usize) -> PullResponse {
+        let visible: Vec<(u64, &SealedSegment)> = self
+            .log
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u64 + 1, s))
+            .filter(|(c, s)| *c > cursor && (role == Role::Manager || s.header.stream != Stream::Encounters))
+            .collect();
+        let page: Vec<PulledSegment> =
+            visible.iter().take(limit).map(|(c, s)| PulledSegment { cursor: *c, segment: (*s).clone() }).collect();
+        PullResponse {
+            next_cursor: page.last().map(|p| p.cursor).unwrap_or(cursor),
+            more: visible.len() > limit,
+            segments: page,
+        }
+    }
+}
+
+fn sync(store: &Store, hub: &mut Hub) {
+    let limits = SegmentLimits { max_records: 7, max_bytes: 4096, max_segments: 3 };
+    loop {
+        let segments = store.outgoing_segments(limits).unwrap();
+        if segments.is_empty() {
+            break;
+        }
+        for s in &segments {
+            assert!(s.header.len() <= 7);
+        }
+        let acks = hub.push(store.device_id().unwrap(), segments);
+        store.apply_acks(&acks).unwrap();
+    }
+    loop {
+        let page = hub.pull(store.role().unwrap(), store.pull_cursor().unwrap(), 4);
+        store.apply_pull_page(&page).unwrap();
+        if !page.more {
+            break;
+        }
+    }
+    store.record_sync_success().unwrap();
+}
+
+#[test]
+fn two_phones_and_a_manager_converge() {
+    let clock = TestClock::at(monday_noon());
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let manager = new_store(dirs[0].path(), Role::Manager, &clock);
+    let a = new_store(dirs[1].path(), Role::Outreach, &clock);
+    let b = new_store(dirs[2].path(), Role::Outreach, &clock);
+    let keys = manager.program_keys().unwrap();
+    for phone in [&a, &b] {
+        phone.set_program_keys(&keys).unwrap();
+        phone.set_device_location(Some("van-1")).unwrap();
+    }
+    let mut hub = Hub::default();
+    a.receive_stock("van-1", "syringe-1ml", 1000).unwrap();
+    for i in 0..20 {
+        clock.advance(Duration::minutes(3));
+        let phone = if i % 2 == 0 { &a } else { &b };
+        phone.log_encounter(&NewEncounter { participant_code: Some(format!("PX{:02}QQ", i % 6)), ..street(clock.now()) }).unwrap();
+    }
+    b.count_stock("van-1", "naloxone-nasal", 40).unwrap();
+    assert!(a.sync_status().unwrap().pending > 0);
+
+    for _ in 0..2 {
+        sync(&a, &mut hub);
+        sync(&b, &mut hub);
+        sync(&manager, &mut hub);
+    }
+    for phone in [&a, &b] {
+        let status = phone.sync_status().unwrap();
+        assert_eq!(status.pending, 0);
+        assert!(status.last_success.is_some() && status.last_error.is_none());
+        assert!(phone.recent_encounters(100).unwrap().iter().all(|e| e.synced));
+    }
+    assert_eq!(a.stock_levels(None).unwrap(), b.stock_levels(None).unwrap());
+    assert_eq!(manager.stock_levels(None).unwrap(), a.stock_levels(None).unwrap());
+    let day = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+    let total = |s: &Store| s.tally(&TallyQuery::period(day, day)).unwrap().total;
+    assert_eq!(total(&manager).encounters, 20);
+    assert_eq!(total(&manager).participants, 6);
+    assert_eq!(total(&a).encounters, 10, "phones keep only their own encounters");
+}
+
+#[test]
+fn a_bad_page_changes_nothing() {
+    let clock = TestClock::at(monday_noon());
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = new_store(d1.path(), Role::Outreach, &clock);
+    let b = new_store(d2.path(), Role::Outreach, &clock);
+    b.set_program_keys(&a.program_keys().unwrap()).unwrap();
+    a.receive_stock("van-1", "condom", 50).unwrap();
+    a.receive_stock("van-1", "condom", 25).unwrap();
+    let mut hub = Hub::default();
+    let a_id = a.device_id().unwrap();
+    hub.push(a_id, a.outgoing_segments(SegmentLimits::default()).unwrap());
+    let good = hub.pull(Role::Outreach, 0, 10);
+
+    let mut tampered = good.clone();
+    tampered.segments[0].segment.ciphertext[5] ^= 1;
+    assert!(matches!(b.apply_pull_page(&tampered), Err(Error::BadRecord(_))));
+    let mut moved = good.clone();
+    moved.segments[0].segment.header.device = Uuid::now_v7();
+    assert!(matches!(b.apply_pull_page(&moved), Err(Error::BadRecord(_))));
+    // Another program's phone cannot read it either.
+    let d3 = tempfile::tempdir().unwrap();
+    let stranger = new_store(d3.path(), Role::Outreach, &clock);
+    assert!(stranger.apply_pull_page(&good).is_err());
+    assert!(b.stock_levels(None).unwrap().is_empty());
+    assert_eq!(b.pull_cursor().unwrap(), 0);
+
+    assert_eq!(b.apply_pull_page(&good).unwrap(), 2);
+    assert_eq!(b.stock_levels(None).unwrap()[0].level, 75);
+    assert_eq!(b.pull_cursor().unwrap(), good.next_cursor);
+    // An outreach phone refuses encounters even if a hub sent them.
+    a.log_encounter(&street(clock.now())).unwrap();
+    hub.push(a_id, a.outgoing_segments(SegmentLimits::default()).unwrap());
+    assert!(matches!(b.apply_pull_page(&hub.pull(Role::Manager, 0, 10)), Err(Error::NotPermitted(_))));
+}
+
+#[test]
+fn failures_back_off_and_success_clears_them() {
+    let clock = TestClock::at(monday_noon());
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path(), Role::Outreach, &clock);
+    let first = store.record_sync_failure("server unreachable").unwrap();
+    let second = store.record_sync_failure("server unreachable").unwrap();
+    assert!(first > clock.now() && second - clock.now() >= Duration::seconds(5));
+    let status = store.sync_status().unwrap();
+    assert_eq!(status.consecutive_failures, 2);
+    assert_eq!(status.last_error.as_deref(), Some("server unreachable"));
+    assert_eq!(status.next_attempt, Some(second));
+    store.record_sync_success().unwrap();
+    let status = store.sync_status().unwrap();
+    assert_eq!((status.consecutive_failures, status.last_error, status.next_attempt), (0, None, None));
+}
