@@ -1,0 +1,350 @@
+//! The hub's rules over its storage: one-time enrollments, device credentials, idempotent pushes
+//! with per-stream acknowledgements and gap refusal, and pulls by a commit-ordered cursor
+//! filtered by role. Every operation is one transaction; a refused request stores nothing.
+
+use satchel_protocol::wire::{PullResponse, PulledSegment, Redeemed, Role, SealedKeys, StreamAck};
+use satchel_protocol::{SealedSegment, SegmentHeader, Stream};
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+/// Why the hub refused a request. Messages name no record content (the hub has none).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum HubError {
+    #[error("unknown, revoked or missing credential")]
+    Unauthorized,
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("the enrollment token is unknown, used or expired")]
+    TokenGone,
+    #[error("{stream:?} must continue at seq {expected}")]
+    Gap { stream: Stream, expected: u64 },
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+impl From<sqlx::Error> for HubError {
+    fn from(e: sqlx::Error) -> Self {
+        HubError::Storage(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for HubError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        HubError::Storage(e.to_string())
+    }
+}
+
+/// How long an enrollment token lives.
+pub const ENROLLMENT_TTL_SECONDS: i64 = 24 * 60 * 60;
+
+/// A device the hub knows, as authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    pub id: Uuid,
+    pub role: Role,
+}
+
+fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("operating system random source failed");
+    hex::encode(bytes)
+}
+
+fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Outreach => "outreach",
+        Role::Manager => "manager",
+    }
+}
+
+fn parse_role(s: &str) -> Role {
+    if s == "manager" {
+        Role::Manager
+    } else {
+        Role::Outreach
+    }
+}
+
+fn uuid(bytes: Vec<u8>) -> Result<Uuid, HubError> {
+    Uuid::from_slice(&bytes).map_err(|_| HubError::Storage("malformed id".into()))
+}
+
+/// The hub over a SQLite database.
+#[derive(Clone)]
+pub struct Hub {
+    pool: SqlitePool,
+}
+
+impl Hub {
+    /// Opens (creating if needed) the hub database at `path` and brings its schema up to date.
+    pub async fn open_sqlite(path: &std::path::Path) -> Result<Hub, HubError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        // Write transactions start IMMEDIATE: a deferred one that later wants to write can fail
+        // with "database is locked" when another writer got there first.
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Hub { pool })
+    }
+
+    /// Creates the program and a one-time token for its first manager. Refused if the hub
+    /// already has a program.
+    pub async fn init_program(&self, now: i64) -> Result<(Uuid, String), HubError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let existing: i64 = sqlx::query("SELECT count(*) FROM program").fetch_one(&mut *tx).await?.get(0);
+        if existing > 0 {
+            return Err(HubError::BadRequest("this hub already has a program".into()));
+        }
+        let program = Uuid::now_v7();
+        sqlx::query("INSERT INTO program (id, created_at) VALUES (?1, ?2)")
+            .bind(program.as_bytes().as_slice())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let token = random_secret();
+        sqlx::query("INSERT INTO enrollment (token_hash, label, role, expires_at) VALUES (?1, 'Manager', 'manager', ?2)")
+            .bind(hash(&token))
+            .bind(now + ENROLLMENT_TTL_SECONDS)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok((program, token))
+    }
+
+    pub async fn program(&self) -> Result<Uuid, HubError> {
+        let row = sqlx::query("SELECT id FROM program").fetch_optional(&self.pool).await?;
+        uuid(row.ok_or_else(|| HubError::BadRequest("the hub has no program yet".into()))?.get(0))
+    }
+
+    /// A manager asks for a one-time token for a new device and deposits the sealed keys.
+    pub async fn create_enrollment(
+        &self,
+        by: &Device,
+        label: &str,
+        role: Role,
+        sealed: &SealedKeys,
+        now: i64,
+    ) -> Result<(String, i64), HubError> {
+        if by.role != Role::Manager {
+            return Err(HubError::Forbidden("only managers enroll devices".into()));
+        }
+        self.purge_expired(now).await?;
+        let token = random_secret();
+        let expires = now + ENROLLMENT_TTL_SECONDS;
+        sqlx::query(
+            "INSERT INTO enrollment (token_hash, label, role, sealed_nonce, sealed_keys, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .bind(hash(&token))
+        .bind(label)
+        .bind(role_str(role))
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .bind(expires)
+        .execute(&self.pool)
+        .await?;
+        Ok((token, expires))
+    }
+
+    /// Deletes expired enrollments and the sealed keys with them.
+    pub async fn purge_expired(&self, now: i64) -> Result<u64, HubError> {
+        Ok(sqlx::query("DELETE FROM enrollment WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected())
+    }
+
+    /// Redeems a token once: a new device with its own credential, and the sealed keys, which
+    /// the hub deletes in the same transaction.
+    pub async fn redeem(&self, token: &str, now: i64) -> Result<Redeemed, HubError> {
+        self.purge_expired(now).await?;
+        let program = self.program().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query(
+            "DELETE FROM enrollment WHERE token_hash = ?1 AND expires_at > ?2
+             RETURNING label, role, sealed_nonce, sealed_keys",
+        )
+        .bind(hash(token))
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(HubError::TokenGone)?;
+        let label: String = row.get(0);
+        let role = parse_role(row.get::<String, _>(1).as_str());
+        let nonce: Option<Vec<u8>> = row.get(2);
+        let keys: Option<Vec<u8>> = row.get(3);
+        let device = Uuid::now_v7();
+        let credential = random_secret();
+        sqlx::query("INSERT INTO device (id, label, role, credential_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(device.as_bytes().as_slice())
+            .bind(&label)
+            .bind(role_str(role))
+            .bind(hash(&credential))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Redeemed {
+            program,
+            device,
+            role,
+            credential,
+            sealed_keys: SealedKeys { nonce: nonce.unwrap_or_default(), ciphertext: keys.unwrap_or_default() },
+        })
+    }
+
+    /// The device a credential belongs to; a revoked or unknown one is refused at once.
+    pub async fn authenticate(&self, credential: &str, now: i64) -> Result<Device, HubError> {
+        // The lookup is by SHA-256 of the credential, so timing says nothing about the secret.
+        let row = sqlx::query("UPDATE device SET last_seen = ?2 WHERE credential_hash = ?1 AND revoked = 0 RETURNING id, role")
+            .bind(hash(credential))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(HubError::Unauthorized)?;
+        Ok(Device { id: uuid(row.get(0))?, role: parse_role(row.get::<String, _>(1).as_str()) })
+    }
+
+    /// Revokes a device; its credential stops working at once.
+    pub async fn revoke(&self, by: &Device, device: Uuid) -> Result<(), HubError> {
+        if by.role != Role::Manager {
+            return Err(HubError::Forbidden("only managers revoke devices".into()));
+        }
+        let n = sqlx::query("UPDATE device SET revoked = 1 WHERE id = ?1")
+            .bind(device.as_bytes().as_slice())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(HubError::BadRequest("no such device".into()));
+        }
+        Ok(())
+    }
+
+    async fn acks(&self, conn: &mut sqlx::SqliteConnection, device: Uuid) -> Result<Vec<StreamAck>, HubError> {
+        let rows = sqlx::query("SELECT stream, acked_seq FROM stream_head WHERE device = ?1 ORDER BY stream")
+            .bind(device.as_bytes().as_slice())
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Stream::parse(r.get::<String, _>(0).as_str()).map(|stream| StreamAck { stream, acked_seq: r.get::<i64, _>(1) as u64 })
+            })
+            .collect())
+    }
+
+    /// Stores a device's segments in one transaction. A segment already held is acknowledged
+    /// and not stored again; one that does not continue its stream refuses the whole request
+    /// with the expected sequence number. Returns the device's acknowledgements.
+    pub async fn push(&self, by: &Device, segments: &[SealedSegment], now: i64) -> Result<Vec<StreamAck>, HubError> {
+        let program = self.program().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for s in segments {
+            let h: &SegmentHeader = &s.header;
+            h.check().map_err(|e| HubError::BadRequest(e.to_string()))?;
+            if h.device != by.id {
+                return Err(HubError::Forbidden("a segment under another device's id".into()));
+            }
+            if h.program != program {
+                return Err(HubError::BadRequest("a segment of another program".into()));
+            }
+            if h.stream == Stream::Settings && by.role != Role::Manager {
+                return Err(HubError::Forbidden("only managers push settings".into()));
+            }
+            let head: i64 = sqlx::query("SELECT acked_seq FROM stream_head WHERE device = ?1 AND stream = ?2")
+                .bind(by.id.as_bytes().as_slice())
+                .bind(h.stream.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.get(0))
+                .unwrap_or(0);
+            let head = head as u64;
+            if h.last_seq <= head {
+                continue;
+            }
+            if h.first_seq != head + 1 {
+                return Err(HubError::Gap { stream: h.stream, expected: head + 1 });
+            }
+            sqlx::query(
+                "INSERT INTO segment (device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .bind(by.id.as_bytes().as_slice())
+            .bind(h.stream.as_str())
+            .bind(h.first_seq as i64)
+            .bind(h.last_seq as i64)
+            .bind(h.key_epoch as i64)
+            .bind(s.nonce.as_slice())
+            .bind(&s.ciphertext)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO stream_head (device, stream, acked_seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device, stream) DO UPDATE SET acked_seq = excluded.acked_seq",
+            )
+            .bind(by.id.as_bytes().as_slice())
+            .bind(h.stream.as_str())
+            .bind(h.last_seq as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let acks = self.acks(&mut tx, by.id).await?;
+        tx.commit().await?;
+        Ok(acks)
+    }
+
+    /// A page of segments after `cursor`: outreach devices get `inventory` and `settings`,
+    /// managers everything.
+    pub async fn pull(&self, by: &Device, cursor: u64, limit: u32) -> Result<PullResponse, HubError> {
+        let program = self.program().await?;
+        let rows = sqlx::query(
+            "SELECT cursor, device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext FROM segment
+             WHERE cursor > ?1 AND (?2 = 'manager' OR stream != 'encounters')
+             ORDER BY cursor LIMIT ?3",
+        )
+        .bind(cursor as i64)
+        .bind(role_str(by.role))
+        .bind(limit as i64 + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() > limit as usize;
+        let mut segments = Vec::new();
+        for r in rows.into_iter().take(limit as usize) {
+            let nonce: Vec<u8> = r.get(6);
+            segments.push(PulledSegment {
+                cursor: r.get::<i64, _>(0) as u64,
+                segment: SealedSegment {
+                    header: SegmentHeader {
+                        program,
+                        device: uuid(r.get(1))?,
+                        stream: Stream::parse(r.get::<String, _>(2).as_str())
+                            .ok_or_else(|| HubError::Storage("unknown stream".into()))?,
+                        first_seq: r.get::<i64, _>(3) as u64,
+                        last_seq: r.get::<i64, _>(4) as u64,
+                        key_epoch: r.get::<i64, _>(5) as u32,
+                    },
+                    nonce: nonce.try_into().map_err(|_| HubError::Storage("malformed nonce".into()))?,
+                    ciphertext: r.get(7),
+                },
+            });
+        }
+        Ok(PullResponse { next_cursor: segments.last().map(|s| s.cursor).unwrap_or(cursor), more, segments })
+    }
+
+    /// How many enrollments still hold sealed keys (for checks that they are gone).
+    pub async fn pending_enrollments(&self) -> Result<i64, HubError> {
+        Ok(sqlx::query("SELECT count(*) FROM enrollment").fetch_one(&self.pool).await?.get(0))
+    }
+}
