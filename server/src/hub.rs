@@ -348,3 +348,42 @@ impl Hub {
         Ok(sqlx::query("SELECT count(*) FROM enrollment").fetch_one(&self.pool).await?.get(0))
     }
 }
+
+impl Hub {
+    /// The devices, for the manager's list.
+    pub async fn devices(&self, by: &Device) -> Result<Vec<satchel_protocol::wire::DeviceInfo>, HubError> {
+        if by.role != Role::Manager {
+            return Err(HubError::Forbidden("only managers list devices".into()));
+        }
+        let rows = sqlx::query("SELECT id, label, role, last_seen, revoked FROM device ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id = uuid(r.get(0))?;
+            let mut conn = self.pool.acquire().await?;
+            out.push(satchel_protocol::wire::DeviceInfo {
+                device: id,
+                label: r.get(1),
+                role: parse_role(r.get::<String, _>(2).as_str()),
+                last_seen: r.get(3),
+                revoked: r.get::<i64, _>(4) != 0,
+                acked: self.acks(&mut conn, id).await?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Counts for `/metrics`: segments and bytes held, devices, open enrollments.
+    pub async fn counts(&self) -> Result<[(&'static str, i64); 4], HubError> {
+        let one = |sql: &'static str| async move {
+            Ok::<i64, HubError>(sqlx::query(sql).fetch_one(&self.pool).await?.get::<Option<i64>, _>(0).unwrap_or(0))
+        };
+        Ok([
+            ("satchel_segments", one("SELECT count(*) FROM segment").await?),
+            ("satchel_segment_bytes", one("SELECT sum(length(ciphertext)) FROM segment").await?),
+            ("satchel_devices", one("SELECT count(*) FROM device WHERE revoked = 0").await?),
+            ("satchel_open_enrollments", one("SELECT count(*) FROM enrollment").await?),
+        ])
+    }
+}

@@ -5,6 +5,7 @@
 //! This crate holds the hub's storage rules (`hub`); the HTTP service, TLS, PostgreSQL and the
 //! command line come next.
 
+pub mod http;
 pub mod hub;
 
 pub use hub::{Device, Hub, HubError};

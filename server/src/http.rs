@@ -1,0 +1,152 @@
+//! The hub's HTTP API. Bodies are CBOR (`application/cbor`); every error is a 4xx/5xx with a
+//! JSON `ErrorBody`, never a panic. Devices authenticate with `Authorization: Bearer
+//! <credential>`. Logs (none yet) would say who and how much, never what.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use satchel_protocol::limits::MAX_BODY_BYTES;
+use satchel_protocol::wire::{
+    self, CreateEnrollment, EnrollmentCreated, ErrorBody, ErrorCode, PullRequest, PushRequest, PushResponse, Redeem,
+};
+use satchel_protocol::ProtocolError;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::hub::{Device, Hub, HubError};
+
+/// The time source, in Unix seconds (tests move it).
+pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
+
+#[derive(Clone)]
+struct App {
+    hub: Hub,
+    clock: Clock,
+}
+
+/// The router of the sync API.
+pub fn router(hub: Hub, clock: Clock) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .route("/v1/enroll/redeem", post(redeem))
+        .route("/v1/enrollments", post(create_enrollment))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", post(pull))
+        .route("/v1/devices", get(devices))
+        .route("/v1/devices/{id}/revoke", post(revoke))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(App { hub, clock })
+}
+
+/// An error answer.
+pub struct ApiError(StatusCode, ErrorBody);
+
+impl ApiError {
+    fn new(status: StatusCode, error: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError(status, ErrorBody { error, message: message.into(), stream: None, expected_seq: None })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self.1).unwrap_or_default();
+        (self.0, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    }
+}
+
+impl From<HubError> for ApiError {
+    fn from(e: HubError) -> Self {
+        let message = e.to_string();
+        match e {
+            HubError::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message),
+            HubError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message),
+            HubError::TokenGone => ApiError::new(StatusCode::GONE, ErrorCode::NotFound, message),
+            HubError::Gap { stream, expected } => ApiError(
+                StatusCode::CONFLICT,
+                ErrorBody { error: ErrorCode::Gap, message, stream: Some(stream), expected_seq: Some(expected) },
+            ),
+            HubError::BadRequest(_) => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message),
+            HubError::Storage(_) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the hub could not store or read that")
+            }
+        }
+    }
+}
+
+impl From<ProtocolError> for ApiError {
+    fn from(e: ProtocolError) -> Self {
+        match e {
+            ProtocolError::Version { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::UnsupportedVersion, e.to_string())
+            }
+            ProtocolError::TooLarge(_) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, e.to_string()),
+            _ => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, e.to_string()),
+        }
+    }
+}
+
+fn cbor<T: Serialize>(value: &T) -> Response {
+    ([(header::CONTENT_TYPE, "application/cbor")], wire::to_cbor(value)).into_response()
+}
+
+async fn device(app: &App, headers: &HeaderMap) -> Result<Device, ApiError> {
+    let credential = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError::from(HubError::Unauthorized))?;
+    Ok(app.hub.authenticate(credential, (app.clock)()).await?)
+}
+
+async fn redeem(State(app): State<App>, body: Bytes) -> Result<Response, ApiError> {
+    let req: Redeem = wire::from_cbor(&body)?;
+    wire::check_version(req.v)?;
+    Ok(cbor(&app.hub.redeem(&req.token, (app.clock)()).await?))
+}
+
+async fn create_enrollment(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let req: CreateEnrollment = wire::from_cbor(&body)?;
+    req.check()?;
+    let (token, expires_at) = app.hub.create_enrollment(&by, &req.label, req.role, &req.sealed_keys, (app.clock)()).await?;
+    Ok(cbor(&EnrollmentCreated { token, expires_at }))
+}
+
+async fn push(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let req: PushRequest = wire::from_cbor(&body)?;
+    req.check()?;
+    let acks = app.hub.push(&by, &req.segments, (app.clock)()).await?;
+    Ok(cbor(&PushResponse { acks }))
+}
+
+async fn pull(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let req: PullRequest = wire::from_cbor(&body)?;
+    req.check()?;
+    Ok(cbor(&app.hub.pull(&by, req.cursor, req.limit).await?))
+}
+
+async fn devices(State(app): State<App>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    Ok(cbor(&app.hub.devices(&by).await?))
+}
+
+async fn revoke(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "not a device id"))?;
+    app.hub.revoke(&by, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn metrics(State(app): State<App>) -> Result<Response, ApiError> {
+    let mut text = String::new();
+    for (name, value) in app.hub.counts().await? {
+        text.push_str(&format!("# TYPE {name} gauge\n{name} {value}\n"));
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}

@@ -1,0 +1,140 @@
+//! The HTTP API on a real socket on 127.0.0.1, driven by a plain HTTP client: bad input gets the
+//! right status and a JSON error, and stores nothing.
+
+use std::sync::Arc;
+
+use satchel_protocol::wire::{
+    self, CreateEnrollment, EnrollmentCreated, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
+    Redeem, Redeemed, Role, SealedKeys,
+};
+use satchel_protocol::{seal, SealedSegment, SegmentHeader, Stream, PROTOCOL_VERSION};
+use satchel_server::Hub;
+use uuid::Uuid;
+
+struct Server {
+    base: String,
+    _dir: tempfile::TempDir,
+    bootstrap: String,
+    program: Uuid,
+}
+
+async fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::open_sqlite(&dir.path().join("hub.db")).await.unwrap();
+    let (program, bootstrap) = hub.init_program(1_800_000_000).await.unwrap();
+    let app = satchel_server::http::router(hub, Arc::new(|| 1_800_000_000));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Server { base, _dir: dir, bootstrap, program }
+}
+
+/// One blocking request from a plain HTTP client: (status, body).
+async fn call(url: String, credential: Option<String>, body: Option<Vec<u8>>) -> (u16, Vec<u8>) {
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut resp = match body {
+            Some(b) => {
+                let mut req = agent.post(&url).header("content-type", "application/cbor");
+                if let Some(c) = &credential {
+                    req = req.header("authorization", &format!("Bearer {c}"));
+                }
+                req.send(&b[..]).unwrap()
+            }
+            None => {
+                let mut req = agent.get(&url);
+                if let Some(c) = &credential {
+                    req = req.header("authorization", &format!("Bearer {c}"));
+                }
+                req.call().unwrap()
+            }
+        };
+        let status = resp.status().as_u16();
+        (status, resp.body_mut().with_config().limit(16 << 20).read_to_vec().unwrap())
+    })
+    .await
+    .unwrap()
+}
+
+fn error(body: &[u8]) -> ErrorBody {
+    serde_json::from_slice(body).expect("errors are JSON")
+}
+
+fn segment(program: Uuid, device: Uuid, stream: Stream, first: u64, last: u64) -> SealedSegment {
+    let header = SegmentHeader { program, device, stream, first_seq: first, last_seq: last, key_epoch: 1 };
+    seal(&[3; 32], header, &(first..=last).map(|i| vec![i as u8; 10]).collect::<Vec<_>>()).unwrap()
+}
+
+fn push(segments: Vec<SealedSegment>) -> Vec<u8> {
+    wire::to_cbor(&PushRequest { v: PROTOCOL_VERSION, segments })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_enrolls_pushes_and_pulls_and_bad_input_is_refused() {
+    let s = start().await;
+    assert_eq!(call(format!("{}/healthz", s.base), None, None).await.0, 200);
+
+    // The manager redeems the bootstrap token; the token then is gone.
+    let redeem = wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: s.bootstrap.clone() });
+    let (status, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(redeem.clone())).await;
+    assert_eq!(status, 200);
+    let manager: Redeemed = wire::from_cbor(&body).unwrap();
+    let (status, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(redeem)).await;
+    assert_eq!((status, error(&body).error), (410, ErrorCode::NotFound));
+
+    // An outreach phone is enrolled through the manager.
+    let keys = SealedKeys { nonce: vec![1; 24], ciphertext: vec![9; 48] };
+    let create = wire::to_cbor(&CreateEnrollment { v: PROTOCOL_VERSION, label: "Van 2".into(), role: Role::Outreach, sealed_keys: keys.clone() });
+    let (status, body) = call(format!("{}/v1/enrollments", s.base), Some(manager.credential.clone()), Some(create.clone())).await;
+    assert_eq!(status, 200);
+    let created: EnrollmentCreated = wire::from_cbor(&body).unwrap();
+    let (_, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: created.token }))).await;
+    let phone: Redeemed = wire::from_cbor(&body).unwrap();
+    assert_eq!(phone.sealed_keys, keys);
+    let pc = Some(phone.credential.clone());
+    // An outreach phone may not enroll others.
+    let (status, _) = call(format!("{}/v1/enrollments", s.base), pc.clone(), Some(create)).await;
+    assert_eq!(status, 403);
+
+    // Push, replay, gap, another device's id, no credential, garbage, unknown version.
+    let url = format!("{}/v1/push", s.base);
+    let good = push(vec![segment(s.program, phone.device, Stream::Encounters, 1, 3)]);
+    let (status, body) = call(url.clone(), pc.clone(), Some(good.clone())).await;
+    assert_eq!(status, 200);
+    let acks: PushResponse = wire::from_cbor(&body).unwrap();
+    assert_eq!(acks.acks[0].acked_seq, 3);
+    assert_eq!(call(url.clone(), pc.clone(), Some(good)).await.0, 200);
+    let (status, body) = call(url.clone(), pc.clone(), Some(push(vec![segment(s.program, phone.device, Stream::Encounters, 5, 6)]))).await;
+    let e = error(&body);
+    assert_eq!((status, e.error, e.expected_seq), (409, ErrorCode::Gap, Some(4)));
+    let (status, _) = call(url.clone(), pc.clone(), Some(push(vec![segment(s.program, manager.device, Stream::Inventory, 1, 1)]))).await;
+    assert_eq!(status, 403);
+    assert_eq!(call(url.clone(), None, Some(push(vec![]))).await.0, 401);
+    assert_eq!(call(url.clone(), Some("forged".into()), Some(push(vec![]))).await.0, 401);
+    let (status, body) = call(url.clone(), pc.clone(), Some(b"\xff\x00garbage".to_vec())).await;
+    assert_eq!((status, error(&body).error), (400, ErrorCode::BadRequest));
+    let (status, body) = call(url.clone(), pc.clone(), Some(wire::to_cbor(&PushRequest { v: 99, segments: vec![] }))).await;
+    assert_eq!((status, error(&body).error), (400, ErrorCode::UnsupportedVersion));
+    let (status, _) = call(url.clone(), pc.clone(), Some(vec![0u8; 5 * 1024 * 1024])).await;
+    assert_eq!(status, 413);
+    // A tampered segment is stored as it is (the hub cannot tell); it is refused by devices.
+
+    // Pull: the phone sees no encounters; the manager sees the one segment stored.
+    let pull = wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 10 });
+    let (_, body) = call(format!("{}/v1/pull", s.base), pc.clone(), Some(pull.clone())).await;
+    assert!(wire::from_cbor::<PullResponse>(&body).unwrap().segments.is_empty());
+    let (_, body) = call(format!("{}/v1/pull", s.base), Some(manager.credential.clone()), Some(pull.clone())).await;
+    assert_eq!(wire::from_cbor::<PullResponse>(&body).unwrap().segments.len(), 1);
+
+    // The manager revokes the phone: refused at once.
+    let (status, body) = call(format!("{}/v1/devices", s.base), Some(manager.credential.clone()), None).await;
+    assert_eq!(status, 200);
+    let list: Vec<wire::DeviceInfo> = wire::from_cbor(&body).unwrap();
+    assert_eq!(list.len(), 2);
+    let revoke = format!("{}/v1/devices/{}/revoke", s.base, phone.device);
+    assert_eq!(call(revoke, Some(manager.credential.clone()), Some(vec![])).await.0, 204);
+    assert_eq!(call(format!("{}/v1/pull", s.base), pc, Some(pull)).await.0, 401);
+    let (status, body) = call(format!("{}/metrics", s.base), None, None).await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8(body).unwrap().contains("satchel_segments 1"));
+}
