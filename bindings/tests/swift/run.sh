@@ -12,9 +12,20 @@ generated="$repo/bindings/generated"
 
 [ -f "$generated/swift/SatchelFFI.swift" ] || { echo "run bindings/generate.sh first" >&2; exit 1; }
 
-if [ ! -x "$root/usr/bin/swift" ]; then
+# A marker, not /usr/bin/swift: inside the chroot that is an absolute symlink the host cannot
+# follow.
+ready="$root/.satchel-swift-ready"
+if [ ! -f "$ready" ]; then
   command -v debootstrap >/dev/null || { echo "debootstrap is needed (apt-get install debootstrap)" >&2; exit 1; }
-  rm -rf "$root.partial"
+  for dir in "$root" "$root.partial"; do
+    umount "$dir/satchel" 2>/dev/null || true
+    umount "$dir/proc" 2>/dev/null || true
+    if mountpoint -q "$dir/satchel" 2>/dev/null || mountpoint -q "$dir/proc" 2>/dev/null; then
+      echo "$dir is still mounted; not touching it" >&2
+      exit 1
+    fi
+    rm -rf "$dir"
+  done
   mkdir -p "$(dirname "$root")"
   debootstrap --variant=minbase trixie "$root.partial" http://deb.debian.org/debian >/dev/null
   mount -t proc proc "$root.partial/proc"
@@ -23,6 +34,7 @@ if [ ! -x "$root/usr/bin/swift" ]; then
     apt-get install -y -qq --no-install-recommends swiftlang libc6-dev libstdc++-14-dev >/dev/null
   umount "$root.partial/proc"
   trap - EXIT
+  touch "$root.partial/.satchel-swift-ready"
   mv "$root.partial" "$root"
 fi
 
