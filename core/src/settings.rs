@@ -185,7 +185,7 @@ impl Setting {
 
     /// Reads a setting back from its key and JSON value.
     pub fn from_json(key: &str, value: &serde_json::Value) -> Result<Setting> {
-        let bad = |e: serde_json::Error| Error::BadRecord(format!("setting {key}: {e}"));
+        let bad = |_: serde_json::Error| Error::BadRecord(format!("setting {key} is malformed"));
         let prefix = key.split('/').next().unwrap_or("");
         let setting = match prefix {
             "program" => Setting::Program(serde_json::from_value(value.clone()).map_err(bad)?),

@@ -662,6 +662,17 @@ impl Store {
     /// Replaces the program keys (and program id) with those received at enrollment.
     pub fn set_program_keys(&self, keys: &ProgramKeys) -> Result<()> {
         self.write(|_, tx| {
+            // Records made under the old keys would no longer match the program's (participant
+            // references would split, segments would name another program).
+            let written: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM encounter) + (SELECT count(*) FROM stock_movement)
+                        + (SELECT count(*) FROM outbox)",
+                [],
+                |r| r.get(0),
+            )?;
+            if written > 0 {
+                return Err(Error::NotPermitted("program keys can only be set before anything is logged".into()));
+            }
             meta_set(tx, "program_id", &keys.program.as_bytes()[..])?;
             for (purpose, key) in [("participant", &keys.participant_key), ("data", &keys.data_key)] {
                 tx.execute(

@@ -81,7 +81,10 @@ impl Store {
         let keys = self.program_keys()?;
         let program = self.program_id()?;
         let device = self.device_id()?;
-        let mut out = Vec::new();
+        let mut out: Vec<SealedSegment> = Vec::new();
+        // The push body must stay under the server's limit, whatever the compression achieved.
+        let body_budget = satchel_protocol::limits::MAX_BODY_BYTES - 64 * 1024;
+        let mut body = 0usize;
         for stream in Stream::ALL {
             if out.len() >= limits.max_segments {
                 break;
@@ -109,10 +112,13 @@ impl Store {
                     key_epoch: keys.epoch,
                 };
                 let payloads: Vec<Vec<u8>> = run.iter().map(|e| e.payload.clone()).collect();
-                out.push(
-                    satchel_protocol::seal(&keys.data_key, header, &payloads)
-                        .map_err(|e| Error::BadRecord(format!("sealing a segment: {e}")))?,
-                );
+                let sealed = satchel_protocol::seal(&keys.data_key, header, &payloads)
+                    .map_err(|e| Error::BadRecord(format!("sealing a segment: {e}")))?;
+                body += sealed.ciphertext.len() + 128;
+                if body > body_budget && !out.is_empty() {
+                    return Ok(out);
+                }
+                out.push(sealed);
                 i = j;
             }
         }

@@ -571,3 +571,14 @@ fn exported_tables_hide_small_counts_and_keep_totals_consistent() {
     // Months and weeks both appear, sharing the period row.
     assert!(syringes.rows.iter().any(|r| r.part == "month") && syringes.rows.iter().any(|r| r.part == "week"));
 }
+
+#[test]
+fn program_keys_are_set_only_before_anything_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let store = new_store(dir.path(), Role::Outreach, &clock);
+    let keys = store.program_keys().unwrap();
+    store.set_program_keys(&keys).unwrap();
+    store.log_encounter(&street(clock.now())).unwrap();
+    assert!(matches!(store.set_program_keys(&keys), Err(Error::NotPermitted(_))));
+}

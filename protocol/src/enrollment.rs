@@ -136,8 +136,11 @@ impl EnrollmentPayload {
             }
         }
         let server = server.ok_or_else(|| bad("no server"))?;
-        if !(server.starts_with("https://") || server.starts_with("http://")) {
-            return Err(bad("the server must be an http(s) address"));
+        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|p| server.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+        if !(server.starts_with("https://") || loopback) {
+            return Err(bad("the server must be an https address (plain http only on this machine)"));
         }
         Ok(EnrollmentPayload {
             server,
@@ -174,6 +177,12 @@ mod tests {
         assert!(uri.starts_with("satchel://enroll?"));
         assert_eq!(EnrollmentPayload::parse(&uri).unwrap(), payload);
         assert!(!uri.contains(&hex(&keys().data_key)));
+        let local = EnrollmentPayload::new("http://127.0.0.1:8080", "t");
+        assert_eq!(EnrollmentPayload::parse(&local.to_uri()).unwrap(), local);
+        let plain = EnrollmentPayload::new("http://hub.example.org", "t");
+        assert!(EnrollmentPayload::parse(&plain.to_uri()).is_err(), "credentials never travel in clear");
+        let sneaky = EnrollmentPayload::new("http://localhost.evil.example", "t");
+        assert!(EnrollmentPayload::parse(&sneaky.to_uri()).is_err());
         for bad in ["https://x", "satchel://enroll?server=ftp%3A%2F%2Fx&token=t&secret=00", "satchel://enroll?token=t", "satchel://enroll?server=https%3A%2F%2Fx&token=t&secret=zz"] {
             assert!(EnrollmentPayload::parse(bad).is_err(), "{bad}");
         }

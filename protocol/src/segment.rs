@@ -29,7 +29,7 @@ pub struct SegmentHeader {
 impl SegmentHeader {
     /// Number of records the range holds.
     pub fn len(&self) -> u64 {
-        self.last_seq - self.first_seq + 1
+        (self.last_seq.saturating_sub(self.first_seq)).saturating_add(1)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -113,11 +113,14 @@ impl CreateEnrollment {
         if n == 0 || n > MAX_LABEL_CHARS || self.label.chars().any(char::is_control) {
             return Err(ProtocolError::Invalid(format!("a label is 1 to {MAX_LABEL_CHARS} printable characters")));
         }
+        if self.sealed_keys.nonce.len() != 24 || self.sealed_keys.ciphertext.is_empty() || self.sealed_keys.ciphertext.len() > 1024 {
+            return Err(ProtocolError::Invalid("sealed keys are malformed".into()));
+        }
         Ok(())
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollmentCreated {
     pub token: String,
     /// Unix seconds; the token and the sealed keys are gone after it.
@@ -125,13 +128,13 @@ pub struct EnrollmentCreated {
 }
 
 /// A device redeems its token once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redeem {
     pub v: u32,
     pub token: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redeemed {
     pub program: Uuid,
     pub device: Uuid,
@@ -139,6 +142,29 @@ pub struct Redeemed {
     /// The device's own credential; the server keeps only its hash.
     pub credential: String,
     pub sealed_keys: SealedKeys,
+}
+
+// Tokens and credentials are secrets: their `Debug` shows only that they are there.
+impl std::fmt::Debug for EnrollmentCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollmentCreated").field("expires_at", &self.expires_at).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Redeem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redeem").field("v", &self.v).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Redeemed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redeemed")
+            .field("program", &self.program)
+            .field("device", &self.device)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A device as the manager's list shows it.

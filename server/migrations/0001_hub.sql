@@ -24,7 +24,8 @@ CREATE TABLE enrollment (
     role        TEXT NOT NULL CHECK (role IN ('outreach', 'manager')),
     sealed_nonce BLOB,
     sealed_keys BLOB,
-    expires_at  INTEGER NOT NULL
+    expires_at  INTEGER NOT NULL,
+    created_by  BLOB                -- the manager device; NULL for the bootstrap token
 );
 
 -- Sealed segments in commit order: the cursor is assigned inside the writing transaction, and

@@ -145,8 +145,8 @@ impl Hub {
         let token = random_secret();
         let expires = now + ENROLLMENT_TTL_SECONDS;
         sqlx::query(
-            "INSERT INTO enrollment (token_hash, label, role, sealed_nonce, sealed_keys, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO enrollment (token_hash, label, role, sealed_nonce, sealed_keys, expires_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .bind(hash(&token))
         .bind(label)
@@ -154,6 +154,7 @@ impl Hub {
         .bind(&sealed.nonce)
         .bind(&sealed.ciphertext)
         .bind(expires)
+        .bind(by.id.as_bytes().as_slice())
         .execute(&self.pool)
         .await?;
         Ok((token, expires))
@@ -220,14 +221,21 @@ impl Hub {
         if by.role != Role::Manager {
             return Err(HubError::Forbidden("only managers revoke devices".into()));
         }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let n = sqlx::query("UPDATE device SET revoked = 1 WHERE id = ?1")
             .bind(device.as_bytes().as_slice())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
         if n == 0 {
             return Err(HubError::BadRequest("no such device".into()));
         }
+        // A revoked manager's open enrollments (and the sealed keys in them) go with it.
+        sqlx::query("DELETE FROM enrollment WHERE created_by = ?1")
+            .bind(device.as_bytes().as_slice())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -118,6 +118,13 @@ async fn revocation_is_immediate() {
     assert!(matches!(hub.revoke(&phone, manager.id).await, Err(HubError::Forbidden(_))));
     hub.revoke(&manager, phone.id).await.unwrap();
     assert_eq!(hub.authenticate(&credential, NOW).await, Err(HubError::Unauthorized));
+    // A second manager mints a token, then is revoked: the token dies with it.
+    let (t, _) = hub.create_enrollment(&manager, "Office", Role::Manager, &keys(), NOW).await.unwrap();
+    let second = hub.redeem(&t, NOW).await.unwrap();
+    let second = hub.authenticate(&second.credential, NOW).await.unwrap();
+    let (minted, _) = hub.create_enrollment(&second, "Seized", Role::Manager, &keys(), NOW).await.unwrap();
+    hub.revoke(&manager, second.id).await.unwrap();
+    assert_eq!(hub.redeem(&minted, NOW).await, Err(HubError::TokenGone));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
