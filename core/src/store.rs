@@ -661,9 +661,20 @@ impl Store {
 
     /// Replaces the program keys (and program id) with those received at enrollment.
     pub fn set_program_keys(&self, keys: &ProgramKeys) -> Result<()> {
+        self.adopt(None, keys)
+    }
+
+    /// Completes enrollment: takes the device id and role the server assigned and the program's
+    /// keys, in one transaction, so that every record from now on names the device the server
+    /// knows. Only before anything is logged.
+    pub fn enroll(&self, device: Uuid, role: Role, keys: &ProgramKeys) -> Result<()> {
+        self.adopt(Some((device, role)), keys)
+    }
+
+    fn adopt(&self, identity: Option<(Uuid, Role)>, keys: &ProgramKeys) -> Result<()> {
         self.write(|_, tx| {
-            // Records made under the old keys would no longer match the program's (participant
-            // references would split, segments would name another program).
+            // Records made under the old identity or keys would no longer match the program's
+            // (participant references would split, segments would name another device).
             let written: i64 = tx.query_row(
                 "SELECT (SELECT count(*) FROM encounter) + (SELECT count(*) FROM stock_movement)
                         + (SELECT count(*) FROM outbox)",
@@ -671,7 +682,11 @@ impl Store {
                 |r| r.get(0),
             )?;
             if written > 0 {
-                return Err(Error::NotPermitted("program keys can only be set before anything is logged".into()));
+                return Err(Error::NotPermitted("enrollment and program keys only before anything is logged".into()));
+            }
+            if let Some((device, role)) = identity {
+                meta_set(tx, "device_id", &device.as_bytes()[..])?;
+                meta_set(tx, "role", role.as_str())?;
             }
             meta_set(tx, "program_id", &keys.program.as_bytes()[..])?;
             for (purpose, key) in [("participant", &keys.participant_key), ("data", &keys.data_key)] {
@@ -686,6 +701,10 @@ impl Store {
         let mut guard = self.lock_session();
         if let Some(s) = guard.as_mut() {
             s.ctx.participant_key = keys.participant_key.clone();
+            if let Some((device, role)) = identity {
+                s.ctx.device = device;
+                s.ctx.role = role;
+            }
         }
         Ok(())
     }

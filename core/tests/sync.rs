@@ -174,3 +174,29 @@ fn failures_back_off_and_success_clears_them() {
     let status = store.sync_status().unwrap();
     assert_eq!((status.consecutive_failures, status.last_error, status.next_attempt), (0, None, None));
 }
+
+#[test]
+fn enrollment_adopts_the_servers_identity_before_anything_is_logged() {
+    let clock = TestClock::at(monday_noon());
+    let (dm, dp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let manager = new_store(dm.path(), Role::Manager, &clock);
+    let phone = new_store(dp.path(), Role::Manager, &clock);
+    let assigned = Uuid::now_v7();
+    phone.enroll(assigned, Role::Outreach, &manager.program_keys().unwrap()).unwrap();
+    assert_eq!(phone.device_id().unwrap(), assigned);
+    assert_eq!(phone.role().unwrap(), Role::Outreach);
+    assert_eq!(phone.program_id().unwrap(), manager.program_id().unwrap());
+    phone.receive_stock("van-1", "condom", 10).unwrap();
+    let segments = phone.outgoing_segments(SegmentLimits::default()).unwrap();
+    assert_eq!(segments[0].header.device, assigned);
+    assert_eq!(segments[0].header.program, manager.program_id().unwrap());
+    // It survives a lock and unlock.
+    phone.lock();
+    phone.unlock_with_pin(PIN).unwrap();
+    assert_eq!((phone.device_id().unwrap(), phone.role().unwrap()), (assigned, Role::Outreach));
+    assert!(matches!(phone.enroll(Uuid::now_v7(), Role::Manager, &manager.program_keys().unwrap()), Err(Error::NotPermitted(_))));
+    // The manager's store reads what the enrolled phone sent.
+    let mut hub = Hub::default();
+    hub.push(assigned, segments);
+    assert_eq!(manager.apply_pull_page(&hub.pull(Role::Manager, 0, 10)).unwrap(), 1);
+}
