@@ -34,6 +34,12 @@ pub enum SatchelError {
     /// was deleted; keep the files and ask for help.
     #[error("The stored data cannot be read: {detail}. Nothing was deleted.")]
     Damaged { detail: String },
+    /// The server could not be reached or did not answer. Nothing is lost; sync tries again.
+    #[error("Offline: {detail}.")]
+    Offline { detail: String },
+    /// The server refused (a revoked device, a used or expired enrollment code, …).
+    #[error("The server refused: {detail}.")]
+    Refused { detail: String },
     /// An unexpected internal failure (including a caught panic). Nothing was half-saved.
     #[error("Unexpected internal error: {detail}.")]
     Internal { detail: String },
@@ -54,6 +60,8 @@ impl From<Core> for SatchelError {
             Core::Damaged(_) | Core::ForeignFile(_) | Core::NewerSchema { .. } | Core::BadRecord(_) => {
                 SatchelError::Damaged { detail: e.to_string() }
             }
+            Core::Offline(detail) => SatchelError::Offline { detail },
+            Core::Refused { .. } => SatchelError::Refused { detail: e.to_string() },
             Core::WipeIncomplete(_) | Core::Sqlite(_) | Core::Io(_) | Core::Migration(_) => {
                 SatchelError::Internal { detail: e.to_string() }
             }

@@ -2,7 +2,7 @@
 //! over `satchel-core`, one module per area. Everything a worker does goes through here.
 //!
 //! The object tree: [`SatchelStore`] (create, open, unlock, lock, wipe) hands out
-//! [`Encounters`], [`Stock`], [`ProgramInfo`] and [`Reports`], which share the one store.
+//! [`Encounters`], [`Stock`], [`ProgramInfo`], [`Reports`] and [`SyncControl`], which share the one store.
 
 uniffi::setup_scaffolding!();
 
@@ -12,6 +12,7 @@ mod program;
 mod reports;
 mod stock;
 mod store;
+mod sync;
 
 pub use encounters::*;
 pub use error::SatchelError;
@@ -19,3 +20,4 @@ pub use program::*;
 pub use reports::*;
 pub use stock::*;
 pub use store::*;
+pub use sync::*;

@@ -128,6 +128,11 @@ impl SatchelStore {
         Arc::new(Reports { store: self.inner.clone() })
     }
 
+    /// Enrollment, sync and sync status.
+    pub fn sync(&self) -> Arc<crate::SyncControl> {
+        Arc::new(crate::SyncControl { store: self.inner.clone() })
+    }
+
     /// Deletes encounters the server has acknowledged that are older than the program's
     /// retention period. Returns how many were deleted. Call it after each sync and daily.
     pub fn purge_expired(&self) -> Result<u64, SatchelError> {

@@ -58,6 +58,14 @@ pub enum Error {
     #[error("cannot apply record: {0}")]
     BadRecord(String),
 
+    /// The server could not be reached or did not answer; nothing is lost, sync tries again.
+    #[error("offline: {0}")]
+    Offline(String),
+
+    /// The server refused the request (`status` is its HTTP status).
+    #[error("the server refused ({status}): {reason}")]
+    Refused { status: u16, reason: String },
+
     /// Panic wipe could not remove everything; the listed steps failed (the others ran).
     #[error("wipe incomplete: {0}")]
     WipeIncomplete(String),

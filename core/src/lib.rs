@@ -1,8 +1,10 @@
 //! Satchel's core: the encrypted on-device store, the outreach domain and its tallies.
 //!
-//! It knows nothing of FFI, HTTP or the server. The native apps reach it through the bindings
-//! crate; the manager's tool and the sync engine build on it.
+//! It knows nothing of FFI or of the server's storage. The native apps reach it through the
+//! bindings crate; the manager's tool builds on it. Sync runs over a [`client::Transport`]
+//! (HTTPS with rustls by default).
 
+pub mod client;
 pub mod crypto;
 pub mod encounter;
 pub mod error;
@@ -18,6 +20,7 @@ pub mod sync;
 pub mod tally;
 pub mod validate;
 
+pub use client::{HttpTransport, Reply, SyncReport, Transport};
 pub use encounter::{ContactType, EncounterRecord, EncounterSummary, NewEncounter};
 pub use error::{Error, Result};
 pub use inventory::{AdjustReason, MovementKind, MovementRecord, StockLevel};

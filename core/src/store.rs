@@ -85,6 +85,21 @@ pub struct LowStock {
     pub threshold: u32,
 }
 
+/// Records made under an old identity or old keys would no longer match the program's
+/// (participant references would split, segments would name another device).
+fn nothing_written(conn: &Connection) -> Result<()> {
+    let written: i64 = conn.query_row(
+        "SELECT (SELECT count(*) FROM encounter) + (SELECT count(*) FROM stock_movement)
+                + (SELECT count(*) FROM outbox)",
+        [],
+        |r| r.get(0),
+    )?;
+    if written > 0 {
+        return Err(Error::NotPermitted("enrollment and program keys only before anything is logged".into()));
+    }
+    Ok(())
+}
+
 pub(crate) fn meta_get<T: rusqlite::types::FromSql>(conn: &Connection, key: &str) -> Result<Option<T>> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
@@ -661,28 +676,32 @@ impl Store {
 
     /// Replaces the program keys (and program id) with those received at enrollment.
     pub fn set_program_keys(&self, keys: &ProgramKeys) -> Result<()> {
-        self.adopt(None, keys)
+        self.adopt(None, keys, None)
     }
 
     /// Completes enrollment: takes the device id and role the server assigned and the program's
     /// keys, in one transaction, so that every record from now on names the device the server
     /// knows. Only before anything is logged.
     pub fn enroll(&self, device: Uuid, role: Role, keys: &ProgramKeys) -> Result<()> {
-        self.adopt(Some((device, role)), keys)
+        self.adopt(Some((device, role)), keys, None)
     }
 
-    fn adopt(&self, identity: Option<(Uuid, Role)>, keys: &ProgramKeys) -> Result<()> {
+    /// [`Store::enroll`], with the server this device syncs with and its credential there.
+    pub(crate) fn enroll_at(&self, device: Uuid, role: Role, keys: &ProgramKeys, server: &str, credential: &str) -> Result<()> {
+        self.adopt(Some((device, role)), keys, Some((server, credential)))
+    }
+
+    /// Refuses enrollment once anything is logged (checked before a one-time token is spent).
+    pub(crate) fn check_can_enroll(&self) -> Result<()> {
+        self.read(|_, conn| nothing_written(conn))
+    }
+
+    fn adopt(&self, identity: Option<(Uuid, Role)>, keys: &ProgramKeys, server: Option<(&str, &str)>) -> Result<()> {
         self.write(|_, tx| {
-            // Records made under the old identity or keys would no longer match the program's
-            // (participant references would split, segments would name another device).
-            let written: i64 = tx.query_row(
-                "SELECT (SELECT count(*) FROM encounter) + (SELECT count(*) FROM stock_movement)
-                        + (SELECT count(*) FROM outbox)",
-                [],
-                |r| r.get(0),
-            )?;
-            if written > 0 {
-                return Err(Error::NotPermitted("enrollment and program keys only before anything is logged".into()));
+            nothing_written(tx)?;
+            if let Some((server, credential)) = server {
+                meta_set(tx, "sync_server", server)?;
+                meta_set(tx, "sync_credential", credential)?;
             }
             if let Some((device, role)) = identity {
                 meta_set(tx, "device_id", &device.as_bytes()[..])?;

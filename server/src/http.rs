@@ -1,6 +1,7 @@
 //! The hub's HTTP API. Bodies are CBOR (`application/cbor`); every error is a 4xx/5xx with a
 //! JSON `ErrorBody`, never a panic. Devices authenticate with `Authorization: Bearer
-//! <credential>`. Logs (none yet) would say who and how much, never what.
+//! <credential>`. Each authenticated device gets a rate limit. Logs say who (a device id) and
+//! how much (segments, bytes), never what.
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -21,14 +22,39 @@ use crate::hub::{Device, Hub, HubError};
 /// The time source, in Unix seconds (tests move it).
 pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
 
+/// Per-device limits of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApiLimits {
+    /// Requests a device may make per minute (also the burst it may make at once).
+    pub requests_per_minute: u32,
+}
+
+impl Default for ApiLimits {
+    fn default() -> Self {
+        // A 10,000-encounter backlog ships in about 30 requests; 300 a minute leaves room for
+        // retries on a bad line and stops a runaway client.
+        ApiLimits { requests_per_minute: 300 }
+    }
+}
+
+type Limiter = governor::DefaultKeyedRateLimiter<Uuid>;
+
 #[derive(Clone)]
 struct App {
     hub: Hub,
     clock: Clock,
+    limiter: std::sync::Arc<Limiter>,
+}
+
+/// The router of the sync API with the default limits.
+pub fn router(hub: Hub, clock: Clock) -> Router {
+    router_with(hub, clock, ApiLimits::default())
 }
 
 /// The router of the sync API.
-pub fn router(hub: Hub, clock: Clock) -> Router {
+pub fn router_with(hub: Hub, clock: Clock, limits: ApiLimits) -> Router {
+    let per_minute = std::num::NonZeroU32::new(limits.requests_per_minute.max(1)).expect("at least one");
+    let limiter = std::sync::Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
@@ -39,7 +65,7 @@ pub fn router(hub: Hub, clock: Clock) -> Router {
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(App { hub, clock })
+        .with_state(App { hub, clock, limiter })
 }
 
 /// An error answer.
@@ -71,6 +97,7 @@ impl From<HubError> for ApiError {
             ),
             HubError::BadRequest(_) => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message),
             HubError::Storage(_) => {
+                tracing::error!("{message}");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the hub could not store or read that")
             }
         }
@@ -99,13 +126,20 @@ async fn device(app: &App, headers: &HeaderMap) -> Result<Device, ApiError> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| ApiError::from(HubError::Unauthorized))?;
-    Ok(app.hub.authenticate(credential, (app.clock)()).await?)
+    let device = app.hub.authenticate(credential, (app.clock)()).await?;
+    if app.limiter.check_key(&device.id).is_err() {
+        tracing::warn!(device = %device.id, "rate limited");
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many requests; slow down"));
+    }
+    Ok(device)
 }
 
 async fn redeem(State(app): State<App>, body: Bytes) -> Result<Response, ApiError> {
     let req: Redeem = wire::from_cbor(&body)?;
     wire::check_version(req.v)?;
-    Ok(cbor(&app.hub.redeem(&req.token, (app.clock)()).await?))
+    let redeemed = app.hub.redeem(&req.token, (app.clock)()).await.inspect_err(|e| tracing::info!("redeem refused: {e}"))?;
+    tracing::info!(device = %redeemed.device, role = ?redeemed.role, "enrolled");
+    Ok(cbor(&redeemed))
 }
 
 async fn create_enrollment(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
@@ -113,6 +147,7 @@ async fn create_enrollment(State(app): State<App>, headers: HeaderMap, body: Byt
     let req: CreateEnrollment = wire::from_cbor(&body)?;
     req.check()?;
     let (token, expires_at) = app.hub.create_enrollment(&by, &req.label, req.role, &req.sealed_keys, (app.clock)()).await?;
+    tracing::info!(by = %by.id, role = ?req.role, "enrollment created");
     Ok(cbor(&EnrollmentCreated { token, expires_at }))
 }
 
@@ -120,7 +155,10 @@ async fn push(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result
     let by = device(&app, &headers).await?;
     let req: PushRequest = wire::from_cbor(&body)?;
     req.check()?;
-    let acks = app.hub.push(&by, &req.segments, (app.clock)()).await?;
+    let acks = app.hub.push(&by, &req.segments, (app.clock)()).await.inspect_err(|e| {
+        tracing::info!(device = %by.id, segments = req.segments.len(), bytes = body.len(), "push refused: {e}")
+    })?;
+    tracing::info!(device = %by.id, segments = req.segments.len(), bytes = body.len(), "push");
     Ok(cbor(&PushResponse { acks }))
 }
 
@@ -128,7 +166,10 @@ async fn pull(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result
     let by = device(&app, &headers).await?;
     let req: PullRequest = wire::from_cbor(&body)?;
     req.check()?;
-    Ok(cbor(&app.hub.pull(&by, req.cursor, req.limit).await?))
+    let page = app.hub.pull(&by, req.cursor, req.limit).await?;
+    let out = wire::to_cbor(&page);
+    tracing::info!(device = %by.id, segments = page.segments.len(), bytes = out.len(), "pull");
+    Ok(([(header::CONTENT_TYPE, "application/cbor")], out).into_response())
 }
 
 async fn devices(State(app): State<App>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -140,6 +181,7 @@ async fn revoke(State(app): State<App>, headers: HeaderMap, Path(id): Path<Strin
     let by = device(&app, &headers).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "not a device id"))?;
     app.hub.revoke(&by, id).await?;
+    tracing::info!(by = %by.id, device = %id, "revoked");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -2,10 +2,11 @@
 //! commit-ordered cursor; it knows devices only by id, role and a hash of their credential.
 //! It depends on the protocol crate only — never on the core or SQLCipher.
 //!
-//! This crate holds the hub's storage rules (`hub`); the HTTP service, TLS, PostgreSQL and the
-//! command line come next.
+//! `hub` holds the storage rules, `http` the API, `serve` the running server (TLS, purge), and
+//! the `satchel-server` binary the command line.
 
 pub mod http;
 pub mod hub;
+pub mod serve;
 
 pub use hub::{Device, Hub, HubError};

@@ -1,0 +1,176 @@
+//! Enrollment, "sync now", sync status, and the manager's device administration.
+//!
+//! These calls use the network and block until the server answers or a timeout passes: call
+//! them from a background thread (a coroutine on `Dispatchers.IO`, a Swift `Task`), never from
+//! the UI thread. The worker can keep logging meanwhile.
+
+use std::sync::Arc;
+
+use satchel_core::{HttpTransport, Store};
+
+use crate::error::{guard, invalid, SatchelError};
+use crate::store::DeviceRole;
+
+/// What one sync did.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SyncOutcome {
+    /// Records the server acknowledged.
+    pub pushed: u64,
+    /// Records from other devices received.
+    pub pulled: u64,
+    /// Requests made.
+    pub requests: u32,
+}
+
+/// Pending records of one stream.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct StreamPending {
+    /// `encounters`, `inventory` or `settings`.
+    pub stream: String,
+    /// Records the server has not acknowledged yet.
+    pub pending: u64,
+}
+
+/// What the app shows about sync. "Synced" is true only when nothing is pending.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SyncState {
+    /// Whether this device has joined a program's server.
+    pub enrolled: bool,
+    /// Records not yet acknowledged by the server, all streams.
+    pub pending: u64,
+    pub streams: Vec<StreamPending>,
+    /// Unix seconds of the last complete sync.
+    pub last_success: Option<i64>,
+    /// Why the last sync failed (cleared by a success). Never holds participant data.
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    /// Unix seconds before which an automatic retry should wait (back-off with jitter).
+    pub next_attempt: Option<i64>,
+}
+
+/// A one-time enrollment code for a new device (show it as a QR code).
+#[derive(Clone, uniffi::Record)]
+pub struct EnrollmentCode {
+    /// The text to encode in the QR code. Secret: show it only to the device being enrolled.
+    pub code: String,
+    /// Unix seconds after which the code no longer works.
+    pub expires_at: i64,
+}
+
+/// A device of the program, as the server knows it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ProgramDevice {
+    pub device_id: String,
+    pub label: String,
+    pub role: DeviceRole,
+    /// Unix seconds of its last request.
+    pub last_seen: Option<i64>,
+    pub revoked: bool,
+}
+
+/// Sync with the program's server.
+#[derive(uniffi::Object)]
+pub struct SyncControl {
+    pub(crate) store: Arc<Store>,
+}
+
+impl SyncControl {
+    fn transport(&self) -> Result<HttpTransport, SatchelError> {
+        let server = self
+            .store
+            .sync_server()?
+            .ok_or_else(|| SatchelError::NotPermitted { detail: "this device is not enrolled; scan an enrollment code first".into() })?;
+        Ok(HttpTransport::new(&server, None)?)
+    }
+}
+
+#[uniffi::export]
+impl SyncControl {
+    /// Joins a program with a scanned enrollment code (`satchel://enroll?…`). Only on a store
+    /// where nothing was logged yet. A used or expired code raises `Refused`.
+    pub fn enroll(&self, code: String) -> Result<(), SatchelError> {
+        let code = zeroize::Zeroizing::new(code);
+        guard(|| {
+            let payload = satchel_core::client::parse_code(&code)?;
+            let transport = HttpTransport::new(&payload.server, None)?;
+            Ok(self.store.enroll_with_code(&code, &transport)?)
+        })
+    }
+
+    /// Sets up the program's first manager on this (manager) store with the one-time token the
+    /// server's `init` printed.
+    pub fn start_program(&self, server: String, token: String) -> Result<(), SatchelError> {
+        let token = zeroize::Zeroizing::new(token);
+        guard(|| {
+            let transport = HttpTransport::new(&server, None)?;
+            Ok(self.store.start_program(&server, &token, &transport)?)
+        })
+    }
+
+    /// Sends everything pending and receives everything new. Raises `Offline` when the server
+    /// cannot be reached (nothing is lost; try again after `status().next_attempt`).
+    pub fn sync_now(&self) -> Result<SyncOutcome, SatchelError> {
+        guard(|| {
+            let transport = self.transport()?;
+            let r = self.store.sync_now(&transport)?;
+            Ok(SyncOutcome { pushed: r.pushed, pulled: r.pulled, requests: r.requests })
+        })
+    }
+
+    /// Pending records, last success, last error and next attempt.
+    pub fn status(&self) -> Result<SyncState, SatchelError> {
+        guard(|| {
+            let s = self.store.sync_status()?;
+            Ok(SyncState {
+                enrolled: self.store.sync_server()?.is_some(),
+                pending: s.pending,
+                streams: s
+                    .streams
+                    .iter()
+                    .map(|x| StreamPending { stream: x.stream.as_str().to_string(), pending: x.pending })
+                    .collect(),
+                last_success: s.last_success.map(|t| t.timestamp()),
+                last_error: s.last_error,
+                consecutive_failures: s.consecutive_failures,
+                next_attempt: s.next_attempt.map(|t| t.timestamp()),
+            })
+        })
+    }
+
+    /// Manager: a one-time code that enrolls a new device with `label` and `role`.
+    pub fn create_enrollment(&self, label: String, role: DeviceRole) -> Result<EnrollmentCode, SatchelError> {
+        guard(|| {
+            let (code, expires_at) = self.store.create_enrollment(&label, role.into(), &self.transport()?)?;
+            Ok(EnrollmentCode { code, expires_at })
+        })
+    }
+
+    /// Manager: the program's devices.
+    pub fn devices(&self) -> Result<Vec<ProgramDevice>, SatchelError> {
+        guard(|| {
+            Ok(self
+                .store
+                .list_devices(&self.transport()?)?
+                .into_iter()
+                .map(|d| ProgramDevice {
+                    device_id: d.device.to_string(),
+                    label: d.label,
+                    role: match d.role {
+                        satchel_core::client::WireRole::Manager => DeviceRole::Manager,
+                        satchel_core::client::WireRole::Outreach => DeviceRole::Outreach,
+                    },
+                    last_seen: d.last_seen,
+                    revoked: d.revoked,
+                })
+                .collect())
+        })
+    }
+
+    /// Manager: revokes a device at once (a lost or stolen phone).
+    pub fn revoke_device(&self, device_id: String) -> Result<(), SatchelError> {
+        guard(|| {
+            let id = uuid::Uuid::parse_str(&device_id).map_err(|_| invalid("device_id", "not a device id"))?;
+            Ok(self.store.revoke_device(id, &self.transport()?)?)
+        })
+    }
+}

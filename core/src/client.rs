@@ -1,0 +1,422 @@
+//! The device's sync client: enrollment, "sync now" and the manager's device administration,
+//! over a [`Transport`]. [`HttpTransport`] speaks HTTPS with rustls; tests put a fault-injecting
+//! transport in between.
+//!
+//! Network calls run outside the store's lock: a worker can keep logging while a sync runs.
+//! Everything a sync changes on the device happens in the store's own transactions (acks,
+//! pulled pages with their cursor), so a sync cut off at any point resumes where it stopped.
+
+use std::time::Duration;
+
+use satchel_protocol::enrollment::{open_keys, seal_keys, EnrollmentPayload};
+use satchel_protocol::wire::{
+    self, CreateEnrollment, DeviceInfo, EnrollmentCreated, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest,
+    PushResponse, Redeem, Redeemed,
+};
+use satchel_protocol::{limits, PROTOCOL_VERSION};
+use uuid::Uuid;
+
+use crate::crypto;
+use crate::error::{Error, Result};
+use crate::settings::Role;
+use crate::store::{meta_get, ProgramKeys, Store};
+use crate::sync::SegmentLimits;
+
+/// An answer from the server: its HTTP status and body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// What sync needs from the network: one request, one answer. `Err` means no answer arrived
+/// (no signal, timeout, connection cut); the request may or may not have reached the server.
+pub trait Transport: Send + Sync {
+    /// `body` `None` is a GET, `Some` a POST of CBOR.
+    fn call(&self, path: &str, credential: Option<&str>, body: Option<&[u8]>) -> std::result::Result<Reply, String>;
+}
+
+/// HTTPS (or plain HTTP to this machine, for tests and demos) with rustls and the Mozilla root
+/// certificates, plus any extra roots a program's own server needs.
+pub struct HttpTransport {
+    base: String,
+    agent: ureq::Agent,
+}
+
+/// Largest answer the client reads (a pull page is bounded well below it).
+const MAX_REPLY_BYTES: u64 = 16 * 1024 * 1024;
+
+impl HttpTransport {
+    /// A transport to `server` (`https://…`, or `http://` to this machine only). `extra_roots_pem`
+    /// adds trusted certificate authorities, for a server with a private CA.
+    pub fn new(server: &str, extra_roots_pem: Option<&[u8]>) -> Result<HttpTransport> {
+        check_server_address(server)?;
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(15)))
+            .timeout_global(Some(Duration::from_secs(120)))
+            .user_agent(concat!("satchel/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = extra_roots_pem {
+            use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+            let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
+                .filter_map(|item| match item {
+                    Ok(PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            if certs.is_empty() {
+                return Err(crate::error::invalid("extra_roots_pem", "holds no PEM certificate"));
+            }
+            config = config.tls_config(TlsConfig::builder().root_certs(RootCerts::new_with_certs(&certs)).build());
+        }
+        Ok(HttpTransport { base: server.trim_end_matches('/').to_string(), agent: config.build().into() })
+    }
+}
+
+impl Transport for HttpTransport {
+    fn call(&self, path: &str, credential: Option<&str>, body: Option<&[u8]>) -> std::result::Result<Reply, String> {
+        let url = format!("{}{path}", self.base);
+        let auth = credential.map(|c| format!("Bearer {c}"));
+        let result = match body {
+            Some(b) => {
+                let mut req = self.agent.post(&url).header("content-type", "application/cbor");
+                if let Some(a) = &auth {
+                    req = req.header("authorization", a);
+                }
+                req.send(b)
+            }
+            None => {
+                let mut req = self.agent.get(&url);
+                if let Some(a) = &auth {
+                    req = req.header("authorization", a);
+                }
+                req.call()
+            }
+        };
+        // Transport errors name the kind of failure, never a credential or a body.
+        let mut resp = result.map_err(describe)?;
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().with_config().limit(MAX_REPLY_BYTES).read_to_vec().map_err(describe)?;
+        Ok(Reply { status, body })
+    }
+}
+
+fn describe(e: ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "the server did not answer in time".into(),
+        ureq::Error::HostNotFound => "the server's name could not be found".into(),
+        ureq::Error::ConnectionFailed => "could not connect to the server".into(),
+        ureq::Error::Io(e) => format!("connection error ({})", e.kind()),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => "the server's certificate was not accepted".into(),
+        other => format!("network error ({})", short_kind(&other)),
+    }
+}
+
+fn short_kind(e: &ureq::Error) -> String {
+    let s = format!("{e:?}");
+    s.split(['(', ' ', '{']).next().unwrap_or("unknown").to_string()
+}
+
+/// Only `https://`, or plain `http://` to this machine (tests, demos): credentials never travel
+/// in clear over a network.
+pub fn check_server_address(server: &str) -> Result<()> {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| server.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+    if server.starts_with("https://") || loopback {
+        Ok(())
+    } else {
+        Err(crate::error::invalid("server", "must be an https:// address (plain http only on this machine)"))
+    }
+}
+
+/// The protocol's role type, as the device list carries it.
+pub use satchel_protocol::wire::Role as WireRole;
+
+/// Reads a scanned enrollment code (`satchel://enroll?…`); anything else is refused and echoed
+/// nowhere.
+pub fn parse_code(code: &str) -> Result<EnrollmentPayload> {
+    EnrollmentPayload::parse(code).map_err(|e| crate::error::invalid("enrollment code", e.to_string()))
+}
+
+/// What one "sync now" did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Records the server acknowledged in this sync.
+    pub pushed: u64,
+    /// Records from other devices applied.
+    pub pulled: u64,
+    /// Requests made.
+    pub requests: u32,
+}
+
+/// A device on the manager's list.
+pub type Device = DeviceInfo;
+
+fn to_wire(role: Role) -> wire::Role {
+    match role {
+        Role::Outreach => wire::Role::Outreach,
+        Role::Manager => wire::Role::Manager,
+    }
+}
+
+fn from_wire(role: wire::Role) -> Role {
+    match role {
+        wire::Role::Outreach => Role::Outreach,
+        wire::Role::Manager => Role::Manager,
+    }
+}
+
+/// Turns a non-success answer into the core's error.
+fn refused(reply: &Reply) -> Error {
+    let body: Option<ErrorBody> = serde_json::from_slice(&reply.body).ok();
+    let message = body.as_ref().map(|b| b.message.clone()).unwrap_or_else(|| "no reason given".into());
+    match (reply.status, body.map(|b| b.error)) {
+        (401, _) => Error::Refused {
+            status: 401,
+            reason: "the server does not know this device (revoked or never enrolled); ask your manager".into(),
+        },
+        (403, _) => Error::NotPermitted(format!("the server refused: {message}")),
+        (410, _) => Error::Refused { status: 410, reason: "this enrollment code was already used or has expired".into() },
+        (429, _) | (_, Some(ErrorCode::RateLimited)) => Error::Offline("the server is busy; trying again later".into()),
+        (s, _) if s >= 500 => Error::Offline(format!("the server had a problem ({s}); trying again later")),
+        (s, _) => Error::Refused { status: s, reason: message },
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(reply: &Reply) -> Result<T> {
+    wire::from_cbor(&reply.body).map_err(|e| Error::Refused { status: reply.status, reason: format!("unreadable answer: {e}") })
+}
+
+/// Calls and counts; success statuses only.
+struct Session<'a> {
+    transport: &'a dyn Transport,
+    credential: Option<String>,
+    requests: u32,
+}
+
+impl Session<'_> {
+    fn call_raw(&mut self, path: &str, body: Option<Vec<u8>>) -> Result<Reply> {
+        self.requests += 1;
+        self.transport.call(path, self.credential.as_deref(), body.as_deref()).map_err(Error::Offline)
+    }
+
+    fn call<T: serde::de::DeserializeOwned>(&mut self, path: &str, body: Option<Vec<u8>>) -> Result<T> {
+        let reply = self.call_raw(path, body)?;
+        if reply.status != 200 {
+            return Err(refused(&reply));
+        }
+        decode(&reply)
+    }
+}
+
+/// Page size of a pull, in segments.
+const PULL_PAGE: u32 = limits::MAX_SEGMENTS_PER_PAGE as u32;
+/// A sync gives up after this many requests and carries on next time (a backlog ships in few).
+const MAX_REQUESTS_PER_SYNC: u32 = 1_000;
+
+impl Store {
+    /// The server this device syncs with, once enrolled.
+    pub fn sync_server(&self) -> Result<Option<String>> {
+        self.read(|_, conn| meta_get(conn, "sync_server"))
+    }
+
+    fn credential(&self) -> Result<String> {
+        self.read(|_, conn| meta_get::<String>(conn, "sync_credential"))?
+            .ok_or_else(|| Error::NotPermitted("this device is not enrolled; scan an enrollment code first".into()))
+    }
+
+    fn redeem(&self, server: &str, token: &str, transport: &dyn Transport) -> Result<Redeemed> {
+        check_server_address(server)?;
+        if self.sync_server()?.is_some() {
+            return Err(Error::NotPermitted("this device is already enrolled".into()));
+        }
+        let mut s = Session { transport, credential: None, requests: 0 };
+        s.call(
+            "/v1/enroll/redeem",
+            Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.to_string() })),
+        )
+    }
+
+    /// Enrolls this device from a scanned enrollment code: redeems the one-time token, opens the
+    /// program keys with the code's secret, and adopts the device id, role and keys the program
+    /// gave it, with the server and credential, in one transaction. Only before anything is
+    /// logged. A code that was used or expired is refused ([`Error::Refused`] with 410).
+    pub fn enroll_with_code(&self, code: &str, transport: &dyn Transport) -> Result<()> {
+        let payload = parse_code(code)?;
+        self.check_can_enroll()?;
+        let redeemed = self.redeem(&payload.server, &payload.token, transport)?;
+        if redeemed.sealed_keys.ciphertext.is_empty() {
+            return Err(Error::Refused { status: 200, reason: "this code starts a program; use it to set up the manager".into() });
+        }
+        let keys = open_keys(&payload.secret, &redeemed.sealed_keys)
+            .map_err(|_| crate::error::invalid("enrollment code", "its secret does not open the program keys"))?;
+        if keys.program != redeemed.program {
+            return Err(crate::error::invalid("enrollment code", "the keys belong to another program"));
+        }
+        let keys = ProgramKeys {
+            program: keys.program,
+            participant_key: zeroize::Zeroizing::new(keys.participant_key),
+            data_key: zeroize::Zeroizing::new(keys.data_key),
+            epoch: keys.epoch,
+        };
+        self.enroll_at(redeemed.device, from_wire(redeemed.role), &keys, &payload.server, &redeemed.credential)
+    }
+
+    /// Sets up the program's first manager with the one-time token `satchel-server init`
+    /// printed: redeems it and creates the program's keys on this device (the server never has
+    /// them). This store must have been created with the manager role.
+    pub fn start_program(&self, server: &str, token: &str, transport: &dyn Transport) -> Result<()> {
+        if self.role()? != Role::Manager {
+            return Err(Error::NotPermitted("only a manager's store can start a program".into()));
+        }
+        self.check_can_enroll()?;
+        let redeemed = self.redeem(server, token, transport)?;
+        if !redeemed.sealed_keys.ciphertext.is_empty() || redeemed.role != wire::Role::Manager {
+            return Err(Error::Refused { status: 200, reason: "this is a device enrollment code, not the program's first one".into() });
+        }
+        let keys = ProgramKeys {
+            program: redeemed.program,
+            participant_key: crypto::random_key(),
+            data_key: crypto::random_key(),
+            epoch: 1,
+        };
+        self.enroll_at(redeemed.device, Role::Manager, &keys, server, &redeemed.credential)
+    }
+
+    /// Pushes everything pending, then pulls everything new, within one call. Records the
+    /// outcome in the sync status (a failure schedules the next attempt with back-off). A sync
+    /// that stops half-way keeps what it did; the next one carries on.
+    pub fn sync_now(&self, transport: &dyn Transport) -> Result<SyncReport> {
+        self.sync_with(transport, SegmentLimits::default())
+    }
+
+    /// [`Store::sync_now`] with given segment limits.
+    pub fn sync_with(&self, transport: &dyn Transport, limits: SegmentLimits) -> Result<SyncReport> {
+        let credential = self.credential()?;
+        let mut session = Session { transport, credential: Some(credential), requests: 0 };
+        let mut report = SyncReport::default();
+        let result = self.push_all(&mut session, limits, &mut report).and_then(|_| self.pull_all(&mut session, &mut report));
+        report.requests = session.requests;
+        match result {
+            Ok(()) => {
+                self.record_sync_success()?;
+                Ok(report)
+            }
+            Err(e) => {
+                self.record_sync_failure(&e.to_string())?;
+                Err(e)
+            }
+        }
+    }
+
+    fn push_all(&self, s: &mut Session, limits: SegmentLimits, report: &mut SyncReport) -> Result<()> {
+        let mut gaps = 0;
+        loop {
+            let segments = self.outgoing_segments(limits)?;
+            if segments.is_empty() {
+                return Ok(());
+            }
+            if s.requests >= MAX_REQUESTS_PER_SYNC {
+                return Err(Error::Offline("more to send than one sync carries; continuing next time".into()));
+            }
+            let before = self.sync_status()?.pending;
+            let reply = s.call_raw("/v1/push", Some(wire::to_cbor(&PushRequest { v: PROTOCOL_VERSION, segments })))?;
+            match reply.status {
+                200 => {
+                    let resp: PushResponse = decode(&reply)?;
+                    self.apply_acks(&resp.acks)?;
+                }
+                409 => {
+                    // The server already holds part of what was sent (an earlier answer was
+                    // lost and the outbox was cut differently since): it says where the stream
+                    // continues, which acknowledges everything before it.
+                    gaps += 1;
+                    let body: ErrorBody = serde_json::from_slice(&reply.body).map_err(|_| refused(&reply))?;
+                    let (Some(stream), Some(expected)) = (body.stream, body.expected_seq) else {
+                        return Err(refused(&reply));
+                    };
+                    let status = self.outbox_status()?;
+                    let st = status.iter().find(|x| x.stream == stream).ok_or_else(|| refused(&reply))?;
+                    let held = expected.saturating_sub(1);
+                    if held < st.acked_seq || held >= st.next_seq || gaps > 3 {
+                        return Err(Error::Refused {
+                            status: 409,
+                            reason: format!(
+                                "the server's copy of this device's {} stream does not match (it expects seq {expected}); ask your manager",
+                                stream.as_str()
+                            ),
+                        });
+                    }
+                    self.acknowledge(stream, held)?;
+                }
+                _ => return Err(refused(&reply)),
+            }
+            report.pushed += before.saturating_sub(self.sync_status()?.pending);
+        }
+    }
+
+    fn pull_all(&self, s: &mut Session, report: &mut SyncReport) -> Result<()> {
+        loop {
+            if s.requests >= MAX_REQUESTS_PER_SYNC {
+                return Err(Error::Offline("more to receive than one sync carries; continuing next time".into()));
+            }
+            let cursor = self.pull_cursor()?;
+            let page: PullResponse =
+                s.call("/v1/pull", Some(wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor, limit: PULL_PAGE })))?;
+            if page.next_cursor < cursor || page.segments.iter().any(|p| p.cursor <= cursor || p.cursor > page.next_cursor) {
+                return Err(Error::Refused { status: 200, reason: "the server answered a page out of order".into() });
+            }
+            report.pulled += self.apply_pull_page(&page)? as u64;
+            if !page.more || page.segments.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Manager: creates a one-time enrollment code for a new device. The program keys travel
+    /// sealed under the code's secret; the server keeps them until the code is redeemed or
+    /// expires. Returns the code (the QR text) and when it expires (Unix seconds).
+    pub fn create_enrollment(&self, label: &str, role: Role, transport: &dyn Transport) -> Result<(String, i64)> {
+        if self.role()? != Role::Manager {
+            return Err(Error::NotPermitted("only a manager enrolls devices".into()));
+        }
+        let server = self.sync_server()?.ok_or_else(|| Error::NotPermitted("start or join a program first".into()))?;
+        let keys = self.program_keys()?;
+        let wire_keys = satchel_protocol::enrollment::ProgramKeys {
+            program: keys.program,
+            participant_key: *keys.participant_key,
+            data_key: *keys.data_key,
+            epoch: keys.epoch,
+        };
+        let mut s = Session { transport, credential: Some(self.credential()?), requests: 0 };
+        // The token is the server's; the secret never leaves this device except in the code.
+        let mut payload = EnrollmentPayload::new(&server, "pending");
+        let request = CreateEnrollment {
+            v: PROTOCOL_VERSION,
+            label: label.to_string(),
+            role: to_wire(role),
+            sealed_keys: seal_keys(&payload.secret, &wire_keys),
+        };
+        request.check().map_err(|e| crate::error::invalid("label", e.to_string()))?;
+        let created: EnrollmentCreated = s.call("/v1/enrollments", Some(wire::to_cbor(&request)))?;
+        payload.token = created.token.clone();
+        Ok((payload.to_uri(), created.expires_at))
+    }
+
+    /// Manager: the program's devices as the server knows them.
+    pub fn list_devices(&self, transport: &dyn Transport) -> Result<Vec<Device>> {
+        let mut s = Session { transport, credential: Some(self.credential()?), requests: 0 };
+        s.call("/v1/devices", None)
+    }
+
+    /// Manager: revokes a device; its credential stops working at once.
+    pub fn revoke_device(&self, device: Uuid, transport: &dyn Transport) -> Result<()> {
+        let mut s = Session { transport, credential: Some(self.credential()?), requests: 0 };
+        let reply = s.call_raw(&format!("/v1/devices/{device}/revoke"), Some(Vec::new()))?;
+        match reply.status {
+            200 | 204 => Ok(()),
+            _ => Err(refused(&reply)),
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Running the hub: the data directory, TLS from certificate files (or plain HTTP on loopback
+//! only, when asked), the periodic purge of expired enrollments, and a clean stop.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::tls_rustls::RustlsConfig;
+use axum_server::Handle;
+
+use crate::http::{router_with, ApiLimits, Clock};
+use crate::hub::{Hub, HubError};
+
+/// How the hub is served.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// Certificate chain and private key, PEM files.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Serve plain HTTP; refused unless `listen` is a loopback address.
+    pub insecure_loopback: bool,
+    pub limits: ApiLimits,
+}
+
+/// Why the hub did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The hub's database in its data directory.
+pub fn database_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("hub.db")
+}
+
+/// Creates the data directory and the program; returns the program id and the one-time token
+/// for its first manager. Refused when the directory already holds a program.
+pub async fn init(data_dir: &Path, now: i64) -> Result<(uuid::Uuid, String), ServeError> {
+    std::fs::create_dir_all(data_dir)?;
+    let hub = Hub::open_sqlite(&database_path(data_dir)).await?;
+    Ok(hub.init_program(now).await?)
+}
+
+/// A running hub.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub tls: bool,
+    handle: Handle<SocketAddr>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    purge: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// The address devices use.
+    pub fn url(&self) -> String {
+        format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to `grace`), and closes.
+    pub async fn stop(self, grace: Duration) {
+        self.handle.graceful_shutdown(Some(grace));
+        self.purge.abort();
+        let _ = self.server.await;
+    }
+
+    /// Stops at once, cutting requests in flight (a crash, for tests).
+    pub async fn kill(self) {
+        self.handle.shutdown();
+        self.purge.abort();
+        let _ = self.server.await;
+    }
+
+    /// Waits until the server stops (on its own or by a signal handled by the caller).
+    pub async fn wait(self) -> std::io::Result<()> {
+        let r = self.server.await.map_err(std::io::Error::other)?;
+        self.purge.abort();
+        r
+    }
+
+    /// The handle, to stop the server from elsewhere (a signal handler).
+    pub fn handle(&self) -> Handle<SocketAddr> {
+        self.handle.clone()
+    }
+}
+
+/// Starts the hub. The program must exist (`init`).
+pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeError> {
+    let tls = match (&opts.tls, opts.insecure_loopback) {
+        (Some(_), true) => return Err(ServeError::Config("give either TLS files or --insecure-loopback, not both".into())),
+        (None, false) => {
+            return Err(ServeError::Config(
+                "give --tls-cert and --tls-key (PEM files); plain HTTP only with --insecure-loopback on a loopback address".into(),
+            ))
+        }
+        (None, true) if !opts.listen.ip().is_loopback() => {
+            return Err(ServeError::Config(format!(
+                "--insecure-loopback serves plain HTTP on loopback addresses only, not {}",
+                opts.listen.ip()
+            )))
+        }
+        (tls, _) => tls.clone(),
+    };
+    let db = database_path(&opts.data_dir);
+    if !db.exists() {
+        return Err(ServeError::Config(format!("no hub in {}; run `satchel-server init` first", opts.data_dir.display())));
+    }
+    let hub = Hub::open_sqlite(&db).await?;
+    hub.program().await.map_err(|_| ServeError::Config("the hub has no program; run `satchel-server init` first".into()))?;
+    let app = router_with(hub.clone(), clock.clone(), opts.limits).into_make_service();
+
+    let listener = std::net::TcpListener::bind(opts.listen)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let handle: Handle<SocketAddr> = Handle::new();
+    let server = match &tls {
+        Some((cert, key)) => {
+            let config = RustlsConfig::from_pem_file(cert, key)
+                .await
+                .map_err(|e| ServeError::Config(format!("reading the TLS certificate and key: {e}")))?;
+            let s = axum_server::from_tcp_rustls(listener, config)?.handle(handle.clone());
+            tokio::spawn(async move { s.serve(app).await })
+        }
+        None => {
+            let s = axum_server::from_tcp(listener)?.handle(handle.clone());
+            tokio::spawn(async move { s.serve(app).await })
+        }
+    };
+    // Expired enrollment tokens and their sealed keys go even when nobody redeems anything.
+    let purge = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match hub.purge_expired(clock()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(enrollments = n, "expired enrollments purged"),
+                Err(e) => tracing::error!("purging expired enrollments: {e}"),
+            }
+        }
+    });
+    Ok(Running { addr, tls: tls.is_some(), handle, server, purge })
+}
+
+/// The wall clock, in Unix seconds.
+pub fn system_clock() -> Clock {
+    Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
+}

@@ -1,0 +1,259 @@
+//! The pieces end-to-end tests put together: a real sync server on 127.0.0.1 (restartable on
+//! the same port), devices enrolled through it over HTTP, and a transport that injects network
+//! faults between them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use satchel_core::crypto::KdfParams;
+use satchel_core::{CreateOptions, HttpTransport, Reply, Role, Store, Transport};
+use satchel_protocol::wire::{PullResponse, Role as WireRole};
+use satchel_server::http::ApiLimits;
+use satchel_server::serve::{self, Running, ServeOptions};
+use uuid::Uuid;
+
+pub const PIN: &str = "2468";
+
+/// Argon2id at its smallest, so tests do not spend their time deriving keys.
+pub const FAST_KDF: KdfParams = KdfParams { m_kib: 64, t: 1, p: 1 };
+
+/// A sync server in this process, on a loopback port, over plain HTTP.
+pub struct Server {
+    rt: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
+    addr: SocketAddr,
+    running: Mutex<Option<Running>>,
+    /// The one-time token for the program's first manager.
+    pub bootstrap: String,
+    pub program: Uuid,
+    pub restarts: AtomicU64,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (program, bootstrap) = rt.block_on(serve::init(dir.path(), now())).unwrap();
+        let running = rt.block_on(serve::start(options(dir.path(), "127.0.0.1:0".parse().unwrap()), serve::system_clock())).unwrap();
+        Server { addr: running.addr, rt, dir, running: Mutex::new(Some(running)), bootstrap, program, restarts: AtomicU64::new(0) }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Kills the server (cutting requests in flight) and starts it again on the same port and
+    /// database.
+    pub fn restart(&self) {
+        let mut running = self.running.lock().unwrap();
+        if let Some(r) = running.take() {
+            self.rt.block_on(r.kill());
+        }
+        let opts = options(self.dir.path(), self.addr);
+        let mut tries = 0;
+        let started = loop {
+            match self.rt.block_on(serve::start(opts.clone(), serve::system_clock())) {
+                Ok(r) => break r,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("restart: {e}"),
+            }
+        };
+        *running = Some(started);
+        self.restarts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The server's database files.
+    pub fn database_files(&self) -> Vec<PathBuf> {
+        let db = serve::database_path(self.dir.path());
+        ["", "-wal", "-shm"].iter().map(|s| PathBuf::from(format!("{}{s}", db.display()))).filter(|p| p.exists()).collect()
+    }
+
+    /// Everything the server holds, as a manager would pull it, read straight from its database.
+    pub fn all_segments(&self) -> PullResponse {
+        self.rt.block_on(async {
+            let hub = satchel_server::Hub::open_sqlite(&serve::database_path(self.dir.path())).await.unwrap();
+            let everyone = satchel_server::Device { id: Uuid::nil(), role: WireRole::Manager };
+            let mut all = PullResponse { segments: vec![], next_cursor: 0, more: true };
+            while all.more {
+                let page = hub.pull(&everyone, all.next_cursor, 64).await.unwrap();
+                all.segments.extend(page.segments);
+                all.next_cursor = page.next_cursor;
+                all.more = page.more;
+            }
+            all
+        })
+    }
+
+    /// Enrollments still open (their sealed keys still on the server).
+    pub fn open_enrollments(&self) -> i64 {
+        self.rt.block_on(async {
+            let hub = satchel_server::Hub::open_sqlite(&serve::database_path(self.dir.path())).await.unwrap();
+            hub.pending_enrollments().await.unwrap()
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(r) = self.running.lock().unwrap().take() {
+            self.rt.block_on(r.kill());
+        }
+    }
+}
+
+fn options(dir: &Path, listen: SocketAddr) -> ServeOptions {
+    ServeOptions {
+        data_dir: dir.to_path_buf(),
+        listen,
+        tls: None,
+        insecure_loopback: true,
+        // Tests sync far more often than a phone would.
+        limits: ApiLimits { requests_per_minute: 1_000_000 },
+    }
+}
+
+pub fn now() -> i64 {
+    Utc::now().timestamp()
+}
+
+/// A device: its store in its own folder.
+pub struct Device {
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+}
+
+/// A new store with a clock `skew` away from the real one.
+pub fn new_device(role: Role, skew: chrono::Duration) -> Device {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = CreateOptions { role, pin: Some(PIN.into()), platform_key: None, kdf: FAST_KDF };
+    let store = Store::create(dir.path(), opts).unwrap().with_clock(Arc::new(move || -> DateTime<Utc> { Utc::now() + skew }));
+    Device { store, dir }
+}
+
+/// The program's first manager, set up with the server's bootstrap token.
+pub fn manager(server: &Server) -> Device {
+    let d = new_device(Role::Manager, chrono::Duration::zero());
+    d.store.start_program(&server.url(), &server.bootstrap, &http(server)).unwrap();
+    d
+}
+
+/// A device enrolled by `manager` with a one-time code, as a phone scanning the QR code would.
+pub fn enrolled(server: &Server, manager: &Device, label: &str, role: Role, skew: chrono::Duration) -> Device {
+    let (code, _) = manager.store.create_enrollment(label, role, &http(server)).unwrap();
+    let d = new_device(role, skew);
+    d.store.enroll_with_code(&code, &http(server)).unwrap();
+    d
+}
+
+pub fn http(server: &Server) -> HttpTransport {
+    HttpTransport::new(&server.url(), None).unwrap()
+}
+
+/// A small deterministic random source (splitmix64), so that a failing schedule can be replayed
+/// from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// One kind of network fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// The request never reaches the server.
+    DropRequest,
+    /// The server handles the request (and commits), but its answer is lost.
+    DropResponse,
+    /// The request arrives twice; the device sees the second answer.
+    Duplicate,
+    /// An older request from this device arrives late, before this one.
+    Reorder,
+    /// The server is killed and restarted while the request is in flight.
+    Restart,
+}
+
+pub const FAULTS: [Fault; 5] = [Fault::DropRequest, Fault::DropResponse, Fault::Duplicate, Fault::Reorder, Fault::Restart];
+
+/// A transport that injects faults into a share of the calls, chosen by a seeded random source.
+pub struct Faulty<'a> {
+    inner: HttpTransport,
+    server: &'a Server,
+    rng: Mutex<Rng>,
+    percent: u64,
+    history: Mutex<Vec<(String, Option<String>, Option<Vec<u8>>)>>,
+    pub injected: Mutex<Vec<Fault>>,
+}
+
+impl<'a> Faulty<'a> {
+    pub fn new(server: &'a Server, seed: u64, percent: u64) -> Self {
+        Faulty {
+            inner: http(server),
+            server,
+            rng: Mutex::new(Rng(seed)),
+            percent,
+            history: Mutex::new(Vec::new()),
+            injected: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Transport for Faulty<'_> {
+    fn call(&self, path: &str, credential: Option<&str>, body: Option<&[u8]>) -> Result<Reply, String> {
+        let (fault, stale, delay_us) = {
+            let mut rng = self.rng.lock().unwrap();
+            let fault = if rng.chance(self.percent) { Some(FAULTS[rng.below(FAULTS.len() as u64) as usize]) } else { None };
+            let history = self.history.lock().unwrap();
+            let stale = if history.is_empty() { None } else { Some(history[rng.below(history.len() as u64) as usize].clone()) };
+            (fault, stale, rng.below(3_000))
+        };
+        self.history.lock().unwrap().push((path.to_string(), credential.map(str::to_string), body.map(<[u8]>::to_vec)));
+        if let Some(f) = fault {
+            self.injected.lock().unwrap().push(f);
+        }
+        match fault {
+            None => self.inner.call(path, credential, body),
+            Some(Fault::DropRequest) => Err("fault: request dropped".into()),
+            Some(Fault::DropResponse) => {
+                let _ = self.inner.call(path, credential, body);
+                Err("fault: response dropped".into())
+            }
+            Some(Fault::Duplicate) => {
+                let _ = self.inner.call(path, credential, body);
+                self.inner.call(path, credential, body)
+            }
+            Some(Fault::Reorder) => {
+                if let Some((p, c, b)) = stale {
+                    let _ = self.inner.call(&p, c.as_deref(), b.as_deref());
+                }
+                self.inner.call(path, credential, body)
+            }
+            Some(Fault::Restart) => std::thread::scope(|s| {
+                s.spawn(|| {
+                    std::thread::sleep(Duration::from_micros(delay_us));
+                    self.server.restart();
+                });
+                self.inner.call(path, credential, body)
+            }),
+        }
+    }
+}
