@@ -11,6 +11,9 @@ cargo test --workspace --locked
 echo "== Bindings: generate"
 ./bindings/generate.sh
 
+echo "== Server binary (the Python sync test runs it)"
+cargo build --locked -p satchel-server
+
 echo "== Bindings: Python"
 python3 -m pytest -q bindings/tests/python
 

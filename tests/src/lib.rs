@@ -202,6 +202,8 @@ pub struct Faulty<'a> {
     percent: u64,
     history: Mutex<Vec<(String, Option<String>, Option<Vec<u8>>)>>,
     pub injected: Mutex<Vec<Fault>>,
+    /// HTTP statuses the device saw, by count.
+    pub statuses: Mutex<std::collections::BTreeMap<u16, u64>>,
 }
 
 impl<'a> Faulty<'a> {
@@ -213,6 +215,7 @@ impl<'a> Faulty<'a> {
             percent,
             history: Mutex::new(Vec::new()),
             injected: Mutex::new(Vec::new()),
+            statuses: Mutex::new(Default::default()),
         }
     }
 }
@@ -230,6 +233,24 @@ impl Transport for Faulty<'_> {
         if let Some(f) = fault {
             self.injected.lock().unwrap().push(f);
         }
+        let reply = self.faulty_call(fault, stale, delay_us, path, credential, body);
+        if let Ok(r) = &reply {
+            *self.statuses.lock().unwrap().entry(r.status).or_default() += 1;
+        }
+        reply
+    }
+}
+
+impl Faulty<'_> {
+    fn faulty_call(
+        &self,
+        fault: Option<Fault>,
+        stale: Option<(String, Option<String>, Option<Vec<u8>>)>,
+        delay_us: u64,
+        path: &str,
+        credential: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> Result<Reply, String> {
         match fault {
             None => self.inner.call(path, credential, body),
             Some(Fault::DropRequest) => Err("fault: request dropped".into()),

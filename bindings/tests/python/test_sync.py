@@ -1,0 +1,129 @@
+"""Enrollment and sync through the generated Python bindings, against a real satchel-server
+process on 127.0.0.1 (plain HTTP on loopback only)."""
+
+import datetime
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+import satchel_ffi as s
+
+PIN = "2468"
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+SERVER = os.environ.get("SATCHEL_SERVER_BIN", str(ROOT / "target" / "debug" / "satchel-server"))
+
+
+@pytest.fixture
+def server(tmp_path):
+    if not pathlib.Path(SERVER).exists():
+        raise RuntimeError(f"no server binary at {SERVER}; run `cargo build -p satchel-server` first")
+    data = tmp_path / "hub"
+    init = subprocess.run([SERVER, "init", "--data-dir", str(data)], capture_output=True, text=True, check=True)
+    token = init.stdout.strip().splitlines()[-1]
+    log = open(tmp_path / "server.log", "w+")
+    proc = subprocess.Popen(
+        [SERVER, "serve", "--data-dir", str(data), "--listen", "127.0.0.1:0", "--insecure-loopback"],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    assert line.startswith("satchel-server listening on http://127.0.0.1:"), line
+    url = line.split()[-1]
+    yield {"url": url, "token": token, "proc": proc, "log": tmp_path / "server.log"}
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(10)
+    log.close()
+
+
+def encounter(code):
+    return s.EncounterInput(
+        occurred_at=datetime.datetime.now(datetime.timezone.utc),
+        contact_type=s.ContactType.STREET,
+        zone_id="downtown",
+        participant_code=code,
+        age_band_id="25-34",
+        gender_id="woman",
+        syringes_collected=3,
+        referral_ids=[],
+        substance_ids=[],
+    )
+
+
+def total(store):
+    today = datetime.date.today()
+    span = (today - datetime.timedelta(days=2)).isoformat(), (today + datetime.timedelta(days=2)).isoformat()
+    return store.reports().tally(span[0], span[1], s.Granularity.WEEK, None).total
+
+
+def test_enroll_sync_and_revoke_against_a_real_server(server, tmp_path):
+    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, None)
+    assert not manager.sync().status().enrolled
+    manager.sync().start_program(server["url"], server["token"])
+    assert manager.sync().status().enrolled
+
+    code = manager.sync().create_enrollment("Van 1", s.DeviceRole.OUTREACH)
+    assert code.code.startswith("satchel://enroll?") and code.expires_at > 0
+    phone = s.SatchelStore.create(str(tmp_path / "phone"), s.DeviceRole.OUTREACH, PIN, None)
+    phone.sync().enroll(code.code)
+    # The code works once.
+    other = s.SatchelStore.create(str(tmp_path / "other"), s.DeviceRole.OUTREACH, PIN, None)
+    with pytest.raises(s.SatchelError.Refused):
+        other.sync().enroll(code.code)
+    with pytest.raises(s.SatchelError.InvalidInput):
+        other.sync().enroll("https://not-a-code")
+
+    # Logged offline, then synced: nothing pending, the manager has it all.
+    for i in range(12):
+        phone.encounters().log(encounter(f"PY{i % 5:02d}QQ"))
+    phone.stock().receive("van-1", "condom", 40)
+    state = phone.sync().status()
+    assert state.pending == 13 and state.last_success is None
+    assert {p.stream: p.pending for p in state.streams}["encounters"] == 12
+    outcome = phone.sync().sync_now()
+    assert outcome.pushed == 13 and outcome.requests >= 2
+    state = phone.sync().status()
+    assert state.pending == 0 and state.last_error is None and state.last_success is not None
+    pulled = manager.sync().sync_now()
+    assert pulled.pulled == 13
+    assert total(manager).encounters == 12
+    assert total(manager).syringes_collected == 36
+    assert any(l.item_id == "condom" and l.level == 40 for l in manager.stock().levels(None))
+
+    devices = manager.sync().devices()
+    assert sorted(d.label for d in devices) == ["Manager", "Van 1"]
+    assert all(d.last_seen is not None for d in devices)
+
+    # Revoked: refused at once, the failure shows in the status, nothing is lost.
+    manager.sync().revoke_device(phone.device_id())
+    phone.encounters().log(encounter("PY99QQ"))
+    with pytest.raises(s.SatchelError.Refused):
+        phone.sync().sync_now()
+    state = phone.sync().status()
+    assert state.pending == 1 and state.consecutive_failures == 1 and state.next_attempt is not None
+
+    # The server's log says who and how much, never what.
+    log = server["log"].read_text()
+    assert "push" in log and phone.device_id() in log
+    for secret in ["PY00QQ", "downtown", server["token"], code.code.split("secret=")[1]]:
+        assert secret not in log
+
+
+def test_an_unreachable_server_is_offline(server, tmp_path):
+    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, None)
+    manager.sync().start_program(server["url"], server["token"])
+    manager.stock().receive("office", "condom", 10)
+    server["proc"].terminate()
+    server["proc"].wait(10)
+    with pytest.raises(s.SatchelError.Offline):
+        manager.sync().sync_now()
+    state = manager.sync().status()
+    assert state.pending == 1 and state.consecutive_failures == 1
+    assert state.last_error and "offline" in state.last_error.lower()
+    # Not enrolled at all: a clear refusal, no network.
+    loner = s.SatchelStore.create(str(tmp_path / "loner"), s.DeviceRole.OUTREACH, PIN, None)
+    with pytest.raises(s.SatchelError.NotPermitted):
+        loner.sync().sync_now()
