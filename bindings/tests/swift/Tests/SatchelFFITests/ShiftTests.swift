@@ -126,4 +126,21 @@ struct ShiftTests {
         #expect(!storeExists(dir: path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
     }
+
+    @Test func syncBeforeEnrollmentIsRefusedWithoutTheNetwork() throws {
+        let store = try SatchelStore.create(dir: try tempStore(), role: .outreach, pin: pin, platformKey: nil)
+        let sync = store.sync()
+        #expect(try !sync.status().enrolled)
+        do {
+            _ = try sync.syncNow()
+            Issue.record("an unenrolled store synced")
+        } catch SatchelError.NotPermitted {}
+        do {
+            try sync.enroll(code: "https://not-a-code")
+            Issue.record("a bad code was accepted")
+        } catch SatchelError.InvalidInput(let field, _) {
+            #expect(field == "enrollment code")
+        }
+        #expect(try sync.status().consecutiveFailures == 0)
+    }
 }

@@ -138,4 +138,22 @@ class ShiftTest {
         assertFalse(storeExists(path.toString()))
         assertEquals(0L, Files.list(path).count())
     }
+
+    @Test
+    fun syncBeforeEnrollmentIsRefusedWithoutTheNetwork(@TempDir dir: Path) {
+        SatchelStore.create(dir.resolve("s").toString(), DeviceRole.OUTREACH, pin, null).use { store ->
+            store.sync().use { sync ->
+                val state = sync.status()
+                assertFalse(state.enrolled)
+                assertEquals(0uL, state.pending)
+                assertThrows<SatchelException.NotPermitted> { sync.syncNow() }
+                assertThrows<SatchelException.InvalidInput> { sync.enroll("https://not-a-code") }
+                // A code naming a plain-http server off this machine is refused before any request.
+                assertThrows<SatchelException.InvalidInput> {
+                    sync.enroll("satchel://enroll?server=http%3A%2F%2Fhub.example.org&token=t&secret=" + "00".repeat(32))
+                }
+                assertEquals(0u, sync.status().consecutiveFailures, "not being enrolled is not a failure to back off from")
+            }
+        }
+    }
 }
