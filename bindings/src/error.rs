@@ -57,7 +57,7 @@ impl From<Core> for SatchelError {
             Core::NoSuchUnlock(_) | Core::NoStore(_) | Core::AlreadyExists(_) => {
                 SatchelError::StoreState { detail: e.to_string() }
             }
-            Core::Damaged(_) | Core::ForeignFile(_) | Core::NewerSchema { .. } | Core::BadRecord(_) => {
+            Core::Damaged(_) | Core::ForeignFile(_) | Core::NewerSchema { .. } | Core::NewerRecord { .. } | Core::BadRecord(_) => {
                 SatchelError::Damaged { detail: e.to_string() }
             }
             Core::Offline(detail) => SatchelError::Offline { detail },

@@ -46,6 +46,9 @@ pub struct SyncState {
     pub consecutive_failures: u32,
     /// Unix seconds before which an automatic retry should wait (back-off with jitter).
     pub next_attempt: Option<i64>,
+    /// Segments from other devices set aside because they can never be applied (damaged or
+    /// forged). Not zero: tell the manager; some data did not arrive on this device.
+    pub quarantined: u64,
 }
 
 /// A one-time enrollment code for a new device (show it as a QR code).
@@ -133,6 +136,7 @@ impl SyncControl {
                 last_error: s.last_error,
                 consecutive_failures: s.consecutive_failures,
                 next_attempt: s.next_attempt.map(|t| t.timestamp()),
+                quarantined: s.quarantined,
             })
         })
     }

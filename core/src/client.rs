@@ -363,7 +363,7 @@ impl Store {
             }
             let cursor = self.pull_cursor()?;
             let page: PullResponse =
-                s.call("/v1/pull", Some(wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor, limit: PULL_PAGE })))?;
+                s.call("/v1/pull", Some(wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor, limit: PULL_PAGE, streams: vec![] })))?;
             if page.next_cursor < cursor || page.segments.iter().any(|p| p.cursor <= cursor || p.cursor > page.next_cursor) {
                 return Err(Error::Refused { status: 200, reason: "the server answered a page out of order".into() });
             }

@@ -54,6 +54,10 @@ pub enum Error {
     #[error("not permitted: {0}")]
     NotPermitted(String),
 
+    /// A record from another device is in a newer format than this app reads.
+    #[error("a record in format {found} arrived; this app reads format {known}; update the app")]
+    NewerRecord { found: u32, known: u32 },
+
     /// A record received from another device could not be applied.
     #[error("cannot apply record: {0}")]
     BadRecord(String),

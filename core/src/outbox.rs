@@ -71,10 +71,7 @@ impl Record {
         let version: Version =
             serde_json::from_slice(bytes).map_err(|_| Error::BadRecord("not a Satchel record".into()))?;
         if version.v != RECORD_VERSION {
-            return Err(Error::BadRecord(format!(
-                "record format {} is not supported (this app reads {RECORD_VERSION}); update the app",
-                version.v
-            )));
+            return Err(Error::NewerRecord { found: version.v, known: RECORD_VERSION });
         }
         let env: Envelope =
             serde_json::from_slice(bytes).map_err(|_| Error::BadRecord("malformed record".into()))?;

@@ -44,6 +44,11 @@ pub struct SyncStatus {
     pub consecutive_failures: u32,
     /// When to try again after a failure (`None`: now).
     pub next_attempt: Option<DateTime<Utc>>,
+    /// Segments from other devices set aside because they can never be applied (damaged,
+    /// forged or invalid); not zero means some other device's data did not arrive here.
+    pub quarantined: u64,
+    /// What the last one set aside was (stream, sequence numbers, device, reason).
+    pub last_quarantined: Option<String>,
 }
 
 /// Wait before the next attempt after `failures` failures in a row: 5 s doubling up to 30 min,
@@ -141,41 +146,47 @@ impl Store {
     }
 
     /// Opens a pulled page and applies its records and its cursor in one transaction: either all
-    /// of it lands or nothing does. The device's own segments are skipped. A segment that does
-    /// not open, or whose records claim another author than the device that sent it, is refused.
-    /// Returns how many records were applied.
+    /// of it lands or nothing does. The device's own segments are skipped.
+    ///
+    /// A segment that can never be applied — it does not open under the program's key, it
+    /// belongs to another program, its records claim another author than the device that sent
+    /// it, fail validation, or are encounters sent to an outreach phone — is set aside
+    /// (counted in the status as quarantined) so that one bad segment does not stop every device
+    /// from syncing. A segment this app is too old to read (newer key epoch or record format)
+    /// stops the pull instead, with nothing applied: updating the app fixes it and nothing is
+    /// skipped. Returns how many records were applied.
     pub fn apply_pull_page(&self, page: &PullResponse) -> Result<usize> {
         let keys = self.program_keys()?;
         let program = self.program_id()?;
         let device = self.device_id()?;
         let role = self.role()?;
         let mut records = Vec::new();
+        let mut quarantined = Vec::new();
         for pulled in &page.segments {
             let h = &pulled.segment.header;
             if h.device == device {
                 continue;
             }
-            if h.program != program {
-                return Err(Error::BadRecord("a segment of another program".into()));
+            if h.program == program && h.key_epoch > keys.epoch {
+                return Err(Error::BadRecord(format!(
+                    "a segment sealed under key epoch {} (this device has {}); update the app or re-enroll",
+                    h.key_epoch, keys.epoch
+                )));
             }
-            if h.stream == Stream::Encounters && role != Role::Manager {
-                return Err(Error::NotPermitted("encounters go only to managers' devices".into()));
-            }
-            if h.key_epoch != keys.epoch {
-                return Err(Error::BadRecord(format!("a segment sealed under key epoch {}", h.key_epoch)));
-            }
-            let payloads = satchel_protocol::open(&keys.data_key, &pulled.segment)
-                .map_err(|e| Error::BadRecord(format!("segment from another device: {e}")))?;
-            for payload in payloads {
-                let record = Record::decode(&payload)?;
-                if author(&record) != h.device || record.stream() != h.stream {
-                    return Err(Error::BadRecord("a record that its segment's device did not write".into()));
-                }
-                records.push(record);
+            match segment_records(&keys, program, role, pulled)? {
+                Ok(mut r) => records.append(&mut r),
+                Err(reason) => quarantined.push(format!(
+                    "{} seq {}-{} of device {} at cursor {}: {reason}",
+                    h.stream.as_str(),
+                    h.first_seq,
+                    h.last_seq,
+                    h.device,
+                    pulled.cursor
+                )),
             }
         }
         let n = records.len();
-        self.apply_records_at(&records, Some(page.next_cursor))?;
+        self.apply_records_at(&records, Some(page.next_cursor), &quarantined)?;
         Ok(n)
     }
 
@@ -215,9 +226,55 @@ impl Store {
                 last_error: meta_get(conn, "sync_last_error")?,
                 consecutive_failures: meta_get::<i64>(conn, "sync_failures")?.unwrap_or(0) as u32,
                 next_attempt: seconds(meta_get(conn, "sync_next_attempt")?),
+                quarantined: meta_get::<i64>(conn, "sync_quarantined")?.unwrap_or(0) as u64,
+                last_quarantined: meta_get(conn, "sync_last_quarantined")?,
             })
         })
     }
+}
+
+/// The records of one pulled segment, checked: `Ok(Err(reason))` sets the segment aside; an
+/// outer `Err` stops the pull (this app is too old for it).
+fn segment_records(
+    keys: &crate::store::ProgramKeys,
+    program: Uuid,
+    role: Role,
+    pulled: &satchel_protocol::wire::PulledSegment,
+) -> Result<std::result::Result<Vec<Record>, &'static str>> {
+    let h = &pulled.segment.header;
+    if h.program != program {
+        return Ok(Err("another program's segment"));
+    }
+    if h.stream == Stream::Encounters && role != Role::Manager {
+        return Ok(Err("encounters sent to an outreach device"));
+    }
+    if h.key_epoch != keys.epoch {
+        return Ok(Err("sealed under an old key"));
+    }
+    let Ok(payloads) = satchel_protocol::open(&keys.data_key, &pulled.segment) else {
+        return Ok(Err("does not open under the program key (damaged or forged)"));
+    };
+    let mut records = Vec::with_capacity(payloads.len());
+    for payload in payloads {
+        let record = match Record::decode(&payload) {
+            Ok(r) => r,
+            Err(e @ Error::NewerRecord { .. }) => return Err(e),
+            Err(_) => return Ok(Err("holds a malformed record")),
+        };
+        if author(&record) != h.device || record.stream() != h.stream {
+            return Ok(Err("holds a record its device did not write"));
+        }
+        let valid = match &record {
+            Record::Setting(s) => crate::settings::Setting::from_json(&s.key, &s.value).and_then(|x| x.validate(None)),
+            Record::Movement(m) => m.check(),
+            Record::Encounter(e) => e.check(),
+        };
+        if valid.is_err() {
+            return Ok(Err("holds a record that fails validation"));
+        }
+        records.push(record);
+    }
+    Ok(Ok(records))
 }
 
 pub(crate) fn program_id(conn: &Connection) -> Result<Uuid> {

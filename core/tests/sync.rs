@@ -123,39 +123,64 @@ fn two_phones_and_a_manager_converge() {
 }
 
 #[test]
-fn a_bad_page_changes_nothing() {
+fn bad_segments_are_set_aside_and_the_rest_applies() {
     let clock = TestClock::at(monday_noon());
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = new_store(d1.path(), Role::Outreach, &clock);
     let b = new_store(d2.path(), Role::Outreach, &clock);
-    b.set_program_keys(&a.program_keys().unwrap()).unwrap();
+    let keys = a.program_keys().unwrap();
+    b.set_program_keys(&keys).unwrap();
+    let one = SegmentLimits { max_records: 1, ..SegmentLimits::default() };
     a.receive_stock("van-1", "condom", 50).unwrap();
     a.receive_stock("van-1", "condom", 25).unwrap();
     let mut hub = Hub::default();
     let a_id = a.device_id().unwrap();
-    hub.push(a_id, a.outgoing_segments(SegmentLimits::default()).unwrap());
+    hub.push(a_id, a.outgoing_segments(one).unwrap());
     let good = hub.pull(Role::Outreach, 0, 10);
+    assert_eq!(good.segments.len(), 2);
 
+    // This app is too old for a segment: the pull stops, nothing changes, nothing is skipped.
+    let mut newer_key = good.clone();
+    newer_key.segments[0].segment.header.key_epoch = keys.epoch + 1;
+    assert!(matches!(b.apply_pull_page(&newer_key), Err(Error::BadRecord(_))));
+    let mut newer_format = good.clone();
+    let header = newer_format.segments[0].segment.header;
+    newer_format.segments[0].segment =
+        satchel_protocol::seal(&keys.data_key, header, &[br#"{"v":2,"type":"hologram"}"#.to_vec()]).unwrap();
+    assert!(matches!(b.apply_pull_page(&newer_format), Err(Error::NewerRecord { found: 2, .. })));
+    assert!(b.stock_levels(None).unwrap().is_empty());
+    assert_eq!((b.pull_cursor().unwrap(), b.sync_status().unwrap().quarantined), (0, 0));
+
+    // A damaged segment, one moved under another device's id, one of another program: set
+    // aside and counted; the good segment beside them applies.
     let mut tampered = good.clone();
     tampered.segments[0].segment.ciphertext[5] ^= 1;
-    assert!(matches!(b.apply_pull_page(&tampered), Err(Error::BadRecord(_))));
+    assert_eq!(b.apply_pull_page(&tampered).unwrap(), 1);
+    assert_eq!(b.stock_levels(None).unwrap()[0].level, 25);
+    let status = b.sync_status().unwrap();
+    assert_eq!(status.quarantined, 1);
+    assert!(status.last_quarantined.unwrap().contains("does not open"));
+    assert_eq!(b.pull_cursor().unwrap(), good.next_cursor);
     let mut moved = good.clone();
     moved.segments[0].segment.header.device = Uuid::now_v7();
-    assert!(matches!(b.apply_pull_page(&moved), Err(Error::BadRecord(_))));
-    // Another program's phone cannot read it either.
+    assert_eq!(b.apply_pull_page(&moved).unwrap(), 1);
     let d3 = tempfile::tempdir().unwrap();
     let stranger = new_store(d3.path(), Role::Outreach, &clock);
-    assert!(stranger.apply_pull_page(&good).is_err());
-    assert!(b.stock_levels(None).unwrap().is_empty());
-    assert_eq!(b.pull_cursor().unwrap(), 0);
+    assert_eq!(stranger.apply_pull_page(&good).unwrap(), 0);
+    assert_eq!(stranger.sync_status().unwrap().quarantined, 2);
+    assert!(stranger.stock_levels(None).unwrap().is_empty());
+    assert_eq!(b.sync_status().unwrap().quarantined, 2);
 
-    assert_eq!(b.apply_pull_page(&good).unwrap(), 2);
-    assert_eq!(b.stock_levels(None).unwrap()[0].level, 75);
-    assert_eq!(b.pull_cursor().unwrap(), good.next_cursor);
-    // An outreach phone refuses encounters even if a hub sent them.
+    // An outreach phone sets encounters aside even if a hub sent them.
     a.log_encounter(&street(clock.now())).unwrap();
     hub.push(a_id, a.outgoing_segments(SegmentLimits::default()).unwrap());
-    assert!(matches!(b.apply_pull_page(&hub.pull(Role::Manager, 0, 10)), Err(Error::NotPermitted(_))));
+    let with_encounters = hub.pull(Role::Manager, 0, 10);
+    b.apply_pull_page(&with_encounters).unwrap();
+    assert_eq!(b.sync_status().unwrap().quarantined, 3);
+    assert!(b.recent_encounters(10).unwrap().is_empty());
+    // Applying the same good records again changes nothing.
+    assert_eq!(b.apply_pull_page(&good).unwrap(), 2);
+    assert_eq!(b.stock_levels(None).unwrap()[0].level, 75);
 }
 
 #[test]

@@ -182,8 +182,9 @@ pub(crate) mod serde_bytes_vec {
         }
     }
 
+    /// As an owned buffer: CBOR readers hand borrowed bytes only up to a small scratch size.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        d.deserialize_bytes(BytesVisitor)
+        d.deserialize_byte_buf(BytesVisitor)
     }
 }
 

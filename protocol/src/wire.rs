@@ -39,7 +39,17 @@ impl PushRequest {
         if self.segments.len() > MAX_SEGMENTS_PER_PUSH {
             return Err(ProtocolError::TooLarge(format!("at most {MAX_SEGMENTS_PER_PUSH} segments per push")));
         }
-        self.segments.iter().try_for_each(|s| s.header.check())
+        for s in &self.segments {
+            s.header.check()?;
+            if s.ciphertext.len() > crate::limits::MAX_SEALED_BYTES {
+                return Err(ProtocolError::TooLarge(format!("a sealed segment is at most {} bytes", crate::limits::MAX_SEALED_BYTES)));
+            }
+            // An authentication tag at least; the server cannot check more.
+            if s.ciphertext.len() < 16 {
+                return Err(ProtocolError::Invalid("a sealed segment is too short to be one".into()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -61,6 +71,10 @@ pub struct PullRequest {
     pub v: u32,
     pub cursor: u64,
     pub limit: u32,
+    /// The streams wanted; empty means every stream the device's role may read. Asking for a
+    /// stream the role may not read is refused (403), not silently filtered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub streams: Vec<Stream>,
 }
 
 impl PullRequest {
@@ -256,10 +270,23 @@ mod tests {
         assert!(matches!(PushRequest { v: 2, segments: vec![] }.check(), Err(ProtocolError::Version { found: 2, .. })));
         let many = PushRequest { v: PROTOCOL_VERSION, segments: vec![segment(); MAX_SEGMENTS_PER_PUSH + 1] };
         assert!(matches!(many.check(), Err(ProtocolError::TooLarge(_))));
-        assert!(PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 0 }.check().is_err());
+        assert!(PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 0, streams: vec![] }.check().is_err());
         let keys = SealedKeys { nonce: vec![0; 24], ciphertext: vec![1, 2] };
         let bad = CreateEnrollment { v: PROTOCOL_VERSION, label: "Van\n2".into(), role: Role::Outreach, sealed_keys: keys };
         assert!(bad.check().is_err());
+    }
+
+    #[test]
+    fn segments_of_any_allowed_size_decode() {
+        let mut s = segment();
+        for size in [16, 4095, 4097, 100_000, crate::limits::MAX_SEALED_BYTES] {
+            s.ciphertext = vec![5; size];
+            let push = PushRequest { v: PROTOCOL_VERSION, segments: vec![s.clone()] };
+            assert_eq!(from_cbor::<PushRequest>(&to_cbor(&push)).unwrap(), push, "{size} bytes");
+        }
+        s.ciphertext.push(0);
+        let too_big = from_cbor::<PushRequest>(&to_cbor(&PushRequest { v: PROTOCOL_VERSION, segments: vec![s] })).unwrap();
+        assert!(matches!(too_big.check(), Err(ProtocolError::TooLarge(_))));
     }
 
     proptest! {
@@ -271,3 +298,4 @@ mod tests {
         }
     }
 }
+

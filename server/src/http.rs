@@ -166,7 +166,7 @@ async fn pull(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result
     let by = device(&app, &headers).await?;
     let req: PullRequest = wire::from_cbor(&body)?;
     req.check()?;
-    let page = app.hub.pull(&by, req.cursor, req.limit).await?;
+    let page = app.hub.pull_streams(&by, req.cursor, req.limit, &req.streams).await?;
     let out = wire::to_cbor(&page);
     tracing::info!(device = %by.id, segments = page.segments.len(), bytes = out.len(), "pull");
     Ok(([(header::CONTENT_TYPE, "application/cbor")], out).into_response())

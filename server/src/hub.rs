@@ -38,6 +38,9 @@ impl From<sqlx::migrate::MigrateError> for HubError {
     }
 }
 
+/// About how many bytes of segments one pull page carries.
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
 /// How long an enrollment token lives.
 pub const ENROLLMENT_TTL_SECONDS: i64 = 24 * 60 * 60;
 
@@ -316,20 +319,44 @@ impl Hub {
     /// A page of segments after `cursor`: outreach devices get `inventory` and `settings`,
     /// managers everything.
     pub async fn pull(&self, by: &Device, cursor: u64, limit: u32) -> Result<PullResponse, HubError> {
+        self.pull_streams(by, cursor, limit, &[]).await
+    }
+
+    /// [`Hub::pull`] of some streams only (empty: all the role may read). A stream the role may
+    /// not read is refused. A page holds at most `limit` segments and about
+    /// [`MAX_PAGE_BYTES`] of them (always at least one).
+    pub async fn pull_streams(&self, by: &Device, cursor: u64, limit: u32, streams: &[Stream]) -> Result<PullResponse, HubError> {
+        if by.role != Role::Manager && streams.contains(&Stream::Encounters) {
+            return Err(HubError::Forbidden("encounters go only to managers' devices".into()));
+        }
+        let want = |s: Stream| if streams.is_empty() { by.role == Role::Manager || s != Stream::Encounters } else { streams.contains(&s) };
         let program = self.program().await?;
         let rows = sqlx::query(
             "SELECT cursor, device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext FROM segment
-             WHERE cursor > ?1 AND (?2 = 'manager' OR stream != 'encounters')
-             ORDER BY cursor LIMIT ?3",
+             WHERE cursor > ?1 AND ((?2 AND stream = 'encounters') OR (?3 AND stream = 'inventory') OR (?4 AND stream = 'settings'))
+             ORDER BY cursor LIMIT ?5",
         )
         .bind(cursor as i64)
-        .bind(role_str(by.role))
+        .bind(want(Stream::Encounters))
+        .bind(want(Stream::Inventory))
+        .bind(want(Stream::Settings))
         .bind(limit as i64 + 1)
         .fetch_all(&self.pool)
         .await?;
-        let more = rows.len() > limit as usize;
+        let total = rows.len();
+        let mut bytes = 0usize;
+        let rows: Vec<_> = rows
+            .into_iter()
+            .take(limit as usize)
+            .take_while(|r| {
+                let first = bytes == 0;
+                bytes += r.get::<Vec<u8>, _>(7).len();
+                first || bytes <= MAX_PAGE_BYTES
+            })
+            .collect();
+        let more = total > rows.len();
         let mut segments = Vec::new();
-        for r in rows.into_iter().take(limit as usize) {
+        for r in rows {
             let nonce: Vec<u8> = r.get(6);
             segments.push(PulledSegment {
                 cursor: r.get::<i64, _>(0) as u64,

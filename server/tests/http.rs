@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 struct Server {
     base: String,
+    clock: Arc<std::sync::atomic::AtomicI64>,
     _dir: tempfile::TempDir,
     bootstrap: String,
     program: Uuid,
@@ -22,11 +23,13 @@ async fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let hub = Hub::open_sqlite(&dir.path().join("hub.db")).await.unwrap();
     let (program, bootstrap) = hub.init_program(1_800_000_000).await.unwrap();
-    let app = satchel_server::http::router(hub, Arc::new(|| 1_800_000_000));
+    let clock = Arc::new(std::sync::atomic::AtomicI64::new(1_800_000_000));
+    let c = clock.clone();
+    let app = satchel_server::http::router(hub, Arc::new(move || c.load(std::sync::atomic::Ordering::Relaxed)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    Server { base, _dir: dir, bootstrap, program }
+    Server { base, clock, _dir: dir, bootstrap, program }
 }
 
 /// One blocking request from a plain HTTP client: (status, body).
@@ -117,12 +120,33 @@ async fn a_device_enrolls_pushes_and_pulls_and_bad_input_is_refused() {
     assert_eq!((status, error(&body).error), (400, ErrorCode::UnsupportedVersion));
     let (status, _) = call(url.clone(), pc.clone(), Some(vec![0u8; 5 * 1024 * 1024])).await;
     assert_eq!(status, 413);
+    // Truncated, an oversized segment, an empty one, a wrong seq, a replay of what is held.
+    let next = push(vec![segment(s.program, phone.device, Stream::Encounters, 4, 4)]);
+    let (status, body) = call(url.clone(), pc.clone(), Some(next[..next.len() / 2].to_vec())).await;
+    assert_eq!((status, error(&body).error), (400, ErrorCode::BadRequest));
+    let mut big = segment(s.program, phone.device, Stream::Encounters, 4, 4);
+    big.ciphertext = vec![7; satchel_protocol::limits::MAX_SEALED_BYTES + 1];
+    let (status, body) = call(url.clone(), pc.clone(), Some(push(vec![big]))).await;
+    assert_eq!((status, error(&body).error), (413, ErrorCode::TooLarge));
+    let mut empty = segment(s.program, phone.device, Stream::Encounters, 4, 4);
+    empty.ciphertext.clear();
+    assert_eq!(call(url.clone(), pc.clone(), Some(push(vec![empty]))).await.0, 400);
+    let (status, body) = call(url.clone(), pc.clone(), Some(push(vec![segment(s.program, phone.device, Stream::Encounters, 2, 4)]))).await;
+    assert_eq!((status, error(&body).expected_seq), (409, Some(4)), "an overlapping segment says where the stream continues");
+    // Settings only from managers.
+    assert_eq!(call(url.clone(), pc.clone(), Some(push(vec![segment(s.program, phone.device, Stream::Settings, 1, 1)]))).await.0, 403);
     // A tampered segment is stored as it is (the hub cannot tell); it is refused by devices.
 
     // Pull: the phone sees no encounters; the manager sees the one segment stored.
-    let pull = wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 10 });
+    let pull = wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 10, streams: vec![] });
     let (_, body) = call(format!("{}/v1/pull", s.base), pc.clone(), Some(pull.clone())).await;
     assert!(wire::from_cbor::<PullResponse>(&body).unwrap().segments.is_empty());
+    let ask = |streams| wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 10, streams });
+    let (status, body) = call(format!("{}/v1/pull", s.base), pc.clone(), Some(ask(vec![Stream::Encounters]))).await;
+    assert_eq!((status, error(&body).error), (403, ErrorCode::Forbidden), "an outreach phone asking for encounters");
+    assert_eq!(call(format!("{}/v1/pull", s.base), pc.clone(), Some(ask(vec![Stream::Inventory]))).await.0, 200);
+    let (_, body) = call(format!("{}/v1/pull", s.base), Some(manager.credential.clone()), Some(ask(vec![Stream::Inventory]))).await;
+    assert!(wire::from_cbor::<PullResponse>(&body).unwrap().segments.is_empty(), "only the streams asked for");
     let (_, body) = call(format!("{}/v1/pull", s.base), Some(manager.credential.clone()), Some(pull.clone())).await;
     assert_eq!(wire::from_cbor::<PullResponse>(&body).unwrap().segments.len(), 1);
 
@@ -137,4 +161,37 @@ async fn a_device_enrolls_pushes_and_pulls_and_bad_input_is_refused() {
     let (status, body) = call(format!("{}/metrics", s.base), None, None).await;
     assert_eq!(status, 200);
     assert!(String::from_utf8(body).unwrap().contains("satchel_segments 1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_and_used_tokens_are_refused_and_their_keys_are_gone() {
+    let s = start().await;
+    let redeem = |token: String| wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token });
+    let (_, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(redeem(s.bootstrap.clone()))).await;
+    let manager: Redeemed = wire::from_cbor(&body).unwrap();
+    let create = wire::to_cbor(&CreateEnrollment {
+        v: PROTOCOL_VERSION,
+        label: "Van 9".into(),
+        role: Role::Outreach,
+        sealed_keys: SealedKeys { nonce: vec![1; 24], ciphertext: vec![9; 48] },
+    });
+    let (_, body) = call(format!("{}/v1/enrollments", s.base), Some(manager.credential.clone()), Some(create)).await;
+    let created: EnrollmentCreated = wire::from_cbor(&body).unwrap();
+    let metric = |text: &str, name: &str| {
+        text.lines().find_map(|l| l.strip_prefix(&format!("{name} "))).map(|v| v.parse::<i64>().unwrap())
+    };
+    let (_, text) = call(format!("{}/metrics", s.base), None, None).await;
+    assert_eq!(metric(&String::from_utf8(text).unwrap(), "satchel_open_enrollments"), Some(1));
+    // A day and a second later the token is refused and the sealed keys are gone.
+    s.clock.fetch_add(24 * 60 * 60 + 1, std::sync::atomic::Ordering::Relaxed);
+    let (status, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(redeem(created.token))).await;
+    assert_eq!((status, error(&body).error), (410, ErrorCode::NotFound));
+    let (_, text) = call(format!("{}/metrics", s.base), None, None).await;
+    let text = String::from_utf8(text).unwrap();
+    assert_eq!(metric(&text, "satchel_open_enrollments"), Some(0));
+    assert_eq!(metric(&text, "satchel_devices"), Some(1), "no device was created");
+    // A garbage or unknown-version redeem is a 400, never a panic.
+    assert_eq!(call(format!("{}/v1/enroll/redeem", s.base), None, Some(b"\x00".to_vec())).await.0, 400);
+    let (status, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(wire::to_cbor(&Redeem { v: 7, token: "x".into() }))).await;
+    assert_eq!((status, error(&body).error), (400, ErrorCode::UnsupportedVersion));
 }

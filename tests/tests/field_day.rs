@@ -168,3 +168,28 @@ fn an_unreachable_server_is_offline_and_backs_off() {
     assert_eq!(phone.store.sync_status().unwrap().pending, 0);
     assert!(satchel_core::HttpTransport::new("http://hub.example.org", None).is_err(), "credentials never travel in clear");
 }
+
+#[test]
+fn a_large_backlog_ships_in_few_requests() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    let net = http(&server);
+    for i in 0..2_500 {
+        phone.store.log_encounter(&NewEncounter {
+            participant_code: Some(format!("PX{:02}QQ", i % 50)),
+            items: vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 10 }],
+            ..NewEncounter::new(Utc::now() - Duration::seconds(i), "downtown")
+        })
+        .unwrap();
+    }
+    let report = phone.store.sync_now(&net).unwrap();
+    assert_eq!(report.pushed, 2_500);
+    assert!(report.requests <= 4, "{} requests for 2,500 encounters", report.requests);
+    assert!(server.all_segments().segments.iter().any(|s| s.segment.ciphertext.len() > 16 * 1024), "large segments travel");
+    let pulled = manager.store.sync_now(&net).unwrap();
+    assert_eq!(pulled.pulled, 2_500);
+    let today = Utc::now().date_naive();
+    let total = manager.store.tally(&TallyQuery::period(today - chrono::Days::new(1), today)).unwrap().total;
+    assert_eq!(total.encounters, 2_500);
+}
