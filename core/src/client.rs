@@ -106,6 +106,10 @@ fn describe(e: ureq::Error) -> String {
         ureq::Error::Timeout(_) => "the server did not answer in time".into(),
         ureq::Error::HostNotFound => "the server's name could not be found".into(),
         ureq::Error::ConnectionFailed => "could not connect to the server".into(),
+        // rustls reports a refused certificate as invalid data inside an I/O error.
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().to_lowercase().contains("certificate") => {
+            "the server's certificate was not accepted".into()
+        }
         ureq::Error::Io(e) => format!("connection error ({})", e.kind()),
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) => "the server's certificate was not accepted".into(),
         other => format!("network error ({})", short_kind(&other)),
