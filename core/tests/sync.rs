@@ -58,7 +58,7 @@ impl Hub {
 }
 
 fn sync(store: &Store, hub: &mut Hub) {
-    let limits = SegmentLimits { max_records: 7, max_bytes: 4096, max_segments: 3 };
+    let limits = SegmentLimits { max_records: 7, max_bytes: 4096, max_segments: 3, ..SegmentLimits::default() };
     loop {
         let segments = store.outgoing_segments(limits).unwrap();
         if segments.is_empty() {

@@ -22,7 +22,12 @@ fn schedules() -> u64 {
 
 /// Random small segment limits, so that the outbox is cut differently from one try to the next.
 fn limits(rng: &mut Rng) -> SegmentLimits {
-    SegmentLimits { max_records: 1 + rng.below(6) as usize, max_bytes: 64 * 1024, max_segments: 1 + rng.below(4) as usize }
+    SegmentLimits {
+        max_records: 1 + rng.below(6) as usize,
+        max_bytes: 64 * 1024,
+        max_segments: 1 + rng.below(4) as usize,
+        max_push_bytes: 1 + rng.below(4096) as usize,
+    }
 }
 
 /// Work a device does between syncs.
