@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite: the Rust workspace (unit, property, integration, kill and plaintext
 # tests), then the uniffi bindings from Python, Kotlin on the JVM, and Swift (in a Debian trixie
-# chroot; needs root and debootstrap). SATCHEL_SKIP_SWIFT=1 skips only the Swift part.
+# chroot; needs root and debootstrap). SATCHEL_SKIP_SWIFT=1 skips only the Swift part; the hub's
+# storage tests also run on PostgreSQL (scripts/postgres.sh; SATCHEL_SKIP_POSTGRES=1 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The hub's storage tests run against PostgreSQL too: start this machine's server unless a
+# database is given (SATCHEL_TEST_POSTGRES_URL) or the runs are skipped (SATCHEL_SKIP_POSTGRES=1).
+if [ -z "${SATCHEL_TEST_POSTGRES_URL:-}" ] && [ "${SATCHEL_SKIP_POSTGRES:-0}" != 1 ]; then
+  echo "== PostgreSQL for the hub's storage tests"
+  SATCHEL_TEST_POSTGRES_URL="$(./scripts/postgres.sh)"
+  export SATCHEL_TEST_POSTGRES_URL
+fi
 
 echo "== Rust workspace"
 cargo test --workspace --locked

@@ -5,8 +5,10 @@
 use satchel_protocol::wire::{PullResponse, PulledSegment, Redeemed, Role, SealedKeys, StreamAck};
 use satchel_protocol::{SealedSegment, SegmentHeader, Stream};
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use std::borrow::Cow;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Executor, Row, Transaction};
 use uuid::Uuid;
 
 /// Why the hub refused a request. Messages name no record content (the hub has none).
@@ -80,45 +82,115 @@ fn uuid(bytes: Vec<u8>) -> Result<Uuid, HubError> {
     Uuid::from_slice(&bytes).map_err(|_| HubError::Storage("malformed id".into()))
 }
 
-/// The hub over a SQLite database.
+/// Where the hub keeps its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// One file in the data directory: the embedded default.
+    Sqlite,
+    /// A PostgreSQL database, for programs with many devices.
+    Postgres,
+}
+
+/// The hub over its database (SQLite or PostgreSQL; the same rules and SQL, placeholders
+/// adapted).
 #[derive(Clone)]
 pub struct Hub {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Percent-encodes a file path for a `sqlite://` URL.
+fn sqlite_url(path: &std::path::Path) -> String {
+    let mut url = String::from("sqlite://");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => url.push(b as char),
+            _ => url.push_str(&format!("%{b:02X}")),
+        }
+    }
+    url + "?mode=rwc"
 }
 
 impl Hub {
     /// Opens (creating if needed) the hub database at `path` and brings its schema up to date.
     pub async fn open_sqlite(path: &std::path::Path) -> Result<Hub, HubError> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(10));
-        // Write transactions start IMMEDIATE: a deferred one that later wants to write can fail
-        // with "database is locked" when another writer got there first.
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Hub { pool })
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(4)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    // Durable commits, concurrent readers, and a writer that waits its turn.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
+                         PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .connect(&sqlite_url(path))
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Hub { pool, backend: Backend::Sqlite })
+    }
+
+    /// Connects to a PostgreSQL database (`postgres://…`) and brings its schema up to date.
+    pub async fn open_postgres(url: &str) -> Result<Hub, HubError> {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new().max_connections(16).connect(url).await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Hub { pool, backend: Backend::Postgres })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the connections (waiting for those in use).
+    pub async fn close(&self) {
+        self.pool.close().await
+    }
+
+    /// The SQL for this backend: written with SQLite's `?N` placeholders, which PostgreSQL
+    /// spells `$N`. (No statement holds a literal question mark.)
+    fn q(&self, sql: &'static str) -> AssertSqlSafe<Cow<'static, str>> {
+        AssertSqlSafe(match self.backend {
+            Backend::Sqlite => Cow::Borrowed(sql),
+            Backend::Postgres => Cow::Owned(sql.replace('?', "$")),
+        })
+    }
+
+    /// A write transaction. Writers run one at a time, so cursors are assigned in commit order
+    /// and a reader never skips a segment committed later with a lower cursor: SQLite takes
+    /// its write lock at `BEGIN IMMEDIATE` (a deferred transaction could fail later with
+    /// "database is locked"); PostgreSQL takes a transaction-scoped advisory lock.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>, HubError> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7361624)").execute(&mut *tx).await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// Creates the program and a one-time token for its first manager. Refused if the hub
     /// already has a program.
     pub async fn init_program(&self, now: i64) -> Result<(Uuid, String), HubError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let existing: i64 = sqlx::query("SELECT count(*) FROM program").fetch_one(&mut *tx).await?.get(0);
+        let mut tx = self.begin_write().await?;
+        let existing: i64 = sqlx::query(self.q("SELECT count(*) FROM program")).fetch_one(&mut *tx).await?.get(0);
         if existing > 0 {
             return Err(HubError::BadRequest("this hub already has a program".into()));
         }
         let program = Uuid::now_v7();
-        sqlx::query("INSERT INTO program (id, created_at) VALUES (?1, ?2)")
+        sqlx::query(self.q("INSERT INTO program (id, created_at) VALUES (?1, ?2)"))
             .bind(program.as_bytes().as_slice())
             .bind(now)
             .execute(&mut *tx)
             .await?;
         let token = random_secret();
-        sqlx::query("INSERT INTO enrollment (token_hash, label, role, expires_at) VALUES (?1, 'Manager', 'manager', ?2)")
+        sqlx::query(self.q("INSERT INTO enrollment (token_hash, label, role, expires_at) VALUES (?1, 'Manager', 'manager', ?2)"))
             .bind(hash(&token))
             .bind(now + ENROLLMENT_TTL_SECONDS)
             .execute(&mut *tx)
@@ -128,7 +200,7 @@ impl Hub {
     }
 
     pub async fn program(&self) -> Result<Uuid, HubError> {
-        let row = sqlx::query("SELECT id FROM program").fetch_optional(&self.pool).await?;
+        let row = sqlx::query(self.q("SELECT id FROM program")).fetch_optional(&self.pool).await?;
         uuid(row.ok_or_else(|| HubError::BadRequest("the hub has no program yet".into()))?.get(0))
     }
 
@@ -148,8 +220,8 @@ impl Hub {
         let token = random_secret();
         let expires = now + ENROLLMENT_TTL_SECONDS;
         sqlx::query(
-            "INSERT INTO enrollment (token_hash, label, role, sealed_nonce, sealed_keys, expires_at, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            self.q("INSERT INTO enrollment (token_hash, label, role, sealed_nonce, sealed_keys, expires_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
         )
         .bind(hash(&token))
         .bind(label)
@@ -165,7 +237,7 @@ impl Hub {
 
     /// Deletes expired enrollments and the sealed keys with them.
     pub async fn purge_expired(&self, now: i64) -> Result<u64, HubError> {
-        Ok(sqlx::query("DELETE FROM enrollment WHERE expires_at <= ?1").bind(now).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query(self.q("DELETE FROM enrollment WHERE expires_at <= ?1")).bind(now).execute(&self.pool).await?.rows_affected())
     }
 
     /// Redeems a token once: a new device with its own credential, and the sealed keys, which
@@ -173,10 +245,10 @@ impl Hub {
     pub async fn redeem(&self, token: &str, now: i64) -> Result<Redeemed, HubError> {
         self.purge_expired(now).await?;
         let program = self.program().await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
-            "DELETE FROM enrollment WHERE token_hash = ?1 AND expires_at > ?2
-             RETURNING label, role, sealed_nonce, sealed_keys",
+            self.q("DELETE FROM enrollment WHERE token_hash = ?1 AND expires_at > ?2
+             RETURNING label, role, sealed_nonce, sealed_keys"),
         )
         .bind(hash(token))
         .bind(now)
@@ -189,7 +261,7 @@ impl Hub {
         let keys: Option<Vec<u8>> = row.get(3);
         let device = Uuid::now_v7();
         let credential = random_secret();
-        sqlx::query("INSERT INTO device (id, label, role, credential_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        sqlx::query(self.q("INSERT INTO device (id, label, role, credential_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"))
             .bind(device.as_bytes().as_slice())
             .bind(&label)
             .bind(role_str(role))
@@ -210,7 +282,7 @@ impl Hub {
     /// The device a credential belongs to; a revoked or unknown one is refused at once.
     pub async fn authenticate(&self, credential: &str, now: i64) -> Result<Device, HubError> {
         // The lookup is by SHA-256 of the credential, so timing says nothing about the secret.
-        let row = sqlx::query("UPDATE device SET last_seen = ?2 WHERE credential_hash = ?1 AND revoked = 0 RETURNING id, role")
+        let row = sqlx::query(self.q("UPDATE device SET last_seen = ?2 WHERE credential_hash = ?1 AND revoked = 0 RETURNING id, role"))
             .bind(hash(credential))
             .bind(now)
             .fetch_optional(&self.pool)
@@ -224,8 +296,8 @@ impl Hub {
         if by.role != Role::Manager {
             return Err(HubError::Forbidden("only managers revoke devices".into()));
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let n = sqlx::query("UPDATE device SET revoked = 1 WHERE id = ?1")
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(self.q("UPDATE device SET revoked = 1 WHERE id = ?1"))
             .bind(device.as_bytes().as_slice())
             .execute(&mut *tx)
             .await?
@@ -234,7 +306,7 @@ impl Hub {
             return Err(HubError::BadRequest("no such device".into()));
         }
         // A revoked manager's open enrollments (and the sealed keys in them) go with it.
-        sqlx::query("DELETE FROM enrollment WHERE created_by = ?1")
+        sqlx::query(self.q("DELETE FROM enrollment WHERE created_by = ?1"))
             .bind(device.as_bytes().as_slice())
             .execute(&mut *tx)
             .await?;
@@ -242,8 +314,8 @@ impl Hub {
         Ok(())
     }
 
-    async fn acks(&self, conn: &mut sqlx::SqliteConnection, device: Uuid) -> Result<Vec<StreamAck>, HubError> {
-        let rows = sqlx::query("SELECT stream, acked_seq FROM stream_head WHERE device = ?1 ORDER BY stream")
+    async fn acks(&self, conn: &mut AnyConnection, device: Uuid) -> Result<Vec<StreamAck>, HubError> {
+        let rows = sqlx::query(self.q("SELECT stream, acked_seq FROM stream_head WHERE device = ?1 ORDER BY stream"))
             .bind(device.as_bytes().as_slice())
             .fetch_all(&mut *conn)
             .await?;
@@ -260,7 +332,7 @@ impl Hub {
     /// with the expected sequence number. Returns the device's acknowledgements.
     pub async fn push(&self, by: &Device, segments: &[SealedSegment], now: i64) -> Result<Vec<StreamAck>, HubError> {
         let program = self.program().await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         for s in segments {
             let h: &SegmentHeader = &s.header;
             h.check().map_err(|e| HubError::BadRequest(e.to_string()))?;
@@ -273,7 +345,7 @@ impl Hub {
             if h.stream == Stream::Settings && by.role != Role::Manager {
                 return Err(HubError::Forbidden("only managers push settings".into()));
             }
-            let head: i64 = sqlx::query("SELECT acked_seq FROM stream_head WHERE device = ?1 AND stream = ?2")
+            let head: i64 = sqlx::query(self.q("SELECT acked_seq FROM stream_head WHERE device = ?1 AND stream = ?2"))
                 .bind(by.id.as_bytes().as_slice())
                 .bind(h.stream.as_str())
                 .fetch_optional(&mut *tx)
@@ -288,8 +360,8 @@ impl Hub {
                 return Err(HubError::Gap { stream: h.stream, expected: head + 1 });
             }
             sqlx::query(
-                "INSERT INTO segment (device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                self.q("INSERT INTO segment (device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             )
             .bind(by.id.as_bytes().as_slice())
             .bind(h.stream.as_str())
@@ -302,8 +374,8 @@ impl Hub {
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "INSERT INTO stream_head (device, stream, acked_seq) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (device, stream) DO UPDATE SET acked_seq = excluded.acked_seq",
+                self.q("INSERT INTO stream_head (device, stream, acked_seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device, stream) DO UPDATE SET acked_seq = excluded.acked_seq"),
             )
             .bind(by.id.as_bytes().as_slice())
             .bind(h.stream.as_str())
@@ -332,9 +404,9 @@ impl Hub {
         let want = |s: Stream| if streams.is_empty() { by.role == Role::Manager || s != Stream::Encounters } else { streams.contains(&s) };
         let program = self.program().await?;
         let rows = sqlx::query(
-            "SELECT cursor, device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext FROM segment
+            self.q("SELECT cursor, device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext FROM segment
              WHERE cursor > ?1 AND ((?2 AND stream = 'encounters') OR (?3 AND stream = 'inventory') OR (?4 AND stream = 'settings'))
-             ORDER BY cursor LIMIT ?5",
+             ORDER BY cursor LIMIT ?5"),
         )
         .bind(cursor as i64)
         .bind(want(Stream::Encounters))
@@ -380,7 +452,7 @@ impl Hub {
 
     /// How many enrollments still hold sealed keys (for checks that they are gone).
     pub async fn pending_enrollments(&self) -> Result<i64, HubError> {
-        Ok(sqlx::query("SELECT count(*) FROM enrollment").fetch_one(&self.pool).await?.get(0))
+        Ok(sqlx::query(self.q("SELECT count(*) FROM enrollment")).fetch_one(&self.pool).await?.get(0))
     }
 }
 
@@ -390,7 +462,7 @@ impl Hub {
         if by.role != Role::Manager {
             return Err(HubError::Forbidden("only managers list devices".into()));
         }
-        let rows = sqlx::query("SELECT id, label, role, last_seen, revoked FROM device ORDER BY created_at, id")
+        let rows = sqlx::query(self.q("SELECT id, label, role, last_seen, revoked FROM device ORDER BY created_at, id"))
             .fetch_all(&self.pool)
             .await?;
         let mut out = Vec::new();
@@ -412,7 +484,7 @@ impl Hub {
     /// Counts for `/metrics`: segments and bytes held, devices, open enrollments.
     pub async fn counts(&self) -> Result<[(&'static str, i64); 4], HubError> {
         let one = |sql: &'static str| async move {
-            Ok::<i64, HubError>(sqlx::query(sql).fetch_one(&self.pool).await?.get::<Option<i64>, _>(0).unwrap_or(0))
+            Ok::<i64, HubError>(sqlx::query(self.q(sql)).fetch_one(&self.pool).await?.get::<Option<i64>, _>(0).unwrap_or(0))
         };
         Ok([
             ("satchel_segments", one("SELECT count(*) FROM segment").await?),

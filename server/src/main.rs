@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use satchel_server::http::ApiLimits;
-use satchel_server::serve::{self, ServeOptions};
+use satchel_server::serve::{self, ServeOptions, Storage};
 
 /// Satchel's sync hub: stores the program's sealed records, which it cannot read.
 #[derive(Parser)]
@@ -22,15 +22,13 @@ enum Command {
     /// Creates the program in a new data directory and prints the one-time token that sets up
     /// its first manager (valid 24 hours).
     Init {
-        /// Where the hub keeps its database.
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        storage: StorageArgs,
     },
     /// Runs the hub.
     Serve {
-        /// Where `init` created the hub.
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        storage: StorageArgs,
         /// Address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:8443")]
         listen: SocketAddr,
@@ -47,6 +45,29 @@ enum Command {
         #[arg(long, default_value_t = ApiLimits::default().requests_per_minute)]
         rate_per_minute: u32,
     },
+}
+
+/// Where the hub keeps its data: a directory (SQLite, the default) or a PostgreSQL database.
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct StorageArgs {
+    /// A directory for the hub's SQLite database.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// A PostgreSQL database, postgres://user:password@host/db (better given through the
+    /// environment, which other users of the machine cannot read).
+    #[arg(long, env = "SATCHEL_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+impl StorageArgs {
+    fn storage(self) -> Storage {
+        match (self.data_dir, self.database_url) {
+            (_, Some(url)) => Storage::Postgres(url),
+            (Some(dir), None) => Storage::Directory(dir),
+            (None, None) => unreachable!("clap requires one of them"),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -78,16 +99,17 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), serve::ServeError> {
     let clock = serve::system_clock();
     match command {
-        Command::Init { data_dir } => {
-            let (program, token) = serve::init(&data_dir, clock()).await?;
-            println!("Program {program} created in {}.", data_dir.display());
+        Command::Init { storage } => {
+            let storage = storage.storage();
+            let (program, token) = serve::init(&storage, clock()).await?;
+            println!("Program {program} created ({storage:?}).");
             println!("Manager bootstrap token (one-time, valid 24 hours):");
             println!("{token}");
             Ok(())
         }
-        Command::Serve { data_dir, listen, tls_cert, tls_key, insecure_loopback, rate_per_minute } => {
+        Command::Serve { storage, listen, tls_cert, tls_key, insecure_loopback, rate_per_minute } => {
             let opts = ServeOptions {
-                data_dir,
+                storage: storage.storage(),
                 listen,
                 tls: tls_cert.zip(tls_key),
                 insecure_loopback,

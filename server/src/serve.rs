@@ -12,10 +12,46 @@ use axum_server::Handle;
 use crate::http::{router_with, ApiLimits, Clock};
 use crate::hub::{Hub, HubError};
 
+/// Where the hub keeps its data.
+#[derive(Clone)]
+pub enum Storage {
+    /// `hub.db` (SQLite) in this directory: the embedded default.
+    Directory(PathBuf),
+    /// A PostgreSQL database (`postgres://user:password@host/db`).
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Storage {
+    // The URL may hold a password: only the kind and the place are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Storage::Directory(d) => write!(f, "Directory({})", d.display()),
+            Storage::Postgres(url) => write!(f, "Postgres({})", url.rsplit_once('@').map(|(_, h)| h).unwrap_or("…")),
+        }
+    }
+}
+
+impl Storage {
+    async fn open(&self, create: bool) -> Result<Hub, ServeError> {
+        match self {
+            Storage::Directory(dir) => {
+                let db = database_path(dir);
+                if create {
+                    std::fs::create_dir_all(dir)?;
+                } else if !db.exists() {
+                    return Err(ServeError::Config(format!("no hub in {}; run `satchel-server init` first", dir.display())));
+                }
+                Ok(Hub::open_sqlite(&db).await?)
+            }
+            Storage::Postgres(url) => Ok(Hub::open_postgres(url).await?),
+        }
+    }
+}
+
 /// How the hub is served.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
-    pub data_dir: PathBuf,
+    pub storage: Storage,
     pub listen: SocketAddr,
     /// Certificate chain and private key, PEM files.
     pub tls: Option<(PathBuf, PathBuf)>,
@@ -40,12 +76,13 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join("hub.db")
 }
 
-/// Creates the data directory and the program; returns the program id and the one-time token
-/// for its first manager. Refused when the directory already holds a program.
-pub async fn init(data_dir: &Path, now: i64) -> Result<(uuid::Uuid, String), ServeError> {
-    std::fs::create_dir_all(data_dir)?;
-    let hub = Hub::open_sqlite(&database_path(data_dir)).await?;
-    Ok(hub.init_program(now).await?)
+/// Creates the storage and the program; returns the program id and the one-time token for its
+/// first manager. Refused when the storage already holds a program.
+pub async fn init(storage: &Storage, now: i64) -> Result<(uuid::Uuid, String), ServeError> {
+    let hub = storage.open(true).await?;
+    let result = hub.init_program(now).await;
+    hub.close().await;
+    Ok(result?)
 }
 
 /// A running hub.
@@ -107,11 +144,7 @@ pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeErr
         }
         (tls, _) => tls.clone(),
     };
-    let db = database_path(&opts.data_dir);
-    if !db.exists() {
-        return Err(ServeError::Config(format!("no hub in {}; run `satchel-server init` first", opts.data_dir.display())));
-    }
-    let hub = Hub::open_sqlite(&db).await?;
+    let hub = opts.storage.open(false).await?;
     hub.program().await.map_err(|_| ServeError::Config("the hub has no program; run `satchel-server init` first".into()))?;
     let app = router_with(hub.clone(), clock.clone(), opts.limits).into_make_service();
 

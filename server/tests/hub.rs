@@ -1,4 +1,8 @@
-//! The hub's storage rules against a real SQLite database.
+//! The hub's storage rules, the same tests against SQLite and PostgreSQL.
+//!
+//! PostgreSQL: `SATCHEL_TEST_POSTGRES_URL` names a database whose role may create databases
+//! (each test gets its own); `scripts/test.sh` starts a local server and sets it.
+//! `SATCHEL_SKIP_POSTGRES=1` skips the PostgreSQL runs, saying so.
 
 use satchel_protocol::wire::{Role, SealedKeys};
 use satchel_protocol::{seal, SealedSegment, SegmentHeader, Stream};
@@ -7,10 +11,74 @@ use uuid::Uuid;
 
 const NOW: i64 = 1_800_000_000;
 
-async fn hub() -> (tempfile::TempDir, Hub) {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::open_sqlite(&dir.path().join("hub.db")).await.unwrap();
-    (dir, hub)
+/// Runs each storage test once on SQLite and once on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let dir = tempfile::tempdir().unwrap();
+                    super::$name(super::Hub::open_sqlite(&dir.path().join("hub.db")).await.unwrap()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = super::TestDatabase::create().await else { return };
+                    let hub = super::Hub::open_postgres(&db.url).await.unwrap();
+                    super::$name(hub.clone()).await;
+                    hub.close().await;
+                    db.drop().await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    enrollment_tokens_work_once_and_keys_leave_with_them,
+    pushes_are_idempotent_and_gaps_are_refused,
+    pulls_page_by_cursor_and_role,
+    revocation_is_immediate,
+    concurrent_pushers_never_make_a_reader_skip,
+);
+
+/// A fresh PostgreSQL database for one test.
+struct TestDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create() -> Option<TestDatabase> {
+        let Ok(admin) = std::env::var("SATCHEL_TEST_POSTGRES_URL") else {
+            if std::env::var("SATCHEL_SKIP_POSTGRES").as_deref() == Ok("1") {
+                eprintln!("PostgreSQL run SKIPPED (SATCHEL_SKIP_POSTGRES=1)");
+                return None;
+            }
+            panic!("set SATCHEL_TEST_POSTGRES_URL (scripts/test.sh starts a local PostgreSQL), or SATCHEL_SKIP_POSTGRES=1 to skip");
+        };
+        let name = format!("satchel_test_{}", Uuid::now_v7().simple());
+        admin_execute(&admin, &format!("CREATE DATABASE {name}")).await;
+        let base = admin.rsplit_once('/').map(|(b, _)| b).expect("a URL ending in /database");
+        Some(TestDatabase { url: format!("{base}/{name}"), admin, name })
+    }
+
+    async fn drop(self) {
+        admin_execute(&self.admin, &format!("DROP DATABASE {} WITH (FORCE)", self.name)).await;
+    }
+}
+
+async fn admin_execute(url: &str, sql: &str) {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.expect("connect to SATCHEL_TEST_POSTGRES_URL");
+    conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await.unwrap();
+    conn.close().await.unwrap();
 }
 
 fn segment(program: Uuid, device: Uuid, stream: Stream, first: u64, last: u64) -> SealedSegment {
@@ -36,9 +104,7 @@ async fn program(hub: &Hub) -> (Uuid, Device, String, Device, String) {
     (program, manager, m.credential, outreach, o.credential)
 }
 
-#[tokio::test]
-async fn enrollment_tokens_work_once_and_keys_leave_with_them() {
-    let (_d, hub) = hub().await;
+async fn enrollment_tokens_work_once_and_keys_leave_with_them(hub: Hub) {
     let (_, bootstrap) = hub.init_program(NOW).await.unwrap();
     assert!(matches!(hub.init_program(NOW).await, Err(HubError::BadRequest(_))));
     let m = hub.redeem(&bootstrap, NOW).await.unwrap();
@@ -61,9 +127,7 @@ async fn enrollment_tokens_work_once_and_keys_leave_with_them() {
     assert_eq!(hub.authenticate("not a credential", NOW).await, Err(HubError::Unauthorized));
 }
 
-#[tokio::test]
-async fn pushes_are_idempotent_and_gaps_are_refused() {
-    let (_d, hub) = hub().await;
+async fn pushes_are_idempotent_and_gaps_are_refused(hub: Hub) {
     let (program, manager, _, phone, _) = program(&hub).await;
     let s1 = segment(program, phone.id, Stream::Encounters, 1, 5);
     let s2 = segment(program, phone.id, Stream::Encounters, 6, 8);
@@ -88,9 +152,7 @@ async fn pushes_are_idempotent_and_gaps_are_refused() {
     hub.push(&phone, &[inv], NOW).await.unwrap();
 }
 
-#[tokio::test]
-async fn pulls_page_by_cursor_and_role() {
-    let (_d, hub) = hub().await;
+async fn pulls_page_by_cursor_and_role(hub: Hub) {
     let (program, manager, _, phone, _) = program(&hub).await;
     for i in 0..5u64 {
         hub.push(&phone, &[segment(program, phone.id, Stream::Encounters, i + 1, i + 1)], NOW).await.unwrap();
@@ -111,9 +173,7 @@ async fn pulls_page_by_cursor_and_role() {
     assert_eq!(satchel_protocol::open(&[3; 32], first).unwrap(), vec![b"record 1".to_vec()]);
 }
 
-#[tokio::test]
-async fn revocation_is_immediate() {
-    let (_d, hub) = hub().await;
+async fn revocation_is_immediate(hub: Hub) {
     let (_, manager, _, phone, credential) = program(&hub).await;
     assert!(matches!(hub.revoke(&phone, manager.id).await, Err(HubError::Forbidden(_))));
     hub.revoke(&manager, phone.id).await.unwrap();
@@ -127,9 +187,7 @@ async fn revocation_is_immediate() {
     assert_eq!(hub.redeem(&minted, NOW).await, Err(HubError::TokenGone));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_pushers_never_make_a_reader_skip() {
-    let (_d, hub) = hub().await;
+async fn concurrent_pushers_never_make_a_reader_skip(hub: Hub) {
     let (program, manager, _, _, _) = program(&hub).await;
     let mut phones = Vec::new();
     for i in 0..6 {

@@ -37,7 +37,7 @@ impl Server {
     pub fn start() -> Server {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (program, bootstrap) = rt.block_on(serve::init(dir.path(), now())).unwrap();
+        let (program, bootstrap) = rt.block_on(serve::init(&serve::Storage::Directory(dir.path().to_path_buf()), now())).unwrap();
         let running = rt.block_on(serve::start(options(dir.path(), "127.0.0.1:0".parse().unwrap()), serve::system_clock())).unwrap();
         Server { addr: running.addr, rt, dir, running: Mutex::new(Some(running)), bootstrap, program, restarts: AtomicU64::new(0) }
     }
@@ -111,7 +111,7 @@ impl Drop for Server {
 
 fn options(dir: &Path, listen: SocketAddr) -> ServeOptions {
     ServeOptions {
-        data_dir: dir.to_path_buf(),
+        storage: serve::Storage::Directory(dir.to_path_buf()),
         listen,
         tls: None,
         insecure_loopback: true,

@@ -15,9 +15,9 @@ fn devices_sync_over_tls_and_refuse_an_unknown_certificate() {
     std::fs::write(&cert, issued.cert.pem()).unwrap();
     std::fs::write(&key, issued.signing_key.serialize_pem()).unwrap();
     let data = dir.path().join("hub");
-    let (_, token) = rt.block_on(serve::init(&data, now())).unwrap();
+    let (_, token) = rt.block_on(serve::init(&serve::Storage::Directory(data.clone()), now())).unwrap();
     let opts = |tls, insecure_loopback, listen: &str| ServeOptions {
-        data_dir: data.clone(),
+        storage: serve::Storage::Directory(data.clone()),
         listen: listen.parse().unwrap(),
         tls,
         insecure_loopback,
