@@ -151,13 +151,14 @@ impl Store {
     /// Opens a pulled page and applies its records and its cursor in one transaction: either all
     /// of it lands or nothing does. The device's own segments are skipped.
     ///
-    /// A segment that can never be applied — it does not open under the program's key, it
-    /// belongs to another program, its records claim another author than the device that sent
-    /// it, fail validation, or are encounters sent to an outreach phone — is set aside
-    /// (counted in the status as quarantined) so that one bad segment does not stop every device
-    /// from syncing. A segment this app is too old to read (newer key epoch or record format)
-    /// stops the pull instead, with nothing applied: updating the app fixes it and nothing is
-    /// skipped. Returns how many records were applied.
+    /// A segment that cannot be authentic for this device — it does not open under the program
+    /// key (damaged, forged, or sealed under another key epoch), belongs to another program,
+    /// holds a record its device did not write, or is encounters sent to an outreach phone —
+    /// is set aside (counted in the status as quarantined) so that one bad segment does not
+    /// stop every device from syncing; nothing readable is lost that way. A segment that opens
+    /// but holds a record this app cannot read or accept (a newer format, an unknown value, a
+    /// check a newer app relaxed) stops the pull instead, with nothing applied: updating the
+    /// app fixes it, and nothing is skipped. Returns how many records were applied.
     pub fn apply_pull_page(&self, page: &PullResponse) -> Result<usize> {
         let keys = self.program_keys()?;
         let program = self.program_id()?;
@@ -169,12 +170,6 @@ impl Store {
             let h = &pulled.segment.header;
             if h.device == device {
                 continue;
-            }
-            if h.program == program && h.key_epoch > keys.epoch {
-                return Err(Error::BadRecord(format!(
-                    "a segment sealed under key epoch {} (this device has {}); update the app or re-enroll",
-                    h.key_epoch, keys.epoch
-                )));
             }
             match segment_records(&keys, program, role, pulled)? {
                 Ok(mut r) => records.append(&mut r),
@@ -236,8 +231,8 @@ impl Store {
     }
 }
 
-/// The records of one pulled segment, checked: `Ok(Err(reason))` sets the segment aside; an
-/// outer `Err` stops the pull (this app is too old for it).
+/// The records of one pulled segment, checked: `Ok(Err(reason))` sets the segment aside (it
+/// cannot be authentic here); an outer `Err` stops the pull (this app cannot read it yet).
 fn segment_records(
     keys: &crate::store::ProgramKeys,
     program: Uuid,
@@ -252,17 +247,21 @@ fn segment_records(
         return Ok(Err("encounters sent to an outreach device"));
     }
     if h.key_epoch != keys.epoch {
-        return Ok(Err("sealed under an old key"));
+        // Keys are never rotated yet, so no authentic segment has another epoch.
+        return Ok(Err("sealed under another key epoch"));
     }
     let Ok(payloads) = satchel_protocol::open(&keys.data_key, &pulled.segment) else {
         return Ok(Err("does not open under the program key (damaged or forged)"));
     };
     let mut records = Vec::with_capacity(payloads.len());
     for payload in payloads {
+        // Sealed under the program key: written by a device of the program, so a record that
+        // does not decode or validate comes from a newer (or broken) app, not from an attacker.
+        let too_new = || Error::BadRecord("a record from another device that this app cannot read; update the app".into());
         let record = match Record::decode(&payload) {
             Ok(r) => r,
             Err(e @ Error::NewerRecord { .. }) => return Err(e),
-            Err(_) => return Ok(Err("holds a malformed record")),
+            Err(_) => return Err(too_new()),
         };
         if author(&record) != h.device || record.stream() != h.stream {
             return Ok(Err("holds a record its device did not write"));
@@ -273,7 +272,7 @@ fn segment_records(
             Record::Encounter(e) => e.check(),
         };
         if valid.is_err() {
-            return Ok(Err("holds a record that fails validation"));
+            return Err(too_new());
         }
         records.push(record);
     }

@@ -140,19 +140,23 @@ fn bad_segments_are_set_aside_and_the_rest_applies() {
     assert_eq!(good.segments.len(), 2);
 
     // This app is too old for a segment: the pull stops, nothing changes, nothing is skipped.
-    let mut newer_key = good.clone();
-    newer_key.segments[0].segment.header.key_epoch = keys.epoch + 1;
-    assert!(matches!(b.apply_pull_page(&newer_key), Err(Error::BadRecord(_))));
     let mut newer_format = good.clone();
     let header = newer_format.segments[0].segment.header;
     newer_format.segments[0].segment =
         satchel_protocol::seal(&keys.data_key, header, &[br#"{"v":2,"type":"hologram"}"#.to_vec()]).unwrap();
     assert!(matches!(b.apply_pull_page(&newer_format), Err(Error::NewerRecord { found: 2, .. })));
+    let mut unknown_value = good.clone();
+    let a_record = String::from_utf8(a.outbox_pending(Stream::Inventory, 1).unwrap()[0].payload.clone()).unwrap();
+    let hologram = a_record.replacen("\"received\"", "\"teleported\"", 1);
+    assert_ne!(hologram, a_record, "the movement kind was replaced");
+    unknown_value.segments[0].segment = satchel_protocol::seal(&keys.data_key, header, &[hologram.into_bytes()]).unwrap();
+    assert!(matches!(b.apply_pull_page(&unknown_value), Err(Error::BadRecord(m)) if m.contains("update the app")));
     assert!(b.stock_levels(None).unwrap().is_empty());
     assert_eq!((b.pull_cursor().unwrap(), b.sync_status().unwrap().quarantined), (0, 0));
 
-    // A damaged segment, one moved under another device's id, one of another program: set
-    // aside and counted; the good segment beside them applies.
+    // A damaged segment, one moved under another device's id, one claiming a key epoch that
+    // does not exist, one of another program: set aside and counted; the good segment beside
+    // them applies.
     let mut tampered = good.clone();
     tampered.segments[0].segment.ciphertext[5] ^= 1;
     assert_eq!(b.apply_pull_page(&tampered).unwrap(), 1);
@@ -164,19 +168,22 @@ fn bad_segments_are_set_aside_and_the_rest_applies() {
     let mut moved = good.clone();
     moved.segments[0].segment.header.device = Uuid::now_v7();
     assert_eq!(b.apply_pull_page(&moved).unwrap(), 1);
+    let mut forged_epoch = good.clone();
+    forged_epoch.segments[0].segment.header.key_epoch = u32::MAX;
+    assert_eq!(b.apply_pull_page(&forged_epoch).unwrap(), 1, "a forged epoch does not stop the pull");
     let d3 = tempfile::tempdir().unwrap();
     let stranger = new_store(d3.path(), Role::Outreach, &clock);
     assert_eq!(stranger.apply_pull_page(&good).unwrap(), 0);
     assert_eq!(stranger.sync_status().unwrap().quarantined, 2);
     assert!(stranger.stock_levels(None).unwrap().is_empty());
-    assert_eq!(b.sync_status().unwrap().quarantined, 2);
+    assert_eq!(b.sync_status().unwrap().quarantined, 3);
 
     // An outreach phone sets encounters aside even if a hub sent them.
     a.log_encounter(&street(clock.now())).unwrap();
     hub.push(a_id, a.outgoing_segments(SegmentLimits::default()).unwrap());
     let with_encounters = hub.pull(Role::Manager, 0, 10);
     b.apply_pull_page(&with_encounters).unwrap();
-    assert_eq!(b.sync_status().unwrap().quarantined, 3);
+    assert_eq!(b.sync_status().unwrap().quarantined, 4);
     assert!(b.recent_encounters(10).unwrap().is_empty());
     // Applying the same good records again changes nothing.
     assert_eq!(b.apply_pull_page(&good).unwrap(), 2);
