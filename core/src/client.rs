@@ -53,6 +53,9 @@ impl HttpTransport {
         check_server_address(server)?;
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A redirect could lead the credential elsewhere; the API never redirects.
+            .max_redirects(0)
+            .https_only(server.starts_with("https://"))
             .timeout_connect(Some(Duration::from_secs(15)))
             .timeout_global(Some(Duration::from_secs(120)))
             .user_agent(concat!("satchel/", env!("CARGO_PKG_VERSION")));
@@ -124,14 +127,8 @@ fn short_kind(e: &ureq::Error) -> String {
 /// Only `https://`, or plain `http://` to this machine (tests, demos): credentials never travel
 /// in clear over a network.
 pub fn check_server_address(server: &str) -> Result<()> {
-    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|p| server.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
-    if server.starts_with("https://") || loopback {
-        Ok(())
-    } else {
-        Err(crate::error::invalid("server", "must be an https:// address (plain http only on this machine)"))
-    }
+    satchel_protocol::enrollment::check_server_address(server)
+        .map_err(|_| crate::error::invalid("server", "must be an https:// address (plain http only on this machine)"))
 }
 
 /// The protocol's role type, as the device list carries it.

@@ -57,6 +57,35 @@ pub fn open_keys(secret: &[u8; 32], sealed: &SealedKeys) -> Result<ProgramKeys, 
     ciborium::from_reader(plain.as_slice()).map_err(|_| ProtocolError::Invalid("sealed keys are malformed".into()))
 }
 
+/// Accepts `https://host[:port][/path]`, or plain `http://` only to 127.0.0.1, localhost or
+/// [::1] (tests, demos), so that tokens and credentials never cross a network in clear. No user
+/// information (`user@`) is allowed: `http://localhost@elsewhere/` names another host.
+pub fn check_server_address(server: &str) -> Result<(), ProtocolError> {
+    let bad = |m: &str| ProtocolError::Invalid(format!("server address: {m}"));
+    let (https, rest) = match (server.strip_prefix("https://"), server.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        _ => return Err(bad("must start with https://")),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') || authority.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("malformed host"));
+    }
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    let port = &authority[host.len()..];
+    if host.is_empty() || !(port.is_empty() || port.strip_prefix(':').is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))) {
+        return Err(bad("malformed host or port"));
+    }
+    if !https && !["127.0.0.1", "localhost", "[::1]"].contains(&host) {
+        return Err(bad("plain http only to this machine; use https://"));
+    }
+    Ok(())
+}
+
 /// What the QR code holds: `satchel://enroll?server=…&token=…&secret=…`.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct EnrollmentPayload {
@@ -136,12 +165,7 @@ impl EnrollmentPayload {
             }
         }
         let server = server.ok_or_else(|| bad("no server"))?;
-        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-            .iter()
-            .any(|p| server.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
-        if !(server.starts_with("https://") || loopback) {
-            return Err(bad("the server must be an https address (plain http only on this machine)"));
-        }
+        check_server_address(&server).map_err(|_| bad("the server must be an https address (plain http only on this machine)"))?;
         Ok(EnrollmentPayload {
             server,
             token: token.filter(|t| !t.is_empty()).ok_or_else(|| bad("no token"))?,
@@ -183,6 +207,12 @@ mod tests {
         assert!(EnrollmentPayload::parse(&plain.to_uri()).is_err(), "credentials never travel in clear");
         let sneaky = EnrollmentPayload::new("http://localhost.evil.example", "t");
         assert!(EnrollmentPayload::parse(&sneaky.to_uri()).is_err());
+        for bad in ["http://localhost:1@evil.example/", "http://127.0.0.1@evil.example", "http://localhost:80x", "https://", "http://[::1", "https://a b"] {
+            assert!(check_server_address(bad).is_err(), "{bad}");
+        }
+        for good in ["https://hub.example.org", "https://hub.example.org:8443/satchel", "http://127.0.0.1:9", "http://[::1]:80/x", "http://localhost"] {
+            check_server_address(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+        }
         for bad in ["https://x", "satchel://enroll?server=ftp%3A%2F%2Fx&token=t&secret=00", "satchel://enroll?token=t", "satchel://enroll?server=https%3A%2F%2Fx&token=t&secret=zz"] {
             assert!(EnrollmentPayload::parse(bad).is_err(), "{bad}");
         }

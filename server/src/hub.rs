@@ -43,6 +43,9 @@ impl From<sqlx::migrate::MigrateError> for HubError {
 /// About how many bytes of segments one pull page carries.
 pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
+/// How precisely a device's "last seen" time is kept, in seconds.
+pub const LAST_SEEN_RESOLUTION_SECONDS: i64 = 60;
+
 /// How long an enrollment token lives.
 pub const ENROLLMENT_TTL_SECONDS: i64 = 24 * 60 * 60;
 
@@ -243,8 +246,24 @@ impl Hub {
     /// Redeems a token once: a new device with its own credential, and the sealed keys, which
     /// the hub deletes in the same transaction.
     pub async fn redeem(&self, token: &str, now: i64) -> Result<Redeemed, HubError> {
-        self.purge_expired(now).await?;
         let program = self.program().await?;
+        // A read first: an unknown, used or expired token never takes the write lock.
+        let known = sqlx::query(self.q("SELECT 1 FROM enrollment WHERE token_hash = ?1 AND expires_at > ?2"))
+            .bind(hash(token))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        if known.is_none() {
+            // Expired tokens' sealed keys go now rather than at the next periodic purge.
+            let expired = sqlx::query(self.q("SELECT 1 FROM enrollment WHERE expires_at <= ?1 LIMIT 1"))
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+            if expired.is_some() {
+                self.purge_expired(now).await?;
+            }
+            return Err(HubError::TokenGone);
+        }
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             self.q("DELETE FROM enrollment WHERE token_hash = ?1 AND expires_at > ?2
@@ -282,13 +301,46 @@ impl Hub {
     /// The device a credential belongs to; a revoked or unknown one is refused at once.
     pub async fn authenticate(&self, credential: &str, now: i64) -> Result<Device, HubError> {
         // The lookup is by SHA-256 of the credential, so timing says nothing about the secret.
-        let row = sqlx::query(self.q("UPDATE device SET last_seen = ?2 WHERE credential_hash = ?1 AND revoked = 0 RETURNING id, role"))
+        // A read: unknown credentials never write.
+        let row = sqlx::query(self.q("SELECT id, role, last_seen FROM device WHERE credential_hash = ?1 AND revoked = 0"))
             .bind(hash(credential))
-            .bind(now)
             .fetch_optional(&self.pool)
             .await?
             .ok_or(HubError::Unauthorized)?;
-        Ok(Device { id: uuid(row.get(0))?, role: parse_role(row.get::<String, _>(1).as_str()) })
+        let device = Device { id: uuid(row.get(0))?, role: parse_role(row.get::<String, _>(1).as_str()) };
+        // "Last seen" to the minute is enough for the manager's list; it saves a write per request.
+        let last_seen: Option<i64> = row.get(2);
+        if last_seen.is_none_or(|t| now - t >= LAST_SEEN_RESOLUTION_SECONDS || now < t) {
+            sqlx::query(self.q("UPDATE device SET last_seen = ?2 WHERE id = ?1"))
+                .bind(device.id.as_bytes().as_slice())
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(device)
+    }
+
+    /// A new one-time token for the program's first manager, replacing any earlier one, for
+    /// when the first one was lost (its redemption's answer never arrived). Refused once any
+    /// segment is stored: a manager set up now would make new program keys, and the data
+    /// already sealed under the first ones would not open for it.
+    pub async fn reissue_bootstrap(&self, now: i64) -> Result<String, HubError> {
+        let mut tx = self.begin_write().await?;
+        let segments: i64 = sqlx::query(self.q("SELECT count(*) FROM segment")).fetch_one(&mut *tx).await?.get(0);
+        if segments > 0 {
+            return Err(HubError::BadRequest(
+                "the program already holds data; enroll a new manager from an existing manager's device".into(),
+            ));
+        }
+        sqlx::query(self.q("DELETE FROM enrollment WHERE created_by IS NULL")).execute(&mut *tx).await?;
+        let token = random_secret();
+        sqlx::query(self.q("INSERT INTO enrollment (token_hash, label, role, expires_at) VALUES (?1, 'Manager', 'manager', ?2)"))
+            .bind(hash(&token))
+            .bind(now + ENROLLMENT_TTL_SECONDS)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(token)
     }
 
     /// Revokes a device; its credential stops working at once.
@@ -333,6 +385,9 @@ impl Hub {
     pub async fn push(&self, by: &Device, segments: &[SealedSegment], now: i64) -> Result<Vec<StreamAck>, HubError> {
         let program = self.program().await?;
         let mut tx = self.begin_write().await?;
+        // What the stream held before this request: a refusal rolls everything back, so that is
+        // where a gap answer must say the stream continues.
+        let mut held_before: Vec<(Stream, u64)> = Vec::new();
         for s in segments {
             let h: &SegmentHeader = &s.header;
             h.check().map_err(|e| HubError::BadRequest(e.to_string()))?;
@@ -353,11 +408,15 @@ impl Hub {
                 .map(|r| r.get(0))
                 .unwrap_or(0);
             let head = head as u64;
+            if !held_before.iter().any(|(s, _)| *s == h.stream) {
+                held_before.push((h.stream, head));
+            }
             if h.last_seq <= head {
                 continue;
             }
             if h.first_seq != head + 1 {
-                return Err(HubError::Gap { stream: h.stream, expected: head + 1 });
+                let before = held_before.iter().find(|(s, _)| *s == h.stream).map_or(head, |(_, b)| *b);
+                return Err(HubError::Gap { stream: h.stream, expected: before + 1 });
             }
             sqlx::query(
                 self.q("INSERT INTO segment (device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext, received_at)

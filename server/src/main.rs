@@ -25,6 +25,12 @@ enum Command {
         #[command(flatten)]
         storage: StorageArgs,
     },
+    /// Prints a new one-time token for the program's first manager, replacing the earlier one
+    /// (when its redemption's answer was lost). Refused once the program holds data.
+    ReissueBootstrap {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
     /// Runs the hub.
     Serve {
         #[command(flatten)]
@@ -104,6 +110,12 @@ async fn run(command: Command) -> Result<(), serve::ServeError> {
             let (program, token) = serve::init(&storage, clock()).await?;
             println!("Program {program} created ({storage:?}).");
             println!("Manager bootstrap token (one-time, valid 24 hours):");
+            println!("{token}");
+            Ok(())
+        }
+        Command::ReissueBootstrap { storage } => {
+            let token = serve::reissue_bootstrap(&storage.storage(), clock()).await?;
+            println!("Manager bootstrap token (one-time, valid 24 hours; the earlier one no longer works):");
             println!("{token}");
             Ok(())
         }

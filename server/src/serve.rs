@@ -26,9 +26,18 @@ impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Storage::Directory(d) => write!(f, "Directory({})", d.display()),
-            Storage::Postgres(url) => write!(f, "Postgres({})", url.rsplit_once('@').map(|(_, h)| h).unwrap_or("…")),
+            Storage::Postgres(url) => write!(f, "Postgres({})", postgres_place(url)),
         }
     }
+}
+
+/// Host, port and database of a PostgreSQL URL, without user, password or parameters.
+fn postgres_place(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let (authority, db) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{host}/{db}")
 }
 
 impl Storage {
@@ -81,6 +90,14 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
 pub async fn init(storage: &Storage, now: i64) -> Result<(uuid::Uuid, String), ServeError> {
     let hub = storage.open(true).await?;
     let result = hub.init_program(now).await;
+    hub.close().await;
+    Ok(result?)
+}
+
+/// A new one-time token for the first manager, while the program holds no data yet.
+pub async fn reissue_bootstrap(storage: &Storage, now: i64) -> Result<String, ServeError> {
+    let hub = storage.open(false).await?;
+    let result = hub.reissue_bootstrap(now).await;
     hub.close().await;
     Ok(result?)
 }
@@ -178,6 +195,22 @@ pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeErr
         }
     });
     Ok(Running { addr, tls: tls.is_some(), handle, server, purge })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_database_url_shows_no_secret() {
+        for url in [
+            "postgres://user:hunter2@db.example.org:5432/satchel?sslmode=require",
+            "postgres://user@db.example.org/satchel?password=hunter2",
+            "postgresql://db.example.org/satchel#hunter2",
+        ] {
+            let shown = format!("{:?}", super::Storage::Postgres(url.into()));
+            assert!(!shown.contains("hunter2") && !shown.contains("user"), "{shown}");
+            assert!(shown.contains("db.example.org") && shown.contains("/satchel"), "{shown}");
+        }
+    }
 }
 
 /// The wall clock, in Unix seconds.

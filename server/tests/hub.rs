@@ -44,6 +44,8 @@ on_both_backends!(
     pulls_page_by_cursor_and_role,
     revocation_is_immediate,
     concurrent_pushers_never_make_a_reader_skip,
+    last_seen_is_kept_to_the_minute,
+    a_lost_bootstrap_token_is_replaced_until_data_arrives,
 );
 
 /// A fresh PostgreSQL database for one test.
@@ -150,6 +152,12 @@ async fn pushes_are_idempotent_and_gaps_are_refused(hub: Hub) {
     let foreign = segment(Uuid::now_v7(), phone.id, Stream::Inventory, 1, 1);
     assert!(matches!(hub.push(&phone, &[foreign], NOW).await, Err(HubError::BadRequest(_))));
     hub.push(&phone, &[inv], NOW).await.unwrap();
+    // A gap after a segment the same request would have stored: the answer names where the
+    // stream continues on the server (the request is rolled back), not inside the request.
+    let next = segment(program, phone.id, Stream::Inventory, 3, 4);
+    let skip = segment(program, phone.id, Stream::Inventory, 6, 6);
+    assert_eq!(hub.push(&phone, &[next, skip], NOW).await, Err(HubError::Gap { stream: Stream::Inventory, expected: 3 }));
+    assert_eq!(hub.pull(&manager, 0, 50).await.unwrap().segments.len(), 3);
 }
 
 async fn pulls_page_by_cursor_and_role(hub: Hub) {
@@ -185,6 +193,35 @@ async fn revocation_is_immediate(hub: Hub) {
     let (minted, _) = hub.create_enrollment(&second, "Seized", Role::Manager, &keys(), NOW).await.unwrap();
     hub.revoke(&manager, second.id).await.unwrap();
     assert_eq!(hub.redeem(&minted, NOW).await, Err(HubError::TokenGone));
+    // The manager's list and the metrics see it all.
+    let devices = hub.devices(&manager).await.unwrap();
+    assert_eq!(devices.len(), 3);
+    assert_eq!(devices.iter().filter(|d| d.revoked).count(), 2);
+    assert!(devices.iter().all(|d| d.last_seen == Some(NOW)));
+    assert!(matches!(hub.devices(&phone).await, Err(HubError::Forbidden(_))));
+    let counts = hub.counts().await.unwrap();
+    assert!(counts.contains(&("satchel_devices", 1)) && counts.contains(&("satchel_open_enrollments", 0)), "{counts:?}");
+}
+
+async fn last_seen_is_kept_to_the_minute(hub: Hub) {
+    let (_, manager, m_credential, phone, credential) = program(&hub).await;
+    hub.authenticate(&credential, NOW + 30).await.unwrap();
+    let seen = |devices: Vec<satchel_protocol::wire::DeviceInfo>, id| devices.into_iter().find(|d| d.device == id).unwrap().last_seen;
+    assert_eq!(seen(hub.devices(&manager).await.unwrap(), phone.id), Some(NOW), "within the minute: not written");
+    hub.authenticate(&credential, NOW + 61).await.unwrap();
+    assert_eq!(seen(hub.devices(&manager).await.unwrap(), phone.id), Some(NOW + 61));
+    let _ = m_credential;
+}
+
+async fn a_lost_bootstrap_token_is_replaced_until_data_arrives(hub: Hub) {
+    let (program, first) = hub.init_program(NOW).await.unwrap();
+    let second = hub.reissue_bootstrap(NOW).await.unwrap();
+    assert_eq!(hub.redeem(&first, NOW).await, Err(HubError::TokenGone), "the earlier token no longer works");
+    let m = hub.redeem(&second, NOW).await.unwrap();
+    assert_eq!(m.role, Role::Manager);
+    let manager = hub.authenticate(&m.credential, NOW).await.unwrap();
+    hub.push(&manager, &[segment(program, manager.id, Stream::Settings, 1, 1)], NOW).await.unwrap();
+    assert!(matches!(hub.reissue_bootstrap(NOW).await, Err(HubError::BadRequest(_))));
 }
 
 async fn concurrent_pushers_never_make_a_reader_skip(hub: Hub) {
@@ -195,13 +232,15 @@ async fn concurrent_pushers_never_make_a_reader_skip(hub: Hub) {
         let r = hub.redeem(&token, NOW).await.unwrap();
         phones.push(hub.authenticate(&r.credential, NOW).await.unwrap());
     }
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reader = {
         let hub = hub.clone();
         let manager = manager.clone();
+        let done = done.clone();
         tokio::spawn(async move {
             let mut cursor = 0;
             let mut seen = Vec::new();
-            for _ in 0..400 {
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
                 let page = hub.pull(&manager, cursor, 7).await.unwrap();
                 for s in &page.segments {
                     seen.push((s.segment.header.device, s.segment.header.first_seq));
@@ -226,7 +265,9 @@ async fn concurrent_pushers_never_make_a_reader_skip(hub: Hub) {
     for w in writers {
         w.await.unwrap();
     }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
     let (cursor, mut seen) = reader.await.unwrap();
+    assert!(!seen.is_empty(), "the reader read while the writers wrote");
     // Catch up after the writers finished; then every segment was seen exactly once.
     let mut page = hub.pull(&manager, cursor, 64).await.unwrap();
     loop {
