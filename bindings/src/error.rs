@@ -34,6 +34,10 @@ pub enum SatchelError {
     /// was deleted; keep the files and ask for help.
     #[error("The stored data cannot be read: {detail}. Nothing was deleted.")]
     Damaged { detail: String },
+    /// Another device sent data in a newer format than this app reads: update the app (nothing
+    /// was skipped; sync carries on after the update).
+    #[error("Update the app: {detail}.")]
+    UpdateRequired { detail: String },
     /// The server could not be reached or did not answer. Nothing is lost; sync tries again.
     #[error("Offline: {detail}.")]
     Offline { detail: String },
@@ -57,7 +61,8 @@ impl From<Core> for SatchelError {
             Core::NoSuchUnlock(_) | Core::NoStore(_) | Core::AlreadyExists(_) => {
                 SatchelError::StoreState { detail: e.to_string() }
             }
-            Core::Damaged(_) | Core::ForeignFile(_) | Core::NewerSchema { .. } | Core::NewerRecord { .. } | Core::BadRecord(_) => {
+            Core::NewerRecord { .. } => SatchelError::UpdateRequired { detail: e.to_string() },
+            Core::Damaged(_) | Core::ForeignFile(_) | Core::NewerSchema { .. } | Core::BadRecord(_) => {
                 SatchelError::Damaged { detail: e.to_string() }
             }
             Core::Offline(detail) => SatchelError::Offline { detail },

@@ -244,6 +244,7 @@ impl Store {
     /// gave it, with the server and credential, in one transaction. Only before anything is
     /// logged. A code that was used or expired is refused ([`Error::Refused`] with 410).
     pub fn enroll_with_code(&self, code: &str, transport: &dyn Transport) -> Result<()> {
+        let _turn = self.sync_turn.lock().unwrap_or_else(|p| p.into_inner());
         let payload = parse_code(code)?;
         self.check_can_enroll()?;
         let redeemed = self.redeem(&payload.server, &payload.token, transport)?;
@@ -268,6 +269,7 @@ impl Store {
     /// printed: redeems it and creates the program's keys on this device (the server never has
     /// them). This store must have been created with the manager role.
     pub fn start_program(&self, server: &str, token: &str, transport: &dyn Transport) -> Result<()> {
+        let _turn = self.sync_turn.lock().unwrap_or_else(|p| p.into_inner());
         if self.role()? != Role::Manager {
             return Err(Error::NotPermitted("only a manager's store can start a program".into()));
         }
@@ -294,6 +296,7 @@ impl Store {
 
     /// [`Store::sync_now`] with given segment limits.
     pub fn sync_with(&self, transport: &dyn Transport, limits: SegmentLimits) -> Result<SyncReport> {
+        let _turn = self.sync_turn.lock().unwrap_or_else(|p| p.into_inner());
         let credential = self.credential()?;
         let mut session = Session { transport, credential: Some(credential), requests: 0 };
         let mut report = SyncReport::default();

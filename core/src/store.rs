@@ -74,6 +74,9 @@ pub struct Store {
     paths: StorePaths,
     clock: Clock,
     session: Mutex<Option<Session>>,
+    /// One sync or enrollment at a time (a background job and the worker's "sync now" must not
+    /// interleave their acknowledgements).
+    pub(crate) sync_turn: Mutex<()>,
 }
 
 /// A supply that has run low at a location.
@@ -133,7 +136,7 @@ impl Store {
                 let _ = fs::remove_file(p);
             }
         }
-        let store = Store { paths, clock: Arc::new(Utc::now), session: Mutex::new(None) };
+        let store = Store { paths, clock: Arc::new(Utc::now), session: Mutex::new(None), sync_turn: Mutex::new(()) };
         let db_key = result?;
         store.start_session(db_key)?;
         Ok(store)
@@ -185,7 +188,7 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         let paths = StorePaths::new(dir);
         KeyFile::load(&paths)?;
-        Ok(Store { paths, clock: Arc::new(Utc::now), session: Mutex::new(None) })
+        Ok(Store { paths, clock: Arc::new(Utc::now), session: Mutex::new(None), sync_turn: Mutex::new(()) })
     }
 
     /// The folder holding this store.

@@ -86,6 +86,12 @@ impl Store {
     /// contiguous run of one stream; sending them again is harmless (the server acknowledges a
     /// repeated segment without storing it twice).
     pub fn outgoing_segments(&self, limits: SegmentLimits) -> Result<Vec<SealedSegment>> {
+        // Zero would cut nothing (and look like nothing to send).
+        let limits = SegmentLimits {
+            max_records: limits.max_records.clamp(1, satchel_protocol::limits::MAX_RECORDS_PER_SEGMENT),
+            max_segments: limits.max_segments.clamp(1, satchel_protocol::limits::MAX_SEGMENTS_PER_PUSH),
+            ..limits
+        };
         let keys = self.program_keys()?;
         let program = self.program_id()?;
         let device = self.device_id()?;

@@ -131,10 +131,12 @@ fn bad_segments_are_set_aside_and_the_rest_applies() {
     let keys = a.program_keys().unwrap();
     b.set_program_keys(&keys).unwrap();
     let one = SegmentLimits { max_records: 1, ..SegmentLimits::default() };
+    let zero = SegmentLimits { max_records: 0, max_segments: 0, ..SegmentLimits::default() };
     a.receive_stock("van-1", "condom", 50).unwrap();
     a.receive_stock("van-1", "condom", 25).unwrap();
     let mut hub = Hub::default();
     let a_id = a.device_id().unwrap();
+    assert_eq!(a.outgoing_segments(zero).unwrap().len(), 1, "limits of zero still send something");
     hub.push(a_id, a.outgoing_segments(one).unwrap());
     let good = hub.pull(Role::Outreach, 0, 10);
     assert_eq!(good.segments.len(), 2);

@@ -185,7 +185,16 @@ async fn revoke(State(app): State<App>, headers: HeaderMap, Path(id): Path<Strin
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn metrics(State(app): State<App>) -> Result<Response, ApiError> {
+/// Counts for Prometheus, to this machine only: how many devices and how much data a program has
+/// says how active it is. (Behind a reverse proxy on the same machine, do not forward
+/// `/metrics`.)
+async fn metrics(
+    State(app): State<App>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+) -> Result<Response, ApiError> {
+    if !peer.is_some_and(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip().is_loopback()) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "metrics are served to this machine only"));
+    }
     let mut text = String::new();
     for (name, value) in app.hub.counts().await? {
         text.push_str(&format!("# TYPE {name} gauge\n{name} {value}\n"));

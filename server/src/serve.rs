@@ -163,7 +163,7 @@ pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeErr
     };
     let hub = opts.storage.open(false).await?;
     hub.program().await.map_err(|_| ServeError::Config("the hub has no program; run `satchel-server init` first".into()))?;
-    let app = router_with(hub.clone(), clock.clone(), opts.limits).into_make_service();
+    let app = router_with(hub.clone(), clock.clone(), opts.limits).into_make_service_with_connect_info::<SocketAddr>();
 
     let listener = std::net::TcpListener::bind(opts.listen)?;
     listener.set_nonblocking(true)?;

@@ -28,7 +28,7 @@ async fn start() -> Server {
     let app = satchel_server::http::router(hub, Arc::new(move || c.load(std::sync::atomic::Ordering::Relaxed)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap() });
     Server { base, clock, _dir: dir, bootstrap, program }
 }
 
@@ -194,4 +194,19 @@ async fn expired_and_used_tokens_are_refused_and_their_keys_are_gone() {
     assert_eq!(call(format!("{}/v1/enroll/redeem", s.base), None, Some(b"\x00".to_vec())).await.0, 400);
     let (status, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(wire::to_cbor(&Redeem { v: 7, token: "x".into() }))).await;
     assert_eq!((status, error(&body).error), (400, ErrorCode::UnsupportedVersion));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_refused_when_the_peer_is_not_this_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::open_sqlite(&dir.path().join("hub.db")).await.unwrap();
+    hub.init_program(1_800_000_000).await.unwrap();
+    // Served without the peer's address, the hub cannot tell it is local, so it refuses.
+    let app = satchel_server::http::router(hub, Arc::new(|| 1_800_000_000));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (status, body) = call(format!("{base}/metrics"), None, None).await;
+    assert_eq!((status, error(&body).error), (403, ErrorCode::Forbidden));
+    assert_eq!(call(format!("{base}/healthz"), None, None).await.0, 200);
 }
