@@ -1,0 +1,204 @@
+//! `satchel`: the program manager's tool. Sets up the program, enrolls and revokes devices,
+//! pulls everything into the manager's encrypted store, and writes the tallies funders ask for
+//! with small counts suppressed.
+//!
+//! Exit codes: 0 done, 1 an error (said on standard error), 2 a usage error.
+
+mod demo;
+mod manager;
+mod qr;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use manager::Manager;
+
+/// The program manager's tool for Satchel.
+#[derive(Parser)]
+#[command(name = "satchel", version, about, propagate_version = true)]
+struct Cli {
+    /// The manager's encrypted store (a folder).
+    #[arg(long, global = true, env = "SATCHEL_STORE")]
+    store: Option<PathBuf>,
+    /// An extra certificate authority (PEM) to trust for the server, for a program running its
+    /// own.
+    #[arg(long, global = true, env = "SATCHEL_CA_CERT")]
+    ca_cert: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sets up the program.
+    #[command(subcommand)]
+    Program(ProgramCommand),
+    /// Enrolls, lists and revokes devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Brings everything new from the server into the manager's store (and sends the
+    /// manager's setting changes to the devices).
+    Pull,
+    /// Writes the tallies of a period: CSV, XLSX or JSON, small counts suppressed.
+    Report(ReportArgs),
+    /// A field day in one command: a server on this machine, a program, two outreach phones
+    /// logging a day offline, a sync, and the report in every format, all in DIR.
+    Demo {
+        /// A new or empty folder for everything the demo makes.
+        #[arg(long)]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProgramCommand {
+    /// Creates the manager's encrypted store and the program's keys, and registers as the
+    /// program's manager with the one-time token `satchel-server init` printed. The passphrase
+    /// comes from SATCHEL_PASSPHRASE or a prompt.
+    Init {
+        /// The server's address, https://… (http:// only to this machine).
+        #[arg(long)]
+        server: String,
+        /// The one-time manager token.
+        #[arg(long, env = "SATCHEL_TOKEN", hide_env_values = true)]
+        token: String,
+    },
+    /// Shows the program's settings.
+    Show,
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Makes a one-time enrollment QR code for a new device and shows it in the terminal.
+    Enroll {
+        /// How the device shows in the list, e.g. "Van 2".
+        #[arg(long)]
+        label: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Outreach)]
+        role: RoleArg,
+        /// Also write the QR code to this file (.png or .svg). It is a secret until used.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Lists the program's devices: label, role, last seen, what the server holds.
+    List,
+    /// Revokes a device at once (a lost or seized phone).
+    Revoke {
+        /// The device id from `device list`.
+        device: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Outreach,
+    Manager,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ByArg {
+    Week,
+    Month,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// First day of the period (YYYY-MM-DD, the program's time zone).
+    #[arg(long)]
+    from: NaiveDate,
+    /// Last day of the period, inclusive.
+    #[arg(long)]
+    to: NaiveDate,
+    /// Rows per week or per month (besides the whole period and the weekly trend).
+    #[arg(long, value_enum)]
+    by: Option<ByArg>,
+    /// Only this zone (its id, as `program show` lists it).
+    #[arg(long)]
+    zone: Option<String>,
+    /// The format; by default taken from the output file's extension.
+    #[arg(long, value_enum)]
+    format: Option<report::Format>,
+    /// The file to write. Written whole or not at all.
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let place = manager::Place { store: cli.store, ca_cert: cli.ca_cert };
+    match cli.command {
+        Command::Program(ProgramCommand::Init { server, token }) => {
+            let m = Manager::init(&place, &server, &token)?;
+            println!("Program set up on {server}; this store is its manager ({}).", m.dir().display());
+            Ok(())
+        }
+        Command::Program(ProgramCommand::Show) => {
+            let m = Manager::open(&place)?;
+            print!("{}", m.describe_settings()?);
+            Ok(())
+        }
+        Command::Device(DeviceCommand::Enroll { label, role, out }) => {
+            let m = Manager::open(&place)?;
+            let role = match role {
+                RoleArg::Outreach => satchel_core::Role::Outreach,
+                RoleArg::Manager => satchel_core::Role::Manager,
+            };
+            if let Some(out) = &out {
+                qr::check_output(out)?;
+            }
+            let (code, expires_at) = m.enroll(&label, role)?;
+            println!("{}", qr::terminal(&code)?);
+            println!("Scan this with the new device's Satchel app. It works once, until {}.", manager::local_time(expires_at));
+            if let Some(out) = out {
+                qr::write(&code, &out)?;
+                println!("Also written to {} (a secret until used: delete it after).", out.display());
+            }
+            Ok(())
+        }
+        Command::Device(DeviceCommand::List) => {
+            let m = Manager::open(&place)?;
+            print!("{}", m.list_devices()?);
+            Ok(())
+        }
+        Command::Device(DeviceCommand::Revoke { device }) => {
+            let m = Manager::open(&place)?;
+            let id = uuid::Uuid::parse_str(&device).map_err(|_| format!("{device:?} is not a device id (see `satchel device list`)"))?;
+            m.revoke(id)?;
+            println!("Device {id} revoked: its credential no longer works.");
+            Ok(())
+        }
+        Command::Pull => {
+            let m = Manager::open(&place)?;
+            let r = m.pull()?;
+            println!("Pulled {} records in {} requests; sent {} setting changes.", r.pulled, r.requests, r.pushed);
+            Ok(())
+        }
+        Command::Report(args) => {
+            let format = report::Format::choose(args.format, &args.output)?;
+            let m = Manager::open(&place)?;
+            let by = args.by.map(|b| match b {
+                ByArg::Week => satchel_core::Granularity::Week,
+                ByArg::Month => satchel_core::Granularity::Month,
+            });
+            let r = report::Report::build(m.store(), args.from, args.to, by, args.zone)?;
+            report::write(&r, format, &args.output)?;
+            println!("Wrote {} ({} tables, counts below {} suppressed).", args.output.display(), r.tables.len(), r.threshold);
+            Ok(())
+        }
+        Command::Demo { dir } => demo::run(&dir),
+    }
+}

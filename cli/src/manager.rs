@@ -1,0 +1,183 @@
+//! The manager's store: where it is, how it is unlocked, and the calls that reach the server.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Local, TimeZone};
+use satchel_core::crypto::KdfParams;
+use satchel_core::{CreateOptions, HttpTransport, Role, Store, SyncReport};
+use zeroize::Zeroizing;
+
+/// Where the manager's store is, and which extra certificate authority to trust.
+pub struct Place {
+    pub store: Option<PathBuf>,
+    pub ca_cert: Option<PathBuf>,
+}
+
+impl Place {
+    /// `--store`, or `$SATCHEL_STORE`, or `~/.local/share/satchel/manager`.
+    pub fn dir(&self) -> Result<PathBuf, String> {
+        if let Some(d) = &self.store {
+            return Ok(d.clone());
+        }
+        let home = std::env::var_os("HOME").ok_or("no --store given and no HOME to put the store in")?;
+        Ok(PathBuf::from(home).join(".local/share/satchel/manager"))
+    }
+}
+
+/// The passphrase: `$SATCHEL_PASSPHRASE` (for scripts), or asked on the terminal.
+fn passphrase(prompt: &str) -> Result<Zeroizing<String>, String> {
+    if let Ok(p) = std::env::var("SATCHEL_PASSPHRASE") {
+        return Ok(Zeroizing::new(p));
+    }
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|_| "no passphrase: set SATCHEL_PASSPHRASE or run in a terminal".to_string())
+}
+
+/// Says a core error the way a manager needs it.
+pub fn say(e: satchel_core::Error) -> String {
+    use satchel_core::Error as E;
+    match e {
+        E::WrongPin { failed_attempts } => format!("wrong passphrase ({failed_attempts} failed attempts in a row)"),
+        E::Offline(m) => format!("the server could not be reached: {m}"),
+        other => other.to_string(),
+    }
+}
+
+/// Local time of a Unix timestamp, for messages.
+pub fn local_time(unix: i64) -> String {
+    Local.timestamp_opt(unix, 0).single().map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| unix.to_string())
+}
+
+/// An unlocked manager's store.
+pub struct Manager {
+    store: Store,
+    ca_pem: Option<Vec<u8>>,
+}
+
+fn read_ca(place: &Place) -> Result<Option<Vec<u8>>, String> {
+    place
+        .ca_cert
+        .as_ref()
+        .map(|p| std::fs::read(p).map_err(|e| format!("reading the CA certificate {}: {e}", p.display())))
+        .transpose()
+}
+
+impl Manager {
+    /// Creates the store and sets up the program with the server's one-time token. If setting
+    /// up fails, the new store is removed again: nothing is left half-made.
+    pub fn init(place: &Place, server: &str, token: &str) -> Result<Manager, String> {
+        let dir = place.dir()?;
+        let ca_pem = read_ca(place)?;
+        let transport = HttpTransport::new(server, ca_pem.as_deref()).map_err(say)?;
+        if Store::exists(&dir) {
+            return Err(format!("a store already exists in {}; use it, or choose another --store", dir.display()));
+        }
+        let pass = passphrase("New passphrase for the manager's store: ")?;
+        if std::env::var("SATCHEL_PASSPHRASE").is_err() && *passphrase("Repeat it: ")? != *pass {
+            return Err("the passphrases differ; nothing was created".into());
+        }
+        let opts = CreateOptions { role: Role::Manager, pin: Some(pass.to_string()), platform_key: None, kdf: KdfParams::DEFAULT };
+        let store = Store::create(&dir, opts).map_err(say)?;
+        if let Err(e) = store.start_program(server, token, &transport) {
+            store.lock();
+            let _ = satchel_core::wipe(&dir);
+            return Err(say(e));
+        }
+        Ok(Manager { store, ca_pem })
+    }
+
+    /// Opens and unlocks the store.
+    pub fn open(place: &Place) -> Result<Manager, String> {
+        let dir = place.dir()?;
+        if !Store::exists(&dir) {
+            return Err(format!("no manager's store in {}; run `satchel program init` first (or give --store)", dir.display()));
+        }
+        let store = Store::open(&dir).map_err(say)?;
+        let pass = passphrase("Passphrase: ")?;
+        store.unlock_with_pin(&pass).map_err(say)?;
+        if store.role().map_err(say)? != Role::Manager {
+            return Err(format!("the store in {} is not a manager's store", dir.display()));
+        }
+        Ok(Manager { store, ca_pem: read_ca(place)? })
+    }
+
+    /// A manager over a store already open (the demo).
+    pub fn from_store(store: Store) -> Manager {
+        Manager { store, ca_pem: None }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.store.dir()
+    }
+
+    fn transport(&self) -> Result<HttpTransport, String> {
+        let server = self.store.sync_server().map_err(say)?.ok_or("this store has no program yet; run `satchel program init`")?;
+        HttpTransport::new(&server, self.ca_pem.as_deref()).map_err(say)
+    }
+
+    pub fn enroll(&self, label: &str, role: Role) -> Result<(String, i64), String> {
+        self.store.create_enrollment(label, role, &self.transport()?).map_err(say)
+    }
+
+    pub fn revoke(&self, device: uuid::Uuid) -> Result<(), String> {
+        self.store.revoke_device(device, &self.transport()?).map_err(say)
+    }
+
+    pub fn pull(&self) -> Result<SyncReport, String> {
+        self.store.sync_now(&self.transport()?).map_err(say)
+    }
+
+    /// The device list as a text table.
+    pub fn list_devices(&self) -> Result<String, String> {
+        let devices = self.store.list_devices(&self.transport()?).map_err(say)?;
+        let mut out = format!("{:<36}  {:<24}  {:<8}  {:<16}  {:>9}  {:>9}\n", "DEVICE", "LABEL", "ROLE", "LAST SEEN", "ENCOUNTERS", "STOCK");
+        for d in devices {
+            let acked = |s: &str| d.acked.iter().find(|a| a.stream.as_str() == s).map_or(0, |a| a.acked_seq);
+            out += &format!(
+                "{:<36}  {:<24}  {:<8}  {:<16}  {:>9}  {:>9}{}\n",
+                d.device,
+                d.label.chars().take(24).collect::<String>(),
+                match d.role {
+                    satchel_core::client::WireRole::Manager => "manager",
+                    satchel_core::client::WireRole::Outreach => "outreach",
+                },
+                d.last_seen.map(local_time).unwrap_or_else(|| "never".into()),
+                acked("encounters"),
+                acked("inventory"),
+                if d.revoked { "  (revoked)" } else { "" }
+            );
+        }
+        out += "ENCOUNTERS and STOCK: how many of the device's records the server holds.\n";
+        Ok(out)
+    }
+
+    /// The program's settings as text.
+    pub fn describe_settings(&self) -> Result<String, String> {
+        let s = self.store.settings().map_err(say)?;
+        let mut out = format!(
+            "Program: {}\nTime zone: {}\nSmall counts suppressed below: {}\nEncounters kept on phones after sync: {} days\n",
+            s.program.name, s.program.time_zone, s.program.small_cell_threshold, s.program.retention_days
+        );
+        let list = |title: &str, rows: Vec<(String, String, bool)>| {
+            let mut t = format!("\n{title}:\n");
+            for (id, label, active) in rows {
+                t += &format!("  {id:<20} {label}{}\n", if active { "" } else { "  (retired)" });
+            }
+            t
+        };
+        out += &list("Supplies", s.items.iter().map(|i| (i.id.clone(), i.name.clone(), i.active)).collect());
+        out += &list("Kits", s.kits.iter().map(|k| (k.id.clone(), k.name.clone(), k.active)).collect());
+        out += &list("Zones", s.zones.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
+        out += &list("Referral types", s.referral_types.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
+        out += &list("Age bands", s.age_bands.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
+        out += &list("Genders", s.genders.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
+        out += &list("Substances", s.substances.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
+        out += &list("Stock locations", s.locations.iter().map(|l| (l.id.clone(), l.name.clone(), l.active)).collect());
+        Ok(out)
+    }
+}

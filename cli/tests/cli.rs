@@ -1,0 +1,243 @@
+//! The `satchel` binary against a real server on 127.0.0.1: devices enrolled through it, a pull,
+//! and every export read back with a real reader (csv, calamine, serde_json) and compared with
+//! counts the test keeps itself. Bad input gets a clear message, a non-zero exit, and writes
+//! nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chrono::{Duration, Utc};
+use satchel_core::{ItemQuantity, NewEncounter, Role};
+use satchel_e2e::*;
+
+const THRESHOLD: u64 = 11;
+
+fn satchel(store: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_satchel"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env("SATCHEL_PASSPHRASE", PIN)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Closes a device's store (the CLI opens it next) and keeps its folder.
+fn close(d: Device) -> (std::path::PathBuf, tempfile::TempDir) {
+    let Device { store, dir } = d;
+    drop(store);
+    (dir.path().to_path_buf(), dir)
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn fails(out: &Output, code: i32, says: &str) {
+    assert_eq!(out.status.code(), Some(code), "stdout {} stderr {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(err.contains(says), "{says:?} not in {err:?}");
+}
+
+/// What the test logged, counted by itself.
+#[derive(Default)]
+struct Expected {
+    encounters: u64,
+    by_zone: BTreeMap<String, u64>,
+    syringes: u64,
+    collected: u64,
+}
+
+/// A shown count must be the true one; a hidden one must be small or hidden to protect one.
+fn check_cell(value: Option<u64>, truth: u64, what: &str) {
+    match value {
+        Some(v) => {
+            assert_eq!(v, truth, "{what}");
+            assert!(v == 0 || v >= THRESHOLD, "{what}: a small count {v} is shown");
+        }
+        None => assert!(truth > 0, "{what}: a zero was suppressed"),
+    }
+}
+
+#[test]
+fn reports_read_back_equal_the_counts_logged() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    let mut expected = Expected::default();
+    let zones = [("downtown", 23u64), ("riverside", 14), ("eastside", 3)];
+    for (zone, n) in zones {
+        for i in 0..n {
+            let e = NewEncounter {
+                participant_code: Some(format!("PX{:02}QQ", i % 9)),
+                items: vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 10 + (i % 3) as u32 }],
+                syringes_collected: 4,
+                ..NewEncounter::new(Utc::now() - Duration::minutes(5 + i as i64), zone)
+            };
+            expected.encounters += 1;
+            *expected.by_zone.entry(zone.into()).or_default() += 1;
+            expected.syringes += e.items[0].quantity as u64;
+            expected.collected += 4;
+            phone.store.log_encounter(&e).unwrap();
+        }
+    }
+    phone.store.sync_now(&http(&server)).unwrap();
+    let (store, _keep) = close(manager);
+    let pulled = ok(&satchel(&store, &["pull"]));
+    assert!(pulled.contains("Pulled 40 records"), "{pulled}");
+
+    let out = tempfile::tempdir().unwrap();
+    let today = Utc::now().date_naive();
+    let (from, to) = ((today - Duration::days(2)).to_string(), (today + Duration::days(1)).to_string());
+    for ext in ["csv", "xlsx", "json"] {
+        let path = out.path().join(format!("r.{ext}"));
+        ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "-o", path.to_str().unwrap()]));
+    }
+
+    // CSV, with a CSV reader: the period row of each table.
+    let mut csv = csv::Reader::from_path(out.path().join("r.csv")).unwrap();
+    assert_eq!(csv.headers().unwrap(), vec!["table", "row", "part", "column", "value"]);
+    let mut period: BTreeMap<(String, String), Option<u64>> = BTreeMap::new();
+    for rec in csv.records() {
+        let rec = rec.unwrap();
+        if &rec[2] == "period" {
+            period.insert((rec[0].to_string(), rec[3].to_string()), rec[4].parse().ok());
+        }
+    }
+    check_cell(period[&("encounters".into(), "total".into())], expected.encounters, "csv encounters");
+    for (zone, n) in &expected.by_zone {
+        check_cell(period[&("encounters".into(), format!("zone/{zone}"))], *n, &format!("csv zone {zone}"));
+    }
+    assert_eq!(period[&("encounters".into(), "zone/eastside".into())], None, "3 encounters are suppressed");
+    check_cell(period[&("syringes_distributed".into(), "total".into())], expected.syringes, "csv syringes");
+    check_cell(period[&("summary".into(), "syringes_collected".into())], expected.collected, "csv collected");
+
+    // XLSX, with calamine: one sheet per table, numbers as numbers.
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(out.path().join("r.xlsx")).unwrap();
+    assert!(book.sheet_names().contains(&"encounters".to_string()));
+    let sheet = book.worksheet_range("encounters").unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(&header[..2], ["row", "part"]);
+    let last = sheet.rows().last().unwrap();
+    assert_eq!(last[1], Data::String("period".into()));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(last[col("total")], Data::Float(expected.encounters as f64), "numbers are numbers");
+    assert_eq!(last[col("zone/downtown")], Data::Float(23.0));
+    assert_eq!(last[col("zone/eastside")], Data::String("suppressed".into()));
+
+    // JSON, with serde_json.
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(json["threshold"], THRESHOLD);
+    let tables = json["tables"].as_array().unwrap();
+    let enc = tables.iter().find(|t| t["name"] == "encounters").unwrap();
+    let row = enc["rows"].as_array().unwrap().last().unwrap();
+    assert_eq!(row["part"], "period");
+    assert_eq!(row["total"]["count"], expected.encounters);
+    let text = serde_json::to_string(&json).unwrap();
+    for secret in ["PX01QQ", &phone.store.device_id().unwrap().to_string()] {
+        assert!(!text.contains(secret), "exports hold counts only");
+    }
+    // Only the one zone asked for.
+    let path = out.path().join("down.json");
+    ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "--zone", "downtown", "-o", path.to_str().unwrap()]));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let enc = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "encounters").unwrap().clone();
+    assert_eq!(enc["rows"].as_array().unwrap().last().unwrap()["total"]["count"], 23);
+}
+
+#[test]
+fn devices_are_enrolled_listed_and_revoked() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let (store, _keep) = close(manager);
+    let out = tempfile::tempdir().unwrap();
+    let png = out.path().join("van.png");
+    let shown = ok(&satchel(&store, &["device", "enroll", "--label", "Van 7", "--out", png.to_str().unwrap()]));
+    assert!(shown.contains("works once, until"), "{shown}");
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let svg = out.path().join("van.svg");
+    ok(&satchel(&store, &["device", "enroll", "--label", "Van 8", "--out", svg.to_str().unwrap()]));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    assert_eq!(server.open_enrollments(), 2);
+    fails(&satchel(&store, &["device", "enroll", "--label", "Van 9", "--out", out.path().join("van.gif").to_str().unwrap()]), 1, ".png or .svg");
+    assert_eq!(server.open_enrollments(), 2, "a refused output spends no token");
+
+    let list = ok(&satchel(&store, &["device", "list"]));
+    assert!(list.contains("Manager") && list.contains("manager"), "{list}");
+    let manager_id = list.lines().nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    fails(&satchel(&store, &["device", "revoke", "not-an-id"]), 1, "not a device id");
+    ok(&satchel(&store, &["device", "revoke", &manager_id]));
+    fails(&satchel(&store, &["device", "list"]), 1, "does not know this device");
+}
+
+#[test]
+fn bad_input_says_what_and_writes_nothing() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let (store, _keep) = close(manager);
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("r.csv");
+    let f = file.to_str().unwrap();
+    fails(&satchel(&store, &["report", "--from", "2026-03-01", "--to", "2026-02-01", "-o", f]), 1, "start date is after the end date");
+    fails(&satchel(&store, &["report", "--from", "2026-02-30", "--to", "2026-03-01", "-o", f]), 2, "invalid value");
+    fails(&satchel(&store, &["report", "--from", "2026-02-01", "--to", "2026-03-01", "--zone", "atlantis", "-o", f]), 1, "unknown zone");
+    fails(&satchel(&store, &["report", "--from", "2026-02-01", "--to", "2026-03-01", "-o", "/nonexistent/dir/r.csv"]), 1, "cannot write");
+    fails(&satchel(&store, &["report", "--from", "2026-02-01", "--to", "2026-03-01", "-o", out.path().join("r.txt").to_str().unwrap()]), 1, "--format");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing written, no temporary file left");
+
+    let wrong = Command::new(env!("CARGO_BIN_EXE_satchel"))
+        .args(["--store", store.to_str().unwrap(), "pull"])
+        .env("SATCHEL_PASSPHRASE", "not the passphrase")
+        .output()
+        .unwrap();
+    fails(&wrong, 1, "wrong passphrase");
+    fails(&satchel(&out.path().join("none"), &["pull"]), 1, "program init");
+    fails(&satchel(&store, &["report", "--bogus"]), 2, "unexpected argument");
+
+    // An unreachable server: a clear message, and no store left behind.
+    let fresh = out.path().join("fresh");
+    fails(&satchel(&fresh, &["program", "init", "--server", "http://127.0.0.1:9", "--token", "t"]), 1, "could not be reached");
+    assert!(!fresh.exists() || std::fs::read_dir(&fresh).unwrap().count() == 0, "nothing left of the store");
+    fails(&satchel(&fresh, &["program", "init", "--server", "http://hub.example.org", "--token", "t"]), 1, "https");
+
+    for args in [&["--help"][..], &["report", "--help"], &["device", "enroll", "--help"], &["program", "init", "--help"], &["demo", "--help"]] {
+        ok(&satchel(&store, args));
+    }
+}
+
+#[test]
+fn program_init_sets_up_the_manager_and_show_lists_the_settings() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("m");
+    let said = ok(&satchel(&store, &["program", "init", "--server", &server.url(), "--token", &server.bootstrap]));
+    assert!(said.contains("Program set up"), "{said}");
+    let shown = ok(&satchel(&store, &["program", "show"]));
+    assert!(shown.contains("Time zone: America/New_York") && shown.contains("syringe-1ml"), "{shown}");
+    fails(&satchel(&store, &["program", "init", "--server", &server.url(), "--token", &server.bootstrap]), 1, "already exists");
+}
+
+#[test]
+fn the_demo_runs_a_field_day_and_writes_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir.path().join("day");
+    let said = ok(&Command::new(env!("CARGO_BIN_EXE_satchel")).args(["demo", "--dir", day.to_str().unwrap()]).env_remove("SATCHEL_PASSPHRASE").output().unwrap());
+    let logged: u64 = said
+        .lines()
+        .find_map(|l| l.strip_prefix("Shift of ")?.split_once(": ")?.1.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no count of encounters in {said}"));
+    for name in ["report.csv", "report.xlsx", "report.json"] {
+        assert!(day.join(name).exists(), "{name}");
+    }
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(day.join("report.json")).unwrap()).unwrap();
+    let enc = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "encounters").unwrap().clone();
+    assert_eq!(enc["rows"].as_array().unwrap().last().unwrap()["total"]["count"], logged);
+    assert!(said.contains("encounters") && said.contains("suppressed"), "{said}");
+    // A folder that is not empty is refused.
+    let again = Command::new(env!("CARGO_BIN_EXE_satchel")).args(["demo", "--dir", day.to_str().unwrap()]).output().unwrap();
+    fails(&again, 1, "not empty");
+}
