@@ -157,10 +157,10 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<(), String> {
     // The reports.
     let manager = Manager::from_store(manager);
     let r = Report::build(manager.store(), day, day, None, None)?;
-    for (format, name) in [(Format::Csv, "report.csv"), (Format::Xlsx, "report.xlsx"), (Format::Json, "report.json")] {
+    for (format, name) in [(Format::Csv, "report.csv"), (Format::Xlsx, "report.xlsx"), (Format::Json, "report.json"), (Format::Html, "report.html")] {
         report::write(&r, format, &dir.join(name))?;
     }
-    println!("Reports written: {}, report.xlsx, report.json\n", dir.join("report.csv").display());
+    println!("Reports written: {}, report.xlsx, report.json, report.html\n", dir.join("report.csv").display());
     print!("{}", report::summary(&r));
     Ok(())
 }

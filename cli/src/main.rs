@@ -5,6 +5,7 @@
 //! Exit codes: 0 done, 1 an error (said on standard error), 2 a usage error.
 
 mod demo;
+mod html;
 mod manager;
 mod qr;
 mod report;
@@ -43,7 +44,8 @@ enum Command {
     /// Brings everything new from the server into the manager's store (and sends the
     /// manager's setting changes to the devices).
     Pull,
-    /// Writes the tallies of a period: CSV, XLSX or JSON, small counts suppressed.
+    /// Writes the tallies of a period: CSV, XLSX, JSON or an HTML report, small counts
+    /// suppressed.
     Report(ReportArgs),
     /// A field day in one command: a server on this machine, a program, two outreach phones
     /// logging a day offline, a sync, and the report in every format, all in DIR.

@@ -1,5 +1,6 @@
 //! Reports: the tallies of a period with small counts suppressed, written as CSV (RFC 4180, one
-//! long table), XLSX (one sheet per table, frozen header, numbers as numbers) or JSON. The
+//! long table), XLSX (one sheet per table, frozen header, numbers as numbers), JSON, or a
+//! self-contained HTML page with charts (`html.rs`). The
 //! tallies come from the store's daily counts, so memory does not grow with the number of
 //! encounters. Every file is written to a temporary file beside it and renamed into place: a
 //! failure never leaves half a report.
@@ -20,6 +21,7 @@ pub enum Format {
     Csv,
     Xlsx,
     Json,
+    Html,
 }
 
 impl Format {
@@ -33,7 +35,8 @@ impl Format {
             Some("csv") => Ok(Format::Csv),
             Some("xlsx") => Ok(Format::Xlsx),
             Some("json") => Ok(Format::Json),
-            _ => Err(format!("give --format csv|xlsx|json (the extension of {} does not say)", output.display())),
+            Some("html" | "htm") => Ok(Format::Html),
+            _ => Err(format!("give --format csv|xlsx|json|html (the extension of {} does not say)", output.display())),
         }
     }
 }
@@ -99,7 +102,10 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> Re
 }
 
 pub fn write(report: &Report, format: Format, path: &Path) -> Result<(), String> {
+    // Rendered before the file is opened: a drawing error leaves nothing behind.
+    let page = if format == Format::Html { Some(crate::html::render(report)?) } else { None };
     write_atomically(path, |f| match format {
+        Format::Html => f.write_all(page.as_deref().unwrap_or_default().as_bytes()).map_err(|e| e.to_string()),
         Format::Csv => csv(report, f),
         Format::Json => serde_json::to_writer_pretty(std::io::BufWriter::new(f), report).map_err(|e| e.to_string()),
         Format::Xlsx => f.write_all(&xlsx(report)?).map_err(|e| e.to_string()),

@@ -241,3 +241,87 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
     let again = Command::new(env!("CARGO_BIN_EXE_satchel")).args(["demo", "--dir", day.to_str().unwrap()]).output().unwrap();
     fails(&again, 1, "not empty");
 }
+
+/// The browser the HTML report is rendered in: `SATCHEL_CHROMIUM`, or Debian's `chromium`.
+fn chromium() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("SATCHEL_CHROMIUM") {
+        return Some(p.into());
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].iter().map(std::path::PathBuf::from).find(|p| p.exists())
+}
+
+fn headless(browser: &Path, args: &[&str]) -> Output {
+    Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--enable-logging=stderr", "--v=0"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_html_report_renders_in_chromium_with_its_charts() {
+    let Some(browser) = chromium() else {
+        if std::env::var("SATCHEL_SKIP_CHROMIUM").as_deref() == Ok("1") {
+            eprintln!("HTML rendering SKIPPED (SATCHEL_SKIP_CHROMIUM=1)");
+            return;
+        }
+        panic!("no Chromium: install Debian's `chromium` (.ci/run does), set SATCHEL_CHROMIUM, or SATCHEL_SKIP_CHROMIUM=1");
+    };
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    for i in 0..30u32 {
+        let e = NewEncounter {
+            items: vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 10 }, ItemQuantity { item: "naloxone-nasal".into(), quantity: 1 }],
+            referrals: vec!["moud".into()],
+            ..NewEncounter::new(Utc::now() - Duration::minutes(10 + i as i64), "downtown")
+        };
+        phone.store.log_encounter(&e).unwrap();
+    }
+    phone.store.sync_now(&http(&server)).unwrap();
+    let (store, _keep) = close(manager);
+    ok(&satchel(&store, &["pull"]));
+    let out = tempfile::tempdir().unwrap();
+    let page = out.path().join("report.html");
+    let today = Utc::now().date_naive();
+    let (from, to) = ((today - Duration::days(20)).to_string(), (today + Duration::days(1)).to_string());
+    ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "-o", page.to_str().unwrap()]));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(!html.to_lowercase().contains("<script"), "the report runs no script");
+    for load in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(load), "the report loads nothing from elsewhere ({load})");
+    }
+    let url = format!("file://{}", page.display());
+
+    // The DOM the browser built: three charts, each with its drawing.
+    let dom = headless(&browser, &["--dump-dom", &url]);
+    let dom_text = String::from_utf8_lossy(&dom.stdout).to_string();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    for id in ["trend", "supplies", "referrals"] {
+        let at = dom_text.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("chart {id} missing"));
+        let figure = &dom_text[at..at + dom_text[at..].find("</figure>").unwrap()];
+        assert!(figure.contains("<svg"), "chart {id} has no drawing");
+    }
+    assert!(dom_text.contains("data-bars=\"2\"") || dom_text.contains("data-bars=\"3\""), "supplies are drawn");
+    assert!(dom_text.contains("id=\"referrals\" data-bars=\"1\""), "30 referrals are drawn");
+    let errors: Vec<&str> = String::from_utf8_lossy(&dom.stderr)
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("Content Security Policy"))
+        .map(|_| "console message")
+        .collect();
+    assert!(errors.is_empty(), "the page logged errors: {}", String::from_utf8_lossy(&dom.stderr));
+
+    // A picture and a PDF of one or two pages.
+    let png = out.path().join("report.png");
+    let shot = headless(&browser, &[&format!("--screenshot={}", png.display()), "--window-size=800,1200", &url]);
+    assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000, "a real picture ({} bytes)", bytes.len());
+    let pdf = out.path().join("report.pdf");
+    let printed = headless(&browser, &[&format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer", &url]);
+    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    let pdf = std::fs::read(&pdf).unwrap();
+    // Page objects: "/Type /Page" not followed by "s" (that is the page tree).
+    let pages = pdf.windows(12).filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's').count();
+    assert!((1..=2).contains(&pages), "{pages} pages");
+}
