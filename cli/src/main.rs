@@ -9,6 +9,7 @@ mod html;
 mod manager;
 mod qr;
 mod report;
+mod settings_file;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,8 +70,18 @@ enum ProgramCommand {
         #[arg(long, env = "SATCHEL_TOKEN", hide_env_values = true)]
         token: String,
     },
-    /// Shows the program's settings.
-    Show,
+    /// Shows the program's settings (`--toml`: as a settings file for `program edit`).
+    Show {
+        #[arg(long)]
+        toml: bool,
+    },
+    /// Adds or updates settings from a TOML file (catalog, kits, referral types, zones, age
+    /// bands, genders, substances, stock locations, time zone, suppression threshold, retention)
+    /// and publishes them to the devices. All or nothing; errors name their line.
+    Edit {
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -148,9 +159,30 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("Program set up on {server}; this store is its manager ({}).", m.dir().display());
             Ok(())
         }
-        Command::Program(ProgramCommand::Show) => {
+        Command::Program(ProgramCommand::Show { toml }) => {
             let m = Manager::open(&place)?;
-            print!("{}", m.describe_settings()?);
+            if toml {
+                print!("{}", settings_file::render(&m.store().settings().map_err(manager::say)?)?);
+            } else {
+                print!("{}", m.describe_settings()?);
+            }
+            Ok(())
+        }
+        Command::Program(ProgramCommand::Edit { file }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+            let m = Manager::open(&place)?;
+            let name = file.display().to_string();
+            let entries = settings_file::parse(&text, &m.store().settings().map_err(manager::say)?, &name)?;
+            let (lines, settings): (Vec<usize>, Vec<_>) = entries.into_iter().unzip();
+            m.store().put_settings(&settings).map_err(|(i, e)| match i {
+                Some(i) => format!("{name} line {}: {}", lines[i], manager::say(e)),
+                None => manager::say(e),
+            })?;
+            println!("{} settings saved.", settings.len());
+            match m.pull() {
+                Ok(_) => println!("Published to the devices (they receive them at their next sync)."),
+                Err(e) => println!("Not published yet ({e}); `satchel pull` sends them when the server can be reached."),
+            }
             Ok(())
         }
         Command::Device(DeviceCommand::Enroll { label, role, out }) => {

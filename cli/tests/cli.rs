@@ -325,3 +325,74 @@ fn the_html_report_renders_in_chromium_with_its_charts() {
     let pages = pdf.windows(12).filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's').count();
     assert!((1..=2).contains(&pages), "{pages} pages");
 }
+
+#[test]
+fn settings_round_trip_through_a_file_and_reach_the_phones() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    let (store, _keep) = close(manager);
+    let dir = tempfile::tempdir().unwrap();
+
+    // What `show --toml` writes, `edit` reads back unchanged.
+    let current = ok(&satchel(&store, &["program", "show", "--toml"]));
+    let same = dir.path().join("same.toml");
+    std::fs::write(&same, &current).unwrap();
+    ok(&satchel(&store, &["program", "edit", "--file", same.to_str().unwrap()]));
+    assert_eq!(ok(&satchel(&store, &["program", "show", "--toml"])), current);
+
+    // Additions and changes, published to the phone.
+    let edit = dir.path().join("edit.toml");
+    std::fs::write(
+        &edit,
+        r#"
+[program]
+name = "Eastside Outreach"
+small_cell_threshold = 5
+
+[[items]]
+id = "nasal-kit-3"
+name = "Naloxone nasal 3 mg"
+category = "naloxone"
+unit = "kit"
+doses_per_unit = 2
+
+[[kits]]
+id = "night"
+name = "Night kit"
+items = { "nasal-kit-3" = 1, "syringe-1ml" = 10 }
+
+[[zones]]
+id = "harbor"
+label = "Harbor"
+"#,
+    )
+    .unwrap();
+    let said = ok(&satchel(&store, &["program", "edit", "--file", edit.to_str().unwrap()]));
+    assert!(said.contains("4 settings saved") && said.contains("Published"), "{said}");
+    phone.store.sync_now(&http(&server)).unwrap();
+    let s = phone.store.settings().unwrap();
+    assert_eq!(s.program.name, "Eastside Outreach");
+    assert_eq!(s.program.small_cell_threshold, 5);
+    assert_eq!(s.program.time_zone, "America/New_York", "fields left out keep their value");
+    assert!(s.kits.iter().any(|k| k.id == "night" && k.items.len() == 2));
+    assert!(s.zones.iter().any(|z| z.id == "harbor"));
+
+    // Errors name their line and change nothing.
+    let before = ok(&satchel(&store, &["program", "show", "--toml"]));
+    for (text, line, says) in [
+        ("[[items]]\nid = \"x\"\nname = \"X\"\ncategory = \"unicorns\"\nunit = \"u\"\n", 4, "unknown variant"),
+        ("\n\n[[kits]]\nid = \"k\"\nname = \"K\"\nitems = { \"no-such-item\" = 1 }\n", 3, "no-such-item"),
+        ("[[zones]]\nid = \"ok-zone\"\nlabel = \"Fine\"\n\n[[zones]]\nid = \"\"\nlabel = \"Empty id\"\n", 5, "id"),
+        ("[program]\ntime_zone = \"Mars/Olympus\"\n", 1, "time"),
+        ("[program\nname = 1\n", 1, ""),
+        ("[[zones]]\nid = \"z\"\nlabel = \"Z\"\ncolour = \"red\"\n", 4, "unknown field"),
+    ] {
+        let f = dir.path().join("bad.toml");
+        std::fs::write(&f, text).unwrap();
+        let out = satchel(&store, &["program", "edit", "--file", f.to_str().unwrap()]);
+        fails(&out, 1, &format!("line {line}"));
+        fails(&out, 1, &says.to_lowercase());
+    }
+    assert_eq!(ok(&satchel(&store, &["program", "show", "--toml"])), before, "nothing changed");
+}

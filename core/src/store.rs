@@ -360,25 +360,40 @@ impl Store {
 
     /// Writes a setting and queues it for the program's devices. Managers only.
     pub fn put_setting(&self, setting: Setting) -> Result<()> {
+        self.put_settings(std::slice::from_ref(&setting)).map_err(|(_, e)| e)
+    }
+
+    /// Writes several settings in one transaction, all or none, each checked against the
+    /// settings as the earlier ones leave them (a kit may use an item added before it). On a
+    /// refusal, says which one (its index) and why; nothing is written.
+    pub fn put_settings(&self, settings: &[Setting]) -> std::result::Result<(), (Option<usize>, Error)> {
         let now = self.now();
+        let mut failed = None;
         self.write(|ctx, tx| {
             if ctx.role != Role::Manager {
                 return Err(Error::NotPermitted("only a manager's device changes program settings".into()));
             }
-            setting.validate(Some(&ctx.settings))?;
-            let hlc = next_hlc(tx, now)?;
-            let record = SettingRecord {
-                id: Uuid::now_v7(),
-                key: setting.key(),
-                value: setting.to_json(),
-                hlc,
-                device: ctx.device,
-            };
-            apply_setting(tx, &record)?;
-            outbox::enqueue(tx, &Record::Setting(record), now.timestamp())?;
+            let mut current = ctx.settings.clone();
+            for (i, setting) in settings.iter().enumerate() {
+                failed = Some(i);
+                setting.validate(Some(&current))?;
+                let hlc = next_hlc(tx, now)?;
+                let record = SettingRecord {
+                    id: Uuid::now_v7(),
+                    key: setting.key(),
+                    value: setting.to_json(),
+                    hlc,
+                    device: ctx.device,
+                };
+                apply_setting(tx, &record)?;
+                outbox::enqueue(tx, &Record::Setting(record), now.timestamp())?;
+                current = settings::load(tx)?;
+            }
+            failed = None;
             Ok(())
-        })?;
-        self.reload_settings()
+        })
+        .map_err(|e| (failed, e))?;
+        self.reload_settings().map_err(|e| (None, e))
     }
 
     /// Sets the stock location this device hands supplies out from (`None`: no stock kept).

@@ -1,0 +1,234 @@
+//! The program's settings as a TOML file: `program show --toml` writes it, `program edit
+//! --file` reads it back. Entries are added or updated by id; an entry missing from the file is
+//! left as it is (retire one with `active = false`). Every error names its line; a file with
+//! any error changes nothing.
+
+use std::collections::BTreeMap;
+
+use satchel_core::{Choice, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Setting, SupplyItem};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+fn yes() -> bool {
+    true
+}
+fn one() -> u32 {
+    1
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    program: Option<Spanned<ProgramEntry>>,
+    #[serde(default)]
+    items: Vec<Spanned<ItemEntry>>,
+    #[serde(default)]
+    kits: Vec<Spanned<KitEntry>>,
+    #[serde(default)]
+    zones: Vec<Spanned<ChoiceEntry>>,
+    #[serde(default)]
+    referral_types: Vec<Spanned<ChoiceEntry>>,
+    #[serde(default)]
+    age_bands: Vec<Spanned<ChoiceEntry>>,
+    #[serde(default)]
+    genders: Vec<Spanned<ChoiceEntry>>,
+    #[serde(default)]
+    substances: Vec<Spanned<ChoiceEntry>>,
+    #[serde(default)]
+    locations: Vec<Spanned<LocationEntry>>,
+}
+
+/// Program-wide settings; fields left out keep their current value.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProgramEntry {
+    name: Option<String>,
+    /// IANA time zone, e.g. "America/Chicago".
+    time_zone: Option<String>,
+    /// Counts from 1 to this − 1 are suppressed in exports.
+    small_cell_threshold: Option<u32>,
+    /// Days an acknowledged encounter stays on an outreach phone.
+    retention_days: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemEntry {
+    id: String,
+    name: String,
+    category: ItemCategory,
+    unit: String,
+    #[serde(default = "one")]
+    doses_per_unit: u32,
+    #[serde(default)]
+    low_stock_threshold: u32,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KitEntry {
+    id: String,
+    name: String,
+    /// Item id → quantity.
+    items: BTreeMap<String, u32>,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChoiceEntry {
+    id: String,
+    label: String,
+    /// Order in the app's lists; by default the order in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    position: Option<u32>,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocationEntry {
+    id: String,
+    name: String,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The settings a file asks for, each with the line it starts on, in an order where each one's
+/// references come first (items before kits).
+pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(usize, Setting)>, String> {
+    let parsed: File = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        match line {
+            Some(l) => format!("{file} line {l}: {}", e.message()),
+            None => format!("{file}: {}", e.message()),
+        }
+    })?;
+    let mut out = Vec::new();
+    if let Some(p) = parsed.program {
+        let line = line_of(text, p.span().start);
+        let p = p.into_inner();
+        let cur = &current.program;
+        out.push((
+            line,
+            Setting::Program(Program {
+                name: p.name.unwrap_or_else(|| cur.name.clone()),
+                time_zone: p.time_zone.unwrap_or_else(|| cur.time_zone.clone()),
+                small_cell_threshold: p.small_cell_threshold.unwrap_or(cur.small_cell_threshold),
+                retention_days: p.retention_days.unwrap_or(cur.retention_days),
+            }),
+        ));
+    }
+    for e in parsed.items {
+        let line = line_of(text, e.span().start);
+        let e = e.into_inner();
+        out.push((
+            line,
+            Setting::Item(SupplyItem {
+                id: e.id,
+                name: e.name,
+                category: e.category,
+                unit: e.unit,
+                doses_per_unit: e.doses_per_unit,
+                low_stock_threshold: e.low_stock_threshold,
+                active: e.active,
+            }),
+        ));
+    }
+    for e in parsed.kits {
+        let line = line_of(text, e.span().start);
+        let e = e.into_inner();
+        let items = e.items.into_iter().map(|(item, quantity)| ItemQuantity { item, quantity }).collect();
+        out.push((line, Setting::Kit(Kit { id: e.id, name: e.name, items, active: e.active })));
+    }
+    for (kind, list) in [
+        (ListKind::Zone, parsed.zones),
+        (ListKind::Referral, parsed.referral_types),
+        (ListKind::AgeBand, parsed.age_bands),
+        (ListKind::Gender, parsed.genders),
+        (ListKind::Substance, parsed.substances),
+    ] {
+        for (i, e) in list.into_iter().enumerate() {
+            let line = line_of(text, e.span().start);
+            let e = e.into_inner();
+            let position = e.position.unwrap_or(i as u32);
+            out.push((line, Setting::Choice(kind, Choice { id: e.id, label: e.label, position, active: e.active })));
+        }
+    }
+    for e in parsed.locations {
+        let line = line_of(text, e.span().start);
+        let e = e.into_inner();
+        out.push((line, Setting::Location(Location { id: e.id, name: e.name, active: e.active })));
+    }
+    if out.is_empty() {
+        return Err(format!("{file}: no settings in it"));
+    }
+    Ok(out)
+}
+
+/// The current settings as a file `parse` reads back.
+pub fn render(s: &ProgramSettings) -> Result<String, String> {
+    fn at<T>(v: T) -> Spanned<T> {
+        Spanned::new(0..0, v)
+    }
+    let choices = |list: &[Choice]| -> Vec<Spanned<ChoiceEntry>> {
+        list.iter().map(|c| at(ChoiceEntry { id: c.id.clone(), label: c.label.clone(), position: Some(c.position), active: c.active })).collect()
+    };
+    let file = File {
+        program: Some(at(ProgramEntry {
+            name: Some(s.program.name.clone()),
+            time_zone: Some(s.program.time_zone.clone()),
+            small_cell_threshold: Some(s.program.small_cell_threshold),
+            retention_days: Some(s.program.retention_days),
+        })),
+        items: s
+            .items
+            .iter()
+            .map(|i| {
+                at(ItemEntry {
+                    id: i.id.clone(),
+                    name: i.name.clone(),
+                    category: i.category,
+                    unit: i.unit.clone(),
+                    doses_per_unit: i.doses_per_unit,
+                    low_stock_threshold: i.low_stock_threshold,
+                    active: i.active,
+                })
+            })
+            .collect(),
+        kits: s
+            .kits
+            .iter()
+            .map(|k| {
+                at(KitEntry {
+                    id: k.id.clone(),
+                    name: k.name.clone(),
+                    items: k.items.iter().map(|q| (q.item.clone(), q.quantity)).collect(),
+                    active: k.active,
+                })
+            })
+            .collect(),
+        zones: choices(&s.zones),
+        referral_types: choices(&s.referral_types),
+        age_bands: choices(&s.age_bands),
+        genders: choices(&s.genders),
+        substances: choices(&s.substances),
+        locations: s.locations.iter().map(|l| at(LocationEntry { id: l.id.clone(), name: l.name.clone(), active: l.active })).collect(),
+    };
+    let body = toml::to_string(&file).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "# Satchel program settings. Edit, then: satchel program edit --file THIS_FILE\n\
+         # Entries are added or updated by id; retire one with active = false.\n\
+         # Item categories: syringes, naloxone, drug_checking, safer_smoking, wound_care, hygiene,\n\
+         # sexual_health, other.\n\n{body}"
+    ))
+}
