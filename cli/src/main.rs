@@ -228,8 +228,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 ByArg::Week => satchel_core::Granularity::Week,
                 ByArg::Month => satchel_core::Granularity::Month,
             });
-            let r = report::Report::build(m.store(), args.from, args.to, by, args.zone)?;
-            report::write(&r, format, &args.output)?;
+            let spinner = manager::working("computing and writing the report");
+            let written = report::Report::build(m.store(), args.from, args.to, by, args.zone).and_then(|r| {
+                report::write(&r, format, &args.output)?;
+                Ok(r)
+            });
+            spinner.finish_and_clear();
+            let r = written?;
             println!("Wrote {} ({} tables, counts below {} suppressed).", args.output.display(), r.tables.len(), r.threshold);
             Ok(())
         }

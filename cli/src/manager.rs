@@ -44,6 +44,14 @@ pub fn say(e: satchel_core::Error) -> String {
     }
 }
 
+/// A spinner on standard error while something long runs (hidden when that is not a
+/// terminal).
+pub fn working(what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner().with_message(what.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// Local time of a Unix timestamp, for messages.
 pub fn local_time(unix: i64) -> String {
     Local.timestamp_opt(unix, 0).single().map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| unix.to_string())
@@ -129,7 +137,11 @@ impl Manager {
     }
 
     pub fn pull(&self) -> Result<SyncReport, String> {
-        self.store.sync_now(&self.transport()?).map_err(say)
+        let transport = self.transport()?;
+        let spinner = working("pulling from the server");
+        let result = self.store.sync_now(&transport).map_err(say);
+        spinner.finish_and_clear();
+        result
     }
 
     /// The device list as a text table.
