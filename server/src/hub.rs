@@ -192,14 +192,20 @@ impl Hub {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        let token = self.insert_bootstrap(&mut tx, now).await?;
+        tx.commit().await?;
+        Ok((program, token))
+    }
+
+    /// A one-time token for a first manager (no sealed keys: the manager makes them).
+    async fn insert_bootstrap(&self, tx: &mut Transaction<'static, Any>, now: i64) -> Result<String, HubError> {
         let token = random_secret();
         sqlx::query(self.q("INSERT INTO enrollment (token_hash, label, role, expires_at) VALUES (?1, 'Manager', 'manager', ?2)"))
             .bind(hash(&token))
             .bind(now + ENROLLMENT_TTL_SECONDS)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        tx.commit().await?;
-        Ok((program, token))
+        Ok(token)
     }
 
     pub async fn program(&self) -> Result<Uuid, HubError> {
@@ -333,12 +339,7 @@ impl Hub {
             ));
         }
         sqlx::query(self.q("DELETE FROM enrollment WHERE created_by IS NULL")).execute(&mut *tx).await?;
-        let token = random_secret();
-        sqlx::query(self.q("INSERT INTO enrollment (token_hash, label, role, expires_at) VALUES (?1, 'Manager', 'manager', ?2)"))
-            .bind(hash(&token))
-            .bind(now + ENROLLMENT_TTL_SECONDS)
-            .execute(&mut *tx)
-            .await?;
+        let token = self.insert_bootstrap(&mut tx, now).await?;
         tx.commit().await?;
         Ok(token)
     }
