@@ -20,8 +20,8 @@ cargo test --workspace --locked
 echo "== Bindings: generate"
 ./bindings/generate.sh
 
-echo "== Server binary (the Python sync test runs it)"
-cargo build --locked -p satchel-server
+echo "== Server binary (the Python sync test runs it; built as the workspace tests built it)"
+cargo build --locked --workspace --bins
 
 echo "== Bindings: Python"
 python3 -m pytest -q bindings/tests/python
