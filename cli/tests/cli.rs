@@ -252,7 +252,7 @@ fn chromium() -> Option<std::path::PathBuf> {
 
 fn headless(browser: &Path, args: &[&str]) -> Output {
     Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--enable-logging=stderr", "--v=0"])
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--enable-logging=stderr", "--v=0"])
         .args(args)
         .output()
         .unwrap()
