@@ -20,8 +20,13 @@ cargo test --workspace --locked
 echo "== Bindings: generate"
 ./bindings/generate.sh
 
-echo "== Server binary (the Python sync test runs it; built as the workspace tests built it)"
-cargo build --locked --workspace --bins
+# The Python sync test runs the server binary. `cargo test` above built it (the server's
+# integration tests need it); a separate `cargo build` would resolve features differently and
+# rebuild its dependencies for nothing.
+if [ ! -x target/debug/satchel-server ]; then
+  echo "== Server binary (the Python sync test runs it)"
+  cargo build --locked -p satchel-server
+fi
 
 echo "== Bindings: Python"
 python3 -m pytest -q bindings/tests/python
