@@ -3,6 +3,9 @@
 # not running, makes a `satchel_test` role that may create databases, and prints the URL the
 # storage tests take from SATCHEL_TEST_POSTGRES_URL. Needs root or sudo to act as `postgres`.
 set -euo pipefail
+# Only the URL goes to stdout: pg_ctlcluster and friends talk on stdout ("Removed stale pid
+# file."), so everything else is sent to stderr and the URL to the saved descriptor 3.
+exec 3>&1 1>&2
 
 if ! command -v pg_lsclusters >/dev/null; then
   echo "PostgreSQL is not installed (apt-get install postgresql), or set SATCHEL_SKIP_POSTGRES=1" >&2
@@ -13,11 +16,11 @@ as_postgres() {
 }
 if [ -z "$(pg_lsclusters -h)" ]; then
   ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
-  pg_createcluster "$ver" main >/dev/null
+  pg_createcluster "$ver" main 3>&-
 fi
 read -r ver name port status _ < <(pg_lsclusters -h | head -1)
 if [ "$status" != online ]; then
-  pg_ctlcluster "$ver" "$name" start
+  pg_ctlcluster "$ver" "$name" start 3>&-  # the server must not hold the URL pipe open
 fi
 psql_q() { as_postgres psql -p "$port" -qtAX -c "$1"; }
 if [ "$(psql_q "SELECT 1 FROM pg_roles WHERE rolname = 'satchel_test'")" != 1 ]; then
@@ -26,4 +29,4 @@ fi
 if [ "$(psql_q "SELECT 1 FROM pg_database WHERE datname = 'satchel_test'")" != 1 ]; then
   psql_q "CREATE DATABASE satchel_test OWNER satchel_test" >/dev/null
 fi
-echo "postgres://satchel_test:satchel_test@127.0.0.1:$port/satchel_test"
+echo "postgres://satchel_test:satchel_test@127.0.0.1:$port/satchel_test" >&3

@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 if [ -z "${SATCHEL_TEST_POSTGRES_URL:-}" ] && [ "${SATCHEL_SKIP_POSTGRES:-0}" != 1 ]; then
   echo "== PostgreSQL for the hub's storage tests"
   SATCHEL_TEST_POSTGRES_URL="$(./scripts/postgres.sh)"
+  case "$SATCHEL_TEST_POSTGRES_URL" in
+    postgres://*) ;;
+    *) echo "scripts/postgres.sh gave no database URL" >&2; exit 1 ;;
+  esac
   export SATCHEL_TEST_POSTGRES_URL
 fi
 
