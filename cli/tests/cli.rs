@@ -396,3 +396,26 @@ label = "Harbor"
     }
     assert_eq!(ok(&satchel(&store, &["program", "show", "--toml"])), before, "nothing changed");
 }
+
+/// Colour only on a terminal, and never with `NO_COLOR` set (<https://no-color.org>). The help
+/// text is run under a pseudo-terminal by util-linux's `script` (Debian's essential bsdutils).
+#[test]
+fn colour_only_on_a_terminal_and_never_under_no_color() {
+    let bin = env!("CARGO_BIN_EXE_satchel");
+    let on_terminal = |no_color: bool| {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &format!("'{bin}' report --help"), "/dev/null"]).env("TERM", "xterm-256color").env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd.output().expect("util-linux `script` runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(text.contains("--format"), "the help text is there: {text:?}");
+        text
+    };
+    assert!(on_terminal(false).contains("\x1b["), "a terminal gets colour");
+    assert!(!on_terminal(true).contains("\x1b["), "NO_COLOR turns it off");
+    let piped = Command::new(bin).args(["report", "--help"]).env_remove("NO_COLOR").output().unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stdout).contains("\x1b["), "a pipe gets none");
+}
