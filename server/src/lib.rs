@@ -7,6 +7,8 @@
 
 pub mod http;
 pub mod hub;
+#[doc(hidden)]
+pub mod scratch;
 pub mod serve;
 
 pub use hub::{Device, Hub, HubError};

@@ -41,7 +41,9 @@ fn postgres_place(url: &str) -> String {
 }
 
 impl Storage {
-    async fn open(&self, create: bool) -> Result<Hub, ServeError> {
+    /// Opens the hub's storage; `create` makes the data directory (the database itself is
+    /// always created or brought up to date).
+    pub async fn open(&self, create: bool) -> Result<Hub, ServeError> {
         match self {
             Storage::Directory(dir) => {
                 let db = database_path(dir);

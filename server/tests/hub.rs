@@ -27,7 +27,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some(db) = super::TestDatabase::create().await else { return };
+                    let Some(db) = satchel_server::scratch::ScratchDatabase::create().await else { return };
                     let hub = super::Hub::open_postgres(&db.url).await.unwrap();
                     super::$name(hub.clone()).await;
                     hub.close().await;
@@ -47,41 +47,6 @@ on_both_backends!(
     last_seen_is_kept_to_the_minute,
     a_lost_bootstrap_token_is_replaced_until_data_arrives,
 );
-
-/// A fresh PostgreSQL database for one test.
-struct TestDatabase {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl TestDatabase {
-    async fn create() -> Option<TestDatabase> {
-        let Ok(admin) = std::env::var("SATCHEL_TEST_POSTGRES_URL") else {
-            if std::env::var("SATCHEL_SKIP_POSTGRES").as_deref() == Ok("1") {
-                eprintln!("PostgreSQL run SKIPPED (SATCHEL_SKIP_POSTGRES=1)");
-                return None;
-            }
-            panic!("set SATCHEL_TEST_POSTGRES_URL (scripts/test.sh starts a local PostgreSQL), or SATCHEL_SKIP_POSTGRES=1 to skip");
-        };
-        let name = format!("satchel_test_{}", Uuid::now_v7().simple());
-        admin_execute(&admin, &format!("CREATE DATABASE {name}")).await;
-        let base = admin.rsplit_once('/').map(|(b, _)| b).expect("a URL ending in /database");
-        Some(TestDatabase { url: format!("{base}/{name}"), admin, name })
-    }
-
-    async fn drop(self) {
-        admin_execute(&self.admin, &format!("DROP DATABASE {} WITH (FORCE)", self.name)).await;
-    }
-}
-
-async fn admin_execute(url: &str, sql: &str) {
-    use sqlx::{Connection, Executor};
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url).await.expect("connect to SATCHEL_TEST_POSTGRES_URL");
-    conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await.unwrap();
-    conn.close().await.unwrap();
-}
 
 fn segment(program: Uuid, device: Uuid, stream: Stream, first: u64, last: u64) -> SealedSegment {
     let header = SegmentHeader { program, device, stream, first_seq: first, last_seq: last, key_epoch: 1 };

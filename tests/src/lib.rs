@@ -3,7 +3,7 @@
 //! faults between them.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,6 +13,8 @@ use satchel_core::crypto::KdfParams;
 use satchel_core::{CreateOptions, HttpTransport, Reply, Role, Store, Transport};
 use satchel_protocol::wire::{PullResponse, Role as WireRole};
 use satchel_server::http::ApiLimits;
+pub use satchel_server::hub::Backend;
+use satchel_server::scratch::ScratchDatabase;
 use satchel_server::serve::{self, Running, ServeOptions};
 use uuid::Uuid;
 
@@ -25,6 +27,9 @@ pub const FAST_KDF: KdfParams = KdfParams { m_kib: 64, t: 1, p: 1 };
 pub struct Server {
     rt: tokio::runtime::Runtime,
     dir: tempfile::TempDir,
+    storage: serve::Storage,
+    /// The PostgreSQL database this server stores in, dropped with it.
+    scratch: Option<ScratchDatabase>,
     addr: SocketAddr,
     running: Mutex<Option<Running>>,
     /// The one-time token for the program's first manager.
@@ -34,12 +39,41 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server on the embedded default, SQLite in a temporary directory.
     pub fn start() -> Server {
+        Server::start_on(Backend::Sqlite).expect("SQLite is always there")
+    }
+
+    /// A server storing in `backend`: PostgreSQL gets a database of its own
+    /// (`SATCHEL_TEST_POSTGRES_URL`), or `None` when PostgreSQL runs are skipped
+    /// (`SATCHEL_SKIP_POSTGRES=1`).
+    pub fn start_on(backend: Backend) -> Option<Server> {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (program, bootstrap) = rt.block_on(serve::init(&serve::Storage::Directory(dir.path().to_path_buf()), now())).unwrap();
-        let running = rt.block_on(serve::start(options(dir.path(), "127.0.0.1:0".parse().unwrap()), serve::system_clock())).unwrap();
-        Server { addr: running.addr, rt, dir, running: Mutex::new(Some(running)), bootstrap, program, restarts: AtomicU64::new(0) }
+        let (storage, scratch) = match backend {
+            Backend::Sqlite => (serve::Storage::Directory(dir.path().to_path_buf()), None),
+            Backend::Postgres => {
+                let db = rt.block_on(ScratchDatabase::create())?;
+                (serve::Storage::Postgres(db.url.clone()), Some(db))
+            }
+        };
+        let (program, bootstrap) = rt.block_on(serve::init(&storage, now())).unwrap();
+        let running = rt.block_on(serve::start(options(&storage, "127.0.0.1:0".parse().unwrap()), serve::system_clock())).unwrap();
+        Some(Server {
+            addr: running.addr,
+            rt,
+            dir,
+            storage,
+            scratch,
+            running: Mutex::new(Some(running)),
+            bootstrap,
+            program,
+            restarts: AtomicU64::new(0),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.scratch.is_some() { Backend::Postgres } else { Backend::Sqlite }
     }
 
     pub fn url(&self) -> String {
@@ -53,7 +87,7 @@ impl Server {
         if let Some(r) = running.take() {
             self.rt.block_on(r.kill());
         }
-        let opts = options(self.dir.path(), self.addr);
+        let opts = options(&self.storage, self.addr);
         let mut tries = 0;
         let started = loop {
             match self.rt.block_on(serve::start(opts.clone(), serve::system_clock())) {
@@ -70,16 +104,34 @@ impl Server {
         self.restarts.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The server's database files.
-    pub fn database_files(&self) -> Vec<PathBuf> {
-        let db = serve::database_path(self.dir.path());
-        ["", "-wal", "-shm"].iter().map(|s| PathBuf::from(format!("{}{s}", db.display()))).filter(|p| p.exists()).collect()
+    /// Whether anything the server stores holds `marker` (ignoring ASCII case): the bytes of
+    /// SQLite's database, WAL and shared-memory files, or every row of PostgreSQL's tables in
+    /// text (where bytes appear as hex, so the marker is looked for in hex too).
+    pub fn stores(&self, marker: &str) -> bool {
+        match &self.scratch {
+            None => {
+                let db = serve::database_path(self.dir.path());
+                let files: Vec<PathBuf> = ["", "-wal", "-shm"].iter().map(|s| PathBuf::from(format!("{}{s}", db.display()))).collect();
+                assert!(files[0].exists(), "the hub's database is where it should be");
+                files.iter().filter(|p| p.exists()).any(|p| {
+                    let bytes = std::fs::read(p).unwrap();
+                    bytes.windows(marker.len()).any(|w| w.eq_ignore_ascii_case(marker.as_bytes()))
+                })
+            }
+            Some(db) => {
+                let text = self.rt.block_on(db.all_rows_as_text()).to_lowercase();
+                assert!(text.contains(&self.program.simple().to_string()), "the rows were read (the program id, bytes in hex)");
+                let hex = |m: &str| m.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+                let lower = marker.to_lowercase();
+                text.contains(&lower) || text.contains(&hex(marker)) || text.contains(&hex(&lower))
+            }
+        }
     }
 
     /// Everything the server holds, as a manager would pull it, read straight from its database.
     pub fn all_segments(&self) -> PullResponse {
         self.rt.block_on(async {
-            let hub = satchel_server::Hub::open_sqlite(&serve::database_path(self.dir.path())).await.unwrap();
+            let hub = self.storage.open(false).await.unwrap();
             let everyone = satchel_server::Device { id: Uuid::nil(), role: WireRole::Manager };
             let mut all = PullResponse { segments: vec![], next_cursor: 0, more: true };
             while all.more {
@@ -88,6 +140,7 @@ impl Server {
                 all.next_cursor = page.next_cursor;
                 all.more = page.more;
             }
+            hub.close().await;
             all
         })
     }
@@ -95,8 +148,10 @@ impl Server {
     /// Enrollments still open (their sealed keys still on the server).
     pub fn open_enrollments(&self) -> i64 {
         self.rt.block_on(async {
-            let hub = satchel_server::Hub::open_sqlite(&serve::database_path(self.dir.path())).await.unwrap();
-            hub.pending_enrollments().await.unwrap()
+            let hub = self.storage.open(false).await.unwrap();
+            let n = hub.pending_enrollments().await.unwrap();
+            hub.close().await;
+            n
         })
     }
 }
@@ -106,17 +161,20 @@ impl Drop for Server {
         if let Some(r) = self.running.lock().unwrap().take() {
             self.rt.block_on(r.kill());
         }
+        if let Some(db) = self.scratch.take() {
+            self.rt.block_on(db.drop());
+        }
     }
 }
 
-fn options(dir: &Path, listen: SocketAddr) -> ServeOptions {
+fn options(storage: &serve::Storage, listen: SocketAddr) -> ServeOptions {
     ServeOptions {
-        storage: serve::Storage::Directory(dir.to_path_buf()),
+        storage: storage.clone(),
         listen,
         tls: None,
         insecure_loopback: true,
         // Tests sync far more often than a phone would.
-        limits: ApiLimits { requests_per_minute: 1_000_000 },
+        limits: ApiLimits { requests_per_minute: 1_000_000, redeems_per_minute: 1_000_000 },
     }
 }
 
