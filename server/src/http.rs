@@ -1,7 +1,9 @@
 //! The hub's HTTP API. Bodies are CBOR (`application/cbor`); every error is a 4xx/5xx with a
 //! JSON `ErrorBody`, never a panic. Devices authenticate with `Authorization: Bearer
-//! <credential>`. Each authenticated device gets a rate limit. Logs say who (a device id) and
-//! how much (segments, bytes), never what.
+//! <credential>`. Each authenticated device gets a rate limit, and so does each address trying
+//! enrollment tokens. Logs say who (a device id) and how much (segments, bytes), never what.
+
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -22,28 +24,51 @@ use crate::hub::{Device, Hub, HubError};
 /// The time source, in Unix seconds (tests move it).
 pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
 
-/// Per-device limits of the API.
+/// Rate limits of the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApiLimits {
     /// Requests a device may make per minute (also the burst it may make at once).
     pub requests_per_minute: u32,
+    /// Enrollment redemptions one network address may try per minute: the one call made
+    /// without a credential. (Behind a reverse proxy every caller has the proxy's address, so
+    /// the limit is then shared by all.)
+    pub redeems_per_minute: u32,
 }
 
 impl Default for ApiLimits {
     fn default() -> Self {
         // A 10,000-encounter backlog ships in about 30 requests; 300 a minute leaves room for
-        // retries on a bad line and stops a runaway client.
-        ApiLimits { requests_per_minute: 300 }
+        // retries on a bad line and stops a runaway client. A manager enrolls phones one by
+        // one; 30 redemptions a minute is more than a room of them needs.
+        ApiLimits { requests_per_minute: 300, redeems_per_minute: 30 }
     }
 }
 
-type Limiter = governor::DefaultKeyedRateLimiter<Uuid>;
+type Limiter<K> = governor::DefaultKeyedRateLimiter<K>;
 
 #[derive(Clone)]
 struct App {
     hub: Hub,
     clock: Clock,
-    limiter: std::sync::Arc<Limiter>,
+    /// Per device.
+    limiter: std::sync::Arc<Limiter<Uuid>>,
+    /// Redemptions, per peer address.
+    redeems: std::sync::Arc<Limiter<IpAddr>>,
+}
+
+/// The peer's address, when the server was started with connection info.
+type Peer = Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>;
+
+fn peer_ip(peer: &Peer) -> Option<IpAddr> {
+    peer.as_ref().map(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip())
+}
+
+fn too_many() -> ApiError {
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many requests; slow down")
+}
+
+fn quota(per_minute: u32) -> governor::Quota {
+    governor::Quota::per_minute(std::num::NonZeroU32::new(per_minute.max(1)).expect("at least one"))
 }
 
 /// The router of the sync API with the default limits.
@@ -53,8 +78,8 @@ pub fn router(hub: Hub, clock: Clock) -> Router {
 
 /// The router of the sync API.
 pub fn router_with(hub: Hub, clock: Clock, limits: ApiLimits) -> Router {
-    let per_minute = std::num::NonZeroU32::new(limits.requests_per_minute.max(1)).expect("at least one");
-    let limiter = std::sync::Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)));
+    let limiter = std::sync::Arc::new(governor::RateLimiter::keyed(quota(limits.requests_per_minute)));
+    let redeems = std::sync::Arc::new(governor::RateLimiter::keyed(quota(limits.redeems_per_minute)));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
@@ -65,7 +90,7 @@ pub fn router_with(hub: Hub, clock: Clock, limits: ApiLimits) -> Router {
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(App { hub, clock, limiter })
+        .with_state(App { hub, clock, limiter, redeems })
 }
 
 /// An error answer.
@@ -129,12 +154,17 @@ async fn device(app: &App, headers: &HeaderMap) -> Result<Device, ApiError> {
     let device = app.hub.authenticate(credential, (app.clock)()).await?;
     if app.limiter.check_key(&device.id).is_err() {
         tracing::warn!(device = %device.id, "rate limited");
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many requests; slow down"));
+        return Err(too_many());
     }
     Ok(device)
 }
 
-async fn redeem(State(app): State<App>, body: Bytes) -> Result<Response, ApiError> {
+async fn redeem(State(app): State<App>, peer: Peer, body: Bytes) -> Result<Response, ApiError> {
+    // Without connection info every caller shares one bucket.
+    if app.redeems.check_key(&peer_ip(&peer).unwrap_or(IpAddr::from([0, 0, 0, 0]))).is_err() {
+        tracing::warn!("redeem rate limited");
+        return Err(too_many());
+    }
     let req: Redeem = wire::from_cbor(&body)?;
     wire::check_version(req.v)?;
     let redeemed = app.hub.redeem(&req.token, (app.clock)()).await.inspect_err(|e| tracing::info!("redeem refused: {e}"))?;
@@ -188,11 +218,8 @@ async fn revoke(State(app): State<App>, headers: HeaderMap, Path(id): Path<Strin
 /// Counts for Prometheus, to this machine only: how many devices and how much data a program has
 /// says how active it is. (Behind a reverse proxy on the same machine, do not forward
 /// `/metrics`.)
-async fn metrics(
-    State(app): State<App>,
-    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
-) -> Result<Response, ApiError> {
-    if !peer.is_some_and(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip().is_loopback()) {
+async fn metrics(State(app): State<App>, peer: Peer) -> Result<Response, ApiError> {
+    if !peer_ip(&peer).is_some_and(|ip| ip.is_loopback()) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "metrics are served to this machine only"));
     }
     let mut text = String::new();

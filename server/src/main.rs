@@ -50,6 +50,9 @@ enum Command {
         /// Requests per minute each device may make.
         #[arg(long, default_value_t = ApiLimits::default().requests_per_minute)]
         rate_per_minute: u32,
+        /// Enrollment redemptions each network address may try per minute.
+        #[arg(long, default_value_t = ApiLimits::default().redeems_per_minute)]
+        redeems_per_minute: u32,
     },
 }
 
@@ -119,13 +122,13 @@ async fn run(command: Command) -> Result<(), serve::ServeError> {
             println!("{token}");
             Ok(())
         }
-        Command::Serve { storage, listen, tls_cert, tls_key, insecure_loopback, rate_per_minute } => {
+        Command::Serve { storage, listen, tls_cert, tls_key, insecure_loopback, rate_per_minute, redeems_per_minute } => {
             let opts = ServeOptions {
                 storage: storage.storage(),
                 listen,
                 tls: tls_cert.zip(tls_key),
                 insecure_loopback,
-                limits: ApiLimits { requests_per_minute: rate_per_minute },
+                limits: ApiLimits { requests_per_minute: rate_per_minute, redeems_per_minute },
             };
             let running = serve::start(opts, clock).await?;
             // The first line on standard output says where the hub listens (scripts read it).

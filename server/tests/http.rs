@@ -8,6 +8,7 @@ use satchel_protocol::wire::{
     Redeem, Redeemed, Role, SealedKeys,
 };
 use satchel_protocol::{seal, SealedSegment, SegmentHeader, Stream, PROTOCOL_VERSION};
+use satchel_server::http::ApiLimits;
 use satchel_server::Hub;
 use uuid::Uuid;
 
@@ -17,19 +18,25 @@ struct Server {
     _dir: tempfile::TempDir,
     bootstrap: String,
     program: Uuid,
+    /// The hub behind the API, for looking at what a request left.
+    hub: Hub,
 }
 
 async fn start() -> Server {
+    start_with(ApiLimits::default()).await
+}
+
+async fn start_with(limits: ApiLimits) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let hub = Hub::open_sqlite(&dir.path().join("hub.db")).await.unwrap();
     let (program, bootstrap) = hub.init_program(1_800_000_000).await.unwrap();
     let clock = Arc::new(std::sync::atomic::AtomicI64::new(1_800_000_000));
     let c = clock.clone();
-    let app = satchel_server::http::router(hub, Arc::new(move || c.load(std::sync::atomic::Ordering::Relaxed)));
+    let app = satchel_server::http::router_with(hub.clone(), Arc::new(move || c.load(std::sync::atomic::Ordering::Relaxed)), limits);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap() });
-    Server { base, clock, _dir: dir, bootstrap, program }
+    Server { base, clock, _dir: dir, bootstrap, program, hub }
 }
 
 /// One blocking request from a plain HTTP client: (status, body).
@@ -209,4 +216,25 @@ async fn metrics_are_refused_when_the_peer_is_not_this_machine() {
     let (status, body) = call(format!("{base}/metrics"), None, None).await;
     assert_eq!((status, error(&body).error), (403, ErrorCode::Forbidden));
     assert_eq!(call(format!("{base}/healthz"), None, None).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_trying_many_tokens_is_slowed_down_and_spends_none() {
+    let s = start_with(ApiLimits { redeems_per_minute: 3, ..ApiLimits::default() }).await;
+    let url = format!("{}/v1/enroll/redeem", s.base);
+    let redeem = |token: &str| wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.into() });
+    for i in 0..3 {
+        let (status, body) = call(url.clone(), None, Some(redeem(&format!("guess-{i}")))).await;
+        assert_eq!((status, error(&body).error), (410, ErrorCode::NotFound), "try {i}");
+    }
+    // The fourth try in the minute is refused before it is looked at: even the right token.
+    let (status, body) = call(url.clone(), None, Some(redeem(&s.bootstrap))).await;
+    assert_eq!((status, error(&body).error), (429, ErrorCode::RateLimited));
+    assert_eq!(call(url, None, Some(b"\x00".to_vec())).await.0, 429);
+    // The refused call spent nothing: the token still works, once.
+    let manager = s.hub.redeem(&s.bootstrap, 1_800_000_000).await.unwrap();
+    assert_eq!(manager.role, Role::Manager);
+    // Devices with credentials are not held back by it.
+    let pull = wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 10, streams: vec![] });
+    assert_eq!(call(format!("{}/v1/pull", s.base), Some(manager.credential), Some(pull)).await.0, 200);
 }
