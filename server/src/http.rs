@@ -63,6 +63,21 @@ fn peer_ip(peer: &Peer) -> Option<IpAddr> {
     peer.as_ref().map(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip())
 }
 
+/// Addresses the redemption limiter keeps before it forgets those with a full budget.
+const MAX_REDEEM_KEYS: usize = 4096;
+
+/// The redemption limiter's key: an IPv6 caller is counted by its /64 network (one
+/// subscriber's share, which it may rotate through freely); IPv4 by its address.
+fn redeem_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+        v4 => v4,
+    }
+}
+
 fn too_many() -> ApiError {
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many requests; slow down")
 }
@@ -161,7 +176,13 @@ async fn device(app: &App, headers: &HeaderMap) -> Result<Device, ApiError> {
 
 async fn redeem(State(app): State<App>, peer: Peer, body: Bytes) -> Result<Response, ApiError> {
     // Without connection info every caller shares one bucket.
-    if app.redeems.check_key(&peer_ip(&peer).unwrap_or(IpAddr::from([0, 0, 0, 0]))).is_err() {
+    let key = redeem_key(peer_ip(&peer).unwrap_or(IpAddr::from([0, 0, 0, 0])));
+    if app.redeems.len() > MAX_REDEEM_KEYS {
+        // Forget addresses whose budget is whole again, so that many addresses cannot grow
+        // the table without bound.
+        app.redeems.retain_recent();
+    }
+    if app.redeems.check_key(&key).is_err() {
         tracing::warn!("redeem rate limited");
         return Err(too_many());
     }
@@ -227,4 +248,21 @@ async fn metrics(State(app): State<App>, peer: Peer) -> Result<Response, ApiErro
         text.push_str(&format!("# TYPE {name} gauge\n{name} {value}\n"));
     }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redeem_key;
+    use std::net::IpAddr;
+
+    #[test]
+    fn redemptions_are_counted_per_ipv4_address_and_per_ipv6_network() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(redeem_key(ip("203.0.113.7")), ip("203.0.113.7"));
+        assert_ne!(redeem_key(ip("203.0.113.7")), redeem_key(ip("203.0.113.8")));
+        assert_eq!(redeem_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(redeem_key(ip("2001:db8:1:2:aaaa::1")), redeem_key(ip("2001:db8:1:2:ffff:1:2:3")));
+        assert_ne!(redeem_key(ip("2001:db8:1:2::1")), redeem_key(ip("2001:db8:1:3::1")));
+        assert_eq!(redeem_key(ip("::ffff:203.0.113.7")), ip("203.0.113.7"), "a mapped IPv4 caller is the IPv4 caller");
+    }
 }
