@@ -49,6 +49,9 @@ pub struct SyncState {
     /// Segments from other devices set aside because they can never be applied (damaged or
     /// forged). Not zero: tell the manager; some data did not arrive on this device.
     pub quarantined: u64,
+    /// Runs of other devices' records the server skipped (it refuses gaps, so this means it
+    /// lost or withheld data). Not zero: tell the manager.
+    pub holes: u64,
 }
 
 /// A one-time enrollment code for a new device (show it as a QR code).
@@ -137,6 +140,7 @@ impl SyncControl {
                 consecutive_failures: s.consecutive_failures,
                 next_attempt: s.next_attempt.map(|t| t.timestamp()),
                 quarantined: s.quarantined,
+                holes: s.holes,
             })
         })
     }

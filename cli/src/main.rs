@@ -219,6 +219,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let m = Manager::open(&place)?;
             let r = m.pull()?;
             println!("Pulled {} records in {} requests; sent {} setting changes.", r.pulled, r.requests, r.pushed);
+            m.warn_missing_data()?;
             Ok(())
         }
         Command::Report(args) => {

@@ -144,6 +144,27 @@ impl Manager {
         result
     }
 
+    /// Says on standard error when data that should be here is not: other devices' segments
+    /// set aside, or runs of records the server skipped.
+    pub fn warn_missing_data(&self) -> Result<(), String> {
+        let status = self.store.sync_status().map_err(say)?;
+        if status.quarantined > 0 {
+            eprintln!(
+                "Warning: {} segment(s) from other devices were set aside as damaged or forged; the last: {}",
+                status.quarantined,
+                status.last_quarantined.unwrap_or_default()
+            );
+        }
+        if status.holes > 0 {
+            eprintln!(
+                "Warning: the server skipped {} run(s) of another device's records, so reports may be short; the last: {}",
+                status.holes,
+                status.last_hole.unwrap_or_default()
+            );
+        }
+        Ok(())
+    }
+
     /// The device list as a text table.
     pub fn list_devices(&self) -> Result<String, String> {
         let devices = self.store.list_devices(&self.transport()?).map_err(say)?;

@@ -631,13 +631,20 @@ impl Store {
     /// Applies records received from other devices, all in one transaction: each is checked,
     /// and one bad record changes nothing. Repeated and out-of-order records are harmless.
     pub fn apply_records(&self, records: &[Record]) -> Result<()> {
-        self.apply_records_at(records, None, &[])
+        self.apply_records_at(records, None, &[], &[])
     }
 
     /// `apply_records`, and with `cursor`, the pull cursor in the same transaction (it never
-    /// goes backwards).
-    pub(crate) fn apply_records_at(&self, records: &[Record], cursor: Option<u64>, quarantined: &[String]) -> Result<()> {
+    /// goes backwards), with the segments set aside and how far other devices' streams arrived.
+    pub(crate) fn apply_records_at(
+        &self,
+        records: &[Record],
+        cursor: Option<u64>,
+        quarantined: &[String],
+        arrived: &[crate::sync::Arrived],
+    ) -> Result<()> {
         self.write(|ctx, tx| {
+            crate::sync::note_arrivals(tx, arrived)?;
             if let Some(c) = cursor {
                 let current = meta_get::<i64>(tx, "pull_cursor")?.unwrap_or(0);
                 meta_set(tx, "pull_cursor", current.max(c as i64))?;

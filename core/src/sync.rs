@@ -52,6 +52,53 @@ pub struct SyncStatus {
     pub quarantined: u64,
     /// What the last one set aside was (stream, sequence numbers, device, reason).
     pub last_quarantined: Option<String>,
+    /// Runs of another device's records that the server skipped: a segment arrived that did
+    /// not continue the one before it from that device's stream. The server refuses gaps, so
+    /// not zero means the server lost or withheld data (a restore from an old backup, say).
+    pub holes: u64,
+    /// What the last hole was (stream, the missing sequence numbers, device).
+    pub last_hole: Option<String>,
+}
+
+/// A pulled segment that opened here: where it sits in its device's stream.
+pub(crate) struct Arrived {
+    device: Uuid,
+    stream: Stream,
+    first_seq: u64,
+    last_seq: u64,
+    cursor: u64,
+}
+
+/// Notes how far each other device's stream has arrived, in the transaction that applies the
+/// page, and counts the runs of sequence numbers that were skipped. Only segments that opened
+/// count: a forged header cannot fake a hole.
+pub(crate) fn note_arrivals(tx: &Connection, arrived: &[Arrived]) -> Result<()> {
+    let mut holes = Vec::new();
+    for a in arrived {
+        let key = format!("arrived:{}:{}", a.device, a.stream.as_str());
+        let through = meta_get::<i64>(tx, &key)?.unwrap_or(0) as u64;
+        if a.last_seq <= through {
+            continue; // already here
+        }
+        if a.first_seq > through + 1 {
+            holes.push(format!(
+                "{} seq {}-{} of device {} never arrived (seq {} came next, at cursor {})",
+                a.stream.as_str(),
+                through + 1,
+                a.first_seq - 1,
+                a.device,
+                a.first_seq,
+                a.cursor
+            ));
+        }
+        meta_set(tx, &key, a.last_seq as i64)?;
+    }
+    if let Some(last) = holes.last() {
+        let count = meta_get::<i64>(tx, "sync_holes")?.unwrap_or(0);
+        meta_set(tx, "sync_holes", count + holes.len() as i64)?;
+        meta_set(tx, "sync_last_hole", last.as_str())?;
+    }
+    Ok(())
 }
 
 /// Wait before the next attempt after `failures` failures in a row: 5 s doubling up to 30 min,
@@ -172,13 +219,23 @@ impl Store {
         let role = self.role()?;
         let mut records = Vec::new();
         let mut quarantined = Vec::new();
+        let mut arrived = Vec::new();
         for pulled in &page.segments {
             let h = &pulled.segment.header;
             if h.device == device {
                 continue;
             }
             match segment_records(&keys, program, role, pulled)? {
-                Ok(mut r) => records.append(&mut r),
+                Ok(mut r) => {
+                    records.append(&mut r);
+                    arrived.push(Arrived {
+                        device: h.device,
+                        stream: h.stream,
+                        first_seq: h.first_seq,
+                        last_seq: h.last_seq,
+                        cursor: pulled.cursor,
+                    });
+                }
                 Err(reason) => quarantined.push(format!(
                     "{} seq {}-{} of device {} at cursor {}: {reason}",
                     h.stream.as_str(),
@@ -190,7 +247,7 @@ impl Store {
             }
         }
         let n = records.len();
-        self.apply_records_at(&records, Some(page.next_cursor), &quarantined)?;
+        self.apply_records_at(&records, Some(page.next_cursor), &quarantined, &arrived)?;
         Ok(n)
     }
 
@@ -232,6 +289,8 @@ impl Store {
                 next_attempt: seconds(meta_get(conn, "sync_next_attempt")?),
                 quarantined: meta_get::<i64>(conn, "sync_quarantined")?.unwrap_or(0) as u64,
                 last_quarantined: meta_get(conn, "sync_last_quarantined")?,
+                holes: meta_get::<i64>(conn, "sync_holes")?.unwrap_or(0) as u64,
+                last_hole: meta_get(conn, "sync_last_hole")?,
             })
         })
     }

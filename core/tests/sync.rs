@@ -234,3 +234,55 @@ fn enrollment_adopts_the_servers_identity_before_anything_is_logged() {
     hub.push(assigned, segments);
     assert_eq!(manager.apply_pull_page(&hub.pull(Role::Manager, 0, 10)).unwrap(), 1);
 }
+
+#[test]
+fn records_the_server_skipped_are_reported_as_holes() {
+    let clock = TestClock::at(monday_noon());
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = new_store(d1.path(), Role::Outreach, &clock);
+    let b = new_store(d2.path(), Role::Outreach, &clock);
+    b.set_program_keys(&a.program_keys().unwrap()).unwrap();
+    for q in 1..=6 {
+        a.receive_stock("van-1", "condom", q).unwrap();
+    }
+    let mut hub = Hub::default();
+    hub.push(a.device_id().unwrap(), a.outgoing_segments(SegmentLimits { max_records: 2, ..SegmentLimits::default() }).unwrap());
+    let all = hub.pull(Role::Outreach, 0, 10);
+    let seqs: Vec<(u64, u64)> = all.segments.iter().map(|p| (p.segment.header.first_seq, p.segment.header.last_seq)).collect();
+    assert_eq!(seqs, [(1, 2), (3, 4), (5, 6)]);
+
+    // Whole and in order: no hole, and a page seen again adds none.
+    let (d3, d4) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let c = new_store(d3.path(), Role::Outreach, &clock);
+    c.set_program_keys(&a.program_keys().unwrap()).unwrap();
+    c.apply_pull_page(&all).unwrap();
+    c.apply_pull_page(&all).unwrap();
+    assert_eq!((c.sync_status().unwrap().holes, c.sync_status().unwrap().last_hole), (0, None));
+
+    // A server that skips seq 3-4 is caught; what did arrive applies.
+    let mut skipped = all.clone();
+    skipped.segments.remove(1);
+    b.apply_pull_page(&skipped).unwrap();
+    let status = b.sync_status().unwrap();
+    assert_eq!(status.holes, 1);
+    let hole = status.last_hole.unwrap();
+    assert!(hole.contains("inventory seq 3-4 of device"), "{hole}");
+    assert!(hole.contains(&a.device_id().unwrap().to_string()));
+    assert_eq!(b.stock_levels(None).unwrap()[0].level, 1 + 2 + 5 + 6);
+    // The same hole is counted once, and later segments that continue add none.
+    b.apply_pull_page(&all).unwrap();
+    assert_eq!(b.sync_status().unwrap().holes, 1);
+
+    // A forged header cannot fake a hole: a segment that does not open does not count.
+    let e = new_store(d4.path(), Role::Outreach, &clock);
+    e.set_program_keys(&a.program_keys().unwrap()).unwrap();
+    let mut forged = all.clone();
+    let mut extra = forged.segments[2].clone();
+    extra.cursor += 1;
+    extra.segment.header.first_seq = 50;
+    extra.segment.header.last_seq = 51;
+    forged.segments.push(extra);
+    e.apply_pull_page(&forged).unwrap();
+    let status = e.sync_status().unwrap();
+    assert_eq!((status.quarantined, status.holes), (1, 0));
+}

@@ -135,6 +135,10 @@ fn check(seed: u64, server: &Server, manager: &Device, phones: &[Device], logged
         }
     }
     assert!(ranges.is_empty(), "seed {seed}: segments of unknown devices");
+    for d in std::iter::once(manager).chain(phones) {
+        let status = d.store.sync_status().unwrap();
+        assert_eq!((status.holes, status.quarantined), (0, 0), "seed {seed}: {:?} {:?}", status.last_hole, status.last_quarantined);
+    }
 
     // Nothing lost: the manager has every encounter the phones logged, and the server every one.
     assert_eq!(&encounters_on_server, logged, "seed {seed}: the server holds every encounter logged");

@@ -94,6 +94,7 @@ fn day_in_the_field(server: Server) {
         let status = d.store.sync_status().unwrap();
         assert_eq!(status.pending, 0);
         assert!(status.last_error.is_none() && status.last_success.is_some());
+        assert_eq!((status.holes, status.quarantined), (0, 0), "nothing skipped, nothing set aside");
     }
     assert!(a.store.recent_encounters(100).unwrap().iter().all(|e| e.synced));
     let levels = manager.store.stock_levels(None).unwrap();

@@ -89,6 +89,8 @@ def test_enroll_sync_and_revoke_against_a_real_server(server, tmp_path):
     assert state.pending == 0 and state.last_error is None and state.last_success is not None
     pulled = manager.sync().sync_now()
     assert pulled.pulled == 13
+    state = manager.sync().status()
+    assert (state.holes, state.quarantined) == (0, 0)
     assert total(manager).encounters == 12
     assert total(manager).syringes_collected == 36
     assert any(l.item_id == "condom" and l.level == 40 for l in manager.stock().levels(None))
