@@ -49,8 +49,8 @@ pub struct SyncState {
     /// Segments from other devices set aside because they can never be applied (damaged or
     /// forged). Not zero: tell the manager; some data did not arrive on this device.
     pub quarantined: u64,
-    /// Runs of other devices' records the server skipped (it refuses gaps, so this means it
-    /// lost or withheld data). Not zero: tell the manager.
+    /// Runs of other devices' records that never arrived readable (the server skipped them,
+    /// or delivered them damaged). Not zero: tell the manager.
     pub holes: u64,
 }
 

@@ -217,9 +217,11 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Pull => {
             let m = Manager::open(&place)?;
-            let r = m.pull()?;
-            println!("Pulled {} records in {} requests; sent {} setting changes.", r.pulled, r.requests, r.pushed);
+            // Pages applied before a failure stay applied: warn about what they showed either way.
+            let pulled = m.pull();
             m.warn_missing_data()?;
+            let r = pulled?;
+            println!("Pulled {} records in {} requests; sent {} setting changes.", r.pulled, r.requests, r.pushed);
             Ok(())
         }
         Command::Report(args) => {

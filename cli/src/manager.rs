@@ -157,7 +157,7 @@ impl Manager {
         }
         if status.holes > 0 {
             eprintln!(
-                "Warning: the server skipped {} run(s) of another device's records, so reports may be short; the last: {}",
+                "Warning: {} run(s) of other devices' records never arrived readable (skipped by the server or damaged), so reports may be short; the last: {}",
                 status.holes,
                 status.last_hole.unwrap_or_default()
             );

@@ -52,9 +52,10 @@ pub struct SyncStatus {
     pub quarantined: u64,
     /// What the last one set aside was (stream, sequence numbers, device, reason).
     pub last_quarantined: Option<String>,
-    /// Runs of another device's records that the server skipped: a segment arrived that did
-    /// not continue the one before it from that device's stream. The server refuses gaps, so
-    /// not zero means the server lost or withheld data (a restore from an old backup, say).
+    /// Runs of another device's records that never arrived readable: a segment arrived that
+    /// did not continue the one before it from that device's stream. The server refuses gaps,
+    /// so not zero means the server lost or withheld data (a restore from an old backup, say),
+    /// or the segment holding them was set aside (then `quarantined` counts it too).
     pub holes: u64,
     /// What the last hole was (stream, the missing sequence numbers, device).
     pub last_hole: Option<String>,

@@ -4,6 +4,7 @@
 //! enrollment tokens. Logs say who (a device id) and how much (segments, bytes), never what.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -29,9 +30,9 @@ pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
 pub struct ApiLimits {
     /// Requests a device may make per minute (also the burst it may make at once).
     pub requests_per_minute: u32,
-    /// Enrollment redemptions one network address may try per minute: the one call made
-    /// without a credential. (Behind a reverse proxy every caller has the proxy's address, so
-    /// the limit is then shared by all.)
+    /// Enrollment redemptions one network address may try per minute (a burst of this many,
+    /// then one every 60/n seconds): the one call made without a credential. Behind a reverse
+    /// proxy on this machine the client is the last address in `X-Forwarded-For`.
     pub redeems_per_minute: u32,
 }
 
@@ -52,8 +53,9 @@ struct App {
     clock: Clock,
     /// Per device.
     limiter: std::sync::Arc<Limiter<Uuid>>,
-    /// Redemptions, per peer address.
+    /// Redemptions, per caller address.
     redeems: std::sync::Arc<Limiter<IpAddr>>,
+    redeem_calls: std::sync::Arc<AtomicU64>,
 }
 
 /// The peer's address, when the server was started with connection info.
@@ -63,8 +65,32 @@ fn peer_ip(peer: &Peer) -> Option<IpAddr> {
     peer.as_ref().map(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip())
 }
 
-/// Addresses the redemption limiter keeps before it forgets those with a full budget.
+/// Addresses the redemption limiter keeps before it starts forgetting those with a full budget.
 const MAX_REDEEM_KEYS: usize = 4096;
+
+/// Whom a redemption counts against. A caller from another machine: its address. A caller on
+/// this machine is either a reverse proxy, which names the client last in `X-Forwarded-For`,
+/// or this machine itself (tests, the demo, an operator), which is not limited. Without
+/// connection info every caller shares one bucket.
+fn redeem_caller(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+    // An IPv4 caller may arrive mapped into IPv6 (`::ffff:127.0.0.1`).
+    let unmapped = |ip: IpAddr| match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match peer.map(unmapped) {
+        None => Some(IpAddr::from([0, 0, 0, 0])),
+        Some(ip) if ip.is_loopback() => headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|last| last.trim().parse::<IpAddr>().ok())
+            .map(redeem_key),
+        Some(ip) => Some(redeem_key(ip)),
+    }
+}
 
 /// The redemption limiter's key: an IPv6 caller is counted by its /64 network (one
 /// subscriber's share, which it may rotate through freely); IPv4 by its address.
@@ -105,7 +131,7 @@ pub fn router_with(hub: Hub, clock: Clock, limits: ApiLimits) -> Router {
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(App { hub, clock, limiter, redeems })
+        .with_state(App { hub, clock, limiter, redeems, redeem_calls: Default::default() })
 }
 
 /// An error answer.
@@ -174,17 +200,17 @@ async fn device(app: &App, headers: &HeaderMap) -> Result<Device, ApiError> {
     Ok(device)
 }
 
-async fn redeem(State(app): State<App>, peer: Peer, body: Bytes) -> Result<Response, ApiError> {
-    // Without connection info every caller shares one bucket.
-    let key = redeem_key(peer_ip(&peer).unwrap_or(IpAddr::from([0, 0, 0, 0])));
-    if app.redeems.len() > MAX_REDEEM_KEYS {
-        // Forget addresses whose budget is whole again, so that many addresses cannot grow
-        // the table without bound.
-        app.redeems.retain_recent();
-    }
-    if app.redeems.check_key(&key).is_err() {
-        tracing::warn!("redeem rate limited");
-        return Err(too_many());
+async fn redeem(State(app): State<App>, peer: Peer, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    if let Some(caller) = redeem_caller(peer_ip(&peer), &headers) {
+        if app.redeem_calls.fetch_add(1, Ordering::Relaxed) % 256 == 255 && app.redeems.len() > MAX_REDEEM_KEYS {
+            // Now and then, forget addresses whose budget is whole again, so that many
+            // addresses cannot grow the table for good.
+            app.redeems.retain_recent();
+        }
+        if app.redeems.check_key(&caller).is_err() {
+            tracing::warn!("redeem rate limited");
+            return Err(too_many());
+        }
     }
     let req: Redeem = wire::from_cbor(&body)?;
     wire::check_version(req.v)?;
@@ -252,7 +278,7 @@ async fn metrics(State(app): State<App>, peer: Peer) -> Result<Response, ApiErro
 
 #[cfg(test)]
 mod tests {
-    use super::redeem_key;
+    use super::{redeem_caller, redeem_key};
     use std::net::IpAddr;
 
     #[test]
@@ -264,5 +290,35 @@ mod tests {
         assert_eq!(redeem_key(ip("2001:db8:1:2:aaaa::1")), redeem_key(ip("2001:db8:1:2:ffff:1:2:3")));
         assert_ne!(redeem_key(ip("2001:db8:1:2::1")), redeem_key(ip("2001:db8:1:3::1")));
         assert_eq!(redeem_key(ip("::ffff:203.0.113.7")), ip("203.0.113.7"), "a mapped IPv4 caller is the IPv4 caller");
+    }
+
+    #[test]
+    fn behind_a_local_proxy_the_client_is_the_last_forwarded_address() {
+        use axum::http::{HeaderMap, HeaderValue};
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let forwarded = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+            h
+        };
+        let none = HeaderMap::new();
+        assert_eq!(redeem_caller(Some(ip("198.51.100.7")), &none), Some(ip("198.51.100.7")));
+        assert_eq!(
+            redeem_caller(Some(ip("198.51.100.7")), &forwarded("203.0.113.1")),
+            Some(ip("198.51.100.7")),
+            "a remote caller cannot choose its key"
+        );
+        assert_eq!(redeem_caller(Some(ip("127.0.0.1")), &none), None, "this machine itself");
+        assert_eq!(redeem_caller(Some(ip("::1")), &none), None);
+        assert_eq!(
+            redeem_caller(Some(ip("127.0.0.1")), &forwarded("10.9.9.9, 203.0.113.1")),
+            Some(ip("203.0.113.1")),
+            "the address the proxy appended, not what the client claimed before it"
+        );
+        let mut two = forwarded("10.9.9.9");
+        two.append("x-forwarded-for", HeaderValue::from_static("203.0.113.2"));
+        assert_eq!(redeem_caller(Some(ip("127.0.0.1")), &two), Some(ip("203.0.113.2")));
+        assert_eq!(redeem_caller(Some(ip("::ffff:127.0.0.1")), &forwarded("2001:db8::5")), Some(ip("2001:db8::")));
+        assert_eq!(redeem_caller(None, &none), Some(ip("0.0.0.0")), "no connection info: one shared bucket");
     }
 }

@@ -27,7 +27,7 @@ impl ScratchDatabase {
             panic!("set SATCHEL_TEST_POSTGRES_URL (scripts/postgres.sh starts a local PostgreSQL), or SATCHEL_SKIP_POSTGRES=1 to skip");
         };
         let name = format!("satchel_test_{}", uuid::Uuid::now_v7().simple());
-        execute(&admin, &format!("CREATE DATABASE {name}")).await;
+        execute(&admin, &format!("CREATE DATABASE {name}")).await.expect("create a database through SATCHEL_TEST_POSTGRES_URL");
         let base = admin.rsplit_once('/').map(|(b, _)| b).expect("SATCHEL_TEST_POSTGRES_URL ends in /database");
         Some(ScratchDatabase { url: format!("{base}/{name}"), admin, name })
     }
@@ -54,14 +54,18 @@ impl ScratchDatabase {
         text
     }
 
+    /// Drops the database. A failure is said on standard error, never a panic: this runs in
+    /// `Drop`s, also while a failed test unwinds.
     pub async fn drop(self) {
-        execute(&self.admin, &format!("DROP DATABASE {} WITH (FORCE)", self.name)).await;
+        if let Err(e) = execute(&self.admin, &format!("DROP DATABASE {} WITH (FORCE)", self.name)).await {
+            eprintln!("could not drop the scratch database {}: {e}", self.name);
+        }
     }
 }
 
-async fn execute(url: &str, sql: &str) {
+async fn execute(url: &str, sql: &str) -> Result<(), sqlx::Error> {
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url).await.expect("connect to SATCHEL_TEST_POSTGRES_URL");
-    conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await.unwrap();
-    conn.close().await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await?;
+    conn.close().await
 }

@@ -18,8 +18,6 @@ struct Server {
     _dir: tempfile::TempDir,
     bootstrap: String,
     program: Uuid,
-    /// The hub behind the API, for looking at what a request left.
-    hub: Hub,
 }
 
 async fn start() -> Server {
@@ -32,15 +30,20 @@ async fn start_with(limits: ApiLimits) -> Server {
     let (program, bootstrap) = hub.init_program(1_800_000_000).await.unwrap();
     let clock = Arc::new(std::sync::atomic::AtomicI64::new(1_800_000_000));
     let c = clock.clone();
-    let app = satchel_server::http::router_with(hub.clone(), Arc::new(move || c.load(std::sync::atomic::Ordering::Relaxed)), limits);
+    let app = satchel_server::http::router_with(hub, Arc::new(move || c.load(std::sync::atomic::Ordering::Relaxed)), limits);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap() });
-    Server { base, clock, _dir: dir, bootstrap, program, hub }
+    Server { base, clock, _dir: dir, bootstrap, program }
 }
 
 /// One blocking request from a plain HTTP client: (status, body).
 async fn call(url: String, credential: Option<String>, body: Option<Vec<u8>>) -> (u16, Vec<u8>) {
+    call_via(url, None, credential, body).await
+}
+
+/// `call`, as a reverse proxy on this machine would pass it on for the client `forwarded_for`.
+async fn call_via(url: String, forwarded_for: Option<&'static str>, credential: Option<String>, body: Option<Vec<u8>>) -> (u16, Vec<u8>) {
     tokio::task::spawn_blocking(move || {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let mut resp = match body {
@@ -48,6 +51,9 @@ async fn call(url: String, credential: Option<String>, body: Option<Vec<u8>>) ->
                 let mut req = agent.post(&url).header("content-type", "application/cbor");
                 if let Some(c) = &credential {
                     req = req.header("authorization", &format!("Bearer {c}"));
+                }
+                if let Some(f) = forwarded_for {
+                    req = req.header("x-forwarded-for", f);
                 }
                 req.send(&b[..]).unwrap()
             }
@@ -222,19 +228,28 @@ async fn metrics_are_refused_when_the_peer_is_not_this_machine() {
 async fn an_address_trying_many_tokens_is_slowed_down_and_spends_none() {
     let s = start_with(ApiLimits { redeems_per_minute: 3, ..ApiLimits::default() }).await;
     let url = format!("{}/v1/enroll/redeem", s.base);
-    let redeem = |token: &str| wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.into() });
+    let redeem = |token: &str| Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.into() }));
+    // A client behind a reverse proxy on this machine guesses three times...
+    let (guesser, other) = (Some("10.0.0.9, 198.51.100.7"), Some("198.51.100.8"));
     for i in 0..3 {
-        let (status, body) = call(url.clone(), None, Some(redeem(&format!("guess-{i}")))).await;
+        let (status, body) = call_via(url.clone(), guesser, None, redeem(&format!("guess-{i}"))).await;
         assert_eq!((status, error(&body).error), (410, ErrorCode::NotFound), "try {i}");
     }
-    // The fourth try in the minute is refused before it is looked at: even the right token.
-    let (status, body) = call(url.clone(), None, Some(redeem(&s.bootstrap))).await;
+    // ...and the fourth try in the minute is refused before it is looked at: even the right
+    // token, even garbage.
+    let (status, body) = call_via(url.clone(), guesser, None, redeem(&s.bootstrap)).await;
     assert_eq!((status, error(&body).error), (429, ErrorCode::RateLimited));
-    assert_eq!(call(url, None, Some(b"\x00".to_vec())).await.0, 429);
-    // The refused call spent nothing: the token still works, once.
-    let manager = s.hub.redeem(&s.bootstrap, 1_800_000_000).await.unwrap();
+    assert_eq!(call_via(url.clone(), guesser, None, Some(b"\x00".to_vec())).await.0, 429);
+    // This machine itself is not limited.
+    for i in 0..4 {
+        assert_eq!(call(url.clone(), None, redeem(&format!("local-{i}"))).await.0, 410);
+    }
+    // Another client is not held back, and the refused try spent nothing: the token works.
+    let (status, body) = call_via(url.clone(), other, None, redeem(&s.bootstrap)).await;
+    assert_eq!(status, 200);
+    let manager: Redeemed = wire::from_cbor(&body).unwrap();
     assert_eq!(manager.role, Role::Manager);
     // Devices with credentials are not held back by it.
     let pull = wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor: 0, limit: 10, streams: vec![] });
-    assert_eq!(call(format!("{}/v1/pull", s.base), Some(manager.credential), Some(pull)).await.0, 200);
+    assert_eq!(call_via(format!("{}/v1/pull", s.base), guesser, Some(manager.credential), Some(pull)).await.0, 200);
 }

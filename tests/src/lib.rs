@@ -106,7 +106,7 @@ impl Server {
 
     /// Whether anything the server stores holds `marker` (ignoring ASCII case): the bytes of
     /// SQLite's database, WAL and shared-memory files, or every row of PostgreSQL's tables in
-    /// text (where bytes appear as hex, so the marker is looked for in hex too).
+    /// text, with each `bytea` value (`\x…` hex) decoded back to its bytes.
     pub fn stores(&self, marker: &str) -> bool {
         match &self.scratch {
             None => {
@@ -119,11 +119,11 @@ impl Server {
                 })
             }
             Some(db) => {
-                let text = self.rt.block_on(db.all_rows_as_text()).to_lowercase();
+                let text = self.rt.block_on(db.all_rows_as_text());
                 assert!(text.contains(&self.program.simple().to_string()), "the rows were read (the program id, bytes in hex)");
-                let hex = |m: &str| m.bytes().map(|b| format!("{b:02x}")).collect::<String>();
-                let lower = marker.to_lowercase();
-                text.contains(&lower) || text.contains(&hex(marker)) || text.contains(&hex(&lower))
+                let mut bytes = text.clone().into_bytes();
+                bytes.extend(decoded_hex_runs(&text));
+                bytes.windows(marker.len()).any(|w| w.eq_ignore_ascii_case(marker.as_bytes()))
             }
         }
     }
@@ -165,6 +165,30 @@ impl Drop for Server {
             self.rt.block_on(db.drop());
         }
     }
+}
+
+/// The bytes of every `\x`-prefixed run of hex digits in `text` (PostgreSQL's `bytea` in
+/// text), one after another.
+fn decoded_hex_runs(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'\\' && b[i + 1] == b'x' {
+            let start = i + 2;
+            let mut end = start;
+            while end < b.len() && b[end].is_ascii_hexdigit() {
+                end += 1;
+            }
+            let hex = &text[start..start + (end - start) / 2 * 2];
+            out.extend((0..hex.len()).step_by(2).map(|k| u8::from_str_radix(&hex[k..k + 2], 16).unwrap()));
+            out.push(0);
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 fn options(storage: &serve::Storage, listen: SocketAddr) -> ServeOptions {
@@ -334,5 +358,17 @@ impl Faulty<'_> {
                 self.inner.call(path, credential, body)
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bytea_in_row_text_is_decoded() {
+        // A row as PostgreSQL spells it in text: a bytea inside a record doubles its backslash.
+        let row = r#"(7,"\\x4d61726b6572205a6f6e65",label,\x6F6b)"#;
+        let bytes = super::decoded_hex_runs(row);
+        assert!(bytes.windows(11).any(|w| w == b"Marker Zone"), "{bytes:?}");
+        assert!(bytes.windows(2).any(|w| w == b"ok"));
     }
 }
