@@ -419,3 +419,34 @@ fn colour_only_on_a_terminal_and_never_under_no_color() {
     let piped = Command::new(bin).args(["report", "--help"]).env_remove("NO_COLOR").output().unwrap();
     assert!(!String::from_utf8_lossy(&piped.stdout).contains("\x1b["), "a pipe gets none");
 }
+
+/// A server that lost records (an old backup restored, a broken disk): `satchel pull` still
+/// pulls what is there, and warns that reports may be short.
+#[test]
+fn pull_warns_when_the_server_lost_records() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    for i in 0..6 {
+        phone.store.log_encounter(&NewEncounter::new(Utc::now() - Duration::minutes(5 + i), "downtown")).unwrap();
+    }
+    let pairs = satchel_core::SegmentLimits { max_records: 2, ..Default::default() };
+    phone.store.sync_with(&http(&server), pairs).unwrap();
+    let (store, _keep) = close(manager);
+
+    // Whole: no warning.
+    let clean = satchel(&store, &["pull"]);
+    assert!(ok(&clean).contains("Pulled 6 records"));
+    assert!(String::from_utf8_lossy(&clean.stderr).trim().is_empty(), "{}", String::from_utf8_lossy(&clean.stderr));
+
+    for i in 0..6 {
+        phone.store.log_encounter(&NewEncounter::new(Utc::now() - Duration::minutes(1 + i), "downtown")).unwrap();
+    }
+    phone.store.sync_with(&http(&server), pairs).unwrap();
+    server.lose_segment(phone.store.device_id().unwrap(), "encounters", 9);
+    let out = satchel(&store, &["pull"]);
+    assert!(ok(&out).contains("Pulled 4 records"));
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(warning.contains("1 run(s) of other devices' records never arrived readable"), "{warning}");
+    assert!(warning.contains("encounters seq 9-10 of device"), "{warning}");
+}

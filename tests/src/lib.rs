@@ -128,6 +128,34 @@ impl Server {
         }
     }
 
+    /// Makes the server lose a segment it acknowledged, as a restore from an old backup or a
+    /// broken disk would: the segment of `device`'s `stream` that starts at `first_seq`.
+    pub fn lose_segment(&self, device: Uuid, stream: &str, first_seq: u64) {
+        use sqlx::Connection;
+        let (url, sql) = match &self.scratch {
+            None => (
+                format!("sqlite://{}?mode=rw", serve::database_path(self.dir.path()).display()),
+                "DELETE FROM segment WHERE device = ? AND stream = ? AND first_seq = ?",
+            ),
+            Some(db) => (db.url.clone(), "DELETE FROM segment WHERE device = $1 AND stream = $2 AND first_seq = $3"),
+        };
+        let deleted = self.rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+            let n = sqlx::query(sql)
+                .bind(device.as_bytes().to_vec())
+                .bind(stream)
+                .bind(first_seq as i64)
+                .execute(&mut conn)
+                .await
+                .unwrap()
+                .rows_affected();
+            conn.close().await.unwrap();
+            n
+        });
+        assert_eq!(deleted, 1, "the segment was there to lose");
+    }
+
     /// Everything the server holds, as a manager would pull it, read straight from its database.
     pub fn all_segments(&self) -> PullResponse {
         self.rt.block_on(async {

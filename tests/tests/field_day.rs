@@ -160,6 +160,47 @@ fn enrollment_codes_work_once_and_only_with_their_secret() {
 }
 
 #[test]
+fn records_the_server_lost_show_as_a_hole_on_the_managers_device() {
+    lost_records_show_as_a_hole(Server::start());
+}
+
+#[test]
+fn records_the_server_lost_show_as_a_hole_on_postgres() {
+    if let Some(server) = Server::start_on(Backend::Postgres) {
+        lost_records_show_as_a_hole(server);
+    }
+}
+
+fn lost_records_show_as_a_hole(server: Server) {
+    let manager = manager(&server);
+    let net = http(&server);
+    publish_program(&manager.store);
+    manager.store.sync_now(&net).unwrap();
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    phone.store.sync_now(&net).unwrap();
+    phone.store.set_device_location(Some("markerloc")).unwrap();
+    for i in 0..6 {
+        phone.store.log_encounter(&encounter(i)).unwrap();
+    }
+    let pairs = satchel_core::SegmentLimits { max_records: 2, ..Default::default() };
+    phone.store.sync_with(&net, pairs).unwrap();
+    assert_eq!(phone.store.sync_status().unwrap().pending, 0);
+    server.lose_segment(phone.store.device_id().unwrap(), "encounters", 3);
+
+    manager.store.sync_now(&net).unwrap();
+    let status = manager.store.sync_status().unwrap();
+    assert_eq!((status.holes, status.quarantined), (1, 0));
+    let hole = status.last_hole.unwrap();
+    assert!(hole.starts_with("encounters seq 3-4 of device"), "{hole}");
+    let today = Utc::now().date_naive();
+    let period = TallyQuery::period(today - chrono::Days::new(1), today);
+    assert_eq!(manager.store.tally(&period).unwrap().total.encounters, 4, "what did arrive applied");
+    // Syncing again does not count the same hole twice.
+    manager.store.sync_now(&net).unwrap();
+    assert_eq!(manager.store.sync_status().unwrap().holes, 1);
+}
+
+#[test]
 fn an_unreachable_server_is_offline_and_backs_off() {
     let server = Server::start();
     let manager = manager(&server);
