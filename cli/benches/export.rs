@@ -16,25 +16,12 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use satchel_core::crypto::KdfParams;
 use satchel_core::encounter::{to_minute, EncounterRecord};
 use satchel_core::{participant, ContactType, CreateOptions, ItemQuantity, Record, Role, Store, TallyQuery};
+use satchel_e2e::Rng;
 use uuid::Uuid;
 
 const PASSPHRASE: &str = "bench passphrase";
 const TIME_TARGET_S: f64 = 30.0;
 const MEMORY_TARGET_MB: f64 = 200.0;
-
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.roll(from.len() as u64) as usize]
-    }
-}
 
 fn fill(store: &Store, n: usize, from: NaiveDate, days: i64) {
     let keys = store.program_keys().unwrap();
@@ -43,7 +30,7 @@ fn fill(store: &Store, n: usize, from: NaiveDate, days: i64) {
     let start = Utc.from_utc_datetime(&from.and_hms_opt(12, 0, 0).unwrap());
     // From noon UTC on the first day to noon UTC on the last: every one on a local day of the year.
     let step = ((days - 1) * 24 * 60) as f64 / n as f64;
-    let mut dice = Dice(7);
+    let mut dice = Rng(7);
     let started = Instant::now();
     let mut done = 0;
     while done < n {
@@ -51,31 +38,31 @@ fn fill(store: &Store, n: usize, from: NaiveDate, days: i64) {
             .map(|i| {
                 let id = Uuid::now_v7();
                 let at = to_minute(start + Duration::minutes((i as f64 * step) as i64)).timestamp();
-                let mut items = vec![ItemQuantity { item: "syringe-1ml".into(), quantity: [10, 20, 40][dice.roll(3) as usize] }];
-                if dice.roll(3) == 0 {
+                let mut items = vec![ItemQuantity { item: "syringe-1ml".into(), quantity: [10, 20, 40][dice.below(3) as usize] }];
+                if dice.below(3) == 0 {
                     items.push(ItemQuantity { item: "naloxone-nasal".into(), quantity: 1 });
                 }
-                if dice.roll(4) == 0 {
+                if dice.below(4) == 0 {
                     items.push(ItemQuantity { item: dice.pick(&["fentanyl-strip", "cooker", "wound-kit", "condom"]).into(), quantity: 2 });
                 }
                 Record::Encounter(EncounterRecord {
                     id,
                     encounter_id: id,
                     version: 1,
-                    author: devices[dice.roll(6) as usize],
+                    author: devices[dice.below(6) as usize],
                     occurred_at: at,
-                    contact_type: if dice.roll(4) == 0 { ContactType::MobileUnit } else { ContactType::Street },
+                    contact_type: if dice.below(4) == 0 { ContactType::MobileUnit } else { ContactType::Street },
                     zone: dice.pick(&["downtown", "riverside", "eastside", "northgate"]).into(),
                     geohash: None,
-                    participant: (dice.roll(10) < 8).then(|| codes[dice.roll(codes.len() as u64) as usize]),
-                    new_participant: dice.roll(20) == 0,
+                    participant: (dice.below(10) < 8).then(|| codes[dice.below(codes.len() as u64) as usize]),
+                    new_participant: dice.below(20) == 0,
                     age_band: Some(dice.pick(&["under-25", "25-34", "35-44", "45-54", "55-plus"]).into()),
                     gender: Some(dice.pick(&["woman", "man", "nonbinary", "declined"]).into()),
                     items,
-                    syringes_collected: dice.roll(30) as u32,
-                    referrals: if dice.roll(8) == 0 { vec![dice.pick(&["moud", "housing", "wound-care"]).into()] } else { vec![] },
+                    syringes_collected: dice.below(30) as u32,
+                    referrals: if dice.below(8) == 0 { vec![dice.pick(&["moud", "housing", "wound-care"]).into()] } else { vec![] },
                     substances: vec![dice.pick(&["opioids", "stimulants", "xylazine"]).into()],
-                    overdose_reversals: u32::from(dice.roll(50) == 0),
+                    overdose_reversals: u32::from(dice.below(50) == 0),
                     naloxone_doses_used: 0,
                     collecting_for: 0,
                     location: Some("van-1".into()),
