@@ -131,7 +131,18 @@ pub fn router_with(hub: Hub, clock: Clock, limits: ApiLimits) -> Router {
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .with_state(App { hub, clock, limiter, redeems, redeem_calls: Default::default() })
+}
+
+/// Refuses a body declared over the limit before reading any of it: a phone on a slow line
+/// learns at once, and the hub does not read megabytes it would throw away.
+async fn refuse_declared_oversize(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, "the request body is over the limit").into_response();
+    }
+    next.run(req).await
 }
 
 /// An error answer.

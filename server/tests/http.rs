@@ -72,6 +72,31 @@ async fn call_via(url: String, forwarded_for: Option<&'static str>, credential: 
     .unwrap()
 }
 
+/// The status answered to a push that declares a body of `length` bytes and sends none of it.
+/// The server must refuse an oversized body from its declared length, without reading it: a
+/// client that wrote the whole body first could meet a closed connection instead of the answer.
+/// A server that waited for the body would not answer within the timeout, and the test fails.
+async fn declared_only(base: &str, credential: &str, length: usize) -> u16 {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://").to_string();
+    let credential = credential.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let head = format!(
+            "POST /v1/push HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {credential}\r\n\
+             Content-Type: application/cbor\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+        );
+        conn.write_all(head.as_bytes()).unwrap();
+        let mut answer = [0u8; 12];
+        conn.read_exact(&mut answer).expect("an answer before the body was sent");
+        let line = String::from_utf8_lossy(&answer).into_owned();
+        line.strip_prefix("HTTP/1.1 ").and_then(|c| c.get(..3)).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("{line:?}"))
+    })
+    .await
+    .unwrap()
+}
+
 fn error(body: &[u8]) -> ErrorBody {
     serde_json::from_slice(body).expect("errors are JSON")
 }
@@ -131,8 +156,7 @@ async fn a_device_enrolls_pushes_and_pulls_and_bad_input_is_refused() {
     assert_eq!((status, error(&body).error), (400, ErrorCode::BadRequest));
     let (status, body) = call(url.clone(), pc.clone(), Some(wire::to_cbor(&PushRequest { v: 99, segments: vec![] }))).await;
     assert_eq!((status, error(&body).error), (400, ErrorCode::UnsupportedVersion));
-    let (status, _) = call(url.clone(), pc.clone(), Some(vec![0u8; 5 * 1024 * 1024])).await;
-    assert_eq!(status, 413);
+    assert_eq!(declared_only(&s.base, pc.as_deref().unwrap(), 5 * 1024 * 1024).await, 413);
     // Truncated, an oversized segment, an empty one, a wrong seq, a replay of what is held.
     let next = push(vec![segment(s.program, phone.device, Stream::Encounters, 4, 4)]);
     let (status, body) = call(url.clone(), pc.clone(), Some(next[..next.len() / 2].to_vec())).await;
