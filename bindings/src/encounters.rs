@@ -109,6 +109,28 @@ pub struct EncounterInput {
     pub collecting_for: u32,
 }
 
+impl From<satchel_core::NewEncounter> for EncounterInput {
+    fn from(e: satchel_core::NewEncounter) -> Self {
+        EncounterInput {
+            occurred_at: e.occurred_at.into(),
+            contact_type: e.contact_type.into(),
+            zone_id: e.zone,
+            geohash: e.geohash,
+            participant_code: None,
+            new_participant: e.new_participant,
+            age_band_id: e.age_band,
+            gender_id: e.gender,
+            items: e.items.into_iter().map(Into::into).collect(),
+            syringes_collected: e.syringes_collected,
+            referral_ids: e.referrals,
+            substance_ids: e.substances,
+            overdose_reversals: e.overdose_reversals,
+            naloxone_doses_used: e.naloxone_doses_used,
+            collecting_for: e.collecting_for,
+        }
+    }
+}
+
 impl EncounterInput {
     fn to_core(&self) -> satchel_core::NewEncounter {
         satchel_core::NewEncounter {
@@ -177,6 +199,37 @@ impl From<satchel_core::EncounterSummary> for EncounterSummary {
     }
 }
 
+/// What this phone's shift (the last 12 hours) adds up to; voided encounters count nowhere.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ShiftSummary {
+    pub encounters: u32,
+    /// Encounters the server has not acknowledged yet.
+    pub waiting: u32,
+    pub new_participants: u32,
+    /// Units handed out per item, in the catalog's order.
+    pub items: Vec<ItemQuantity>,
+    /// Naloxone handed out, in doses.
+    pub naloxone_doses_given: u32,
+    pub syringes_collected: u32,
+    pub referrals: u32,
+    pub overdose_reversals: u32,
+}
+
+impl From<satchel_core::ShiftSummary> for ShiftSummary {
+    fn from(s: satchel_core::ShiftSummary) -> Self {
+        ShiftSummary {
+            encounters: s.encounters,
+            waiting: s.waiting,
+            new_participants: s.new_participants,
+            items: s.items.into_iter().map(Into::into).collect(),
+            naloxone_doses_given: s.naloxone_doses_given,
+            syringes_collected: s.syringes_collected,
+            referrals: s.referrals,
+            overdose_reversals: s.overdose_reversals,
+        }
+    }
+}
+
 fn parse_id(id: &str) -> Result<Uuid, SatchelError> {
     Uuid::parse_str(id).map_err(|_| invalid("encounter_id", "is not an encounter id"))
 }
@@ -222,9 +275,27 @@ impl Encounters {
         guard(|| Ok(self.store.recent_encounters(limit)?.into_iter().map(Into::into).collect()))
     }
 
+    /// This phone's encounters of the shift (the last 12 hours), newest first, voided ones
+    /// included: the Today screen.
+    pub fn shift(&self) -> Result<Vec<EncounterSummary>, SatchelError> {
+        guard(|| Ok(self.store.shift_encounters()?.into_iter().map(Into::into).collect()))
+    }
+
+    /// What the shift adds up to (the Today screen's header).
+    pub fn shift_summary(&self) -> Result<ShiftSummary, SatchelError> {
+        guard(|| Ok(self.store.shift_summary()?.into()))
+    }
+
     /// One encounter, or `None`.
     pub fn get(&self, encounter_id: String) -> Result<Option<EncounterSummary>, SatchelError> {
         guard(|| Ok(self.store.get_encounter(parse_id(&encounter_id)?)?.map(Into::into)))
+    }
+
+    /// What was entered for one of this device's live encounters, to prefill the correction
+    /// sheet. `participantCode` is always empty: the code is never stored (a correction
+    /// without a new code keeps the participant).
+    pub fn for_correction(&self, encounter_id: String) -> Result<EncounterInput, SatchelError> {
+        guard(|| Ok(self.store.encounter_for_correction(parse_id(&encounter_id)?)?.into()))
     }
 
     /// Whether this participant code was seen on this device before. Nothing is saved.

@@ -12,6 +12,10 @@ pub enum SatchelError {
     /// what to do after many (e.g. offer the panic wipe).
     #[error("Wrong PIN ({failed_attempts} failed attempts in a row).")]
     WrongPin { failed_attempts: u32 },
+    /// Too many wrong PINs in a row: the PIN was not tried. Show the wait (`seconds`) and try
+    /// again after it; the wait survives an app restart and a clock set back.
+    #[error("Too many wrong PINs ({failed_attempts} in a row). Try again in {seconds} seconds.")]
+    TryLater { seconds: u64, failed_attempts: u32 },
     /// The platform key (Keystore/Keychain) did not open the store.
     #[error("The device key did not open the store ({failed_attempts} failed attempts in a row).")]
     WrongKey { failed_attempts: u32 },
@@ -54,6 +58,7 @@ impl From<Core> for SatchelError {
         match e {
             Core::WrongPin { failed_attempts } => SatchelError::WrongPin { failed_attempts },
             Core::WrongKey { failed_attempts } => SatchelError::WrongKey { failed_attempts },
+            Core::TryLater { seconds, failed_attempts } => SatchelError::TryLater { seconds, failed_attempts },
             Core::Locked => SatchelError::Locked,
             Core::Invalid { field, reason } => SatchelError::InvalidInput { field, reason },
             Core::NotFound { .. } => SatchelError::NotFound { detail: e.to_string() },

@@ -103,6 +103,13 @@ impl SatchelStore {
         self.inner.failed_attempts()
     }
 
+    /// Seconds until another PIN is tried after wrong ones (0: now). The first four wrong PINs
+    /// cost nothing; then 30 s, doubling up to an hour. Show a countdown and keep the PIN field
+    /// disabled meanwhile; a try made too soon raises `TryLater`.
+    pub fn unlock_wait_seconds(&self) -> Result<u64, SatchelError> {
+        guard(|| Ok((self.inner.unlock_wait()?.num_milliseconds().max(0) as u64).div_ceil(1000)))
+    }
+
     /// This device's id (not secret; it names the author of its records).
     pub fn device_id(&self) -> Result<String, SatchelError> {
         guard(|| Ok(self.inner.device_id()?.to_string()))
@@ -175,6 +182,41 @@ impl SatchelStore {
     fn inner_dir(&self) -> &Path {
         self.inner.dir()
     }
+}
+
+/// Why a PIN a worker chose was refused; the app shows each in the worker's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum PinProblem {
+    /// Something other than digits.
+    NotDigits,
+    /// Fewer than 4 or more than 8 digits.
+    Length,
+    /// One digit repeated (0000).
+    OneDigit,
+    /// Digits in a row, up or down (1234, 9876).
+    Run,
+    /// A short block repeated (1212, 123123).
+    Pattern,
+    /// One of the most common PINs.
+    Common,
+}
+
+/// Checks a PIN a worker chooses at setup or when changing it: 4 to 8 digits, and none a thief
+/// tries first (0000, 1234, 1212, the most common PINs). `null`/`nil` when it is fine. Call it
+/// before `create` and `changePin`; the store itself accepts any 4 to 64 characters (a
+/// manager's passphrase too).
+#[uniffi::export]
+pub fn check_new_pin(pin: String) -> Option<PinProblem> {
+    use satchel_core::pin::PinProblem as P;
+    let pin = Zeroizing::new(pin);
+    satchel_core::pin::pin_problem(&pin).map(|p| match p {
+        P::NotDigits => PinProblem::NotDigits,
+        P::Length => PinProblem::Length,
+        P::OneDigit => PinProblem::OneDigit,
+        P::Run => PinProblem::Run,
+        P::Pattern => PinProblem::Pattern,
+        P::Common => PinProblem::Common,
+    })
 }
 
 /// Whether a store exists in `dir` (so the app knows to ask for a PIN or to set one up).

@@ -19,7 +19,8 @@ use uuid::Uuid;
 use crate::crypto;
 use crate::error::{Error, Result};
 use crate::settings::Role;
-use crate::store::{meta_get, ProgramKeys, Store};
+use crate::meta::{self, MetaExt};
+use crate::store::{ProgramKeys, Store};
 use crate::sync::SegmentLimits;
 
 /// An answer from the server: its HTTP status and body.
@@ -219,11 +220,11 @@ const MAX_REQUESTS_PER_SYNC: u32 = 1_000;
 impl Store {
     /// The server this device syncs with, once enrolled.
     pub fn sync_server(&self) -> Result<Option<String>> {
-        self.read(|_, conn| meta_get(conn, "sync_server"))
+        self.read(|_, conn| conn.meta(&meta::SYNC_SERVER))
     }
 
     fn credential(&self) -> Result<String> {
-        self.read(|_, conn| meta_get::<String>(conn, "sync_credential"))?
+        self.read(|_, conn| conn.meta(&meta::SYNC_CREDENTIAL))?
             .ok_or_else(|| Error::NotPermitted("this device is not enrolled; scan an enrollment code first".into()))
     }
 

@@ -10,6 +10,11 @@ pub enum Error {
     #[error("wrong PIN ({failed_attempts} failed attempts in a row)")]
     WrongPin { failed_attempts: u32 },
 
+    /// Too many wrong PINs in a row: the next try is accepted after `seconds` (see
+    /// [`crate::pin::wait_after`]). The PIN was not tried and nothing changed.
+    #[error("too many wrong PINs ({failed_attempts} in a row); try again in {seconds} s")]
+    TryLater { seconds: u64, failed_attempts: u32 },
+
     /// The platform key did not open the key.
     #[error("wrong platform key ({failed_attempts} failed attempts in a row)")]
     WrongKey { failed_attempts: u32 },

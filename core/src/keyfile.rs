@@ -181,16 +181,32 @@ fn write_atomically(target: &Path, tmp: &Path, bytes: &[u8]) -> Result<()> {
 /// Failed unlock attempts in a row, kept in a file of its own so that a wrong PIN never rewrites
 /// the key file.
 pub fn failed_attempts(paths: &StorePaths) -> u32 {
-    fs::read_to_string(paths.attempts())
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(0)
+    attempts(paths).0
 }
 
-pub fn record_failed_attempt(paths: &StorePaths) -> Result<u32> {
+/// Failed attempts in a row and when the last one was (Unix seconds; files from before the
+/// time was kept have none). The file holds "count" or "count seconds".
+pub fn attempts(paths: &StorePaths) -> (u32, Option<i64>) {
+    let text = fs::read_to_string(paths.attempts()).unwrap_or_default();
+    let mut parts = text.split_whitespace();
+    let count = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    (count, parts.next().and_then(|s| s.parse().ok()))
+}
+
+pub fn record_failed_attempt(paths: &StorePaths, now: i64) -> Result<u32> {
     let n = failed_attempts(paths).saturating_add(1);
-    write_atomically(&paths.attempts(), &tmp_path(paths, "attempts"), n.to_string().as_bytes())?;
+    write_attempts(paths, n, now)?;
     Ok(n)
+}
+
+/// Keeps the count and moves the time of the last failure to `now` (when the clock was found
+/// set back before it, so that the wait runs from now instead of never ending).
+pub fn restamp_attempts(paths: &StorePaths, now: i64) -> Result<()> {
+    write_attempts(paths, failed_attempts(paths), now)
+}
+
+fn write_attempts(paths: &StorePaths, count: u32, at: i64) -> Result<()> {
+    write_atomically(&paths.attempts(), &tmp_path(paths, "attempts"), format!("{count} {at}").as_bytes())
 }
 
 pub fn reset_failed_attempts(paths: &StorePaths) -> Result<()> {
@@ -237,8 +253,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let paths = StorePaths::new(dir.path());
         assert_eq!(failed_attempts(&paths), 0);
-        assert_eq!(record_failed_attempt(&paths).unwrap(), 1);
-        assert_eq!(record_failed_attempt(&paths).unwrap(), 2);
+        assert_eq!(record_failed_attempt(&paths, 100).unwrap(), 1);
+        assert_eq!(record_failed_attempt(&paths, 200).unwrap(), 2);
+        assert_eq!(attempts(&paths), (2, Some(200)));
         assert_eq!(failed_attempts(&paths), 2);
         reset_failed_attempts(&paths).unwrap();
         assert_eq!(failed_attempts(&paths), 0);

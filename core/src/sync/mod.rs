@@ -5,7 +5,6 @@
 //! The HTTP transport comes on top of this; everything here is testable without a server.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use rusqlite::Connection;
 use satchel_protocol::wire::{PullResponse, StreamAck};
 use satchel_protocol::{SealedSegment, SegmentHeader};
 use uuid::Uuid;
@@ -13,7 +12,12 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::outbox::{self, Record, Stream, StreamStatus};
 use crate::settings::Role;
-use crate::store::{meta_get, meta_set, Store};
+use crate::meta::{self, MetaExt};
+use crate::store::Store;
+
+mod apply;
+
+pub(crate) use apply::Arrived;
 
 /// How big the segments of one push may be. Small requests survive weak signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,47 +65,6 @@ pub struct SyncStatus {
     pub last_hole: Option<String>,
 }
 
-/// A pulled segment that opened here: where it sits in its device's stream.
-pub(crate) struct Arrived {
-    device: Uuid,
-    stream: Stream,
-    first_seq: u64,
-    last_seq: u64,
-    cursor: u64,
-}
-
-/// Notes how far each other device's stream has arrived, in the transaction that applies the
-/// page, and counts the runs of sequence numbers that were skipped. Only segments that opened
-/// count: a forged header cannot fake a hole.
-pub(crate) fn note_arrivals(tx: &Connection, arrived: &[Arrived]) -> Result<()> {
-    let mut holes = Vec::new();
-    for a in arrived {
-        let key = format!("arrived:{}:{}", a.device, a.stream.as_str());
-        let through = meta_get::<i64>(tx, &key)?.unwrap_or(0) as u64;
-        if a.last_seq <= through {
-            continue; // already here
-        }
-        if a.first_seq > through + 1 {
-            holes.push(format!(
-                "{} seq {}-{} of device {} never arrived (seq {} came next, at cursor {})",
-                a.stream.as_str(),
-                through + 1,
-                a.first_seq - 1,
-                a.device,
-                a.first_seq,
-                a.cursor
-            ));
-        }
-        meta_set(tx, &key, a.last_seq as i64)?;
-    }
-    if let Some(last) = holes.last() {
-        let count = meta_get::<i64>(tx, "sync_holes")?.unwrap_or(0);
-        meta_set(tx, "sync_holes", count + holes.len() as i64)?;
-        meta_set(tx, "sync_last_hole", last.as_str())?;
-    }
-    Ok(())
-}
-
 /// Wait before the next attempt after `failures` failures in a row: 5 s doubling up to 30 min,
 /// with full jitter (`jitter` in [0, 1) scales it down to between half and all of it) so that a
 /// team's phones do not retry in step when the signal comes back.
@@ -127,7 +90,7 @@ fn author(record: &Record) -> Uuid {
 impl Store {
     /// The program id the segments are bound to.
     pub fn program_id(&self) -> Result<Uuid> {
-        self.read(|_, conn| program_id(conn))
+        self.read(|_, conn| crate::store::program_id(conn))
     }
 
     /// The outbox as sealed segments, oldest first, within `limits`. Each segment is a
@@ -199,7 +162,7 @@ impl Store {
 
     /// Where the next pull starts.
     pub fn pull_cursor(&self) -> Result<u64> {
-        self.read(|_, conn| Ok(meta_get::<i64>(conn, "pull_cursor")?.unwrap_or(0) as u64))
+        self.read(|_, conn| Ok(conn.meta_count(&meta::PULL_CURSOR)? as u64))
     }
 
     /// Opens a pulled page and applies its records and its cursor in one transaction: either all
@@ -248,7 +211,7 @@ impl Store {
             }
         }
         let n = records.len();
-        self.apply_records_at(&records, Some(page.next_cursor), &quarantined, &arrived)?;
+        self.apply_page_records(&records, Some(page.next_cursor), &quarantined, &arrived)?;
         Ok(n)
     }
 
@@ -256,8 +219,10 @@ impl Store {
     pub fn record_sync_success(&self) -> Result<()> {
         let now = self.now();
         self.write(|_, tx| {
-            meta_set(tx, "sync_last_success", now.timestamp())?;
-            tx.execute("DELETE FROM meta WHERE key IN ('sync_last_error', 'sync_failures', 'sync_next_attempt')", [])?;
+            tx.set_meta(&meta::SYNC_LAST_SUCCESS, &now.timestamp())?;
+            tx.delete_meta(&meta::SYNC_LAST_ERROR)?;
+            tx.delete_meta(&meta::SYNC_FAILURES)?;
+            tx.delete_meta(&meta::SYNC_NEXT_ATTEMPT)?;
             Ok(())
         })
     }
@@ -267,12 +232,12 @@ impl Store {
         let now = self.now();
         let jitter = crate::crypto::random_bytes::<1>()[0] as f64 / 256.0;
         self.write(|_, tx| {
-            let failures = meta_get::<i64>(tx, "sync_failures")?.unwrap_or(0) as u32 + 1;
+            let failures = tx.meta_count(&meta::SYNC_FAILURES)? as u32 + 1;
             let next = seconds(Some((now + backoff(failures, jitter)).timestamp())).unwrap_or(now);
             let message: String = message.chars().take(200).collect();
-            meta_set(tx, "sync_failures", failures as i64)?;
-            meta_set(tx, "sync_last_error", message)?;
-            meta_set(tx, "sync_next_attempt", next.timestamp())?;
+            tx.set_meta(&meta::SYNC_FAILURES, &(failures as i64))?;
+            tx.set_meta(&meta::SYNC_LAST_ERROR, &message)?;
+            tx.set_meta(&meta::SYNC_NEXT_ATTEMPT, &next.timestamp())?;
             Ok(next)
         })
     }
@@ -284,14 +249,14 @@ impl Store {
             Ok(SyncStatus {
                 pending: streams.iter().map(|s| s.pending).sum(),
                 streams,
-                last_success: seconds(meta_get(conn, "sync_last_success")?),
-                last_error: meta_get(conn, "sync_last_error")?,
-                consecutive_failures: meta_get::<i64>(conn, "sync_failures")?.unwrap_or(0) as u32,
-                next_attempt: seconds(meta_get(conn, "sync_next_attempt")?),
-                quarantined: meta_get::<i64>(conn, "sync_quarantined")?.unwrap_or(0) as u64,
-                last_quarantined: meta_get(conn, "sync_last_quarantined")?,
-                holes: meta_get::<i64>(conn, "sync_holes")?.unwrap_or(0) as u64,
-                last_hole: meta_get(conn, "sync_last_hole")?,
+                last_success: seconds(conn.meta(&meta::SYNC_LAST_SUCCESS)?),
+                last_error: conn.meta(&meta::SYNC_LAST_ERROR)?,
+                consecutive_failures: conn.meta_count(&meta::SYNC_FAILURES)? as u32,
+                next_attempt: seconds(conn.meta(&meta::SYNC_NEXT_ATTEMPT)?),
+                quarantined: conn.meta_count(&meta::SYNC_QUARANTINED)? as u64,
+                last_quarantined: conn.meta(&meta::SYNC_LAST_QUARANTINED)?,
+                holes: conn.meta_count(&meta::SYNC_HOLES)? as u64,
+                last_hole: conn.meta(&meta::SYNC_LAST_HOLE)?,
             })
         })
     }
@@ -343,11 +308,6 @@ fn segment_records(
         records.push(record);
     }
     Ok(Ok(records))
-}
-
-pub(crate) fn program_id(conn: &Connection) -> Result<Uuid> {
-    let bytes: Vec<u8> = meta_get(conn, "program_id")?.ok_or_else(|| Error::Damaged("no program id".into()))?;
-    Uuid::from_slice(&bytes).map_err(|_| Error::Damaged("program id".into()))
 }
 
 #[cfg(test)]

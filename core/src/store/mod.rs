@@ -1,0 +1,128 @@
+//! The store: one encrypted database and its key file in a folder, locked or unlocked.
+//!
+//! Every write is one `IMMEDIATE` transaction that holds the record, its stock movements and its
+//! outbox entries; `synchronous = FULL` makes it durable before `Ok` returns, so an entry the
+//! worker was told is saved survives a crash at any instant.
+
+mod encounters;
+mod enrollment;
+mod life;
+mod reports;
+mod settings;
+mod shift;
+mod stock;
+mod unlock;
+mod wipe;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, TransactionBehavior};
+use uuid::Uuid;
+
+use crate::crypto::{KdfParams, SecretKey};
+use crate::error::{Error, Result};
+use crate::keyfile::StorePaths;
+use crate::settings::{ProgramSettings, Role};
+
+pub use enrollment::ProgramKeys;
+pub(crate) use enrollment::program_id;
+pub(crate) use settings::{apply_setting, current_tz, observe_hlc};
+pub use shift::{ShiftSummary, SHIFT_HOURS};
+pub use stock::LowStock;
+pub use wipe::wipe;
+
+/// The time source; tests and demos set their own.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// How a new store is made.
+pub struct CreateOptions {
+    pub role: Role,
+    /// The worker's PIN; at least one of `pin` and `platform_key` is required.
+    pub pin: Option<String>,
+    /// A 32-byte key from the Android Keystore or iOS Keychain.
+    pub platform_key: Option<[u8; 32]>,
+    pub kdf: KdfParams,
+}
+
+impl CreateOptions {
+    pub fn with_pin(role: Role, pin: &str) -> Self {
+        CreateOptions { role, pin: Some(pin.into()), platform_key: None, kdf: KdfParams::DEFAULT }
+    }
+}
+
+/// What an unlocked store holds besides its connection.
+pub(crate) struct Context {
+    pub(crate) db_key: SecretKey,
+    pub(crate) device: Uuid,
+    pub(crate) role: Role,
+    pub(crate) location: Option<String>,
+    pub(crate) participant_key: SecretKey,
+    pub(crate) settings: ProgramSettings,
+}
+
+struct Session {
+    conn: Connection,
+    ctx: Context,
+}
+
+/// An on-device store. Safe to share between threads; calls are serialised.
+pub struct Store {
+    paths: StorePaths,
+    clock: Clock,
+    session: Mutex<Option<Session>>,
+    /// One sync or enrollment at a time (a background job and the worker's "sync now" must not
+    /// interleave their acknowledgements).
+    pub(crate) sync_turn: Mutex<()>,
+}
+
+impl Store {
+    /// The folder holding this store.
+    pub fn dir(&self) -> &Path {
+        self.paths.dir()
+    }
+
+    /// Whether a store's key file is in `dir`.
+    pub fn exists(dir: &Path) -> bool {
+        StorePaths::new(dir).keys().exists()
+    }
+
+    /// Replaces the time source (for tests and demos).
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    fn lock_session(&self) -> MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` in one immediate transaction on the unlocked store.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Context, &Connection) -> Result<T>) -> Result<T> {
+        let mut guard = self.lock_session();
+        let session = guard.as_mut().ok_or(Error::Locked)?;
+        let tx = session.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&session.ctx, &tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Context, &Connection) -> Result<T>) -> Result<T> {
+        let guard = self.lock_session();
+        let session = guard.as_ref().ok_or(Error::Locked)?;
+        f(&session.ctx, &session.conn)
+    }
+
+    pub fn device_id(&self) -> Result<Uuid> {
+        self.read(|ctx, _| Ok(ctx.device))
+    }
+
+    pub fn role(&self) -> Result<Role> {
+        self.read(|ctx, _| Ok(ctx.role))
+    }
+}

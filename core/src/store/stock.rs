@@ -1,0 +1,151 @@
+//! Stock: the device's location, movements, levels and low stock.
+
+use uuid::Uuid;
+
+use super::Store;
+use crate::error::{invalid, Result};
+use crate::inventory::{self, AdjustReason, MovementKind, MovementRecord, StockLevel};
+use crate::meta::{self, MetaExt};
+use crate::outbox::{self, Record};
+use crate::validate::check_range;
+
+/// A supply that has run low at a location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowStock {
+    pub location: String,
+    pub item: String,
+    pub level: i64,
+    pub threshold: u32,
+}
+
+/// Records made under an old identity or old keys would no longer match the program's
+
+impl Store {
+    /// Sets the stock location this device hands supplies out from (`None`: no stock kept).
+    pub fn set_device_location(&self, location: Option<&str>) -> Result<()> {
+        self.write(|ctx, tx| {
+            match location {
+                Some(l) if !ctx.settings.location(l).is_some_and(|x| x.active) => {
+                    return Err(invalid("location", format!("no active location {l}")))
+                }
+                Some(l) => tx.set_meta(&meta::LOCATION, l)?,
+                None => {
+                    tx.delete_meta(&meta::LOCATION)?;
+                }
+            }
+            Ok(())
+        })?;
+        let mut guard = self.lock_session();
+        if let Some(s) = guard.as_mut() {
+            s.ctx.location = location.map(str::to_owned);
+        }
+        Ok(())
+    }
+
+    pub fn device_location(&self) -> Result<Option<String>> {
+        self.read(|ctx, _| Ok(ctx.location.clone()))
+    }
+
+    /// Supplies arrived at a location.
+    pub fn receive_stock(&self, location: &str, item: &str, quantity: u32) -> Result<Uuid> {
+        check_range("quantity", quantity as i64, 1, 1_000_000)?;
+        self.movements(vec![(MovementKind::Received, location, item, quantity as i64, None, None)])
+            .map(|ids| ids[0])
+    }
+
+    /// Moves stock from one location to another: one movement on each side.
+    pub fn transfer_stock(&self, from: &str, to: &str, item: &str, quantity: u32) -> Result<()> {
+        check_range("quantity", quantity as i64, 1, 1_000_000)?;
+        if from == to {
+            return Err(invalid("to", "must differ from the source location"));
+        }
+        let q = quantity as i64;
+        self.movements(vec![
+            (MovementKind::Transferred, from, item, -q, None, Some(to)),
+            (MovementKind::Transferred, to, item, q, None, Some(from)),
+        ])
+        .map(|_| ())
+    }
+
+    /// Corrects stock by a signed amount, for a reason.
+    pub fn adjust_stock(&self, location: &str, item: &str, delta: i64, reason: AdjustReason) -> Result<Uuid> {
+        if delta == 0 {
+            return Err(invalid("delta", "must not be zero"));
+        }
+        check_range("delta", delta, -1_000_000, 1_000_000)?;
+        self.movements(vec![(MovementKind::Adjusted, location, item, delta, Some(reason), None)])
+            .map(|ids| ids[0])
+    }
+
+    /// Records a physical count: the level at this moment.
+    pub fn count_stock(&self, location: &str, item: &str, level: u32) -> Result<Uuid> {
+        check_range("level", level as i64, 0, 10_000_000)?;
+        self.movements(vec![(MovementKind::Counted, location, item, level as i64, None, None)])
+            .map(|ids| ids[0])
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn movements(
+        &self,
+        list: Vec<(MovementKind, &str, &str, i64, Option<AdjustReason>, Option<&str>)>,
+    ) -> Result<Vec<Uuid>> {
+        let now = self.now();
+        self.write(|ctx, tx| {
+            let mut ids = Vec::new();
+            for (kind, location, item, quantity, reason, counterpart) in list {
+                if !ctx.settings.location(location).is_some_and(|l| l.active) {
+                    return Err(invalid("location", format!("no active location {location}")));
+                }
+                if ctx.settings.item(item).is_none() {
+                    return Err(invalid("item", format!("unknown item {item}")));
+                }
+                let m = MovementRecord {
+                    id: Uuid::now_v7(),
+                    author: ctx.device,
+                    kind,
+                    location: location.into(),
+                    item: item.into(),
+                    quantity,
+                    occurred_at: now.timestamp(),
+                    reason,
+                    counterpart: counterpart.map(str::to_owned),
+                };
+                inventory::insert(tx, &m)?;
+                outbox::enqueue(tx, &Record::Movement(m.clone()), now.timestamp())?;
+                ids.push(m.id);
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Current levels, at one location or all.
+    pub fn stock_levels(&self, location: Option<&str>) -> Result<Vec<StockLevel>> {
+        self.read(|_, conn| inventory::levels(conn, location))
+    }
+
+    /// Active items at or below their low-stock threshold, at this device's location (or at every
+    /// location when the device has none).
+    pub fn low_stock(&self) -> Result<Vec<LowStock>> {
+        self.read(|ctx, conn| {
+            let locations: Vec<&str> = match &ctx.location {
+                Some(l) => vec![l.as_str()],
+                None => ctx.settings.locations.iter().filter(|l| l.active).map(|l| l.id.as_str()).collect(),
+            };
+            let mut out = Vec::new();
+            for location in locations {
+                for item in ctx.settings.items.iter().filter(|i| i.active) {
+                    let level = inventory::level(conn, location, &item.id)?;
+                    if level <= item.low_stock_threshold as i64 {
+                        out.push(LowStock {
+                            location: location.into(),
+                            item: item.id.clone(),
+                            level,
+                            threshold: item.low_stock_threshold,
+                        });
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}
