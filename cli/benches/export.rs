@@ -8,6 +8,9 @@
 //! SATCHEL_BENCH_EXPORT_N sets the number of encounters (default 1000000). Filling the store
 //! goes through the same path as received sync records (`Store::apply_records`), in batches.
 
+// wait4 is the one way to read a finished child's peak memory.
+#![allow(unsafe_code)]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;

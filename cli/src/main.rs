@@ -4,6 +4,7 @@
 //!
 //! Exit codes: 0 done, 1 an error (said on standard error), 2 a usage error.
 
+#[cfg(feature = "demo")]
 mod demo;
 mod html;
 mod manager;
@@ -241,6 +242,9 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("Wrote {} ({} tables, counts below {} suppressed).", args.output.display(), r.tables.len(), r.threshold);
             Ok(())
         }
+        #[cfg(feature = "demo")]
         Command::Demo { dir } => demo::run(&dir),
+        #[cfg(not(feature = "demo"))]
+        Command::Demo { .. } => Err("this satchel was built without the demo: build it with `--features demo`".into()),
     }
 }
