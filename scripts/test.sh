@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: the Rust workspace (unit, property, integration, kill and plaintext
 # tests), then the uniffi bindings from Python, Kotlin on the JVM, and Swift (in a Debian trixie
-# chroot; needs root and debootstrap). SATCHEL_SKIP_SWIFT=1 skips only the Swift part; the hub's
+# chroot; needs root and debootstrap), then the Android app's screens on the JVM (android/ui). SATCHEL_SKIP_SWIFT=1 skips only the Swift part; the hub's
 # storage tests also run on PostgreSQL (scripts/postgres.sh; SATCHEL_SKIP_POSTGRES=1 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,8 @@ if [ -z "${SATCHEL_TEST_POSTGRES_URL:-}" ] && [ "${SATCHEL_SKIP_POSTGRES:-0}" !=
 fi
 
 echo "== Rust workspace"
-cargo test --workspace --locked
+# The manager's tool's demo (a real hub in-process) is a cargo feature; its tests need it.
+cargo test --workspace --locked --features satchel-cli/demo
 
 echo "== Bindings: generate"
 ./bindings/generate.sh
@@ -37,6 +38,17 @@ python3 -m pytest -q bindings/tests/python
 
 echo "== Bindings: Kotlin (JVM)"
 (cd bindings/tests/kotlin && mvn -q -B test)
+
+# Compose Multiplatform's desktop runtime (Skiko) needs OpenGL, X11 and fontconfig libraries
+# and a font even headless: Debian's libgl1, libx11-6, libfontconfig1 and fonts-dejavu-core.
+echo "== Android app: screens and state holders on the JVM (android/ui)"
+for lib in libGL.so.1 libX11.so.6 libfontconfig.so.1; do
+  if ! ldconfig -p | grep -q "$lib"; then
+    echo "missing $lib: apt-get install libgl1 libx11-6 libfontconfig1 fonts-dejavu-core" >&2
+    exit 1
+  fi
+done
+(cd android/ui && mvn -q -B test)
 
 if [ "${SATCHEL_SKIP_SWIFT:-0}" = 1 ]; then
   echo "== Bindings: Swift skipped (SATCHEL_SKIP_SWIFT=1)"

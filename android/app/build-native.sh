@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds libsatchel_ffi.so for the app's ABIs with cargo-ndk (the `ffi` profile: small,
+# stripped) into android/app/build/jniLibs, and regenerates the Kotlin bindings.
+# Needs the Android NDK (ANDROID_NDK_HOME) and `cargo install cargo-ndk`; run on a machine with
+# Android Studio. API 26 is the app's minSdk.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android
+cargo ndk --platform 26 -t arm64-v8a -t armeabi-v7a -t x86_64 -o android/app/build/jniLibs \
+  build --locked -p satchel-ffi --profile ffi
+./bindings/generate.sh
+ls -l android/app/build/jniLibs/*/libsatchel_ffi.so

@@ -1,0 +1,61 @@
+package org.satchel.android
+
+import android.content.BroadcastReceiver
+import android.content.Context
+import android.content.Intent
+import android.content.IntentFilter
+import android.os.Bundle
+import android.view.WindowManager
+import androidx.activity.compose.setContent
+import androidx.fragment.app.FragmentActivity
+import androidx.lifecycle.DefaultLifecycleObserver
+import androidx.lifecycle.LifecycleOwner
+import androidx.lifecycle.ProcessLifecycleOwner
+import com.journeyapps.barcodescanner.ScanContract
+import com.journeyapps.barcodescanner.ScanOptions
+import org.satchel.app.screens.SatchelApp
+
+/**
+ * The one Activity: a secure window (no screenshots, a blank app-switcher preview), the app's
+ * screens, locking on screen-off and after the timeout in the background, and the QR scanner.
+ */
+class MainActivity : FragmentActivity() {
+    private val app get() = (application as SatchelApplication)
+
+    private val scan = registerForActivityResult(ScanContract()) { result ->
+        result.contents?.let { app.model.join.scanned(it) }
+    }
+
+    private val screenOff = object : BroadcastReceiver() {
+        override fun onReceive(context: Context, intent: Intent) = app.model.onScreenOff()
+    }
+
+    private val lifecycle = object : DefaultLifecycleObserver {
+        override fun onStop(owner: LifecycleOwner) = app.model.onBackground()
+        override fun onStart(owner: LifecycleOwner) {
+            app.model.onForeground()
+            app.model.refreshTheme()
+        }
+    }
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
+        if (android.os.Build.VERSION.SDK_INT >= 33) setRecentsScreenshotEnabled(false)
+        app.platform.activity = this
+        registerReceiver(screenOff, IntentFilter(Intent.ACTION_SCREEN_OFF))
+        ProcessLifecycleOwner.get().lifecycle.addObserver(lifecycle)
+        setContent {
+            SatchelApp(app.model, onScan = {
+                scan.launch(ScanOptions().setDesiredBarcodeFormats(ScanOptions.QR_CODE).setBeepEnabled(false).setOrientationLocked(false))
+            })
+        }
+    }
+
+    override fun onDestroy() {
+        unregisterReceiver(screenOff)
+        ProcessLifecycleOwner.get().lifecycle.removeObserver(lifecycle)
+        if (app.platform.activity === this) app.platform.activity = null
+        super.onDestroy()
+    }
+}

@@ -1,0 +1,46 @@
+package org.satchel.app.model
+
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
+import org.satchel.ffi.ProgramSettings
+
+/** A kit as a tile on the home screen. */
+data class KitTile(val id: String, val name: String, val itemCount: Int, val contents: String)
+
+data class LogState(val programName: String = "", val kits: List<KitTile> = emptyList(), val waiting: Long = 0)
+
+/** The home screen: the program's kits as large tiles; one tap opens the review sheet. */
+class LogModel(private val app: AppModel) {
+    private val _state = MutableStateFlow(LogState())
+    val state: StateFlow<LogState> = _state
+
+    /** The program's settings as last read (the review sheet and stock use them too). */
+    @Volatile
+    var settings: ProgramSettings? = null
+        private set
+
+    fun refresh() {
+        if (!app.hasStore()) return
+        app.launch {
+            val (settings, waiting) = app.onIo {
+                val store = app.openStore()
+                val settings = store.program().use { it.settings() }
+                settings to store.sync().use { it.status().pending.toLong() }
+            }
+            this.settings = settings
+            val names = settings.items.associate { it.id to it.name }
+            val kits = settings.kits.filter { it.active }.map { kit ->
+                val contents = kit.items.joinToString(", ") { "${it.quantity} ${names[it.itemId] ?: it.itemId}" }
+                KitTile(kit.id, kit.name, kit.items.sumOf { it.quantity.toInt() }, contents)
+            }
+            _state.update { LogState(settings.name, kits, waiting) }
+        }
+    }
+
+    /** A tile was tapped: the review sheet, prefilled from the kit. */
+    fun tapKit(kitId: String) = app.review.openKit(kitId)
+
+    /** Supplies without a kit. */
+    fun tapOther() = app.review.openKit(null)
+}

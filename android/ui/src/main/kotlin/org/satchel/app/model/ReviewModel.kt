@@ -1,0 +1,222 @@
+package org.satchel.app.model
+
+import java.time.Instant
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
+import org.satchel.ffi.Choice
+import org.satchel.ffi.ContactType
+import org.satchel.ffi.EncounterInput
+import org.satchel.ffi.ItemQuantity
+import org.satchel.ffi.ProgramSettings
+
+/** One supply on the sheet. */
+data class SheetItem(val id: String, val name: String, val quantity: Int)
+
+data class ReviewState(
+    /** `null`: a new encounter; otherwise the encounter being corrected. */
+    val correcting: String? = null,
+    val kitName: String? = null,
+    val occurredAt: Instant = Instant.EPOCH,
+    val items: List<SheetItem> = emptyList(),
+    /** Catalog items not on the sheet yet (for "Add a supply"). */
+    val addable: List<SheetItem> = emptyList(),
+    val contactType: ContactType = ContactType.STREET,
+    val zoneId: String = "",
+    val zones: List<Choice> = emptyList(),
+    val participantCode: String = "",
+    /** Whether the code was seen on this phone before; `null` while no code is typed. */
+    val seenBefore: Boolean? = null,
+    val newParticipant: Boolean = false,
+    val ageBandId: String? = null,
+    val ageBands: List<Choice> = emptyList(),
+    val genderId: String? = null,
+    val genders: List<Choice> = emptyList(),
+    val referralIds: Set<String> = emptySet(),
+    val referralTypes: List<Choice> = emptyList(),
+    val substanceIds: Set<String> = emptySet(),
+    val substances: List<Choice> = emptyList(),
+    val syringesCollected: Int = 0,
+    val overdoseReversals: Int = 0,
+    val naloxoneDosesUsed: Int = 0,
+    val collectingFor: Int = 0,
+    val busy: Boolean = false,
+    val error: String? = null,
+)
+
+/** The counters on the sheet that are not supplies. */
+enum class Counter { SYRINGES_COLLECTED, OVERDOSE_REVERSALS, NALOXONE_DOSES_USED, COLLECTING_FOR }
+
+/**
+ * The review sheet: prefilled from a kit (or from the encounter being corrected), adjusted with
+ * steppers and chips, saved in one tap. The core validates; the sheet only shows its answer.
+ */
+class ReviewModel(private val app: AppModel) {
+    private val _state = MutableStateFlow(ReviewState())
+    val state: StateFlow<ReviewState> = _state
+
+    companion object {
+        const val MAX_QUANTITY = 1000
+    }
+
+    fun openKit(kitId: String?) {
+        app.launch {
+            val (settings, last) = app.onIo {
+                val store = app.openStore()
+                val settings = app.log.settings ?: store.program().use { it.settings() }
+                settings to store.encounters().use { it.recent(1u).firstOrNull() }
+            }
+            val kit = settings.kits.firstOrNull { it.id == kitId }
+            val quantities = kit?.items?.associate { it.itemId to it.quantity.toInt() } ?: emptyMap()
+            val zones = settings.zones.filter { it.active }
+            val zone = last?.zoneId?.takeIf { id -> zones.any { it.id == id } } ?: zones.firstOrNull()?.id ?: ""
+            _state.value = base(settings, quantities).copy(
+                kitName = kit?.name,
+                occurredAt = app.platform.now(),
+                contactType = last?.contactType ?: ContactType.STREET,
+                zoneId = zone,
+            )
+            app.showSheet(true)
+        }
+    }
+
+    /** Opens the sheet on one of this phone's encounters, to correct it. */
+    fun openCorrection(encounterId: String) {
+        app.launch {
+            val (settings, input) = app.onIo {
+                val store = app.openStore()
+                val settings = app.log.settings ?: store.program().use { it.settings() }
+                settings to store.encounters().use { it.forCorrection(encounterId) }
+            }
+            val quantities = input.items.associate { it.itemId to it.quantity.toInt() }
+            _state.value = base(settings, quantities).copy(
+                correcting = encounterId,
+                occurredAt = input.occurredAt,
+                contactType = input.contactType,
+                zoneId = input.zoneId,
+                newParticipant = input.newParticipant,
+                ageBandId = input.ageBandId,
+                genderId = input.genderId,
+                referralIds = input.referralIds.toSet(),
+                substanceIds = input.substanceIds.toSet(),
+                syringesCollected = input.syringesCollected.toInt(),
+                overdoseReversals = input.overdoseReversals.toInt(),
+                naloxoneDosesUsed = input.naloxoneDosesUsed.toInt(),
+                collectingFor = input.collectingFor.toInt(),
+            )
+            app.showSheet(true)
+        }
+    }
+
+    private fun base(settings: ProgramSettings, quantities: Map<String, Int>): ReviewState {
+        val active = settings.items.filter { it.active }
+        val onSheet = active.filter { it.id in quantities }.map { SheetItem(it.id, it.name, quantities.getValue(it.id)) }
+        return ReviewState(
+            items = onSheet,
+            addable = active.filter { it.id !in quantities }.map { SheetItem(it.id, it.name, 0) },
+            zones = settings.zones.filter { it.active },
+            ageBands = settings.ageBands.filter { it.active },
+            genders = settings.genders.filter { it.active },
+            referralTypes = settings.referralTypes.filter { it.active },
+            substances = settings.substances.filter { it.active },
+        )
+    }
+
+    fun close() {
+        _state.update { it.copy(participantCode = "", busy = false) }
+        app.showSheet(false)
+    }
+
+    /** A stepper: +1/−1 on tap, ±10 on long press. Never below 0 or above [MAX_QUANTITY]. */
+    fun step(itemId: String, by: Int) = _state.update { s ->
+        s.copy(items = s.items.map { if (it.id == itemId) it.copy(quantity = (it.quantity + by).coerceIn(0, MAX_QUANTITY)) else it }, error = null)
+    }
+
+    fun addItem(itemId: String) = _state.update { s ->
+        val item = s.addable.firstOrNull { it.id == itemId } ?: return@update s
+        s.copy(items = s.items + item.copy(quantity = 1), addable = s.addable - item)
+    }
+
+    fun stepCounter(counter: Counter, by: Int) = _state.update { s ->
+        fun c(v: Int) = (v + by).coerceIn(0, MAX_QUANTITY)
+        when (counter) {
+            Counter.SYRINGES_COLLECTED -> s.copy(syringesCollected = c(s.syringesCollected))
+            Counter.OVERDOSE_REVERSALS -> s.copy(overdoseReversals = c(s.overdoseReversals))
+            Counter.NALOXONE_DOSES_USED -> s.copy(naloxoneDosesUsed = c(s.naloxoneDosesUsed))
+            Counter.COLLECTING_FOR -> s.copy(collectingFor = c(s.collectingFor))
+        }
+    }
+
+    fun setContactType(c: ContactType) = _state.update { it.copy(contactType = c) }
+    fun setZone(id: String) = _state.update { it.copy(zoneId = id) }
+    fun setNewParticipant(on: Boolean) = _state.update { it.copy(newParticipant = on) }
+    fun setAgeBand(id: String?) = _state.update { it.copy(ageBandId = id) }
+    fun setGender(id: String?) = _state.update { it.copy(genderId = id) }
+    fun toggleReferral(id: String) = _state.update { it.copy(referralIds = it.referralIds.toggle(id)) }
+    fun toggleSubstance(id: String) = _state.update { it.copy(substanceIds = it.substanceIds.toggle(id)) }
+
+    /** The participant's code: the "seen before" hint is asked of the store (nothing is saved). */
+    fun setParticipantCode(code: String) {
+        _state.update { it.copy(participantCode = code, seenBefore = null) }
+        if (code.isBlank()) return
+        app.launch(onError = {}) {
+            val seen = app.onIo { app.openStore().encounters().use { it.participantSeen(code) } }
+            _state.update { if (it.participantCode == code) it.copy(seenBefore = seen) else it }
+        }
+    }
+
+    private fun Set<String>.toggle(id: String) = if (id in this) this - id else this + id
+
+    private fun input(s: ReviewState) = EncounterInput(
+        occurredAt = s.occurredAt,
+        contactType = s.contactType,
+        zoneId = s.zoneId,
+        geohash = null,
+        participantCode = s.participantCode.ifBlank { null },
+        newParticipant = s.newParticipant,
+        ageBandId = s.ageBandId,
+        genderId = s.genderId,
+        items = s.items.filter { it.quantity > 0 }.map { ItemQuantity(it.id, it.quantity.toUInt()) },
+        syringesCollected = s.syringesCollected.toUInt(),
+        referralIds = s.referralIds.sorted(),
+        substanceIds = s.substanceIds.sorted(),
+        overdoseReversals = s.overdoseReversals.toUInt(),
+        naloxoneDosesUsed = s.naloxoneDosesUsed.toUInt(),
+        collectingFor = s.collectingFor.toUInt(),
+    )
+
+    /** Saves the encounter (or its correction) durably, then offers Undo for a new one. */
+    fun save() {
+        val s = _state.value
+        if (s.busy) return
+        _state.update { it.copy(busy = true, error = null) }
+        app.launch(onError = { e -> _state.update { it.copy(busy = false, error = app.describe(e)) } }) {
+            val id = app.onIo {
+                app.openStore().encounters().use { enc ->
+                    if (s.correcting != null) {
+                        enc.correct(s.correcting, input(s))
+                        s.correcting
+                    } else {
+                        enc.log(input(s))
+                    }
+                }
+            }
+            close()
+            app.refreshAll()
+            if (s.correcting == null) {
+                app.notify(app.strings.saved, app.strings.undo) { undo(id) }
+            } else {
+                app.notify(app.strings.saved)
+            }
+        }
+    }
+
+    /** Undo of a save: voids the encounter (it counts nowhere; its supplies go back). */
+    fun undo(encounterId: String) {
+        app.launch {
+            app.onIo { app.openStore().encounters().use { it.void(encounterId) } }
+            app.refreshAll()
+            app.notify(app.strings.undone)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.satchel.app.model
+
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
+import org.satchel.ffi.AdjustReason
+import org.satchel.ffi.StockLocation
+
+/** One supply at the phone's location. `low` comes from the core's low-stock list. */
+data class StockRow(val itemId: String, val name: String, val level: Long, val threshold: Int, val low: Boolean)
+
+enum class StockAction { RECEIVE, COUNT, ADJUST, TRANSFER }
+
+/** The movement being entered in the stock dialog. */
+data class StockEntry(
+    val action: StockAction,
+    val itemId: String,
+    val itemName: String,
+    /** Received, counted or transferred units; for ADJUST a signed change. */
+    val quantity: Int,
+    val reason: AdjustReason = AdjustReason.EXPIRED,
+    val toLocationId: String? = null,
+)
+
+data class StockState(
+    val locationId: String? = null,
+    val locationName: String? = null,
+    val locations: List<StockLocation> = emptyList(),
+    val rows: List<StockRow> = emptyList(),
+    val entry: StockEntry? = null,
+    val error: String? = null,
+)
+
+/** Stock at the phone's location: levels, low items, and the movements a worker records. */
+class StockModel(private val app: AppModel) {
+    private val _state = MutableStateFlow(StockState())
+    val state: StateFlow<StockState> = _state
+
+    fun refresh() {
+        if (!app.hasStore()) return
+        app.launch {
+            val next = app.onIo {
+                val store = app.openStore()
+                val settings = app.log.settings ?: store.program().use { it.settings() }
+                store.stock().use { stock ->
+                    val location = stock.deviceLocation()
+                    val locations = settings.locations.filter { it.active }
+                    if (location == null) {
+                        StockState(locations = locations)
+                    } else {
+                        val levels = stock.levels(location).associate { it.itemId to it.level }
+                        val low = stock.lowStock().filter { it.locationId == location }.map { it.itemId }.toSet()
+                        val rows = settings.items.filter { it.active }.map {
+                            StockRow(it.id, it.name, levels[it.id] ?: 0L, it.lowStockThreshold.toInt(), it.id in low)
+                        }
+                        StockState(location, locations.firstOrNull { it.id == location }?.name ?: location, locations, rows)
+                    }
+                }
+            }
+            _state.update { next.copy(entry = it.entry) }
+        }
+    }
+
+    fun chooseLocation(locationId: String) {
+        app.launch {
+            app.onIo { app.openStore().stock().use { it.setDeviceLocation(locationId) } }
+            refresh()
+        }
+    }
+
+    fun begin(action: StockAction, itemId: String) {
+        val row = _state.value.rows.firstOrNull { it.itemId == itemId } ?: return
+        val start = when (action) {
+            StockAction.COUNT -> row.level.toInt().coerceAtLeast(0)
+            StockAction.ADJUST -> -1
+            else -> 1
+        }
+        val to = _state.value.locations.firstOrNull { it.id != _state.value.locationId }?.id
+        _state.update { it.copy(entry = StockEntry(action, itemId, row.name, start, toLocationId = to), error = null) }
+    }
+
+    fun step(by: Int) = _state.update { s ->
+        val e = s.entry ?: return@update s
+        val range = if (e.action == StockAction.ADJUST) -10_000..10_000 else 0..100_000
+        s.copy(entry = e.copy(quantity = (e.quantity + by).coerceIn(range)))
+    }
+
+    fun setReason(reason: AdjustReason) = _state.update { s -> s.copy(entry = s.entry?.copy(reason = reason)) }
+    fun setTarget(locationId: String) = _state.update { s -> s.copy(entry = s.entry?.copy(toLocationId = locationId)) }
+    fun cancel() = _state.update { it.copy(entry = null, error = null) }
+
+    fun confirm() {
+        val s = _state.value
+        val e = s.entry ?: return
+        val here = s.locationId ?: return
+        app.launch(onError = { err -> _state.update { it.copy(error = app.describe(err)) } }) {
+            app.onIo {
+                app.openStore().stock().use { stock ->
+                    when (e.action) {
+                        StockAction.RECEIVE -> stock.receive(here, e.itemId, e.quantity.toUInt())
+                        StockAction.COUNT -> stock.count(here, e.itemId, e.quantity.toUInt())
+                        StockAction.ADJUST -> stock.adjust(here, e.itemId, e.quantity.toLong(), e.reason)
+                        StockAction.TRANSFER -> stock.transfer(here, e.toLocationId ?: "", e.itemId, e.quantity.toUInt())
+                    }
+                }
+            }
+            _state.update { it.copy(entry = null, error = null) }
+            refresh()
+            app.sync.refresh()
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.satchel.app.model
+
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
+import org.satchel.ffi.SyncState
+
+data class SyncScreenState(
+    val status: SyncState? = null,
+    /** The status in words, one line each, as the screen shows them. */
+    val lines: List<String> = emptyList(),
+    /** Warnings for the manager (data set aside, records that never arrived). */
+    val warnings: List<String> = emptyList(),
+    val online: Boolean = false,
+    val busy: Boolean = false,
+)
+
+/**
+ * Sync in words: what is waiting, when it last worked, what went wrong, when it tries again.
+ * "Sync now" pushes and pulls; after a sync the retention purge removes old, sent encounters.
+ */
+class SyncModel(private val app: AppModel) {
+    private val _state = MutableStateFlow(SyncScreenState())
+    val state: StateFlow<SyncScreenState> = _state
+
+    fun refresh() {
+        if (!app.hasStore()) return
+        app.launch {
+            val status = app.onIo { app.openStore().sync().use { it.status() } }
+            show(status)
+        }
+    }
+
+    private fun show(status: SyncState) {
+        val s = app.strings
+        val now = app.platform.now().epochSecond
+        val lines = buildList {
+            add(if (status.pending == 0uL) s.allSent else s.recordsWaiting(status.pending.toLong()))
+            val last = status.lastSuccess
+            add(if (last == null) s.neverSynced else s.lastSuccess(ago(now - last)))
+            status.lastError?.let { add(s.lastError(it)) }
+            status.nextAttempt?.takeIf { it > now }?.let { add(s.nextTry(Formats.unixTime(it))) }
+        }
+        val warnings = buildList {
+            if (status.quarantined > 0uL) add(s.setAside(status.quarantined.toLong()))
+            if (status.holes > 0uL) add(s.neverArrived(status.holes.toLong()))
+        }
+        _state.update { it.copy(status = status, lines = lines, warnings = warnings, online = app.platform.isOnline()) }
+    }
+
+    private fun ago(seconds: Long): String {
+        val minutes = seconds / 60
+        return if (minutes < 1) app.strings.justNow else app.strings.minutesAgo(minutes)
+    }
+
+    /** Why "Sync now" is disabled, or `null` when it is not. */
+    fun disabledReason(): String? = if (!_state.value.online) app.strings.offlineExplain else null
+
+    fun syncNow() {
+        if (_state.value.busy) return
+        if (!app.platform.isOnline()) {
+            _state.update { it.copy(online = false) }
+            return
+        }
+        _state.update { it.copy(busy = true) }
+        app.launch(onError = { e ->
+            _state.update { it.copy(busy = false) }
+            app.notify(app.describe(e))
+            refresh()
+        }) {
+            val status = app.onIo { runSync(app) }
+            _state.update { it.copy(busy = false) }
+            show(status)
+            app.refreshAll()
+        }
+    }
+
+    companion object {
+        /** One sync and the retention purge after it; what the background worker runs too. */
+        fun runSync(app: AppModel): SyncState {
+            val store = app.openStore()
+            store.sync().use { sync ->
+                sync.syncNow()
+                store.purgeExpired()
+                return sync.status()
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package org.satchel.app.screens
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.sizeIn
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.DropdownMenu
+import androidx.compose.material3.DropdownMenuItem
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.Icon
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Switch
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.input.PasswordVisualTransformation
+import androidx.compose.ui.unit.dp
+import org.satchel.app.model.Counter
+import org.satchel.app.model.ReviewModel
+import org.satchel.ffi.ContactType
+import org.satchel.app.strings.Strings
+
+/** The review sheet: the kit's supplies with steppers and the encounter's details as chips
+ *  ([ReviewSaveBar] holds Save). */
+@OptIn(ExperimentalLayoutApi::class)
+@Composable
+fun ReviewSheet(model: ReviewModel, strings: Strings) {
+    val s by model.state.collectAsState()
+    Column(Modifier.fillMaxSize()) {
+        Column(
+            modifier = Modifier.weight(1f).verticalScroll(rememberScrollState()).padding(horizontal = 16.dp),
+        ) {
+            FlowRow(
+                horizontalArrangement = Arrangement.SpaceBetween,
+                modifier = Modifier.fillMaxWidth().padding(top = 8.dp),
+            ) {
+                Text(
+                    if (s.correcting != null) strings.correctTitle else (s.kitName ?: strings.reviewTitle),
+                    style = MaterialTheme.typography.titleLarge,
+                    modifier = Modifier.align(Alignment.CenterVertically),
+                )
+                TextButton(onClick = model::close, modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("sheet-cancel")) {
+                    Text(strings.cancel)
+                }
+            }
+            SectionTitle(strings.items)
+            for (item in s.items) {
+                Stepper(
+                    label = item.name,
+                    value = item.quantity,
+                    addDescription = strings.addOne(item.name),
+                    removeDescription = strings.removeOne(item.name),
+                    onStep = { by -> model.step(item.id, by) },
+                )
+            }
+            if (s.addable.isNotEmpty()) {
+                var open by remember { mutableStateOf(false) }
+                Box {
+                    OutlinedButton(onClick = { open = true }, modifier = Modifier.sizeIn(minHeight = MinTouch)) {
+                        Icon(AddIcon, contentDescription = null)
+                        Text(strings.addItem)
+                    }
+                    DropdownMenu(expanded = open, onDismissRequest = { open = false }) {
+                        for (item in s.addable) {
+                            DropdownMenuItem(text = { Text(item.name) }, onClick = { open = false; model.addItem(item.id) })
+                        }
+                    }
+                }
+            }
+            SectionTitle(strings.contactType)
+            ChoiceChips(ContactType.entries.map { it to strings.contactTypeName(it.name) }, s.contactType, model::setContactType)
+            SectionTitle(strings.zone)
+            ChoiceChips(s.zones.map { it.id to it.label }, s.zoneId, model::setZone)
+
+            SectionTitle(strings.participantCode)
+            OutlinedTextField(
+                value = s.participantCode,
+                onValueChange = model::setParticipantCode,
+                singleLine = true,
+                visualTransformation = PasswordVisualTransformation(),
+                supportingText = {
+                    Text(
+                        when (s.seenBefore) {
+                            true -> strings.seenBefore
+                            false -> strings.notSeenBefore
+                            null -> strings.participantCodeHint
+                        },
+                    )
+                },
+                modifier = Modifier.fillMaxWidth().testTag("participant-code").semantics { contentDescription = strings.participantCode },
+            )
+            Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+                Text(strings.newParticipant, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
+                Switch(
+                    checked = s.newParticipant,
+                    onCheckedChange = model::setNewParticipant,
+                    modifier = Modifier.semantics { contentDescription = strings.newParticipant },
+                )
+            }
+            SectionTitle(strings.ageBand)
+            ChoiceChips(listOf<Pair<String?, String>>(null to strings.notRecorded) + s.ageBands.map { it.id to it.label }, s.ageBandId, model::setAgeBand)
+            SectionTitle(strings.gender)
+            ChoiceChips(listOf<Pair<String?, String>>(null to strings.notRecorded) + s.genders.map { it.id to it.label }, s.genderId, model::setGender)
+            SectionTitle(strings.referrals)
+            ToggleChips(s.referralTypes.map { it.id to it.label }, s.referralIds, model::toggleReferral)
+            SectionTitle(strings.substances)
+            ToggleChips(s.substances.map { it.id to it.label }, s.substanceIds, model::toggleSubstance)
+
+            HorizontalDivider(Modifier.padding(vertical = 12.dp))
+            CounterRow(strings.syringesCollected, s.syringesCollected, strings) { model.stepCounter(Counter.SYRINGES_COLLECTED, it) }
+            CounterRow(strings.overdoseReversals, s.overdoseReversals, strings) { model.stepCounter(Counter.OVERDOSE_REVERSALS, it) }
+            CounterRow(strings.naloxoneDosesUsed, s.naloxoneDosesUsed, strings) { model.stepCounter(Counter.NALOXONE_DOSES_USED, it) }
+            CounterRow(strings.collectingFor, s.collectingFor, strings) { model.stepCounter(Counter.COLLECTING_FOR, it) }
+            s.error?.let {
+                Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(vertical = 8.dp).testTag("sheet-error"))
+            }
+        }
+    }
+}
+
+/**
+ * Save, alone and full width at the bottom of the window (the app puts it where the tabs are,
+ * so that the "Saved · Undo" message sits above it, never over it): one thumb reaches it, and
+ * it stays on screen at any text size.
+ */
+@Composable
+fun ReviewSaveBar(model: ReviewModel, strings: Strings) {
+    val s by model.state.collectAsState()
+    Surface(tonalElevation = 3.dp, modifier = Modifier.fillMaxWidth()) {
+        Button(
+            onClick = model::save,
+            enabled = !s.busy,
+            modifier = Modifier.padding(12.dp).fillMaxWidth().sizeIn(minHeight = 56.dp).testTag("save"),
+        ) { Text(strings.save, style = MaterialTheme.typography.titleMedium, maxLines = 1) }
+    }
+}
+
+@Composable
+private fun CounterRow(label: String, value: Int, strings: Strings, onStep: (Int) -> Unit) =
+    Stepper(label, value, strings.addOne(label), strings.removeOne(label), onStep)

@@ -1,0 +1,124 @@
+package org.satchel.app.screens
+
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Home
+import androidx.compose.material.icons.filled.List
+import androidx.compose.material.icons.filled.Refresh
+import androidx.compose.material.icons.filled.Settings
+import androidx.compose.material.icons.filled.ShoppingCart
+import androidx.compose.material3.Icon
+import androidx.compose.material3.NavigationBar
+import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.SnackbarDuration
+import androidx.compose.material3.SnackbarHost
+import androidx.compose.material3.SnackbarHostState
+import androidx.compose.material3.SnackbarResult
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.remember
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.vector.ImageVector
+import androidx.compose.ui.platform.LocalDensity
+import androidx.compose.ui.unit.Density
+import androidx.compose.ui.platform.testTag
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Route
+import org.satchel.app.model.Tab
+import org.satchel.app.theme.SatchelTheme
+
+/**
+ * The whole app: join, unlock, or the five tabs, with the review sheet over them and the
+ * "Saved · Undo" message at the bottom. [onScan] opens the camera's QR scanner where there is
+ * one (`null` on the desktop preview).
+ */
+@Composable
+fun SatchelApp(model: AppModel, onScan: (() -> Unit)? = null) {
+    val app by model.state.collectAsState()
+    val strings = app.strings
+    val snackbar = remember { SnackbarHostState() }
+    LaunchedEffect(app.notice?.id) {
+        val notice = app.notice ?: return@LaunchedEffect
+        val result = snackbar.showSnackbar(
+            message = notice.text,
+            actionLabel = notice.action,
+            duration = if (notice.action != null) SnackbarDuration.Long else SnackbarDuration.Short,
+        )
+        if (result == SnackbarResult.ActionPerformed) notice.onAction?.invoke()
+        model.dismissNotice(notice.id)
+    }
+    SatchelTheme(dark = app.dark) {
+        Surface(Modifier.fillMaxSize()) {
+            Scaffold(
+                snackbarHost = { SnackbarHost(snackbar, Modifier.testTag("notice")) },
+                bottomBar = {
+                    if (app.route == Route.MAIN && app.sheetOpen) {
+                        ReviewSaveBar(model.review, strings)
+                    } else if (app.route == Route.MAIN) {
+                        NavigationBar {
+                            for ((tab, label, icon) in listOf(
+                                Triple(Tab.LOG, strings.tabLog, Icons.Filled.Home),
+                                Triple(Tab.TODAY, strings.tabToday, Icons.Filled.List),
+                                Triple(Tab.STOCK, strings.tabStock, Icons.Filled.ShoppingCart),
+                                Triple(Tab.SYNC, strings.tabSync, Icons.Filled.Refresh),
+                                Triple(Tab.SETTINGS, strings.tabSettings, Icons.Filled.Settings),
+                            )) {
+                                TabItem(tab == app.tab, label, icon, "tab-${tab.name.lowercase()}") { model.selectTab(tab) }
+                            }
+                        }
+                    }
+                },
+            ) { padding ->
+                Box(Modifier.padding(padding).fillMaxSize()) {
+                    when (app.route) {
+                        Route.JOIN -> JoinScreen(model.join, strings, onScan)
+                        Route.UNLOCK -> UnlockScreen(model.unlock, strings)
+                        Route.MAIN -> if (app.sheetOpen) {
+                            ReviewSheet(model.review, strings)
+                        } else {
+                            when (app.tab) {
+                                Tab.LOG -> LogScreen(model.log, strings)
+                                Tab.TODAY -> TodayScreen(model.today, strings)
+                                Tab.STOCK -> StockScreen(model.stock, strings)
+                                Tab.SYNC -> SyncScreen(model.sync, strings)
+                                Tab.SETTINGS -> SettingsScreen(model.settings, app.preferences, strings)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun androidx.compose.foundation.layout.RowScope.TabItem(
+    selected: Boolean,
+    label: String,
+    icon: ImageVector,
+    tag: String,
+    onClick: () -> Unit,
+) {
+    NavigationBarItem(
+        selected = selected,
+        onClick = onClick,
+        icon = { Icon(icon, contentDescription = null) },
+        // The tabs' labels grow with the text size up to 130%: beyond that five labels no
+        // longer fit one line, and each tab's icon and place stay the same.
+        label = {
+            val d = LocalDensity.current
+            CompositionLocalProvider(LocalDensity provides Density(d.density, fontScale = minOf(d.fontScale, 1.3f))) {
+                Text(label, maxLines = 1, softWrap = false)
+            }
+        },
+        modifier = Modifier.testTag(tag),
+    )
+}

@@ -1,0 +1,111 @@
+package org.satchel.app.screens
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.sizeIn
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.text.input.PasswordVisualTransformation
+import androidx.compose.ui.unit.dp
+import org.satchel.app.model.Language
+import org.satchel.app.model.Preferences
+import org.satchel.app.model.SettingsModel
+import org.satchel.app.model.ThemeChoice
+import org.satchel.app.strings.English
+import org.satchel.app.strings.Spanish
+import org.satchel.app.strings.Strings
+
+/** Settings: language, theme, auto-lock, change PIN, quick delete. */
+@Composable
+fun SettingsScreen(model: SettingsModel, preferences: Preferences, strings: Strings) {
+    val s by model.state.collectAsState()
+    Column(
+        verticalArrangement = Arrangement.spacedBy(4.dp),
+        modifier = Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
+    ) {
+        Text(strings.settingsTitle, style = MaterialTheme.typography.titleLarge)
+        SectionTitle(strings.language)
+        ChoiceChips(listOf(Language.ENGLISH to English.languageName, Language.SPANISH to Spanish.languageName), preferences.language, model::setLanguage)
+        SectionTitle(strings.theme)
+        ChoiceChips(
+            listOf(
+                ThemeChoice.DARK_AT_NIGHT to strings.themeNight,
+                ThemeChoice.SYSTEM to strings.themeSystem,
+                ThemeChoice.DARK to strings.themeDark,
+                ThemeChoice.LIGHT to strings.themeLight,
+            ),
+            preferences.theme,
+            model::setTheme,
+        )
+        SectionTitle(strings.autoLock)
+        ChoiceChips(Preferences.AUTO_LOCK_CHOICES.map { it to strings.minutes(it) }, preferences.autoLockMinutes, model::setAutoLock)
+
+        SectionTitle(strings.changePin)
+        if (!s.changingPin) {
+            OutlinedButton(onClick = model::startChangePin, modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("change-pin")) {
+                Text(strings.changePin)
+            }
+        } else {
+            for ((label, value, set, tag) in listOf(
+                Quad(strings.currentPin, s.currentPin, model::setCurrentPin, "pin-current"),
+                Quad(strings.newPin, s.newPin, model::setNewPin, "pin-new"),
+                Quad(strings.confirmPin, s.newPinAgain, model::setNewPinAgain, "pin-new-again"),
+            )) {
+                OutlinedTextField(
+                    value = value,
+                    onValueChange = set,
+                    label = { Text(label) },
+                    singleLine = true,
+                    visualTransformation = PasswordVisualTransformation(),
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
+                    modifier = Modifier.fillMaxWidth().testTag(tag),
+                )
+            }
+            s.pinError?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("pin-change-error")) }
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                OutlinedButton(onClick = model::cancelChangePin, modifier = Modifier.sizeIn(minHeight = MinTouch)) { Text(strings.cancel) }
+                Button(onClick = model::changePin, modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("pin-change-save")) {
+                    Text(strings.save)
+                }
+            }
+        }
+
+        HorizontalDivider(Modifier.padding(vertical = 16.dp))
+        SectionTitle(strings.quickDelete)
+        Text(strings.quickDeleteExplain, style = MaterialTheme.typography.bodyLarge)
+        val countdown = s.deleteCountdown
+        if (countdown == null) {
+            SlideToConfirm(strings.slideToDelete, model::startQuickDelete, Modifier.padding(vertical = 12.dp).testTag("quick-delete"))
+        } else {
+            Text(
+                strings.deletingIn(countdown),
+                color = MaterialTheme.colorScheme.error,
+                style = MaterialTheme.typography.titleLarge,
+                modifier = Modifier.testTag("delete-countdown"),
+            )
+            Button(
+                onClick = model::cancelQuickDelete,
+                modifier = Modifier.fillMaxWidth().sizeIn(minHeight = 56.dp).testTag("delete-cancel"),
+            ) { Text(strings.cancel) }
+        }
+    }
+}
+
+private data class Quad(val label: String, val value: String, val set: (String) -> Unit, val tag: String)

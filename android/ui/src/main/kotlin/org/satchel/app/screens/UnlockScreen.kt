@@ -1,0 +1,85 @@
+package org.satchel.app.screens
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.Spacer
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.layout.sizeIn
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.FilledTonalButton
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.unit.dp
+import org.satchel.app.model.UnlockModel
+import org.satchel.app.strings.Strings
+
+/** The lock screen: the app's own PIN pad (large keys, no system keyboard). */
+@Composable
+fun UnlockScreen(model: UnlockModel, strings: Strings) {
+    val s by model.state.collectAsState()
+    val waiting = s.waitSeconds > 0
+    Column(
+        horizontalAlignment = Alignment.CenterHorizontally,
+        verticalArrangement = Arrangement.spacedBy(12.dp),
+        modifier = Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(20.dp),
+    ) {
+        Text(strings.unlockTitle, style = MaterialTheme.typography.titleLarge)
+        Text(
+            if (s.entered == 0) strings.enterPin else "●".repeat(s.entered),
+            style = MaterialTheme.typography.titleLarge,
+            modifier = Modifier.testTag("pin-dots"),
+        )
+        when {
+            waiting -> Text(strings.waitBeforeTry(s.waitSeconds), color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("pin-wait"))
+            s.error != null -> Text(s.error!!, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("pin-error"))
+        }
+        val rows = listOf(listOf(1, 2, 3), listOf(4, 5, 6), listOf(7, 8, 9))
+        for (row in rows) {
+            Row(horizontalArrangement = Arrangement.spacedBy(16.dp)) {
+                for (d in row) DigitKey(d, strings, !waiting && !s.busy) { model.digit(d) }
+            }
+        }
+        Row(horizontalArrangement = Arrangement.spacedBy(16.dp), verticalAlignment = Alignment.CenterVertically) {
+            OutlinedButton(
+                onClick = model::backspace,
+                modifier = Modifier.size(72.dp).semantics { contentDescription = strings.deleteDigit },
+            ) { Text("⌫", style = MaterialTheme.typography.titleLarge) }
+            DigitKey(0, strings, !waiting && !s.busy) { model.digit(0) }
+            Button(
+                onClick = model::submit,
+                enabled = !waiting && !s.busy && s.entered > 0,
+                modifier = Modifier.size(72.dp).semantics { contentDescription = strings.unlock }.testTag("pin-ok"),
+            ) { Text("OK") }
+        }
+        if (s.fingerprint) {
+            Spacer(Modifier.size(8.dp))
+            OutlinedButton(onClick = model::useFingerprint, modifier = Modifier.fillMaxWidth().sizeIn(minHeight = MinTouch)) {
+                Text(strings.unlockWithFingerprint)
+            }
+        }
+    }
+}
+
+@Composable
+private fun DigitKey(d: Int, strings: Strings, enabled: Boolean, onClick: () -> Unit) {
+    FilledTonalButton(
+        onClick = onClick,
+        enabled = enabled,
+        modifier = Modifier.size(72.dp).semantics { contentDescription = strings.digit(d) }.testTag("digit-$d"),
+    ) { Text(d.toString(), style = MaterialTheme.typography.titleLarge) }
+}

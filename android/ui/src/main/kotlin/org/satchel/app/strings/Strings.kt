@@ -1,0 +1,152 @@
+package org.satchel.app.strings
+
+/**
+ * Every text the app shows, in one interface: each language is an object implementing it, so
+ * the compiler refuses a language that lacks a string. Words are person-first and
+ * non-judgmental ("participant", "sterile", "used"), in both languages.
+ */
+interface Strings {
+    val languageName: String
+    val appName: String
+
+    // Join
+    val joinTitle: String
+    val joinExplain: String
+    val enrollmentCode: String
+    val scanCode: String
+    val choosePin: String
+    val confirmPin: String
+    val pinsDiffer: String
+    fun pinProblem(p: org.satchel.ffi.PinProblem): String
+    val useFingerprint: String
+    val join: String
+    val joining: String
+    val joinCodeOnly: String
+
+    // Unlock
+    val unlockTitle: String
+    val enterPin: String
+    val unlock: String
+    val unlockWithFingerprint: String
+    val deleteDigit: String
+    fun digit(d: Int): String
+    fun wrongPin(failed: Int): String
+    fun waitBeforeTry(seconds: Long): String
+
+    // Navigation
+    val tabLog: String
+    val tabToday: String
+    val tabStock: String
+    val tabSync: String
+    val tabSettings: String
+
+    // Log
+    val chooseKit: String
+    val noKits: String
+    val logWithoutKit: String
+    fun kitTile(name: String, items: Int): String
+
+    // Review sheet
+    val reviewTitle: String
+    val correctTitle: String
+    val items: String
+    fun itemCount(name: String, count: Int): String
+    fun addOne(name: String): String
+    fun removeOne(name: String): String
+    val addItem: String
+    val contactType: String
+    val zone: String
+    val participantCode: String
+    val participantCodeHint: String
+    val seenBefore: String
+    val notSeenBefore: String
+    val newParticipant: String
+    val ageBand: String
+    val gender: String
+    val notRecorded: String
+    val referrals: String
+    val substances: String
+    val syringesCollected: String
+    val overdoseReversals: String
+    val naloxoneDosesUsed: String
+    val collectingFor: String
+    val save: String
+    val cancel: String
+    val saved: String
+    val undo: String
+    val undone: String
+    fun contactTypeName(id: String): String
+
+    // Today
+    val todayTitle: String
+    fun shiftHeadline(encounters: Int, waiting: Int): String
+    val shiftEmpty: String
+    val waiting: String
+    val sent: String
+    val voided: String
+    val void: String
+    val voidConfirmTitle: String
+    val voidConfirmText: String
+    val correct: String
+    fun naloxoneDoses(n: Int): String
+    fun syringesBack(n: Int): String
+
+    // Stock
+    val stockTitle: String
+    val chooseLocation: String
+    val noLocation: String
+    val low: String
+    fun lowStockText(level: Long, threshold: Int): String
+    fun level(level: Long): String
+    val receive: String
+    val count: String
+    val adjust: String
+    val transfer: String
+    val quantity: String
+    val reason: String
+    val toLocation: String
+    fun reasonName(id: String): String
+    val confirm: String
+
+    // Sync
+    val syncTitle: String
+    fun recordsWaiting(n: Long): String
+    val allSent: String
+    fun lastSuccess(ago: String): String
+    val neverSynced: String
+    fun lastError(message: String): String
+    fun nextTry(at: String): String
+    fun setAside(n: Long): String
+    fun neverArrived(n: Long): String
+    val syncNow: String
+    val syncing: String
+    val offlineExplain: String
+    fun minutesAgo(n: Long): String
+    val justNow: String
+
+    // Settings
+    val settingsTitle: String
+    val language: String
+    val theme: String
+    val themeNight: String
+    val themeSystem: String
+    val themeDark: String
+    val themeLight: String
+    val autoLock: String
+    fun minutes(n: Int): String
+    val changePin: String
+    val currentPin: String
+    val newPin: String
+    val pinChanged: String
+    val quickDelete: String
+    val quickDeleteExplain: String
+    val slideToDelete: String
+    fun deletingIn(seconds: Int): String
+    val deleted: String
+
+    // Errors
+    val offline: String
+    val refused: String
+    fun invalid(reason: String): String
+    val somethingWrong: String
+}

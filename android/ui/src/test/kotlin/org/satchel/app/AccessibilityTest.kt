@@ -1,0 +1,123 @@
+package org.satchel.app
+
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.ui.platform.LocalDensity
+import androidx.compose.ui.semantics.SemanticsNode
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.assertIsDisplayed
+import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.junit4.createComposeRule
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.onRoot
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.unit.Density
+import org.junit.Assert.assertTrue
+import org.junit.Rule
+import org.junit.Test
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Tab
+import org.satchel.app.screens.SatchelApp
+
+/** Every control can be found and hit: a label TalkBack reads, and at least 48 dp each way. */
+class AccessibilityTest {
+    @get:Rule
+    val rule = createComposeRule()
+
+    private fun label(node: SemanticsNode): String? {
+        val c = node.config
+        val parts = (c.getOrNull(SemanticsProperties.ContentDescription) ?: emptyList()) +
+            (c.getOrNull(SemanticsProperties.Text)?.map { it.text } ?: emptyList()) +
+            listOfNotNull(c.getOrNull(SemanticsProperties.EditableText)?.text)
+        return parts.joinToString(" ").ifBlank { null }
+    }
+
+    private fun checkScreen(name: String, problems: MutableList<String>) {
+        rule.waitForIdle()
+        val minPx = with(rule.density) { 47.5f * density }
+        for (node in rule.onAllNodes(hasClickAction()).fetchSemanticsNodes()) {
+            val size = node.touchBoundsInRoot
+            if (node.boundsInRoot.isEmpty) continue // composed ahead of scrolling, not on screen
+            val what = label(node)
+            if (what == null) problems += "$name: a control without a label at $size"
+            // The touch target: Material's enlarged touch bounds, or the layout size where a
+            // scroll edge clips the bounds.
+            val w = maxOf(size.width, node.size.width.toFloat())
+            val h = maxOf(size.height, node.size.height.toFloat())
+            if (w < minPx || h < minPx) {
+                problems += "$name: \"$what\" is ${w / rule.density.density} × ${h / rule.density.density} dp"
+            }
+        }
+    }
+
+    @Test
+    fun everyControlHasALabelAndA48dpTarget() = withHub { hub ->
+        val (app, _) = newApp()
+        rule.setContent { SatchelApp(app) }
+        val problems = mutableListOf<String>()
+        checkScreen("join", problems)
+        rule.joinThroughScreen(hub)
+        rule.waitFor("the stock location") { true }
+        app.openStore().stock().use { it.setDeviceLocation("van-1") }
+        for (tab in Tab.entries) {
+            app.selectTab(tab)
+            rule.waitForTag("tab-${tab.name.lowercase()}")
+            checkScreen(tab.name, problems)
+        }
+        app.selectTab(Tab.LOG)
+        rule.waitForTag("kit-standard")
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        checkScreen("review sheet", problems)
+        app.review.close()
+        app.lock()
+        rule.waitForTag("digit-1")
+        checkScreen("unlock", problems)
+        assertTrue(problems.joinToString("\n"), problems.isEmpty())
+    }
+
+    @Test
+    fun saveStaysOnScreenAt200PercentText() = withHub { hub ->
+        val (app, _) = newApp()
+        rule.setContent {
+            val d = LocalDensity.current
+            CompositionLocalProvider(LocalDensity provides Density(d.density, fontScale = 2f)) { SatchelApp(app) }
+        }
+        rule.joinThroughScreen(hub)
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        rule.onNodeWithTag("save").assertIsDisplayed()
+        val save = rule.onNodeWithTag("save").fetchSemanticsNode().boundsInRoot
+        val root = rule.onRoot().fetchSemanticsNode().boundsInRoot
+        assertTrue("Save at $save lies inside the window $root", save.bottom <= root.bottom && save.top >= root.top)
+    }
+}
+
+/** The model's clock-driven lock, without the screens. */
+class AutoLockTest {
+    @Test
+    fun locksAfterTheTimeoutAndWhenTheScreenTurnsOff() = withHub { hub ->
+        val (app, platform) = newApp()
+        app.join.setCode(hub.enrollmentCode())
+        app.join.setPin(PIN)
+        app.join.setPinAgain(PIN)
+        app.join.join()
+        waitUntil("joined") { app.state.value.route == org.satchel.app.model.Route.MAIN }
+
+        app.onBackground()
+        platform.clock = platform.clock.plusSeconds(60)
+        app.onForeground()
+        assertTrue("a minute away does not lock (2-minute default)", app.openStore().isUnlocked())
+
+        app.onBackground()
+        platform.clock = platform.clock.plusSeconds(121)
+        app.onForeground()
+        assertTrue("locked after the timeout", !app.openStore().isUnlocked())
+        assertTrue(app.state.value.route == org.satchel.app.model.Route.UNLOCK)
+
+        app.unlockWithPin(PIN)
+        app.afterUnlock()
+        app.onScreenOff()
+        assertTrue("locked when the screen turns off", !app.openStore().isUnlocked())
+    }
+}

@@ -1,0 +1,81 @@
+package org.satchel.app
+
+import androidx.compose.ui.ImageComposeScene
+import androidx.compose.ui.unit.Density
+import java.io.File
+import org.jetbrains.skia.EncodedImageFormat
+import org.jetbrains.skia.Image
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Language
+import org.satchel.app.model.Tab
+import org.satchel.app.model.ThemeChoice
+import org.satchel.app.screens.SatchelApp
+
+/**
+ * Every screen rendered offscreen, light and dark, English and Spanish, 100% and 200% text,
+ * into target/screenshots/ (a person opens them there; `android/ui/screenshots.sh` copies a
+ * few into docs/). Each image is checked not to be blank.
+ */
+class ScreenshotTest {
+    private val out = File(System.getProperty("satchel.screenshots") ?: "target/screenshots").apply { mkdirs() }
+
+    private fun render(app: AppModel, name: String): List<File> {
+        val files = mutableListOf<File>()
+        for (language in Language.entries) for (theme in listOf(ThemeChoice.LIGHT, ThemeChoice.DARK)) for (scale in listOf(1f, 2f)) {
+            app.updatePreferences { it.copy(language = language, theme = theme) }
+            app.refreshAll()
+            app.state.value.notice?.let { app.dismissNotice(it.id) }
+            Thread.sleep(150)
+            val scene = ImageComposeScene(width = 540, height = 1170, density = Density(1.5f, fontScale = scale)) { SatchelApp(app) }
+            try {
+                var image: Image? = null
+                for (frame in 0..5) image = scene.render(frame * 16_000_000L)
+                val tag = "${name}-${language.name.lowercase().take(2)}-${theme.name.lowercase()}-${(scale * 100).toInt()}"
+                val file = File(out, "$tag.png")
+                file.writeBytes(image!!.encodeToData(EncodedImageFormat.PNG)!!.bytes)
+                assertNotBlank(image, tag)
+                files += file
+            } finally {
+                scene.close()
+            }
+        }
+        return files
+    }
+
+    private fun assertNotBlank(image: Image, tag: String) {
+        val bitmap = org.jetbrains.skia.Bitmap.makeFromImage(image)
+        val background = bitmap.getColor(2, 2)
+        var differing = 0
+        for (y in 0 until bitmap.height step 4) for (x in 0 until bitmap.width step 4) {
+            if (bitmap.getColor(x, y) != background) differing++
+        }
+        val share = differing.toDouble() / ((bitmap.width / 4) * (bitmap.height / 4))
+        assertTrue("$tag looks blank (${"%.2f".format(share * 100)}% of pixels differ from the background)", share > 0.01)
+    }
+
+    @Test
+    fun everyScreenInBothThemesLanguagesAndTextSizes() = withHub { hub ->
+        val (join, _) = newApp()
+        val shots = mutableListOf<File>()
+        shots += render(join, "join")
+
+        val (app, _) = demoPhone(hub)
+        for (tab in Tab.entries) {
+            app.selectTab(tab)
+            waitUntil("the $tab tab") { app.state.value.tab == tab }
+            Thread.sleep(300)
+            shots += render(app, tab.name.lowercase())
+        }
+        app.selectTab(Tab.LOG)
+        app.review.openKit("standard")
+        waitUntil("the sheet") { app.state.value.sheetOpen }
+        shots += render(app, "review")
+        app.review.close()
+        app.lock()
+        Thread.sleep(300)
+        shots += render(app, "unlock")
+        assertTrue(shots.size == 8 * 8)
+    }
+}

@@ -1,0 +1,269 @@
+package org.satchel.app
+
+import androidx.compose.ui.test.junit4.ComposeContentTestRule
+import androidx.compose.ui.test.junit4.createComposeRule
+import androidx.compose.ui.test.onAllNodesWithTag
+import androidx.compose.ui.test.onAllNodesWithText
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.onNodeWithText
+import androidx.compose.ui.test.assertIsEnabled
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performSemanticsAction
+import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performTextInput
+import androidx.compose.ui.test.performTextReplacement
+import androidx.compose.ui.test.performTouchInput
+import androidx.compose.ui.test.swipeRight
+import java.io.File
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertTrue
+import org.junit.Rule
+import org.junit.Test
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Route
+import org.satchel.app.screens.SatchelApp
+import org.satchel.app.strings.English
+import org.satchel.ffi.PinProblem
+
+const val PIN = "2468"
+
+fun ComposeContentTestRule.waitFor(what: String, timeoutMs: Long = 20_000, app: AppModel? = null, condition: () -> Boolean) {
+    try {
+        waitUntil(timeoutMs) { condition() }
+    } catch (e: androidx.compose.ui.test.ComposeTimeoutException) {
+        throw AssertionError("waited ${timeoutMs / 1000} s for $what" + (app?.let { " (${it.shown()})" } ?: ""), e)
+    }
+}
+
+/** What the app shows as errors and notices now, for a failed wait's message. */
+fun AppModel.shown(): String =
+    "sheet error: ${review.state.value.error}; notice: ${state.value.notice?.text}; route ${state.value.route}, sheet ${state.value.sheetOpen}"
+
+fun ComposeContentTestRule.waitForTag(tag: String, app: AppModel? = null) =
+    waitFor("node $tag", app = app) { onAllNodesWithTag(tag).fetchSemanticsNodes().isNotEmpty() }
+
+fun ComposeContentTestRule.waitForText(text: String) =
+    waitFor("text \"$text\"") { onAllNodesWithText(text, substring = true).fetchSemanticsNodes().isNotEmpty() }
+
+/** Joins through the screen with a code from [hub], the way a worker does. */
+fun ComposeContentTestRule.joinThroughScreen(hub: Hub) {
+    waitForTag("join-code")
+    onNodeWithTag("join-code").performTextInput(hub.enrollmentCode())
+    onNodeWithTag("join-pin").performTextInput(PIN)
+    onNodeWithTag("join-pin-again").performTextInput(PIN)
+    onNodeWithTag("join").performClick()
+    waitForTag("kit-standard")
+}
+
+/** A worker's shift through the real screens, over a real store, against a real hub. */
+class ShiftUiTest {
+    @get:Rule
+    val rule = createComposeRule()
+
+    private fun start(): Pair<AppModel, TestPlatform> {
+        val (app, platform) = newApp()
+        rule.setContent { SatchelApp(app) }
+        return app to platform
+    }
+
+    @Test
+    fun joinRefusesATrivialPinThenLogsInTwoTapsAndUndoes() = withHub { hub ->
+        val (app, platform) = start()
+        rule.waitForTag("join-code")
+        rule.onNodeWithTag("join-code").performTextInput(hub.enrollmentCode())
+        rule.onNodeWithTag("join-pin").performTextInput("1234")
+        rule.onNodeWithTag("join-pin-again").performTextInput("1234")
+        rule.onNodeWithTag("join").performClick()
+        rule.waitForText(English.pinProblem(PinProblem.RUN))
+        assertFalse("no store before the PIN passes", File(platform.storeDir).exists() && File(platform.storeDir).list()!!.isNotEmpty())
+
+        rule.onNodeWithTag("join-pin").performTextReplacement(PIN)
+        rule.onNodeWithTag("join-pin-again").performTextReplacement(PIN)
+        rule.onNodeWithTag("join").performClick()
+        rule.waitForTag("kit-standard")
+        assertTrue("joined: background sync is scheduled", platform.backgroundSync)
+
+        // Tap one: the kit's sheet. Tap two: Save.
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        rule.mainClock.autoAdvance = false
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("Saved · Undo") {
+            rule.mainClock.advanceTimeBy(50)
+            rule.onAllNodesWithText(English.undo).fetchSemanticsNodes().isNotEmpty()
+        }
+        rule.waitFor("the encounter in the shift") { app.today.state.value.rows.size == 1 }
+        rule.onNodeWithText(English.undo).performClick()
+        rule.waitFor("undo to void it") {
+            rule.mainClock.advanceTimeBy(50)
+            app.today.state.value.rows.singleOrNull()?.voided == true
+        }
+        rule.mainClock.autoAdvance = true
+        rule.onNodeWithTag("tab-today").performClick()
+        rule.waitForText(English.voided)
+    }
+
+    @Test
+    fun todayCorrectsAndVoids() = withHub { hub ->
+        val (app, _) = start()
+        rule.joinThroughScreen(hub)
+        rule.onNodeWithTag("kit-naloxone").performClick()
+        rule.waitForTag("save")
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("the encounter in Today") { app.today.state.value.rows.size == 1 }
+
+        rule.onNodeWithTag("tab-today").performClick()
+        rule.waitForText(English.waiting)
+        rule.onNodeWithTag("shift-headline").assertExists()
+        val id = app.today.state.value.rows.single().encounterId
+        // Correct: one more naloxone kit.
+        rule.onNodeWithText(English.correct).performClick()
+        rule.waitForTag("save")
+        rule.onNodeWithText(English.correctTitle).assertExists()
+        val naloxone = app.review.state.value.items.first { it.id == "naloxone-nasal" }
+        rule.onNodeWithTag("save").assertExists()
+        app.review.step(naloxone.id, 1)
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("the correction", app = app) { app.today.state.value.summary?.naloxoneDosesGiven == 4u }
+        assertEquals(1u, app.today.state.value.summary?.encounters)
+
+        // Void, after a confirmation.
+        rule.waitForTag("void-$id")
+        rule.onNodeWithTag("void-$id").performClick()
+        rule.onNodeWithTag("void-confirm").performClick()
+        rule.waitFor("the void") { app.today.state.value.rows.single().voided }
+        assertEquals(0u, app.today.state.value.summary?.encounters)
+    }
+
+    @Test
+    fun wrongPinsMakeTheNextTryWaitEvenAfterARestart() = withHub { hub ->
+        val (app, platform) = start()
+        rule.joinThroughScreen(hub)
+        app.lock()
+        rule.waitForTag("digit-1")
+        repeat(5) {
+            for (d in listOf(9, 0, 5, 1)) rule.onNodeWithTag("digit-$d").performClick()
+            rule.onNodeWithTag("pin-ok").performClick()
+            rule.waitFor("the wrong PIN's answer") { app.unlock.state.value.error != null && !app.unlock.state.value.busy }
+        }
+        rule.waitForTag("pin-wait")
+        assertTrue(app.unlock.state.value.waitSeconds in 1..30)
+
+        // The same phone after the app was killed: the wait is still there.
+        val (again, _) = AppModel(platform, app.scope).let { it to platform }
+        again.unlock.refreshWait()
+        rule.waitFor("the wait after a restart") { again.unlock.state.value.waitSeconds > 0 }
+        assertEquals(Route.UNLOCK, again.state.value.route)
+    }
+
+    @Test
+    fun stockReceivesAndMarksLowItemsInWords() = withHub { hub ->
+        val (app, _) = start()
+        rule.joinThroughScreen(hub)
+        rule.onNodeWithTag("tab-stock").performClick()
+        rule.waitForText(English.chooseLocation)
+        rule.onNodeWithText("Van 1").performClick()
+        rule.waitForTag("stock-syringe-1ml")
+        rule.onNodeWithTag("low-syringe-1ml").assertExists()
+        rule.onNodeWithTag("receive-syringe-1ml").performClick()
+        repeat(30) { app.stock.step(10) }
+        rule.onNodeWithTag("stock-confirm").performClick()
+        rule.waitFor("the receipt") { app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.level == 301L }
+        rule.waitFor("the low mark to go") { rule.onAllNodesWithTag("low-syringe-1ml").fetchSemanticsNodes().isEmpty() }
+        rule.onNodeWithTag("low-naloxone-nasal").assertExists()
+    }
+
+    @Test
+    fun syncNowSendsEverythingAndAStoppedHubIsSaidPlainly() = withHub { hub ->
+        val (app, platform) = start()
+        rule.joinThroughScreen(hub)
+        repeat(2) {
+            rule.onNodeWithTag("kit-standard").performClick()
+            rule.waitForTag("save")
+            rule.onNodeWithTag("save").performClick()
+            rule.waitForTag("kit-standard", app)
+        }
+        rule.onNodeWithTag("tab-sync").performClick()
+        rule.waitFor("records waiting") { (app.sync.state.value.status?.pending ?: 0u) > 0u }
+        rule.onNodeWithText("waiting to be sent", substring = true).assertExists()
+        rule.onNodeWithTag("sync-now").performClick()
+        rule.waitFor("the sync") { app.sync.state.value.status?.pending == 0uL && !app.sync.state.value.busy }
+        rule.waitForText(English.allSent)
+
+        // The hub goes away: the worker logs on, Sync now says what happened, nothing is lost.
+        hub.stop()
+        rule.onNodeWithTag("tab-log").performClick()
+        rule.onNodeWithTag("kit-smoking").performClick()
+        rule.waitForTag("save")
+        rule.onNodeWithTag("save").performClick()
+        rule.waitForTag("kit-smoking")
+        rule.onNodeWithTag("tab-sync").performClick()
+        rule.waitForTag("sync-now")
+        rule.onNodeWithTag("sync-now").performClick()
+        rule.waitFor("the failed sync") { app.sync.state.value.status?.lastError != null && !app.sync.state.value.busy }
+        assertEquals(1uL, app.sync.state.value.status?.pending?.let { if (it > 0uL) 1uL else 0uL })
+        rule.onNodeWithText("Last try failed", substring = true).assertExists()
+
+        // Offline: the button is disabled and says why.
+        platform.online = false
+        app.sync.refresh()
+        rule.waitForTag("sync-offline")
+
+        // The hub is back: everything arrives.
+        platform.online = true
+        hub.restart()
+        app.sync.refresh()
+        rule.waitFor("online again") { app.sync.state.value.online }
+        rule.onNodeWithTag("sync-now").performClick()
+        rule.waitFor("the second sync") { app.sync.state.value.status?.pending == 0uL && !app.sync.state.value.busy }
+        // The manager pulls all three: none was lost while the hub was away.
+        hub.manager.sync().use { it.syncNow() }
+        val today = java.time.LocalDate.now()
+        val total = hub.manager.reports().use {
+            it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total
+        }
+        assertEquals(3uL, total.encounters)
+    }
+
+    @Test
+    fun quickDeleteRemovesEveryFileAndTheKey() = withHub { hub ->
+        val (app, platform) = start()
+        rule.waitForTag("join-code")
+        rule.onNodeWithTag("join-code").performTextInput(hub.enrollmentCode())
+        rule.onNodeWithTag("join-pin").performTextInput(PIN)
+        rule.onNodeWithTag("join-pin-again").performTextInput(PIN)
+        rule.onNodeWithContentDescriptionOrTag(English.useFingerprint)
+        rule.onNodeWithTag("join").performClick()
+        rule.waitForTag("kit-standard")
+        assertTrue("fingerprint unlock made a key", platform.key != null)
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        rule.onNodeWithTag("save").performClick()
+        rule.waitForTag("kit-standard")
+        assertTrue(File(platform.storeDir).list()!!.isNotEmpty())
+
+        rule.onNodeWithTag("tab-settings").performClick()
+        rule.waitForTag("quick-delete")
+        rule.onNodeWithTag("quick-delete").performScrollTo().performTouchInput { swipeRight(durationMillis = 300) }
+        rule.waitForTag("delete-countdown")
+        // Cancel works during the countdown.
+        rule.onNodeWithTag("delete-cancel").assertIsEnabled().performSemanticsAction(androidx.compose.ui.semantics.SemanticsActions.OnClick)
+        rule.waitForTag("quick-delete", app)
+        assertTrue(File(platform.storeDir).list()!!.isNotEmpty())
+
+        rule.onNodeWithTag("quick-delete").performScrollTo().performTouchInput { swipeRight(durationMillis = 300) }
+        rule.waitFor("the wipe", timeoutMs = 30_000) { app.state.value.route == Route.JOIN }
+        val left = File(platform.storeDir).list()?.toList() ?: emptyList()
+        assertEquals("no file of the store is left", emptyList<String>(), left)
+        assertEquals(null, platform.key)
+    }
+}
+
+/** Runs [block] with a fresh hub, stopped afterwards (a JUnit 4 test must return nothing). */
+fun withHub(block: (Hub) -> Unit) = Hub().use(block)
+
+/** Turns on the fingerprint switch (its label is its content description). */
+fun ComposeContentTestRule.onNodeWithContentDescriptionOrTag(description: String) {
+    onNode(androidx.compose.ui.test.hasContentDescription(description)).performClick()
+}

@@ -1,0 +1,40 @@
+package org.satchel.app
+
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.satchel.app.strings.English
+import org.satchel.app.strings.Spanish
+import org.satchel.app.strings.Strings
+import org.satchel.ffi.PinProblem
+
+/**
+ * Both languages define every string (the compiler checks: each is an object implementing
+ * [Strings]); here, that none is blank, that Spanish is not English left untranslated, and that
+ * no stigmatizing word slipped in.
+ */
+class StringsTest {
+    private fun texts(s: Strings): Map<String, String> =
+        Strings::class.java.methods
+            .filter { it.parameterCount == 0 && it.returnType == String::class.java }
+            .associate { it.name to (it.invoke(s) as String) }
+
+    @Test
+    fun everyStringIsThereInBothLanguages() {
+        val en = texts(English)
+        val es = texts(Spanish)
+        assertTrue("only ${en.size} strings", en.size >= 90)
+        assertTrue(en.keys == es.keys)
+        for ((k, v) in en + es) assertTrue("$k is blank", v.isNotBlank())
+        val same = en.filter { (k, v) -> es[k] == v }.keys - setOf("getAppName")
+        assertTrue("untranslated in Spanish: $same", same.size <= 3)
+        for (p in PinProblem.entries) assertTrue(English.pinProblem(p) != Spanish.pinProblem(p))
+    }
+
+    @Test
+    fun wordsArePersonFirst() {
+        val banned = listOf("clean", "dirty", "addict", "abuse", "junkie", "limpia", "sucia", "adicto", "abuso")
+        for (s in listOf(English, Spanish)) for ((k, v) in texts(s)) {
+            for (w in banned) assertTrue("$k says \"$w\"", !v.lowercase().contains(w))
+        }
+    }
+}

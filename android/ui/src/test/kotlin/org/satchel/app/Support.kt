@@ -1,0 +1,133 @@
+package org.satchel.app
+
+import java.io.BufferedReader
+import java.io.File
+import java.io.InputStreamReader
+import java.nio.file.Files
+import java.time.Instant
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Platform
+import org.satchel.app.model.Preferences
+import org.satchel.ffi.DeviceRole
+import org.satchel.ffi.SatchelStore
+
+/** The phone, as the tests play it: a clock they move, a network they cut, a keystore in memory. */
+class TestPlatform(override val storeDir: String) : Platform {
+    @Volatile var clock: Instant = Instant.now()
+    @Volatile var online = true
+    @Volatile var night = false
+    var preferences = Preferences()
+    var key: ByteArray? = null
+    var backgroundSync = false
+    var biometrics = true
+
+    override fun now(): Instant = clock
+    override fun isOnline() = online
+    override fun isNight() = night
+    override fun systemDark() = false
+    override fun loadPreferences() = preferences
+    override fun savePreferences(preferences: Preferences) { this.preferences = preferences }
+    override fun biometricsAvailable() = biometrics
+    override fun createPlatformKey(): ByteArray = ByteArray(32) { (it * 7 + 3).toByte() }.also { key = it.copyOf() }
+    override suspend fun readPlatformKey(): ByteArray? = key?.copyOf()
+    override fun deletePlatformKey() { key = null }
+    override fun scheduleBackgroundSync() { backgroundSync = true }
+    override fun cancelBackgroundSync() { backgroundSync = false }
+}
+
+fun newApp(dir: File = Files.createTempDirectory("satchel-phone").toFile()): Pair<AppModel, TestPlatform> {
+    val platform = TestPlatform(File(dir, "store").path)
+    return AppModel(platform, CoroutineScope(SupervisorJob() + Dispatchers.Default)) to platform
+}
+
+/**
+ * A real `satchel-server` on 127.0.0.1 with a program set up by a real manager's store: what a
+ * phone joins in the field. The binary comes from `satchel.server.bin` (scripts/test.sh sets it).
+ */
+class Hub : AutoCloseable {
+    private val dir: File = Files.createTempDirectory("satchel-hub").toFile()
+    private val bin = System.getProperty("satchel.server.bin")
+        ?: error("set -Dsatchel.server.bin to the satchel-server binary (scripts/test.sh does)")
+    private var process: Process? = null
+    var url: String = ""
+        private set
+    private var port = 0
+    val manager: SatchelStore
+
+    init {
+        val init = ProcessBuilder(bin, "init", "--data-dir", File(dir, "hub").path).redirectErrorStream(false).start()
+        val token = init.inputStream.bufferedReader().readText().trim().lines().last()
+        check(init.waitFor(30, TimeUnit.SECONDS) && init.exitValue() == 0) { "satchel-server init failed" }
+        start("127.0.0.1:0")
+        manager = SatchelStore.create(File(dir, "manager").path, DeviceRole.MANAGER, "manager passphrase", null)
+        manager.sync().use { it.startProgram(url, token) }
+    }
+
+    private fun start(listen: String) {
+        val p = ProcessBuilder(bin, "serve", "--data-dir", File(dir, "hub").path, "--listen", listen, "--insecure-loopback")
+            .redirectError(File(dir, "server.log"))
+            .start()
+        val line = BufferedReader(InputStreamReader(p.inputStream)).readLine() ?: error("satchel-server did not start")
+        check(line.startsWith("satchel-server listening on http://127.0.0.1:")) { line }
+        url = line.split(" ").last()
+        port = url.substringAfterLast(":").trimEnd('/').toInt()
+        process = p
+    }
+
+    /** A one-time enrollment code for an outreach phone (the text of the QR code). */
+    fun enrollmentCode(label: String = "Van 1"): String =
+        manager.sync().use { it.createEnrollment(label, DeviceRole.OUTREACH).code }
+
+    fun stop() {
+        process?.destroy()
+        process?.waitFor(10, TimeUnit.SECONDS)
+        process = null
+    }
+
+    /** Starts again on the same port, so phones find it where they left it. */
+    fun restart() {
+        stop()
+        start("127.0.0.1:$port")
+    }
+
+    override fun close() {
+        stop()
+        manager.close()
+        dir.deleteRecursively()
+    }
+}
+
+/** A phone that joined [hub] and logged part of a shift from van 1: what the screenshots and
+ *  the desktop preview show. */
+fun demoPhone(hub: Hub): Pair<AppModel, TestPlatform> {
+    val (app, platform) = newApp()
+    app.join.setCode(hub.enrollmentCode())
+    app.join.setPin("2468")
+    app.join.setPinAgain("2468")
+    app.join.join()
+    waitUntil("joined") { app.state.value.route == org.satchel.app.model.Route.MAIN && app.log.state.value.kits.isNotEmpty() }
+    app.openStore().stock().use {
+        it.setDeviceLocation("van-1")
+        it.receive("van-1", "syringe-1ml", 500u)
+        it.receive("van-1", "naloxone-nasal", 4u)
+    }
+    for (kit in listOf("standard", "naloxone", "smoking")) {
+        app.review.openKit(kit)
+        waitUntil("the $kit sheet") { app.state.value.sheetOpen && app.review.state.value.items.isNotEmpty() }
+        app.review.save()
+        waitUntil("saved") { !app.state.value.sheetOpen }
+    }
+    return app to platform
+}
+
+fun waitUntil(what: String, timeoutMs: Long = 20_000, condition: () -> Boolean) {
+    val end = System.currentTimeMillis() + timeoutMs
+    while (!condition()) {
+        if (System.currentTimeMillis() > end) throw AssertionError("waited ${timeoutMs / 1000} s for $what")
+        Thread.sleep(20)
+    }
+}
