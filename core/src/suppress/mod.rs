@@ -1,0 +1,209 @@
+//! Small-cell suppression, a pure step between tallies and every export.
+//!
+//! Primary suppression hides every count from 1 to threshold − 1. Complementary suppression then
+//! hides more cells wherever the shown cells would let a reader work a hidden one back out. Each
+//! table declares the equations between its cells: every breakdown of a row adds up to the row
+//! total (contact types, zones, age bands and genders all add up to the encounters), and rows add
+//! up to other rows (months and weeks to the period; complete weeks to the months they cover).
+//! While any equation has exactly one hidden cell, the smallest non-zero shown cell of it is
+//! hidden too, until nothing changes. Then the attacker's audit (`audit`) solves, for each
+//! hidden small count, the linear programs an attacker would, and hides more until none can
+//! be narrowed below the threshold.
+//!
+//! Every count of a tally appears in exactly one table, so no equation crosses tables.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tally::{Granularity, Tally};
+
+pub mod audit;
+mod tables;
+
+pub use tables::tables;
+
+/// A table of exact counts: rows (buckets of time, then the whole period), columns (categories).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountTable {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<CountRow>,
+    /// Sets of columns whose cells add up to the row's total, one set per breakdown. Empty when
+    /// rows carry no total.
+    pub row_partitions: Vec<Vec<usize>>,
+    /// Equalities between rows: for every column (and for the row totals), the cells of the
+    /// left rows add up to the cells of the right rows. None for distinct counts.
+    pub row_equalities: Vec<(Vec<usize>, Vec<usize>)>,
+}
+
+/// One row: a label, what it covers, its cells, and its total when the table has breakdowns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountRow {
+    pub label: String,
+    /// "month", "week" or "period".
+    pub part: String,
+    pub cells: Vec<u64>,
+    pub total: Option<u64>,
+}
+
+/// A cell after suppression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    Count(u64),
+    Suppressed,
+}
+
+impl Cell {
+    pub fn count(self) -> Option<u64> {
+        match self {
+            Cell::Count(n) => Some(n),
+            Cell::Suppressed => None,
+        }
+    }
+}
+
+/// A table ready to export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressedTable {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<SuppressedRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressedRow {
+    pub label: String,
+    pub part: String,
+    pub cells: Vec<Cell>,
+    pub total: Option<Cell>,
+}
+
+/// Position of a value in a table: (row, column), where column `None` is the row total.
+pub type Pos = (usize, Option<usize>);
+
+/// The equations a table declares, each as (left cells, right cells) with equal sums.
+pub fn equations(t: &CountTable) -> Vec<(Vec<Pos>, Vec<Pos>)> {
+    let mut out = Vec::new();
+    for r in 0..t.rows.len() {
+        for part in &t.row_partitions {
+            out.push((part.iter().map(|&c| (r, Some(c))).collect(), vec![(r, None)]));
+        }
+    }
+    let with_totals = !t.row_partitions.is_empty();
+    for (left, right) in &t.row_equalities {
+        let side = |rows: &Vec<usize>, c: Option<usize>| rows.iter().map(|&r| (r, c)).collect::<Vec<Pos>>();
+        for c in 0..t.columns.len() {
+            out.push((side(left, Some(c)), side(right, Some(c))));
+        }
+        if with_totals {
+            out.push((side(left, None), side(right, None)));
+        }
+    }
+    out
+}
+
+fn value(t: &CountTable, (r, c): Pos) -> u64 {
+    match c {
+        Some(c) => t.rows[r].cells[c],
+        None => t.rows[r].total.unwrap_or(0),
+    }
+}
+
+/// Applies primary and complementary suppression with the program's threshold, then the
+/// attacker's audit: further cells are hidden until no hidden small count can be narrowed
+/// below the threshold from what the table shows ([`audit::protected`]).
+pub fn suppress(t: &CountTable, threshold: u32) -> SuppressedTable {
+    suppress_with(t, threshold, true)
+}
+
+/// [`suppress`], with or without the attacker's audit: without it only for the tests and the
+/// benchmark that show what the audit adds. Exports always call [`suppress`].
+#[doc(hidden)]
+pub fn suppress_with(t: &CountTable, threshold: u32, audit: bool) -> SuppressedTable {
+    let threshold = threshold as u64;
+    let small = |n: u64| n >= 1 && n < threshold;
+    let positions = || {
+        t.rows.iter().enumerate().flat_map(|(r, row)| {
+            (0..row.cells.len()).map(move |c| (r, Some(c))).chain(row.total.map(|_| (r, None)))
+        })
+    };
+    let primary: Vec<Pos> = positions().filter(|p| small(value(t, *p))).collect();
+    let mut hidden: BTreeSet<Pos> = primary.iter().copied().collect();
+    let eqs = equations(t);
+    // The quick pass: an equation with exactly one hidden value would give it away.
+    loop {
+        let mut changed = false;
+        for (left, right) in &eqs {
+            if left.iter().chain(right).filter(|p| hidden.contains(p)).count() != 1 {
+                continue;
+            }
+            // Hide the smallest shown non-zero cell, from the left side (the finer breakdown)
+            // when it has one.
+            let pick = |side: &Vec<Pos>| {
+                side.iter().filter(|p| !hidden.contains(p) && value(t, **p) > 0).min_by_key(|p| value(t, **p)).copied()
+            };
+            if let Some(p) = pick(left).or_else(|| pick(right)) {
+                hidden.insert(p);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // The attacker's audit: sums over several hidden cells can still pin one down.
+    if audit {
+        audit::protect(t, &mut hidden, &primary, threshold);
+        // A value the audit hid that one equation now gives away exactly tells an attacker
+        // nothing new: show it again (this cannot narrow anything else).
+        let primary: BTreeSet<Pos> = primary.iter().copied().collect();
+        loop {
+            let lone = eqs.iter().find_map(|(left, right)| {
+                let mut h = left.iter().chain(right).filter(|p| hidden.contains(p));
+                match (h.next(), h.next()) {
+                    (Some(p), None) if !primary.contains(p) => Some(*p),
+                    _ => None,
+                }
+            });
+            match lone {
+                Some(p) => hidden.remove(&p),
+                None => break,
+            };
+        }
+    }
+    let cell = |n: u64, p: Pos| if hidden.contains(&p) { Cell::Suppressed } else { Cell::Count(n) };
+    SuppressedTable {
+        name: t.name.clone(),
+        columns: t.columns.clone(),
+        rows: t
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| SuppressedRow {
+                label: row.label.clone(),
+                part: row.part.clone(),
+                cells: row.cells.iter().enumerate().map(|(c, &n)| cell(n, (r, Some(c)))).collect(),
+                total: row.total.map(|n| cell(n, (r, None))),
+            })
+            .collect(),
+    }
+}
+
+/// Every table of a tally after suppression, and the syringe return ratio of the period when
+/// both of its counts are shown.
+pub fn suppress_tally(tally: &Tally, by: Option<Granularity>, threshold: u32) -> (Vec<SuppressedTable>, Option<f64>) {
+    let out: Vec<SuppressedTable> = tables(tally, by).iter().map(|t| suppress(t, threshold)).collect();
+    let period = |name: &str| out.iter().find(|t| t.name == name).and_then(|t| t.rows.last());
+    let collected = period("summary").and_then(|r| r.cells.get(1).and_then(|c| c.count()));
+    let distributed = period("syringes_distributed").and_then(|r| r.total.and_then(Cell::count));
+    let ratio = match (collected, distributed) {
+        (Some(c), Some(d)) if d > 0 => Some(c as f64 / d as f64),
+        _ => None,
+    };
+    (out, ratio)
+}
+
+#[cfg(test)]
+mod tests;

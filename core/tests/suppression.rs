@@ -1,0 +1,92 @@
+//! Small counts stay hidden from an attacker who holds a report: random stores, reports by
+//! week, by month and for the whole period, for all zones or one, every table attacked with
+//! linear programs written apart from the suppressor (`common/attack.rs`).
+
+mod common;
+#[path = "common/attack.rs"]
+mod attack;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use common::*;
+use proptest::prelude::*;
+use satchel_core::suppress::{self, Cell, CountTable, SuppressedTable};
+use satchel_core::{ContactType, Granularity, NewEncounter, Role, TallyQuery};
+
+const ZONES: [&str; 4] = ["downtown", "riverside", "eastside", "northgate"];
+const AGES: [&str; 5] = ["under-25", "25-34", "35-44", "45-54", "55-plus"];
+const GENDERS: [&str; 4] = ["woman", "man", "nonbinary", "declined"];
+const SUBSTANCES: [&str; 3] = ["opioids", "stimulants", "xylazine"];
+
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+    /// Skewed picks, so that some categories are small and some large, as in the field.
+    fn skewed<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.roll(from.len()).min(self.roll(from.len()))]
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_report_lets_an_attacker_narrow_a_small_count(seed in 1u64..u64::MAX, threshold in 5u32..12) {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap());
+        let store = new_store(dir.path(), Role::Outreach, &clock);
+        let mut dice = Dice(seed);
+        let start = Utc.with_ymd_and_hms(2026, 9, 1, 18, 0, 0).unwrap();
+        for _ in 0..160 {
+            let at = start + Duration::hours(dice.roll(24 * 70) as i64);
+            let e = NewEncounter {
+                contact_type: [ContactType::Street, ContactType::MobileUnit, ContactType::DropIn][dice.roll(3).min(dice.roll(3))],
+                age_band: Some(dice.skewed(&AGES).into()),
+                gender: Some(dice.skewed(&GENDERS).into()),
+                substances: vec![dice.skewed(&SUBSTANCES).into()],
+                new_participant: dice.roll(4) == 0,
+                syringes_collected: dice.roll(12) as u32,
+                items: vec![iq("syringe-1ml", 1 + dice.roll(20) as u32)],
+                ..NewEncounter::new(at, dice.skewed(&ZONES))
+            };
+            store.log_encounter(&e).unwrap();
+        }
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        for by in [Some(Granularity::Week), Some(Granularity::Month), None] {
+            for zone in [None, Some(ZONES[dice.roll(4)])] {
+                let query = TallyQuery { by, zone: zone.map(str::to_owned), ..TallyQuery::period(d("2026-09-01"), d("2026-11-09")) };
+                let tally = store.tally(&query).unwrap();
+                for table in suppress::tables(&tally, by) {
+                    let shown = suppress::suppress(&table, threshold);
+                    check(&table, &shown, threshold)?;
+                    let (width, at) = attack::narrowest_small(&table, &shown, threshold as u64);
+                    prop_assert!(
+                        width + 1e-6 >= threshold as f64,
+                        "{} by {:?} in {:?}: the small count at {:?} narrows to {}", table.name, by, zone, at, width
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Every shown value is the true one, and every small count is hidden.
+fn check(t: &CountTable, s: &SuppressedTable, threshold: u32) -> Result<(), TestCaseError> {
+    for (row, shown) in t.rows.iter().zip(&s.rows) {
+        for (&n, &cell) in row.cells.iter().zip(&shown.cells).chain(row.total.iter().zip(&shown.total)) {
+            match cell {
+                Cell::Count(v) => prop_assert_eq!(v, n),
+                Cell::Suppressed => {}
+            }
+            if n >= 1 && n < threshold as u64 {
+                prop_assert_eq!(cell, Cell::Suppressed);
+            }
+        }
+    }
+    Ok(())
+}
