@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: the Rust workspace (unit, property, integration, kill and plaintext
 # tests), then the uniffi bindings from Python, Kotlin on the JVM, and Swift (in a Debian trixie
-# chroot; needs root and debootstrap), then the Android app's screens on the JVM (android/ui). SATCHEL_SKIP_SWIFT=1 skips only the Swift part; the hub's
+# chroot; needs root and debootstrap), then the Android app's screens on the JVM (android/ui) and
+# the iOS app's view models in Swift (ios/SatchelKit, in the same chroot). SATCHEL_SKIP_SWIFT=1 skips only the Swift part; the hub's
 # storage tests also run on PostgreSQL (scripts/postgres.sh; SATCHEL_SKIP_POSTGRES=1 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,4 +56,6 @@ if [ "${SATCHEL_SKIP_SWIFT:-0}" = 1 ]; then
 else
   echo "== Bindings: Swift (trixie chroot)"
   ./bindings/tests/swift/run.sh
+  echo "== iOS app: view models in Swift (ios/SatchelKit, same chroot)"
+  ./bindings/tests/swift/run.sh ios/SatchelKit
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the Swift binding tests (Swift Testing) against the library built on this machine, in a
-# Debian trixie chroot that has Swift 6.0 (Debian bookworm has none). The chroot is made once
+# Runs a Swift package's tests (Swift Testing) against the library built on this machine, in a
+# Debian trixie chroot that has Swift 6.0 (Debian bookworm has none): the binding tests here by
+# default, or the package given as the first argument (ios/SatchelKit). The chroot is made once
 # with debootstrap and kept in SATCHEL_SWIFT_ROOT (default /var/cache/satchel/swift-trixie);
 # the checkout is bind-mounted into it, and everything is unmounted on exit.
 # Needs root, debootstrap, and bindings/generate.sh to have run.
@@ -38,9 +39,11 @@ if [ ! -f "$ready" ]; then
   mv "$root.partial" "$root"
 fi
 
-# The package compiles the generated Swift (the same file the iOS app uses) and its C header.
-pkg="$here"
-rm -rf "$pkg/Sources"
+# The package compiles the generated Swift (the same file the iOS app uses) and its C header,
+# copied into its Sources/SatchelFFI and Sources/satchel_ffiFFI (git-ignored).
+pkg="$(cd "${1:-$here}" && pwd)"
+case "$pkg" in "$repo"/*) ;; *) echo "the package must be inside the checkout" >&2; exit 1 ;; esac
+rm -rf "$pkg/Sources/SatchelFFI" "$pkg/Sources/satchel_ffiFFI"
 mkdir -p "$pkg/Sources/SatchelFFI" "$pkg/Sources/satchel_ffiFFI/include"
 cp "$generated/swift/SatchelFFI.swift" "$pkg/Sources/SatchelFFI/"
 cp "$generated/swift/include/"* "$pkg/Sources/satchel_ffiFFI/include/"
@@ -57,7 +60,7 @@ trap cleanup EXIT
 mount --bind "$repo" "$mnt"
 mount -t proc proc "$root/proc"
 chroot "$root" /usr/bin/env HOME=/root PATH=/usr/bin:/bin /bin/bash -c "
-  cd /satchel/bindings/tests/swift &&
-  swift test --scratch-path /root/swift-build \
+  cd /satchel/${pkg#"$repo"/} &&
+  swift test --scratch-path /root/swift-build/$(basename "$pkg") \
     -Xlinker -L/satchel/bindings/generated -Xlinker -rpath -Xlinker /satchel/bindings/generated
 "

@@ -1,0 +1,197 @@
+import Foundation
+import Observation
+import SatchelFFI
+
+/// Runs a library call off the main actor (FFI calls block).
+func onIO<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await Task.detached(priority: .userInitiated) { try work() }.value
+}
+
+/// Where the app is: joining a program, locked, or in use.
+public enum Route: Sendable { case join, unlock, main }
+
+/// The tabs of the app in use.
+public enum Tab: CaseIterable, Sendable { case log, today, stock, sync, settings }
+
+/// A short message at the bottom, with an optional action (Undo).
+public struct Notice: Equatable, Sendable {
+    public let text: String
+    public let action: String?
+    public let id: Int
+}
+
+/// The app's root view model: which screen shows, the open store while unlocked, locking on
+/// timeout and screen lock, and one view model per screen. Every rule (PIN, the wait after
+/// wrong PINs, validation, the shift's sums) comes from the core through the bindings; this
+/// is the same contract as the Android app's `AppModel`.
+@MainActor
+@Observable
+public final class AppViewModel {
+    public private(set) var route: Route
+    public private(set) var tab: Tab = .log
+    public private(set) var preferences: Preferences
+    public private(set) var strings: Strings
+    public private(set) var dark: Bool
+    public private(set) var sheetOpen = false
+    public private(set) var notice: Notice?
+
+    public let platform: any Platform
+    public let join = JoinViewModel()
+    public let unlock = UnlockViewModel()
+    public let log = LogViewModel()
+    public let review = ReviewViewModel()
+    public let today = TodayViewModel()
+    public let sync = SyncViewModel()
+
+    @ObservationIgnored private(set) var store: SatchelStore?
+    @ObservationIgnored private var backgroundSince: Date?
+    @ObservationIgnored private var noticeAction: (@MainActor () async -> Void)?
+    @ObservationIgnored private var noticeCount = 0
+
+    public init(platform: any Platform) {
+        self.platform = platform
+        let prefs = platform.loadPreferences()
+        preferences = prefs
+        strings = Strings(prefs.language)
+        dark = Self.dark(prefs.theme, platform)
+        route = storeExists(dir: platform.storeDir) ? .unlock : .join
+        for child in [join, unlock, log, review, today, sync] as [any ChildViewModel] {
+            child.attach(self)
+        }
+        join.fingerprintAvailable = platform.biometricsAvailable()
+    }
+
+    private static func dark(_ theme: ThemeChoice, _ platform: any Platform) -> Bool {
+        switch theme {
+        case .darkAtNight: platform.isNight()
+        case .system: platform.systemDark()
+        case .dark: true
+        case .light: false
+        }
+    }
+
+    /// The unlocked store; screens are only shown while there is one.
+    func openStore() throws -> SatchelStore {
+        guard let store else { throw SatchelError.Locked }
+        return store
+    }
+
+    var hasStore: Bool { store != nil }
+
+    /// Whether the store is open and unlocked (the background task syncs through it).
+    public var hasOpenStore: Bool { store?.isUnlocked() ?? false }
+
+    func createStore(pin: String, platformKey: Data?) async throws {
+        let dir = platform.storeDir
+        store = try await onIO { try SatchelStore.create(dir: dir, role: .outreach, pin: pin, platformKey: platformKey) }
+    }
+
+    func lockedStore() throws -> SatchelStore {
+        if let store { return store }
+        let opened = try SatchelStore.open(dir: platform.storeDir)
+        store = opened
+        return opened
+    }
+
+    /// After a successful unlock or join: the main screens, or joining if this phone has not
+    /// joined a program yet (logging is offered only then).
+    func afterUnlock() async {
+        let enrolled = (try? await onIO { [store] in try store?.sync().status().enrolled ?? false }) ?? false
+        guard enrolled else {
+            join.askCodeOnly()
+            route = .join
+            return
+        }
+        platform.scheduleBackgroundSync()
+        route = .main
+        tab = .log
+        sheetOpen = false
+        await refreshAll()
+    }
+
+    public func refreshAll() async {
+        await log.refresh()
+        await today.refresh()
+        await sync.refresh()
+    }
+
+    /// Locks now: closes the database and wipes its key from memory.
+    public func lock() {
+        store?.lock()
+        sheetOpen = false
+        if route == .main { route = .unlock }
+        notice = nil
+        unlock.reset()
+    }
+
+    /// The app went to the background (the scene phase left `.active`).
+    public func didEnterBackground() { backgroundSince = platform.now() }
+
+    /// The app came back: lock if it was away longer than the auto-lock timeout.
+    public func willEnterForeground() {
+        guard let since = backgroundSince else { return }
+        backgroundSince = nil
+        if platform.now().timeIntervalSince(since) >= Double(preferences.autoLockMinutes * 60) { lock() }
+    }
+
+    /// The screen locked (protected data became unavailable): lock at once.
+    public func screenDidLock() { lock() }
+
+    func afterWipe() {
+        store = nil
+        platform.cancelBackgroundSync()
+        join.reset()
+        route = .join
+        sheetOpen = false
+        notify(strings(.deleted))
+    }
+
+    public func select(_ tab: Tab) async {
+        self.tab = tab
+        sheetOpen = false
+        switch tab {
+        case .log: await log.refresh()
+        case .today: await today.refresh()
+        case .sync: await sync.refresh()
+        case .stock, .settings: break
+        }
+    }
+
+    func showSheet(_ open: Bool) { sheetOpen = open }
+
+    public func updatePreferences(_ change: (inout Preferences) -> Void) {
+        var prefs = preferences
+        change(&prefs)
+        platform.savePreferences(prefs)
+        preferences = prefs
+        strings = Strings(prefs.language)
+        dark = Self.dark(prefs.theme, platform)
+    }
+
+    func notify(_ text: String, action: String? = nil, onAction: (@MainActor () async -> Void)? = nil) {
+        noticeCount += 1
+        notice = Notice(text: text, action: action, id: noticeCount)
+        noticeAction = onAction
+    }
+
+    /// The notice's action was tapped (Undo).
+    public func performNoticeAction() async {
+        let action = noticeAction
+        notice = nil
+        noticeAction = nil
+        await action?()
+    }
+
+    public func dismissNotice(_ id: Int) {
+        if notice?.id == id {
+            notice = nil
+            noticeAction = nil
+        }
+    }
+}
+
+/// A screen's view model, attached to the root once.
+@MainActor
+protocol ChildViewModel: AnyObject {
+    func attach(_ app: AppViewModel)
+}

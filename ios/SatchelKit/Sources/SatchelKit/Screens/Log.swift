@@ -1,0 +1,37 @@
+import Foundation
+import Observation
+import SatchelFFI
+
+/// A kit as a tile on the home screen.
+public struct KitTile: Equatable, Sendable, Identifiable {
+    public let id: String
+    public let name: String
+    /// What is in it, in words ("10 Syringe 1 mL 29G, 2 Cooker").
+    public let contents: String
+}
+
+/// Home: the program's kits as large tiles; one tap opens the review sheet.
+@MainActor
+@Observable
+public final class LogViewModel: ChildViewModel {
+    public private(set) var programName = ""
+    public private(set) var kits: [KitTile] = []
+    @ObservationIgnored private(set) var settings: ProgramSettings?
+    @ObservationIgnored private weak var app: AppViewModel?
+
+    public init() {}
+    func attach(_ app: AppViewModel) { self.app = app }
+
+    public func refresh() async {
+        guard let store = try? app?.openStore(), let settings = try? await onIO({ try store.program().settings() }) else { return }
+        self.settings = settings
+        let names = Dictionary(settings.items.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        programName = settings.name
+        kits = settings.kits.filter(\.active).map { kit in
+            KitTile(id: kit.id, name: kit.name, contents: kit.items.map { "\($0.quantity) \(names[$0.itemId] ?? $0.itemId)" }.joined(separator: ", "))
+        }
+    }
+
+    /// A tile was tapped: the review sheet, prefilled from the kit (`nil`: other supplies).
+    public func tap(kit: String?) async { await app?.review.open(kit: kit) }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Observation
+import SatchelFFI
+
+/// One supply on the sheet.
+public struct SheetItem: Equatable, Sendable, Identifiable {
+    public let id: String
+    public let name: String
+    public var quantity: Int
+}
+
+/// The counters on the sheet that are not supplies.
+public enum Counter: CaseIterable, Sendable { case syringesCollected, overdoseReversals, naloxoneDosesUsed, collectingFor }
+
+/// The review sheet: prefilled from a kit (or the encounter being corrected), adjusted with
+/// steppers and chips, saved in one tap. The core validates; the sheet shows its answer.
+@MainActor
+@Observable
+public final class ReviewViewModel: ChildViewModel {
+    public static let maxQuantity = 1000
+    /// `nil`: a new encounter; otherwise the encounter being corrected.
+    public private(set) var correcting: String?
+    public private(set) var kitName: String?
+    public private(set) var items: [SheetItem] = []
+    public private(set) var addable: [SheetItem] = []
+    public var contactType: ContactType = .street
+    public var zoneId = ""
+    public private(set) var zones: [Choice] = []
+    public private(set) var participantCode = ""
+    /// Whether the code was seen on this phone before; `nil` while none is typed.
+    public private(set) var seenBefore: Bool?
+    public var newParticipant = false
+    public var ageBandId: String?
+    public var genderId: String?
+    public private(set) var referralIds: Set<String> = []
+    public private(set) var substanceIds: Set<String> = []
+    public private(set) var counters: [Counter: Int] = [:]
+    public private(set) var busy = false
+    public private(set) var error: String?
+    public private(set) var choices = (ageBands: [Choice](), genders: [Choice](), referrals: [Choice](), substances: [Choice]())
+    @ObservationIgnored private var occurredAt = Date()
+    @ObservationIgnored private weak var app: AppViewModel?
+
+    public init() {}
+    func attach(_ app: AppViewModel) { self.app = app }
+
+    private func settings(_ store: SatchelStore) async throws -> ProgramSettings {
+        if let s = app?.log.settings { return s }
+        return try await onIO { try store.program().settings() }
+    }
+
+    private func prefill(_ settings: ProgramSettings, _ quantities: [String: Int]) {
+        let active = settings.items.filter(\.active)
+        items = active.filter { quantities[$0.id] != nil }.map { SheetItem(id: $0.id, name: $0.name, quantity: quantities[$0.id]!) }
+        addable = active.filter { quantities[$0.id] == nil }.map { SheetItem(id: $0.id, name: $0.name, quantity: 0) }
+        zones = settings.zones.filter(\.active)
+        choices = (settings.ageBands.filter(\.active), settings.genders.filter(\.active),
+                   settings.referralTypes.filter(\.active), settings.substances.filter(\.active))
+        participantCode = ""
+        seenBefore = nil
+        newParticipant = false
+        ageBandId = nil
+        genderId = nil
+        referralIds = []
+        substanceIds = []
+        counters = [:]
+        error = nil
+        busy = false
+    }
+
+    public func open(kit kitId: String?) async {
+        guard let app, let store = try? app.openStore() else { return }
+        do {
+            let settings = try await settings(store)
+            let last = try await onIO { try store.encounters().recent(limit: 1).first }
+            let kit = settings.kits.first { $0.id == kitId }
+            prefill(settings, Dictionary((kit?.items ?? []).map { ($0.itemId, Int($0.quantity)) }, uniquingKeysWith: +))
+            correcting = nil
+            kitName = kit?.name
+            occurredAt = app.platform.now()
+            contactType = last?.contactType ?? .street
+            zoneId = zones.first { $0.id == last?.zoneId }?.id ?? zones.first?.id ?? ""
+            app.showSheet(true)
+        } catch {
+            app.notify(app.strings.describe(error))
+        }
+    }
+
+    /// Opens the sheet on one of this phone's encounters, to correct it.
+    public func open(correcting encounterId: String) async {
+        guard let app, let store = try? app.openStore() else { return }
+        do {
+            let settings = try await settings(store)
+            let input = try await onIO { try store.encounters().forCorrection(encounterId: encounterId) }
+            prefill(settings, Dictionary(input.items.map { ($0.itemId, Int($0.quantity)) }, uniquingKeysWith: +))
+            correcting = encounterId
+            kitName = nil
+            occurredAt = input.occurredAt
+            contactType = input.contactType
+            zoneId = input.zoneId
+            newParticipant = input.newParticipant
+            ageBandId = input.ageBandId
+            genderId = input.genderId
+            referralIds = Set(input.referralIds)
+            substanceIds = Set(input.substanceIds)
+            counters = [.syringesCollected: Int(input.syringesCollected), .overdoseReversals: Int(input.overdoseReversals),
+                        .naloxoneDosesUsed: Int(input.naloxoneDosesUsed), .collectingFor: Int(input.collectingFor)]
+            app.showSheet(true)
+        } catch {
+            app.notify(app.strings.describe(error))
+        }
+    }
+
+    public func close() {
+        participantCode = ""
+        busy = false
+        app?.showSheet(false)
+    }
+
+    /// A stepper: ±1 on tap, ±10 on long press; never below 0 or above the maximum.
+    public func step(_ itemId: String, by: Int) {
+        guard let i = items.firstIndex(where: { $0.id == itemId }) else { return }
+        items[i].quantity = min(max(items[i].quantity + by, 0), Self.maxQuantity)
+        error = nil
+    }
+
+    public func add(_ itemId: String) {
+        guard let i = addable.firstIndex(where: { $0.id == itemId }) else { return }
+        var item = addable.remove(at: i)
+        item.quantity = 1
+        items.append(item)
+    }
+
+    public func step(_ counter: Counter, by: Int) {
+        counters[counter] = min(max((counters[counter] ?? 0) + by, 0), Self.maxQuantity)
+    }
+
+    public func count(_ counter: Counter) -> Int { counters[counter] ?? 0 }
+    public func toggleReferral(_ id: String) { referralIds.formSymmetricDifference([id]) }
+    public func toggleSubstance(_ id: String) { substanceIds.formSymmetricDifference([id]) }
+
+    /// The participant's code; the "seen before" hint is asked of the store (nothing saved).
+    public func setParticipantCode(_ code: String) async {
+        participantCode = code
+        seenBefore = nil
+        guard !code.isEmpty, let store = try? app?.openStore() else { return }
+        let seen = try? await onIO { try store.encounters().participantSeen(participantCode: code) }
+        if participantCode == code { seenBefore = seen }
+    }
+
+    private func input() -> EncounterInput {
+        EncounterInput(
+            occurredAt: occurredAt,
+            contactType: contactType,
+            zoneId: zoneId,
+            geohash: nil,
+            participantCode: participantCode.isEmpty ? nil : participantCode,
+            newParticipant: newParticipant,
+            ageBandId: ageBandId,
+            genderId: genderId,
+            items: items.filter { $0.quantity > 0 }.map { ItemQuantity(itemId: $0.id, quantity: UInt32($0.quantity)) },
+            syringesCollected: UInt32(count(.syringesCollected)),
+            referralIds: referralIds.sorted(),
+            substanceIds: substanceIds.sorted(),
+            overdoseReversals: UInt32(count(.overdoseReversals)),
+            naloxoneDosesUsed: UInt32(count(.naloxoneDosesUsed)),
+            collectingFor: UInt32(count(.collectingFor))
+        )
+    }
+
+    /// Saves durably, then offers Undo for a new encounter.
+    public func save() async {
+        guard let app, !busy, let store = try? app.openStore() else { return }
+        busy = true
+        error = nil
+        let input = input()
+        let correcting = self.correcting
+        do {
+            let id = try await onIO { () -> String in
+                let encounters = store.encounters()
+                if let correcting {
+                    try encounters.correct(encounterId: correcting, input: input)
+                    return correcting
+                }
+                return try encounters.log(input: input)
+            }
+            close()
+            await app.refreshAll()
+            if correcting == nil {
+                app.notify(app.strings(.saved), action: app.strings(.undo)) { [weak self] in await self?.undo(id) }
+            } else {
+                app.notify(app.strings(.saved))
+            }
+        } catch {
+            busy = false
+            self.error = app.strings.describe(error)
+        }
+    }
+
+    /// Undo of a save: voids the encounter (it counts nowhere; its supplies go back).
+    public func undo(_ encounterId: String) async {
+        guard let app, let store = try? app.openStore() else { return }
+        do {
+            try await onIO { try store.encounters().void(encounterId: encounterId) }
+            await app.refreshAll()
+            app.notify(app.strings(.undone))
+        } catch {
+            app.notify(app.strings.describe(error))
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import SatchelFFI
+import Testing
+@testable import SatchelKit
+
+/// A worker's shift through the view models, over a real store and the real library, against
+/// a real hub: the same scenarios as the Android app's UI tests.
+@MainActor
+@Suite(.serialized)
+struct ShiftTests {
+    @Test func joinRefusesATrivialPinThenLogsInTwoTapsAndUndoes() async throws {
+        let hub = try Hub()
+        let platform = TestPlatform()
+        let app = AppViewModel(platform: platform)
+        #expect(app.route == .join)
+        app.join.code = try hub.enrollmentCode()
+        app.join.pin = "1234"
+        app.join.pinAgain = "1234"
+        await app.join.submit()
+        #expect(app.join.error == app.strings(.pinRun))
+        #expect(!storeExists(dir: platform.storeDir), "no store before the PIN passes")
+
+        app.join.pin = pin
+        app.join.pinAgain = pin
+        await app.join.submit()
+        #expect(app.route == .main)
+        #expect(platform.backgroundSync)
+        #expect(app.log.kits.contains { $0.id == "standard" })
+
+        // Tap one: the kit's sheet. Tap two: Save.
+        await app.log.tap(kit: "standard")
+        #expect(app.sheetOpen)
+        #expect(app.review.items.contains { $0.id == "syringe-1ml" && $0.quantity > 0 })
+        await app.review.save()
+        #expect(!app.sheetOpen)
+        #expect(app.notice?.text == app.strings(.saved))
+        #expect(app.notice?.action == app.strings(.undo))
+        #expect(app.today.rows.count == 1)
+        #expect(app.today.headline == "1 encounter, 1 waiting to sync")
+
+        await app.performNoticeAction()
+        #expect(app.today.rows.first?.voided == true)
+        #expect(app.today.summary?.encounters == 0)
+    }
+
+    @Test func todayCorrectsAndVoids() async throws {
+        let hub = try Hub()
+        let (app, _) = try await joinedApp(hub)
+        await app.log.tap(kit: "naloxone")
+        await app.review.save()
+        let id = try #require(app.today.rows.first?.id)
+        #expect(app.today.summary?.naloxoneDosesGiven == 2)
+
+        await app.today.tap(id)
+        #expect(app.review.correcting == id)
+        app.review.step("naloxone-nasal", by: 1)
+        await app.review.save()
+        #expect(app.today.summary?.naloxoneDosesGiven == 4)
+        #expect(app.today.summary?.encounters == 1)
+
+        app.today.askVoid(id)
+        await app.today.confirmVoid()
+        #expect(app.today.rows.first?.voided == true)
+        #expect(app.today.summary?.encounters == 0)
+    }
+
+    @Test func wrongPinsMakeTheNextTryWaitEvenAfterARestart() async throws {
+        let hub = try Hub()
+        let (app, platform) = try await joinedApp(hub)
+        app.lock()
+        #expect(app.route == .unlock)
+        for _ in 0..<5 {
+            for d in [9, 0, 5, 1] { app.unlock.digit(d) }
+            await app.unlock.submit()
+        }
+        #expect(app.unlock.waitSeconds > 0 && app.unlock.waitSeconds <= 30)
+        // Digits are refused during the wait.
+        app.unlock.digit(2)
+        #expect(app.unlock.entered == 0)
+
+        // The app killed and started again: the wait is still there.
+        let again = AppViewModel(platform: platform)
+        #expect(again.route == .unlock)
+        await again.unlock.refreshWait()
+        #expect(again.unlock.waitSeconds > 0)
+    }
+
+    @Test func syncNowSendsEverythingAndAStoppedHubIsSaidPlainly() async throws {
+        let hub = try Hub()
+        let (app, platform) = try await joinedApp(hub)
+        for kit in ["standard", "standard"] {
+            await app.log.tap(kit: kit)
+            await app.review.save()
+        }
+        await app.select(.sync)
+        #expect((app.sync.status?.pending ?? 0) > 0)
+        #expect(app.sync.lines.first?.contains("waiting to be sent") == true)
+        await app.sync.syncNow()
+        #expect(app.sync.status?.pending == 0)
+        #expect(app.sync.lines.first == app.strings(.allSent))
+
+        hub.stop()
+        await app.log.tap(kit: "smoking")
+        await app.review.save()
+        await app.sync.syncNow()
+        #expect(app.sync.status?.lastError != nil)
+        #expect((app.sync.status?.pending ?? 0) > 0, "nothing lost")
+        #expect(app.sync.lines.contains { $0.hasPrefix("Last try failed") })
+
+        platform.online = false
+        await app.sync.refresh()
+        #expect(app.sync.disabledReason == app.strings(.offlineExplain))
+
+        platform.online = true
+        try hub.restart()
+        await app.sync.syncNow()
+        #expect(app.sync.status?.pending == 0)
+        _ = try hub.manager.sync().syncNow()
+        let span = (Calendar.current.date(byAdding: .day, value: -2, to: Date())!, Calendar.current.date(byAdding: .day, value: 2, to: Date())!)
+        let day = { (d: Date) in ISO8601DateFormatter.string(from: d, timeZone: .current, formatOptions: [.withFullDate]) }
+        let total = try hub.manager.reports().tally(from: day(span.0), to: day(span.1), by: nil, zoneId: nil).total
+        #expect(total.encounters == 3, "the manager receives all three")
+    }
+
+    @Test func locksAfterTheTimeoutAndWhenTheScreenLocks() async throws {
+        let hub = try Hub()
+        let (app, platform) = try await joinedApp(hub)
+        app.didEnterBackground()
+        platform.clock = platform.clock.addingTimeInterval(60)
+        app.willEnterForeground()
+        #expect(app.hasOpenStore, "a minute away does not lock (2-minute default)")
+        app.didEnterBackground()
+        platform.clock = platform.clock.addingTimeInterval(121)
+        app.willEnterForeground()
+        #expect(!app.hasOpenStore)
+        #expect(app.route == .unlock)
+        for d in [2, 4, 6, 8] { app.unlock.digit(d) }
+        await app.unlock.submit()
+        #expect(app.route == .main)
+        app.screenDidLock()
+        #expect(!app.hasOpenStore)
+    }
+}
+
+/// Both languages define every key; Spanish is translated; no stigmatizing word.
+struct StringsTests {
+    @Test func everyKeyIsInBothLanguages() {
+        for language in Language.allCases {
+            let s = Strings(language)
+            let missing = Key.allCases.filter { s.lookup($0) == nil }
+            #expect(missing.isEmpty, "\(language) lacks \(missing)")
+        }
+        let en = Strings(.english), es = Strings(.spanish)
+        let same = Key.allCases.filter { en($0) == es($0) }
+        #expect(same.count <= 2, "untranslated: \(same)")
+        for p in [PinProblem.notDigits, .length, .oneDigit, .run, .pattern, .common] {
+            #expect(en.pinProblem(p) != es.pinProblem(p))
+        }
+    }
+
+    @Test func wordsArePersonFirst() {
+        let banned = ["clean", "dirty", "addict", "abuse", "junkie", "limpia", "sucia", "adicto", "abuso"]
+        for language in Language.allCases {
+            let s = Strings(language)
+            for key in Key.allCases {
+                let text = s(key).lowercased()
+                #expect(!banned.contains { text.contains($0) }, "\(key)")
+            }
+        }
+    }
+
+    @Test func plurals() {
+        let en = Strings(.english)
+        #expect(en.count(1, one: .shiftEncountersOne, other: .shiftEncountersOther) == "1 encounter")
+        #expect(en.count(3, one: .shiftEncountersOne, other: .shiftEncountersOther) == "3 encounters")
+        #expect(Strings(.spanish)(.wrongPin, 2) == "PIN incorrecto (2 seguidos).")
+    }
+}
