@@ -75,4 +75,18 @@ public enum Key: String, CaseIterable, Sendable {
     case invalid
     case somethingWrong
     case deleted
+    case items
+    case contactType
+    case zone
+    case newParticipant
+    case contactStreet
+    case contactMobileUnit
+    case contactDropIn
+    case contactPeerDelivery
+    case contactPhoneText
+    case syringesCollected
+    case overdoseReversals
+    case naloxoneDosesUsed
+    case collectingFor
+    case deleteDigit
 }

@@ -51,6 +51,25 @@ public struct Strings: @unchecked Sendable {
         }
     }
 
+    public func contactType(_ c: ContactType) -> String {
+        switch c {
+        case .street: self(.contactStreet)
+        case .mobileUnit: self(.contactMobileUnit)
+        case .dropIn: self(.contactDropIn)
+        case .peerDelivery: self(.contactPeerDelivery)
+        case .phoneText: self(.contactPhoneText)
+        }
+    }
+
+    public func counter(_ c: Counter) -> String {
+        switch c {
+        case .syringesCollected: self(.syringesCollected)
+        case .overdoseReversals: self(.overdoseReversals)
+        case .naloxoneDosesUsed: self(.naloxoneDosesUsed)
+        case .collectingFor: self(.collectingFor)
+        }
+    }
+
     /// The words for a library error. Never shows entered values.
     public func describe(_ error: any Error) -> String {
         guard let e = error as? SatchelError else { return self(.somethingWrong) }

@@ -1,0 +1,45 @@
+import SatchelKit
+import SwiftUI
+
+/// The iOS app: the view models from SatchelKit, the iOS-only platform, and thin views. It
+/// covers its window when it leaves the foreground (the app switcher shows nothing), locks after
+/// the timeout and when the phone locks, and posts no notification.
+@main
+struct SatchelApp: App {
+    @State private var model = AppViewModel(platform: IOSPlatform.shared)
+    @Environment(\.scenePhase) private var phase
+
+    init() {
+        IOSPlatform.shared.registerBackgroundSync { IOSPlatform.shared.model }
+    }
+
+    var body: some Scene {
+        WindowGroup {
+            RootView(model: model)
+                .overlay { if phase != .active { PrivacyCover() } }
+                .preferredColorScheme(model.dark ? .dark : .light)
+                .environment(\.locale, Locale(identifier: model.preferences.language.rawValue))
+                .onReceive(NotificationCenter.default.publisher(for: UIApplication.protectedDataWillBecomeUnavailableNotification)) { _ in
+                    model.screenDidLock()
+                }
+                .task { IOSPlatform.shared.model = model }
+        }
+        .onChange(of: phase) { _, new in
+            switch new {
+            case .background: model.didEnterBackground()
+            case .active: model.willEnterForeground()
+            default: break
+            }
+        }
+    }
+}
+
+/// What the app switcher and a glance over the shoulder see.
+struct PrivacyCover: View {
+    var body: some View {
+        ZStack {
+            Color(.systemBackground).ignoresSafeArea()
+            Image(systemName: "lock.fill").font(.largeTitle).accessibilityLabel("Satchel")
+        }
+    }
+}
