@@ -20,8 +20,12 @@ struct RootView: View {
                 .tabItem { Label(model.strings(.tabLog), systemImage: "house") }.tag(Tab.log)
             TodayView(model: model.today, strings: model.strings)
                 .tabItem { Label(model.strings(.tabToday), systemImage: "list.bullet") }.tag(Tab.today)
+            StockView(model: model.stock, strings: model.strings)
+                .tabItem { Label(model.strings(.tabStock), systemImage: "shippingbox") }.tag(Tab.stock)
             SyncView(model: model.sync, strings: model.strings)
                 .tabItem { Label(model.strings(.tabSync), systemImage: "arrow.triangle.2.circlepath") }.tag(Tab.sync)
+            SettingsView(model: model.settings, preferences: model.preferences, strings: model.strings)
+                .tabItem { Label(model.strings(.tabSettings), systemImage: "gearshape") }.tag(Tab.settings)
         }
         .sheet(isPresented: Binding(get: { model.sheetOpen }, set: { if !$0 { model.review.close() } })) {
             ReviewView(model: model.review, strings: model.strings)

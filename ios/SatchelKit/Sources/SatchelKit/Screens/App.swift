@@ -42,6 +42,8 @@ public final class AppViewModel {
     public let review = ReviewViewModel()
     public let today = TodayViewModel()
     public let sync = SyncViewModel()
+    public let stock = StockViewModel()
+    public let settings = SettingsViewModel()
 
     @ObservationIgnored private(set) var store: SatchelStore?
     @ObservationIgnored private var backgroundSince: Date?
@@ -55,7 +57,7 @@ public final class AppViewModel {
         strings = Strings(prefs.language)
         dark = Self.dark(prefs.theme, platform)
         route = storeExists(dir: platform.storeDir) ? .unlock : .join
-        for child in [join, unlock, log, review, today, sync] as [any ChildViewModel] {
+        for child in [join, unlock, log, review, today, sync, stock, settings] as [any ChildViewModel] {
             child.attach(self)
         }
         join.fingerprintAvailable = platform.biometricsAvailable()
@@ -112,6 +114,7 @@ public final class AppViewModel {
     public func refreshAll() async {
         await log.refresh()
         await today.refresh()
+        await stock.refresh()
         await sync.refresh()
     }
 
@@ -153,7 +156,8 @@ public final class AppViewModel {
         case .log: await log.refresh()
         case .today: await today.refresh()
         case .sync: await sync.refresh()
-        case .stock, .settings: break
+        case .stock: await stock.refresh()
+        case .settings: break
         }
     }
 

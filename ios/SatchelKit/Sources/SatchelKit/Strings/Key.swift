@@ -89,4 +89,7 @@ public enum Key: String, CaseIterable, Sendable {
     case naloxoneDosesUsed
     case collectingFor
     case deleteDigit
+    case lowStock
+    case stockLeft
+    case pinChanged
 }

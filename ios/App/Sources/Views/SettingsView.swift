@@ -1,0 +1,43 @@
+import SatchelKit
+import SwiftUI
+
+/// Language, theme, auto-lock, change PIN, quick delete (slide, 5-second countdown, Cancel).
+struct SettingsView: View {
+    @Bindable var model: SettingsViewModel
+    let preferences: Preferences
+    let strings: Strings
+    @State private var slide: CGFloat = 0
+
+    var body: some View {
+        Form {
+            Picker("", selection: Binding(get: { preferences.language }, set: { model.set(language: $0) })) {
+                Text("English").tag(Language.english)
+                Text("Español").tag(Language.spanish)
+            }
+            Picker("", selection: Binding(get: { preferences.autoLockMinutes }, set: { model.set(autoLockMinutes: $0) })) {
+                ForEach(Preferences.autoLockChoices, id: \.self) { Text("\($0) min").tag($0) }
+            }
+            Section {
+                SecureField("", text: $model.currentPin).keyboardType(.numberPad)
+                SecureField(strings(.choosePin), text: $model.newPin).keyboardType(.numberPad)
+                SecureField(strings(.confirmPin), text: $model.newPinAgain).keyboardType(.numberPad)
+                if let error = model.pinError { Text(error).foregroundStyle(.red) }
+                Button(strings(.save)) { Task { await model.changePin() } }
+            }
+            Section {
+                if let left = model.deleteCountdown {
+                    Text("\(left)").font(.largeTitle).foregroundStyle(.red)
+                    Button(strings(.cancel)) { model.cancelQuickDelete() }.frame(maxWidth: .infinity, minHeight: 56)
+                } else {
+                    Slider(value: $slide, in: 0...1) { editing in
+                        if !editing {
+                            if slide > 0.95 { model.startQuickDelete() }
+                            slide = 0
+                        }
+                    }
+                    .tint(.red)
+                }
+            }
+        }
+    }
+}

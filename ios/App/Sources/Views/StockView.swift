@@ -1,0 +1,40 @@
+import SatchelKit
+import SwiftUI
+
+/// Stock at the phone's location; a low item says "Low" in words and in red.
+struct StockView: View {
+    @Bindable var model: StockViewModel
+    let strings: Strings
+
+    var body: some View {
+        List {
+            if model.locationId == nil {
+                ForEach(model.locations, id: \.id) { location in
+                    Button(location.name) { Task { await model.choose(location: location.id) } }.frame(minHeight: 44)
+                }
+            }
+            ForEach(model.rows) { row in
+                VStack(alignment: .leading) {
+                    Label(row.name, systemImage: row.low ? "exclamationmark.triangle.fill" : "shippingbox")
+                    Text(model.levelText(row)).foregroundStyle(row.low ? .red : .primary)
+                }
+                .swipeActions {
+                    Button("+") { model.begin(.receive, item: row.id) }
+                    Button("=") { model.begin(.count, item: row.id) }
+                    Button("±") { model.begin(.adjust, item: row.id) }
+                }
+            }
+        }
+        .sheet(isPresented: Binding(get: { model.entry != nil }, set: { if !$0 { model.cancel() } })) {
+            if let entry = model.entry {
+                Form {
+                    Stepper("\(entry.quantity)", onIncrement: { model.step(by: 1) }, onDecrement: { model.step(by: -1) })
+                    if let error = model.error { Text(error).foregroundStyle(.red) }
+                    Button(strings(.save)) { Task { await model.confirm() } }.frame(minHeight: 44)
+                    Button(strings(.cancel), role: .cancel) { model.cancel() }
+                }
+            }
+        }
+        .task { await model.refresh() }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Observation
+import SatchelFFI
+
+/// One supply at the phone's location; `low` comes from the core's low-stock list.
+public struct StockRow: Equatable, Sendable, Identifiable {
+    public let id: String
+    public let name: String
+    public let level: Int64
+    public let threshold: UInt32
+    public let low: Bool
+}
+
+public enum StockAction: Sendable { case receive, count, adjust, transfer }
+
+/// The movement being entered.
+public struct StockEntry: Equatable, Sendable {
+    public let action: StockAction
+    public let itemId: String
+    /// Received, counted or transferred units; for `.adjust` a signed change.
+    public var quantity: Int
+    public var reason: AdjustReason = .expired
+    public var toLocationId: String?
+}
+
+/// Stock at the phone's location: levels, low items (in words and colour), and movements.
+@MainActor
+@Observable
+public final class StockViewModel: ChildViewModel {
+    public private(set) var locationId: String?
+    public private(set) var locations: [StockLocation] = []
+    public private(set) var rows: [StockRow] = []
+    public var entry: StockEntry?
+    public private(set) var error: String?
+    @ObservationIgnored private weak var app: AppViewModel?
+
+    public init() {}
+    func attach(_ app: AppViewModel) { self.app = app }
+
+    /// "Low: 3 left (restock at 10)" or "40 left".
+    public func levelText(_ row: StockRow) -> String {
+        guard let s = app?.strings else { return "" }
+        return row.low ? s(.lowStock, Int(row.level), Int(row.threshold)) : s(.stockLeft, Int(row.level))
+    }
+
+    public func refresh() async {
+        guard let app, let store = try? app.openStore() else { return }
+        let cached = app.log.settings
+        guard let (settings, location, levels, low) = try? await onIO({ () -> (ProgramSettings, String?, [StockLevel], [LowStockItem]) in
+            let stock = store.stock()
+            let settings = try cached ?? store.program().settings()
+            let location = try stock.deviceLocation()
+            return (settings, location, try location.map { try stock.levels(locationId: $0) } ?? [], try stock.lowStock())
+        }) else { return }
+        locationId = location
+        locations = settings.locations.filter(\.active)
+        let levelOf = Dictionary(levels.map { ($0.itemId, $0.level) }, uniquingKeysWith: { a, _ in a })
+        let lowIds = Set(low.filter { $0.locationId == location }.map(\.itemId))
+        rows = location == nil ? [] : settings.items.filter(\.active).map {
+            StockRow(id: $0.id, name: $0.name, level: levelOf[$0.id] ?? 0, threshold: $0.lowStockThreshold, low: lowIds.contains($0.id))
+        }
+    }
+
+    public func choose(location id: String) async {
+        guard let store = try? app?.openStore() else { return }
+        _ = try? await onIO { try store.stock().setDeviceLocation(locationId: id) }
+        await refresh()
+    }
+
+    public func begin(_ action: StockAction, item: String) {
+        guard let row = rows.first(where: { $0.id == item }) else { return }
+        let start = switch action {
+        case .count: Int(max(row.level, 0))
+        case .adjust: -1
+        default: 1
+        }
+        entry = StockEntry(action: action, itemId: item, quantity: start, toLocationId: locations.first { $0.id != locationId }?.id)
+        error = nil
+    }
+
+    public func step(by: Int) {
+        guard var e = entry else { return }
+        let range = e.action == .adjust ? -10_000...10_000 : 0...100_000
+        e.quantity = min(max(e.quantity + by, range.lowerBound), range.upperBound)
+        entry = e
+    }
+
+    public func cancel() {
+        entry = nil
+        error = nil
+    }
+
+    public func confirm() async {
+        guard let app, let e = entry, let here = locationId, let store = try? app.openStore() else { return }
+        do {
+            try await onIO {
+                let stock = store.stock()
+                switch e.action {
+                case .receive: try stock.receive(locationId: here, itemId: e.itemId, quantity: UInt32(max(e.quantity, 0)))
+                case .count: try stock.count(locationId: here, itemId: e.itemId, level: UInt32(max(e.quantity, 0)))
+                case .adjust: try stock.adjust(locationId: here, itemId: e.itemId, delta: Int64(e.quantity), reason: e.reason)
+                case .transfer: try stock.transfer(fromLocationId: here, toLocationId: e.toLocationId ?? "", itemId: e.itemId, quantity: UInt32(max(e.quantity, 0)))
+                }
+            }
+            entry = nil
+            error = nil
+            await refresh()
+            await app.sync.refresh()
+        } catch {
+            self.error = app.strings.describe(error)
+        }
+    }
+}
