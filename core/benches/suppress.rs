@@ -7,26 +7,16 @@
 //! SATCHEL_BENCH_SUPPRESS_N sets the number of encounters (default 6000, a quarter of a
 //! program with a few vans).
 
+#[path = "../tests/common/dice.rs"]
+mod dice;
+
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use dice::Dice;
 use satchel_core::crypto::KdfParams;
 use satchel_core::suppress::{self, Cell, SuppressedTable};
 use satchel_core::{ContactType, CreateOptions, Granularity, ItemQuantity, NewEncounter, Role, Store, TallyQuery};
-
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-    fn skewed<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.roll(from.len()).min(self.roll(from.len()))]
-    }
-}
 
 fn hidden(tables: &[SuppressedTable]) -> usize {
     tables.iter().flat_map(|t| &t.rows).flat_map(|r| r.cells.iter().chain(&r.total)).filter(|c| **c == Cell::Suppressed).count()

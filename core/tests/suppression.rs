@@ -6,8 +6,12 @@ mod common;
 #[path = "common/attack.rs"]
 mod attack;
 
+#[path = "common/dice.rs"]
+mod dice;
+
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use common::*;
+use dice::Dice;
 use proptest::prelude::*;
 use satchel_core::suppress::{self, Cell, CountTable, SuppressedTable};
 use satchel_core::{ContactType, Granularity, NewEncounter, Role, TallyQuery};
@@ -16,21 +20,6 @@ const ZONES: [&str; 4] = ["downtown", "riverside", "eastside", "northgate"];
 const AGES: [&str; 5] = ["under-25", "25-34", "35-44", "45-54", "55-plus"];
 const GENDERS: [&str; 4] = ["woman", "man", "nonbinary", "declined"];
 const SUBSTANCES: [&str; 3] = ["opioids", "stimulants", "xylazine"];
-
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-    /// Skewed picks, so that some categories are small and some large, as in the field.
-    fn skewed<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.roll(from.len()).min(self.roll(from.len()))]
-    }
-}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
