@@ -52,6 +52,8 @@ public final class SettingsViewModel: ChildViewModel {
     /// The slider reached its end: the countdown starts; `tick` seconds apart (tests shorten it).
     public func startQuickDelete(tick: Duration = .seconds(1)) {
         guard countdown == nil else { return }
+        // Nothing may cover Cancel during the countdown (as on Android).
+        if let notice = app?.notice { app?.dismissNotice(notice.id) }
         deleteCountdown = Self.deleteSeconds
         countdown = Task { [weak self] in
             while let left = self?.deleteCountdown, left > 0 {

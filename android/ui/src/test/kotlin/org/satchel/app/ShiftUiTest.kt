@@ -8,7 +8,6 @@ import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.assertIsEnabled
 import androidx.compose.ui.test.performClick
-import androidx.compose.ui.test.performSemanticsAction
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
@@ -248,7 +247,8 @@ class ShiftUiTest {
         rule.onNodeWithTag("quick-delete").performScrollTo().performTouchInput { swipeRight(durationMillis = 300) }
         rule.waitForTag("delete-countdown")
         // Cancel works during the countdown.
-        rule.onNodeWithTag("delete-cancel").assertIsEnabled().performSemanticsAction(androidx.compose.ui.semantics.SemanticsActions.OnClick)
+        // A real tap: the "Saved · Undo" message from the save above must not cover Cancel.
+        rule.onNodeWithTag("delete-cancel").assertIsEnabled().performScrollTo().performClick()
         rule.waitForTag("quick-delete", app)
         assertTrue(File(platform.storeDir).list()!!.isNotEmpty())
 

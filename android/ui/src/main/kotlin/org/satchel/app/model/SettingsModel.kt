@@ -56,6 +56,9 @@ class SettingsModel(private val app: AppModel) {
     /** The slider reached its end: a 5-second countdown the worker can still cancel. */
     fun startQuickDelete() {
         if (countdown?.isActive == true) return
+        // Nothing may cover Cancel during the countdown (the "Saved · Undo" message sits at the
+        // bottom of the screen, where Cancel is).
+        app.state.value.notice?.let { app.dismissNotice(it.id) }
         _state.update { it.copy(deleteCountdown = DELETE_SECONDS) }
         countdown = app.scope.launch {
             while ((_state.value.deleteCountdown ?: 0) > 0) {
