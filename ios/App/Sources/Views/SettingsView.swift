@@ -14,6 +14,9 @@ struct SettingsView: View {
                 Text("English").tag(Language.english)
                 Text("Español").tag(Language.spanish)
             }
+            Picker("", selection: Binding(get: { preferences.theme }, set: { model.set(theme: $0) })) {
+                ForEach(ThemeChoice.allCases, id: \.self) { Text(strings.theme($0)).tag($0) }
+            }
             Picker("", selection: Binding(get: { preferences.autoLockMinutes }, set: { model.set(autoLockMinutes: $0) })) {
                 ForEach(Preferences.autoLockChoices, id: \.self) { Text("\($0) min").tag($0) }
             }

@@ -22,6 +22,7 @@ struct StockView: View {
                     Button("+") { model.begin(.receive, item: row.id) }
                     Button("=") { model.begin(.count, item: row.id) }
                     Button("±") { model.begin(.adjust, item: row.id) }
+                    if model.locations.count > 1 { Button("→") { model.begin(.transfer, item: row.id) } }
                 }
             }
         }
@@ -29,6 +30,11 @@ struct StockView: View {
             if let entry = model.entry {
                 Form {
                     Stepper("\(entry.quantity)", onIncrement: { model.step(by: 1) }, onDecrement: { model.step(by: -1) })
+                    if entry.action == .transfer {
+                        Picker("", selection: Binding(get: { entry.toLocationId ?? "" }, set: { model.entry?.toLocationId = $0 })) {
+                            ForEach(model.locations.filter { $0.id != model.locationId }, id: \.id) { Text($0.name).tag($0.id) }
+                        }
+                    }
                     if let error = model.error { Text(error).foregroundStyle(.red) }
                     Button(strings(.save)) { Task { await model.confirm() } }.frame(minHeight: 44)
                     Button(strings(.cancel), role: .cancel) { model.cancel() }

@@ -92,4 +92,8 @@ public enum Key: String, CaseIterable, Sendable {
     case lowStock
     case stockLeft
     case pinChanged
+    case themeNight
+    case themeSystem
+    case themeDark
+    case themeLight
 }

@@ -61,6 +61,15 @@ public struct Strings: @unchecked Sendable {
         }
     }
 
+    public func theme(_ t: ThemeChoice) -> String {
+        switch t {
+        case .darkAtNight: self(.themeNight)
+        case .system: self(.themeSystem)
+        case .dark: self(.themeDark)
+        case .light: self(.themeLight)
+        }
+    }
+
     public func counter(_ c: Counter) -> String {
         switch c {
         case .syringesCollected: self(.syringesCollected)
