@@ -43,8 +43,9 @@ echo "== Bindings: Kotlin (JVM)"
 # Compose Multiplatform's desktop runtime (Skiko) needs OpenGL, X11 and fontconfig libraries
 # and a font even headless: Debian's libgl1, libx11-6, libfontconfig1 and fonts-dejavu-core.
 echo "== Android app: screens and state holders on the JVM (android/ui)"
+libs="$("$(command -v ldconfig || echo /sbin/ldconfig)" -p)"
 for lib in libGL.so.1 libX11.so.6 libfontconfig.so.1; do
-  if ! ldconfig -p | grep -q "$lib"; then
+  if ! grep -q "$lib" <<<"$libs"; then
     echo "missing $lib: apt-get install libgl1 libx11-6 libfontconfig1 fonts-dejavu-core" >&2
     exit 1
   fi
