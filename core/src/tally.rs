@@ -118,7 +118,8 @@ pub struct Tally {
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
 
-fn day_number(d: NaiveDate) -> i64 {
+/// Days since 1970-01-01, as `tally_day` keeps them.
+pub(crate) fn day_number(d: NaiveDate) -> i64 {
     d.signed_duration_since(EPOCH).num_days()
 }
 

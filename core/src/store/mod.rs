@@ -7,6 +7,7 @@
 mod encounters;
 mod enrollment;
 mod life;
+mod releases;
 mod reports;
 mod settings;
 mod shift;
@@ -29,6 +30,7 @@ use crate::settings::{ProgramSettings, Role};
 pub use enrollment::ProgramKeys;
 pub(crate) use enrollment::program_id;
 pub(crate) use settings::{apply_setting, current_tz, observe_hlc};
+pub use releases::{ReleaseInfo, ReleaseQuery, SuppressedReport};
 pub use shift::{ShiftSummary, SHIFT_HOURS};
 pub use stock::LowStock;
 pub use wipe::wipe;

@@ -18,8 +18,6 @@ pub struct LowStock {
     pub threshold: u32,
 }
 
-/// Records made under an old identity or old keys would no longer match the program's
-
 impl Store {
     /// Sets the stock location this device hands supplies out from (`None`: no stock kept).
     pub fn set_device_location(&self, location: Option<&str>) -> Result<()> {

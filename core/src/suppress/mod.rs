@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::tally::{Granularity, Tally};
 
 pub mod audit;
+pub mod ledger;
+pub mod sums;
 mod tables;
 
 pub use tables::tables;
@@ -192,17 +194,24 @@ pub fn suppress_with(t: &CountTable, threshold: u32, audit: bool) -> SuppressedT
 }
 
 /// Every table of a tally after suppression, and the syringe return ratio of the period when
-/// both of its counts are shown.
+/// both of its counts are shown. Each table is audited on its own: reports that are released
+/// go through [`crate::Store::suppressed_report`], which also audits against earlier releases.
 pub fn suppress_tally(tally: &Tally, by: Option<Granularity>, threshold: u32) -> (Vec<SuppressedTable>, Option<f64>) {
     let out: Vec<SuppressedTable> = tables(tally, by).iter().map(|t| suppress(t, threshold)).collect();
-    let period = |name: &str| out.iter().find(|t| t.name == name).and_then(|t| t.rows.last());
+    let ratio = return_ratio(&out);
+    (out, ratio)
+}
+
+/// The syringe return ratio of the period, when both of its counts are shown (a ratio of a
+/// shown and a hidden count would give the hidden one away).
+pub fn return_ratio(tables: &[SuppressedTable]) -> Option<f64> {
+    let period = |name: &str| tables.iter().find(|t| t.name == name).and_then(|t| t.rows.last());
     let collected = period("summary").and_then(|r| r.cells.get(1).and_then(|c| c.count()));
     let distributed = period("syringes_distributed").and_then(|r| r.total.and_then(Cell::count));
-    let ratio = match (collected, distributed) {
+    match (collected, distributed) {
         (Some(c), Some(d)) if d > 0 => Some(c as f64 / d as f64),
         _ => None,
-    };
-    (out, ratio)
+    }
 }
 
 #[cfg(test)]

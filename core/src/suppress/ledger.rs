@@ -1,0 +1,392 @@
+//! The audit across releases: a new report is attacked together with everything released from
+//! the same store before, as sums of daily counts ([`DailySum`]), so that differencing the
+//! all-zones report against the single-zone ones, a week against a month, or two periods a day
+//! apart pins no small count.
+//!
+//! The unknowns are the daily counts, gathered into the coarsest blocks the released values
+//! tell apart (runs of days between any value's first and last day, zones named by any value,
+//! and the rest): a linear program over the blocks is the same program as over the days,
+//! because any non-negative block total splits into non-negative days. Within a block, the
+//! encounters equal the sum of their contact types, of their age bands and of their genders,
+//! as they do on every day. For each hidden small count (of the new report, or of an earlier
+//! one), two linear programs give its interval; while it is narrower than the rule allows
+//! ([`super::audit::protected`]), a further value of the *new* report is hidden.
+//!
+//! The attacker is taken to know every value an earlier report showed that still holds today.
+//! A released value the data has since changed (a late sync, a correction or a void) is about
+//! data that no longer exists, and is left out: see decision D49 for what that leaves open.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use serde::{Deserialize, Serialize};
+
+pub use super::sums::DailySum;
+use super::audit::{protected, Interval};
+
+/// One daily count as the store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailyCount {
+    pub day: i64,
+    pub zone: String,
+    /// `measure` or `measure/key`, as in [`DailySum::terms`].
+    pub series: String,
+    pub n: u64,
+}
+
+/// A value of an earlier release: its sum, and what the report showed (`None`: hidden).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleasedCell {
+    pub sum: DailySum,
+    pub shown: Option<u64>,
+}
+
+/// A value of the report being made: its sum, its true value, and whether it is hidden so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposed {
+    pub sum: DailySum,
+    pub value: u64,
+    pub hidden: bool,
+}
+
+/// What the audit did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Values of the new report hidden because of what was released before (or of the
+    /// report's own values seen day by day), by index into the proposed values.
+    pub hidden: Vec<usize>,
+    /// Hidden small counts attacked.
+    pub targets: usize,
+    /// Hidden small counts that values released earlier pin by themselves (nothing in the new
+    /// report can widen them: only after the data changed since those releases).
+    pub exposed_before: usize,
+    /// Linear programs solved.
+    pub programs: usize,
+    /// Unknowns of the largest program.
+    pub largest: usize,
+}
+
+/// The families whose block totals are tied together: the encounters and their breakdowns.
+const BREAKDOWNS: [&str; 3] = ["contact_type/", "age_band/", "gender/"];
+
+/// Blocks of days × zones that no value tells apart.
+struct Grid {
+    /// Sorted day boundaries: run `i` goes from `bounds[i]` to `bounds[i + 1] − 1`.
+    bounds: Vec<i64>,
+    /// Every zone: the program's, those of the daily counts and those values name.
+    zones: Vec<String>,
+}
+
+/// Where a value lies on the grid: a range of runs of days, and zone classes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Region {
+    runs: (usize, usize),
+    zones: Vec<usize>,
+}
+
+impl Grid {
+    fn classes(&self) -> usize {
+        self.zones.len()
+    }
+
+    fn class_of(&self, zone: &str) -> Option<usize> {
+        self.zones.binary_search_by(|z| z.as_str().cmp(zone)).ok()
+    }
+
+    fn run_of(&self, day: i64) -> Option<usize> {
+        let i = self.bounds.partition_point(|&b| b <= day);
+        (i >= 1 && i < self.bounds.len()).then(|| i - 1)
+    }
+
+    fn region(&self, s: &DailySum) -> Region {
+        let run = |day: i64| self.bounds.binary_search(&day).unwrap_or(0);
+        let zones = match &s.zone {
+            Some(z) => self.class_of(z).into_iter().collect(),
+            None => (0..self.classes()).collect(),
+        };
+        Region { runs: (run(s.first), run(s.last + 1)), zones }
+    }
+
+    fn blocks(&self, r: &Region) -> Vec<usize> {
+        (r.runs.0..r.runs.1).flat_map(|run| r.zones.iter().map(move |c| run * self.classes() + c)).collect()
+    }
+
+    /// The value's pieces that a report on one zone, or on one run of days, would show.
+    fn pieces(&self, r: &Region) -> Vec<Region> {
+        let mut out = Vec::new();
+        if r.zones.len() > 1 {
+            out.extend(r.zones.iter().map(|&z| Region { runs: r.runs, zones: vec![z] }));
+        }
+        if r.runs.1 - r.runs.0 > 1 {
+            out.extend((r.runs.0..r.runs.1).map(|run| Region { runs: (run, run + 1), zones: r.zones.clone() }));
+        }
+        out
+    }
+}
+
+/// A linear form over the unknowns.
+type Form = Vec<(usize, f64)>;
+
+/// The unknowns (series × block) and what is true of them.
+struct System {
+    vars: HashMap<(usize, usize), usize>,
+    series: HashMap<String, usize>,
+    truth: Vec<f64>,
+}
+
+impl System {
+    fn var(&mut self, series: &str, block: usize) -> usize {
+        let n = self.series.len();
+        let s = *self.series.entry(series.to_owned()).or_insert(n);
+        let next = self.vars.len();
+        let v = *self.vars.entry((s, block)).or_insert(next);
+        if v == self.truth.len() {
+            self.truth.push(0.0);
+        }
+        v
+    }
+
+    fn form(&mut self, grid: &Grid, region: &Region, series_terms: &[(String, u64)]) -> Form {
+        let mut terms: BTreeMap<usize, f64> = BTreeMap::new();
+        for block in grid.blocks(region) {
+            for (series, weight) in series_terms {
+                *terms.entry(self.var(series, block)).or_default() += *weight as f64;
+            }
+        }
+        terms.into_iter().collect()
+    }
+
+    fn value(&self, form: &Form) -> f64 {
+        form.iter().map(|(v, k)| self.truth[*v] * k).sum()
+    }
+}
+
+/// Where a constraint comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A block's encounters against one of their breakdowns.
+    Identity,
+    /// A value shown earlier that still holds.
+    Earlier,
+    /// A value of the new report, by index.
+    New(usize),
+}
+
+struct Constraint {
+    form: Form,
+    rhs: f64,
+    source: Source,
+}
+
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// Hides further values of the new report until no small count, hidden in it or in any earlier
+/// release, or that a report on one zone or one run of days would hide, can be narrowed below
+/// the rule by everything shown together. `zones`: the program's zones; `counts`: the store's
+/// daily counts over at least the days of every sum.
+pub fn protect(
+    new: &mut [Proposed],
+    earlier: &[ReleasedCell],
+    counts: &[DailyCount],
+    zones: &[String],
+    threshold: u64,
+) -> Outcome {
+    let sums = new.iter().map(|p| &p.sum).chain(earlier.iter().map(|c| &c.sum));
+    let bounds: BTreeSet<i64> = sums.clone().flat_map(|s| [s.first, s.last + 1]).collect();
+    let mut all_zones: BTreeSet<String> = zones.iter().cloned().collect();
+    all_zones.extend(sums.filter_map(|s| s.zone.clone()));
+    all_zones.extend(counts.iter().map(|c| c.zone.clone()));
+    let grid = Grid { bounds: bounds.into_iter().collect(), zones: all_zones.into_iter().collect() };
+
+    let mut sys = System { vars: HashMap::new(), series: HashMap::new(), truth: Vec::new() };
+    let new_regions: Vec<Region> = new.iter().map(|p| grid.region(&p.sum)).collect();
+    let earlier_regions: Vec<Region> = earlier.iter().map(|c| grid.region(&c.sum)).collect();
+    let new_forms: Vec<Form> = new.iter().zip(&new_regions).map(|(p, r)| sys.form(&grid, r, &p.sum.terms)).collect();
+    let earlier_forms: Vec<Form> =
+        earlier.iter().zip(&earlier_regions).map(|(c, r)| sys.form(&grid, r, &c.sum.terms)).collect();
+    let covered: BTreeSet<usize> = sys.vars.keys().map(|(_, b)| *b).collect();
+
+    // The truth, block by block, and the breakdown keys that occur.
+    let mut keys: BTreeSet<String> = sys.series.keys().cloned().collect();
+    for c in counts {
+        let (Some(run), Some(class)) = (grid.run_of(c.day), grid.class_of(&c.zone)) else { continue };
+        let block = run * grid.classes() + class;
+        if !covered.contains(&block) {
+            continue;
+        }
+        let in_family = c.series == "encounters" || BREAKDOWNS.iter().any(|p| c.series.starts_with(p));
+        if in_family || sys.series.contains_key(&c.series) {
+            keys.insert(c.series.clone());
+            let v = sys.var(&c.series, block);
+            sys.truth[v] += c.n as f64;
+        }
+    }
+    let mut constraints: Vec<Constraint> = Vec::new();
+    let family: Vec<String> = keys.iter().filter(|k| BREAKDOWNS.iter().any(|p| k.starts_with(p))).cloned().collect();
+    if !family.is_empty() || keys.contains("encounters") {
+        for &block in &covered {
+            let total = sys.var("encounters", block);
+            for prefix in BREAKDOWNS {
+                let mut form: Form = vec![(total, -1.0)];
+                for k in family.iter().filter(|k| k.starts_with(prefix)) {
+                    form.push((sys.var(k, block), 1.0));
+                }
+                constraints.push(Constraint { form, rhs: 0.0, source: Source::Identity });
+            }
+        }
+    }
+
+    // What an attacker holds: earlier values that still hold, and the new report's shown ones.
+    let mut known: HashSet<&DailySum> = HashSet::new();
+    for (c, form) in earlier.iter().zip(&earlier_forms) {
+        if let Some(shown) = c.shown {
+            if (sys.value(form) - shown as f64).abs() < 0.5 && known.insert(&c.sum) {
+                constraints.push(Constraint { form: form.clone(), rhs: shown as f64, source: Source::Earlier });
+            }
+        }
+    }
+    for (i, (p, form)) in new.iter().zip(&new_forms).enumerate() {
+        if !known.contains(&p.sum) {
+            constraints.push(Constraint { form: form.clone(), rhs: p.value as f64, source: Source::New(i) });
+        }
+    }
+
+    // The small counts to protect, each once: hidden values, and the pieces of every value
+    // that a report on one zone or one run of days would show.
+    let small = |v: f64| v >= 0.5 && v < threshold as f64 - 0.5;
+    let mut seen: HashSet<(Vec<(String, u64)>, Region)> = HashSet::new();
+    let mut targets: Vec<(Form, bool)> = Vec::new();
+    let cells = new
+        .iter()
+        .zip(&new_regions)
+        .map(|(p, r)| (&p.sum, r, p.hidden, true))
+        .chain(earlier.iter().zip(&earlier_regions).map(|(c, r)| (&c.sum, r, c.shown.is_none(), false)));
+    for (sum, region, hidden, is_new) in cells {
+        let whole = hidden.then(|| region.clone());
+        for piece in whole.into_iter().chain(grid.pieces(region)) {
+            let form = sys.form(&grid, &piece, &sum.terms);
+            if small(sys.value(&form)) && seen.insert((sum.terms.clone(), piece)) {
+                targets.push((form, is_new));
+            }
+        }
+    }
+
+    let mut out = Outcome { targets: targets.len(), ..Outcome::default() };
+    let mut hidden: Vec<bool> = new.iter().map(|p| p.hidden).collect();
+    for (target, is_new) in &targets {
+        loop {
+            let active = |c: &Constraint| match c.source {
+                Source::New(i) => !hidden[i],
+                _ => true,
+            };
+            let (vars, used) = component(&constraints, sys.truth.len(), target, &active);
+            // A count of earlier releases that nothing in the new report touches was audited
+            // when it was released, against the same values.
+            if !is_new && !used.iter().any(|&i| matches!(constraints[i].source, Source::New(_))) {
+                break;
+            }
+            let interval = attack(&constraints, &vars, &used, target, &sys, &mut out);
+            if protected(interval, threshold) {
+                break;
+            }
+            match next_to_hide(&constraints, &used, target, new) {
+                Some(i) => {
+                    hidden[i] = true;
+                    out.hidden.push(i);
+                }
+                None => {
+                    out.exposed_before += 1;
+                    break;
+                }
+            }
+        }
+    }
+    for &i in &out.hidden {
+        new[i].hidden = true;
+    }
+    out
+}
+
+/// The unknowns linked to `target` through active constraints, and those constraints.
+fn component(
+    constraints: &[Constraint],
+    n: usize,
+    target: &Form,
+    active: &dyn Fn(&Constraint) -> bool,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut parent: Vec<usize> = (0..n).collect();
+    for c in constraints.iter().filter(|c| active(c)) {
+        if let Some(&(first, _)) = c.form.first() {
+            let a = find(&mut parent, first);
+            for &(v, _) in &c.form[1..] {
+                let b = find(&mut parent, v);
+                parent[b] = a;
+            }
+        }
+    }
+    let mut roots: HashSet<usize> = HashSet::new();
+    for &(v, _) in target {
+        roots.insert(find(&mut parent, v));
+    }
+    let vars: Vec<usize> = (0..n).filter(|&v| roots.contains(&find(&mut parent, v))).collect();
+    let used: Vec<usize> = constraints
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| active(c) && c.form.first().is_some_and(|&(v, _)| roots.contains(&find(&mut parent, v))))
+        .map(|(i, _)| i)
+        .collect();
+    (vars, used)
+}
+
+/// The target's interval over the unknowns of its component.
+fn attack(constraints: &[Constraint], vars: &[usize], used: &[usize], target: &Form, sys: &System, out: &mut Outcome) -> Interval {
+    let objective: HashMap<usize, f64> = target.iter().copied().collect();
+    out.largest = out.largest.max(vars.len());
+    let mut solve = |direction| -> Option<f64> {
+        out.programs += 1;
+        let mut problem = Problem::new(direction);
+        let index: HashMap<usize, microlp::Variable> = vars
+            .iter()
+            .map(|&v| (v, problem.add_var(objective.get(&v).copied().unwrap_or(0.0), (0.0, f64::INFINITY))))
+            .collect();
+        for &i in used {
+            let c = &constraints[i];
+            let terms: Vec<(microlp::Variable, f64)> = c.form.iter().map(|(v, k)| (index[v], *k)).collect();
+            problem.add_constraint(&terms, ComparisonOp::Eq, c.rhs);
+        }
+        match problem.solve() {
+            Ok(solution) => Some(solution.objective()),
+            Err(microlp::Error::Unbounded) => None,
+            // The truth satisfies every constraint, so this is not infeasible; were the solver
+            // to fail, the count counts as pinned and more is hidden.
+            Err(_) => Some(sys.value(target)),
+        }
+    };
+    let lo = solve(OptimizationDirection::Minimize).unwrap_or(0.0).max(0.0);
+    let hi = solve(OptimizationDirection::Maximize).unwrap_or(f64::INFINITY);
+    Interval { lo, hi }
+}
+
+/// The next value of the new report to hide for an unprotected target: among the new report's
+/// shown values in its component, one that shares an unknown with the target before one that
+/// does not, the smallest non-zero first.
+fn next_to_hide(constraints: &[Constraint], used: &[usize], target: &Form, new: &[Proposed]) -> Option<usize> {
+    let mine: HashSet<usize> = target.iter().map(|(v, _)| *v).collect();
+    used.iter()
+        .filter_map(|&i| match constraints[i].source {
+            Source::New(n) => Some((n, &constraints[i])),
+            _ => None,
+        })
+        .min_by_key(|(n, c)| {
+            let touches = c.form.iter().any(|(v, _)| mine.contains(v));
+            let value = new[*n].value;
+            (!touches, value == 0, value, *n)
+        })
+        .map(|(n, _)| n)
+}

@@ -1,0 +1,279 @@
+//! An attacker who holds every report released from a store, written apart from the suppressor
+//! and its ledger: each shown value is read back from the report as a human would (its table,
+//! its column, the days of its row, its zone), written as a sum of day × zone counts, and one
+//! linear program per hidden small count, over every day and zone, gives the narrowest interval
+//! the reports allow. The true counts come from scanning the encounters, not the daily tables.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, Duration, NaiveDate};
+use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use satchel_core::settings::ItemCategory;
+use satchel_core::suppress::{Cell, SuppressedTable};
+use satchel_core::tally::Source;
+use satchel_core::{Measures, ProgramSettings, Store, TallyQuery};
+
+/// A report as released: what it covers and its tables.
+pub struct Released {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub zone: Option<String>,
+    pub tables: Vec<SuppressedTable>,
+}
+
+/// Unknowns: (day, zone, series).
+type Atom = (NaiveDate, String, String);
+type Sum = Vec<(Atom, f64)>;
+
+fn series_of(m: &Measures) -> BTreeMap<String, u64> {
+    let mut s = BTreeMap::new();
+    s.insert("encounters".to_string(), m.encounters);
+    for (prefix, map) in [("contact_type", &m.by_contact_type), ("age_band", &m.by_age_band), ("gender", &m.by_gender)] {
+        for (k, n) in map {
+            s.insert(format!("{prefix}/{k}"), *n);
+        }
+    }
+    for (k, n) in [
+        ("new_participants", m.new_participants),
+        ("syringes_collected", m.syringes_collected),
+        ("overdose_reversals", m.overdose_reversals),
+        ("naloxone_doses_used", m.naloxone_doses_used),
+        ("collecting_for", m.collecting_for),
+    ] {
+        s.insert(k.to_string(), n);
+    }
+    for (k, t) in &m.items {
+        s.insert(format!("item/{k}"), t.units);
+    }
+    for (k, n) in &m.referrals {
+        s.insert(format!("referral/{k}"), *n);
+    }
+    for (k, n) in &m.by_substance {
+        s.insert(format!("substance/{k}"), *n);
+    }
+    s
+}
+
+/// The last day of a row starting on `start`.
+fn row_end(part: &str, start: NaiveDate, r: &Released) -> NaiveDate {
+    let end = match part {
+        "week" => start + Duration::days(6 - start.weekday().num_days_from_monday() as i64),
+        "month" => {
+            let next = if start.month() == 12 {
+                NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
+            };
+            next.unwrap() - Duration::days(1)
+        }
+        _ => r.to,
+    };
+    end.min(r.to)
+}
+
+/// What a value of a report sums: the series with their weights, and the zones.
+fn meaning(table: &str, column: Option<&str>, zones: &[String], settings: &ProgramSettings) -> Option<(Vec<(String, f64)>, Vec<String>)> {
+    let items = |cat: ItemCategory, doses: bool| -> Vec<(String, f64)> {
+        settings
+            .items
+            .iter()
+            .filter(|i| i.category == cat)
+            .map(|i| (format!("item/{}", i.id), if doses { i.doses_per_unit as f64 } else { 1.0 }))
+            .collect()
+    };
+    let one = |s: String| vec![(s, 1.0)];
+    let terms = match (table, column) {
+        ("encounters", None) => one("encounters".into()),
+        ("encounters", Some(c)) if c.starts_with("zone/") => {
+            let z = &c["zone/".len()..];
+            let zones: Vec<String> = zones.iter().filter(|x| *x == z).cloned().collect();
+            return Some((one("encounters".into()), zones));
+        }
+        ("encounters" | "summary", Some(c)) => one(c.into()),
+        ("syringes_distributed", None) => items(ItemCategory::Syringes, false),
+        ("naloxone_doses_distributed", None) => items(ItemCategory::Naloxone, true),
+        ("naloxone_doses_distributed", Some(k)) => {
+            vec![(format!("item/{k}"), settings.item(k).map(|i| i.doses_per_unit as f64).unwrap_or(1.0))]
+        }
+        ("syringes_distributed" | "other_supplies_units", Some(k)) => one(format!("item/{k}")),
+        ("referrals", Some(k)) => one(format!("referral/{k}")),
+        ("substances", Some(k)) => one(format!("substance/{k}")),
+        _ => return None,
+    };
+    Some((terms, zones.to_vec()))
+}
+
+fn family(series: &str) -> &str {
+    if series == "encounters" || ["contact_type/", "age_band/", "gender/"].iter().any(|p| series.starts_with(p)) {
+        "encounters"
+    } else if series.starts_with("item/") {
+        "items"
+    } else {
+        series
+    }
+}
+
+/// The narrowest interval an attacker holding `released` finds for a hidden small count (and
+/// where), after checking that every shown value is the true one. The attacker knows the
+/// program's zones (every encounter is in one of them here).
+pub fn narrowest(store: &Store, released: &[Released], threshold: u64) -> (f64, String) {
+    let settings = store.settings().unwrap();
+    let zones: Vec<&str> = settings.zones.iter().map(|z| z.id.as_str()).collect();
+    let zones = &zones[..];
+    let first = released.iter().map(|r| r.from).min().unwrap();
+    let last = released.iter().map(|r| r.to).max().unwrap();
+    let mut truth: HashMap<Atom, f64> = HashMap::new();
+    let mut series: BTreeSet<String> = BTreeSet::new();
+    let mut day = first;
+    while day <= last {
+        for z in zones {
+            let q = TallyQuery { zone: Some(z.to_string()), ..TallyQuery::period(day, day) };
+            let m = store.tally_from(&q, Source::Scan).unwrap().total;
+            for (s, n) in series_of(&m) {
+                series.insert(s.clone());
+                truth.insert((day, z.to_string(), s), n as f64);
+            }
+        }
+        day += Duration::days(1);
+    }
+    // A series missing on a day is zero, but the attacker does not know that.
+    let mut day = first;
+    while day <= last {
+        for z in zones {
+            for s in &series {
+                truth.entry((day, z.to_string(), s.clone())).or_insert(0.0);
+            }
+        }
+        day += Duration::days(1);
+    }
+    let value = |sum: &Sum| sum.iter().map(|(a, k)| truth.get(a).copied().unwrap_or(0.0) * k).sum::<f64>();
+
+    // Every value of every report: what it sums, over which days and zones.
+    struct Value {
+        terms: Vec<(String, f64)>,
+        days: (NaiveDate, NaiveDate),
+        zones: Vec<String>,
+        cell: Cell,
+        at: String,
+    }
+    let mut values: Vec<Value> = Vec::new();
+    for r in released {
+        let report_zones: Vec<String> = match &r.zone {
+            Some(z) => vec![z.clone()],
+            None => zones.iter().map(|z| z.to_string()).collect(),
+        };
+        for t in &r.tables {
+            for row in &t.rows {
+                let start = if row.part == "period" { r.from } else { row.label.parse().unwrap() };
+                let end = row_end(&row.part, start, r);
+                let cells = row.cells.iter().enumerate().map(|(c, cell)| (Some(t.columns[c].as_str()), *cell));
+                for (column, cell) in cells.chain(row.total.map(|c| (None, c))) {
+                    let Some((terms, in_zones)) = meaning(&t.name, column, &report_zones, &settings) else { continue };
+                    let at = format!("{}..{} {:?} {} {:?}/{}", r.from, r.to, r.zone, t.name, column, row.label);
+                    values.push(Value { terms, days: (start, end), zones: in_zones, cell, at });
+                }
+            }
+        }
+    }
+    let sum_of = |terms: &[(String, f64)], (start, end): (NaiveDate, NaiveDate), in_zones: &[String]| -> Sum {
+        let mut sum: Sum = Vec::new();
+        let mut d = start;
+        while d <= end {
+            for z in in_zones {
+                for (s, k) in terms {
+                    sum.push(((d, z.clone(), s.clone()), *k));
+                }
+            }
+            d += Duration::days(1);
+        }
+        sum
+    };
+    // Stretches of days that no report tells apart.
+    let mut cuts: BTreeSet<NaiveDate> = BTreeSet::new();
+    for v in &values {
+        cuts.insert(v.days.0);
+        cuts.insert(v.days.1 + Duration::days(1));
+    }
+    let cuts: Vec<NaiveDate> = cuts.into_iter().collect();
+
+    // Shown values are equations; the small counts to protect are the hidden values, and the
+    // pieces of every value that a report on one zone or one stretch of days would show.
+    let mut shown: Vec<(Sum, f64)> = Vec::new();
+    let mut hidden: Vec<(Sum, String)> = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for v in &values {
+        let mut pieces: Vec<((NaiveDate, NaiveDate), Vec<String>)> = Vec::new();
+        match v.cell {
+            Cell::Count(n) => {
+                let sum = sum_of(&v.terms, v.days, &v.zones);
+                assert_eq!(n as f64, value(&sum), "a shown value is the true one: {}", v.at);
+                shown.push((sum, n as f64));
+            }
+            Cell::Suppressed => pieces.push((v.days, v.zones.clone())),
+        }
+        if v.zones.len() > 1 {
+            pieces.extend(v.zones.iter().map(|z| (v.days, vec![z.clone()])));
+        }
+        let inside: Vec<&NaiveDate> = cuts.iter().filter(|c| **c > v.days.0 && **c <= v.days.1).collect();
+        if !inside.is_empty() {
+            let mut from = v.days.0;
+            for &c in inside.iter().copied().chain(std::iter::once(&(v.days.1 + Duration::days(1)))) {
+                pieces.push(((from, c - Duration::days(1)), v.zones.clone()));
+                from = c;
+            }
+        }
+        for (days, in_zones) in pieces {
+            let key = format!("{:?} {:?} {:?}", v.terms, days, in_zones);
+            if seen.insert(key) {
+                let at = format!("{} on {}..{} in {:?}", v.at, days.0, days.1, in_zones);
+                hidden.push((sum_of(&v.terms, days, &in_zones), at));
+            }
+        }
+    }
+
+    let mut narrowest = (f64::INFINITY, String::new());
+    for (target, at) in &hidden {
+        let v = value(target);
+        if !(v >= 1.0 && v < threshold as f64) {
+            continue;
+        }
+        let Some(first_atom) = target.first() else { continue };
+        let fam = family(&first_atom.0 .2);
+        let atoms: Vec<Atom> = truth.keys().filter(|a| family(&a.2) == fam).cloned().collect();
+        let index: HashMap<&Atom, usize> = atoms.iter().enumerate().map(|(i, a)| (a, i)).collect();
+        let objective: HashMap<&Atom, f64> = target.iter().map(|(a, k)| (a, *k)).collect();
+        let bound = |direction| {
+            let mut p = Problem::new(direction);
+            let vars: Vec<_> = atoms.iter().map(|a| p.add_var(objective.get(a).copied().unwrap_or(0.0), (0.0, f64::INFINITY))).collect();
+            for (sum, n) in shown.iter().filter(|(s, _)| !s.is_empty() && family(&s[0].0 .2) == fam) {
+                let terms: Vec<_> = sum.iter().filter_map(|(a, k)| index.get(a).map(|&i| (vars[i], *k))).collect();
+                p.add_constraint(&terms, ComparisonOp::Eq, *n);
+            }
+            if fam == "encounters" {
+                // On every day in every zone, each breakdown adds up to the encounters.
+                let mut d = first;
+                while d <= last {
+                    for z in zones {
+                        let at = |s: &str| index.get(&(d, z.to_string(), s.to_string())).map(|&i| vars[i]);
+                        let total = at("encounters");
+                        for prefix in ["contact_type/", "age_band/", "gender/"] {
+                            let mut terms: Vec<_> = series.iter().filter(|s| s.starts_with(prefix)).filter_map(|s| at(s)).map(|v| (v, 1.0)).collect();
+                            if let Some(t) = total {
+                                terms.push((t, -1.0));
+                            }
+                            p.add_constraint(&terms, ComparisonOp::Eq, 0.0);
+                        }
+                    }
+                    d += Duration::days(1);
+                }
+            }
+            p.solve().map(|s| s.objective()).ok()
+        };
+        let lo = bound(OptimizationDirection::Minimize).unwrap_or(0.0);
+        let hi = bound(OptimizationDirection::Maximize).unwrap_or(f64::INFINITY);
+        if hi - lo < narrowest.0 {
+            narrowest = (hi - lo, at.clone());
+        }
+    }
+    narrowest
+}

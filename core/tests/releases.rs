@@ -1,0 +1,168 @@
+//! Reports taken together: differencing zones, a week against a month, two periods a day apart
+//! and random sets of reports pin no small count once every report goes through the ledger of
+//! releases; the same reports suppressed each on its own do. Attacked by `common/across.rs`, a
+//! linear-programming attacker over day × zone counts written apart from the suppressor.
+
+mod common;
+#[path = "common/across.rs"]
+mod across;
+#[path = "common/dice.rs"]
+mod dice;
+
+use across::Released;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use common::*;
+use dice::Dice;
+use proptest::prelude::*;
+use satchel_core::{ContactType, Granularity, NewEncounter, Role, Store, TallyQuery};
+
+const ZONES: [&str; 3] = ["downtown", "riverside", "eastside"];
+const THRESHOLD: u64 = 11;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// Noon in New York on a day.
+fn noon(day: &str) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&d(day).and_hms_opt(16, 0, 0).unwrap())
+}
+
+fn query(from: &str, to: &str, by: Option<Granularity>, zone: Option<&str>) -> TallyQuery {
+    TallyQuery { by, zone: zone.map(str::to_owned), ..TallyQuery::period(d(from), d(to)) }
+}
+
+/// The report as the manager's tool releases it: through the ledger.
+fn release(store: &Store, q: &TallyQuery) -> Released {
+    let r = store.suppressed_report(q, true).unwrap();
+    Released { from: q.from, to: q.to, zone: q.zone.clone(), tables: r.tables }
+}
+
+/// The same report suppressed on its own, as before the ledger.
+fn alone(store: &Store, q: &TallyQuery) -> Released {
+    let tally = store.tally(q).unwrap();
+    let (tables, _) = satchel_core::suppress_tally(&tally, q.by, THRESHOLD as u32);
+    Released { from: q.from, to: q.to, zone: q.zone.clone(), tables }
+}
+
+fn log(store: &Store, n: usize, day: &str, zone: &str) {
+    for _ in 0..n {
+        let e = NewEncounter { substances: vec!["opioids".into()], ..NewEncounter::new(noon(day), zone) };
+        store.log_encounter(&e).unwrap();
+    }
+}
+
+fn manager_store(dir: &std::path::Path) -> Store {
+    new_store(dir, Role::Manager, &TestClock::at(Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()))
+}
+
+#[test]
+fn the_all_zones_report_and_the_single_zone_ones_pin_nothing_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = manager_store(dir.path());
+    log(&store, 30, "2026-10-06", "downtown");
+    log(&store, 25, "2026-10-07", "riverside");
+    log(&store, 20, "2026-10-08", "northgate");
+    log(&store, 7, "2026-10-08", "eastside");
+    let reports = [None, Some("downtown"), Some("riverside"), Some("northgate"), Some("eastside")]
+        .map(|z| query("2026-10-05", "2026-10-11", None, z));
+
+    // Each on its own: 82 over all zones, 30, 25 and 20 shown, so eastside's hidden 7 follows.
+    let before: Vec<Released> = reports.iter().map(|q| alone(&store, q)).collect();
+    let (width, at) = across::narrowest(&store, &before, THRESHOLD);
+    assert!(width < 0.5, "the attack works on reports suppressed each on its own (narrowest {width} at {at})");
+
+    let after: Vec<Released> = reports.iter().map(|q| release(&store, q)).collect();
+    let (width, at) = across::narrowest(&store, &after, THRESHOLD);
+    assert!(width + 1e-6 >= THRESHOLD as f64, "through the ledger the small count at {at} narrows to {width}");
+    assert_eq!(store.releases().unwrap().len(), 5);
+}
+
+#[test]
+fn a_week_against_a_month_and_periods_a_day_apart_pin_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = manager_store(dir.path());
+    log(&store, 3, "2026-10-01", "downtown");
+    for day in 2..=31 {
+        log(&store, 4, &format!("2026-10-{day:02}"), "downtown");
+    }
+    let reports = [
+        query("2026-10-01", "2026-10-31", None, None),
+        query("2026-10-02", "2026-10-31", None, None),
+        query("2026-10-01", "2026-10-31", Some(Granularity::Week), None),
+        query("2026-10-01", "2026-10-31", Some(Granularity::Month), None),
+    ];
+    let before: Vec<Released> = reports.iter().map(|q| alone(&store, q)).collect();
+    let (width, _) = across::narrowest(&store, &before, THRESHOLD);
+    assert!(width < 0.5, "October less October 2 to 31 gives October 1 exactly");
+
+    let after: Vec<Released> = reports.iter().map(|q| release(&store, q)).collect();
+    let (width, at) = across::narrowest(&store, &after, THRESHOLD);
+    assert!(width + 1e-6 >= THRESHOLD as f64, "through the ledger the small count at {at} narrows to {width}");
+}
+
+#[test]
+fn a_dry_run_records_nothing_and_the_same_report_again_shows_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = manager_store(dir.path());
+    log(&store, 30, "2026-10-06", "downtown");
+    log(&store, 5, "2026-10-07", "riverside");
+    let q = query("2026-10-05", "2026-10-18", Some(Granularity::Week), None);
+    let dry = store.suppressed_report(&q, false).unwrap();
+    assert_eq!(dry.release, None);
+    assert!(store.releases().unwrap().is_empty(), "a dry run leaves the ledger as it was");
+
+    let first = store.suppressed_report(&q, true).unwrap();
+    assert_eq!(first.tables, dry.tables, "the dry run shows what the release shows");
+    let again = store.suppressed_report(&q, true).unwrap();
+    assert_eq!(again.tables, first.tables, "a report released before hides nothing more the second time");
+    assert_eq!(again.hidden_for_earlier, 0);
+    assert_eq!(again.earlier_releases, 1);
+
+    let list = store.releases().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!((list[0].query.from, list[0].query.to, list[0].query.by), (q.from, q.to, q.by));
+    assert_eq!(list[0].query.threshold, 11);
+    assert!(list[0].hidden > 0 && list[0].shown > list[0].hidden);
+    assert_eq!(Some(list[1].id), again.release);
+
+    let bad = TallyQuery { device: Some(store.device_id().unwrap()), ..q };
+    assert!(matches!(store.suppressed_report(&bad, true), Err(satchel_core::Error::Invalid { .. })));
+    assert_eq!(store.releases().unwrap().len(), 2, "a refused report records nothing");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_set_of_released_reports_lets_an_attacker_narrow_a_small_count(seed in 1u64..u64::MAX) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = manager_store(dir.path());
+        let mut dice = Dice(seed);
+        let start = noon("2026-09-28");
+        for _ in 0..120 {
+            let e = NewEncounter {
+                contact_type: [ContactType::Street, ContactType::MobileUnit][dice.roll(2).min(dice.roll(2))],
+                age_band: Some(dice.skewed(&["25-34", "35-44", "45-54"]).into()),
+                gender: Some(dice.skewed(&["woman", "man", "nonbinary"]).into()),
+                substances: vec![dice.skewed(&["opioids", "stimulants"]).into()],
+                syringes_collected: dice.roll(6) as u32,
+                items: vec![iq("syringe-1ml", 1 + dice.roll(10) as u32)],
+                ..NewEncounter::new(start + Duration::hours(dice.roll(24 * 24) as i64), dice.skewed(&ZONES))
+            };
+            store.log_encounter(&e).unwrap();
+        }
+        // Four reports over overlapping periods of September 28 to October 21.
+        let mut released = Vec::new();
+        for _ in 0..4 {
+            let from = d("2026-09-28") + Duration::days(dice.roll(10) as i64);
+            let to = from + Duration::days(4 + dice.roll(14) as i64);
+            let by = [None, Some(Granularity::Week), Some(Granularity::Month)][dice.roll(3)];
+            let zone = [None, None, Some(ZONES[dice.roll(3)])][dice.roll(3)];
+            let q = TallyQuery { by, zone: zone.map(str::to_owned), ..TallyQuery::period(from, to) };
+            released.push(release(&store, &q));
+        }
+        let (width, at) = across::narrowest(&store, &released, THRESHOLD);
+        prop_assert!(width + 1e-6 >= THRESHOLD as f64, "the small count at {} narrows to {}", at, width);
+    }
+}
