@@ -156,7 +156,7 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<(), String> {
 
     // The reports.
     let manager = Manager::from_store(manager);
-    let r = Report::build(manager.store(), day, day, None, None)?;
+    let r = Report::build(manager.store(), day, day, None, None, true)?;
     for (format, name) in [(Format::Csv, "report.csv"), (Format::Xlsx, "report.xlsx"), (Format::Json, "report.json"), (Format::Html, "report.html")] {
         report::write(&r, format, &dir.join(name))?;
     }

@@ -47,8 +47,11 @@ enum Command {
     /// manager's setting changes to the devices).
     Pull,
     /// Writes the tallies of a period: CSV, XLSX, JSON or an HTML report, small counts
-    /// suppressed.
+    /// suppressed, also where earlier reports would give them away; records it as released.
     Report(ReportArgs),
+    /// Lists the reports released from this store (the ledger every new report is audited
+    /// against).
+    Releases,
     /// A field day in one command: a server on this machine, a program, two outreach phones
     /// logging a day offline, a sync, and the report in every format, all in DIR.
     Demo {
@@ -137,8 +140,11 @@ struct ReportArgs {
     #[arg(long, value_enum)]
     format: Option<report::Format>,
     /// The file to write. Written whole or not at all.
-    #[arg(short = 'o', long = "output")]
-    output: PathBuf,
+    #[arg(short = 'o', long = "output", required_unless_present = "dry_run")]
+    output: Option<PathBuf>,
+    /// Shows what would be suppressed, without writing a file or recording a release.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 fn main() -> ExitCode {
@@ -226,20 +232,33 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Report(args) => {
-            let format = report::Format::choose(args.format, &args.output)?;
-            let m = Manager::open(&place)?;
             let by = args.by.map(|b| match b {
                 ByArg::Week => satchel_core::Granularity::Week,
                 ByArg::Month => satchel_core::Granularity::Month,
             });
-            let spinner = manager::working("computing and writing the report");
-            let written = report::Report::build(m.store(), args.from, args.to, by, args.zone).and_then(|r| {
-                report::write(&r, format, &args.output)?;
-                Ok(r)
-            });
+            let output = match (&args.output, args.dry_run) {
+                (Some(path), false) => Some((path.clone(), report::Format::choose(args.format, path)?)),
+                _ => None,
+            };
+            let m = Manager::open(&place)?;
+            let spinner = manager::working("computing the report and auditing it against earlier releases");
+            let built = report::Report::build(m.store(), args.from, args.to, by, args.zone, output.is_some());
             spinner.finish_and_clear();
-            let r = written?;
-            println!("Wrote {} ({} tables, counts below {} suppressed).", args.output.display(), r.tables.len(), r.threshold);
+            let r = built?;
+            let Some((path, format)) = output else {
+                print!("{}", r.dry_run());
+                return Ok(());
+            };
+            report::write(&r, format, &path)?;
+            println!("Wrote {} ({} tables, counts below {} suppressed).", path.display(), r.tables.len(), r.threshold);
+            if r.hidden_for_earlier > 0 {
+                println!("{} more values suppressed because of what earlier reports showed.", r.hidden_for_earlier);
+            }
+            Ok(())
+        }
+        Command::Releases => {
+            let m = Manager::open(&place)?;
+            print!("{}", m.list_releases()?);
             Ok(())
         }
         #[cfg(feature = "demo")]

@@ -189,6 +189,36 @@ impl Manager {
         Ok(out)
     }
 
+    /// The ledger of releases as text, oldest first.
+    pub fn list_releases(&self) -> Result<String, String> {
+        let releases = self.store.releases().map_err(say)?;
+        if releases.is_empty() {
+            return Ok("No report has been released from this store yet.\n".into());
+        }
+        let mut out = format!("{:>4}  {:<16}  {:<10}  {:<10}  {:<6}  {:<12}  {:>9}  {:>6}  {:>10}\n", "ID", "MADE", "FROM", "TO", "BY", "ZONE", "THRESHOLD", "SHOWN", "SUPPRESSED");
+        for r in releases {
+            let by = match r.query.by {
+                Some(satchel_core::Granularity::Week) => "week",
+                Some(satchel_core::Granularity::Month) => "month",
+                None => "-",
+            };
+            out += &format!(
+                "{:>4}  {:<16}  {:<10}  {:<10}  {:<6}  {:<12}  {:>9}  {:>6}  {:>10}\n",
+                r.id,
+                local_time(r.made_at.timestamp()),
+                r.query.from,
+                r.query.to,
+                by,
+                r.query.zone.as_deref().unwrap_or("all"),
+                r.query.threshold,
+                r.shown,
+                r.hidden
+            );
+        }
+        out += "SHOWN and SUPPRESSED: values that are sums of daily counts (every value but unduplicated participants).\n";
+        Ok(out)
+    }
+
     /// The program's settings as text.
     pub fn describe_settings(&self) -> Result<String, String> {
         let s = self.store.settings().map_err(say)?;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
 use clap::ValueEnum;
-use satchel_core::suppress::{suppress_tally, Cell, SuppressedTable};
+use satchel_core::suppress::{Cell, SuppressedTable};
 use satchel_core::{Granularity, Store, TallyQuery};
 use serde::Serialize;
 
@@ -56,10 +56,24 @@ pub struct Report {
     /// Syringes collected per syringe distributed over the period, when both counts are shown.
     pub syringe_return_ratio: Option<f64>,
     pub tables: Vec<SuppressedTable>,
+    /// Values hidden because of earlier releases, and how many releases there were.
+    #[serde(skip)]
+    pub hidden_for_earlier: usize,
+    #[serde(skip)]
+    pub earlier_releases: usize,
 }
 
 impl Report {
-    pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, by: Option<Granularity>, zone: Option<String>) -> Result<Report, String> {
+    /// The report of a period, audited against every earlier release of this store; with
+    /// `record`, it is added to the store's ledger of releases (a dry run is not).
+    pub fn build(
+        store: &Store,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<Granularity>,
+        zone: Option<String>,
+        record: bool,
+    ) -> Result<Report, String> {
         let settings = store.settings().map_err(say)?;
         if let Some(z) = &zone {
             if !settings.zones.iter().any(|c| &c.id == z) {
@@ -67,21 +81,47 @@ impl Report {
                 return Err(format!("unknown zone {z:?}; the program's zones are: {}", known.join(", ")));
             }
         }
-        let tally = store.tally(&TallyQuery { from, to, by, zone: zone.clone(), device: None }).map_err(say)?;
-        let threshold = settings.program.small_cell_threshold;
-        let (tables, syringe_return_ratio) = suppress_tally(&tally, by, threshold);
+        let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, record).map_err(say)?;
         Ok(Report {
             program: settings.program.name.clone(),
             from,
             to,
-            time_zone: tally.time_zone.clone(),
+            time_zone: r.time_zone,
             by,
             zone,
-            threshold,
+            threshold: r.query.threshold,
             generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            syringe_return_ratio,
-            tables,
+            syringe_return_ratio: r.syringe_return_ratio,
+            tables: r.tables,
+            hidden_for_earlier: r.hidden_for_earlier,
+            earlier_releases: r.earlier_releases,
         })
+    }
+
+    /// What a dry run prints: per table, how many values would be shown and suppressed.
+    pub fn dry_run(&self) -> String {
+        let zone = self.zone.as_deref().unwrap_or("all zones");
+        let by = match self.by {
+            Some(Granularity::Week) => "by week, ",
+            Some(Granularity::Month) => "by month, ",
+            None => "",
+        };
+        let mut out = format!(
+            "Dry run: nothing written, nothing recorded.\n{} to {}, {by}{zone}; counts below {} suppressed.\n\n{:<28} {:>7} {:>11}\n",
+            self.from, self.to, self.threshold, "table", "shown", "suppressed"
+        );
+        for t in &self.tables {
+            let cells = || t.rows.iter().flat_map(|r| r.cells.iter().chain(&r.total));
+            let hidden = cells().filter(|c| **c == Cell::Suppressed).count();
+            out += &format!("{:<28} {:>7} {:>11}\n", t.name, cells().count() - hidden, hidden);
+        }
+        out += &format!(
+            "\n{} of the suppressed values are hidden because of what {} earlier release{} showed.\n",
+            self.hidden_for_earlier,
+            self.earlier_releases,
+            if self.earlier_releases == 1 { "" } else { "s" }
+        );
+        out
     }
 }
 

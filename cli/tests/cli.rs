@@ -147,6 +147,15 @@ fn reports_read_back_equal_the_counts_logged() {
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let enc = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "encounters").unwrap().clone();
     assert_eq!(enc["rows"].as_array().unwrap().last().unwrap()["total"]["count"], 23);
+
+    // Every report written is in the ledger; a dry run shows what it would hide and records
+    // nothing.
+    let listed = ok(&satchel(&store, &["releases"]));
+    assert_eq!(listed.lines().filter(|l| l.contains(&from) && l.contains(&to)).count(), 4, "{listed}");
+    assert!(listed.contains("downtown"), "{listed}");
+    let dry = ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "--zone", "eastside", "--dry-run"]));
+    assert!(dry.contains("nothing recorded") && dry.contains("encounters"), "{dry}");
+    assert_eq!(ok(&satchel(&store, &["releases"])), listed, "a dry run records nothing");
 }
 
 #[test]
