@@ -38,6 +38,11 @@ pub struct SuppressedReport {
     pub hidden_for_earlier: usize,
     /// Earlier releases audited against.
     pub earlier_releases: usize,
+    /// Small counts the audit across releases protected, and the linear programs it solved.
+    pub targets: usize,
+    pub programs: usize,
+    /// Of the targets, those shown protected by solutions found before, without a program.
+    pub spared: usize,
     /// The ledger entry, when the report was recorded as released.
     pub release: Option<i64>,
 }
@@ -117,6 +122,9 @@ impl Store {
                 tables,
                 hidden_for_earlier: outcome.hidden.len(),
                 earlier_releases: earlier.len(),
+                targets: outcome.targets,
+                programs: outcome.programs,
+                spared: outcome.spared,
                 release,
             })
         })

@@ -64,6 +64,8 @@ pub struct Outcome {
     pub programs: usize,
     /// Unknowns of the largest program.
     pub largest: usize,
+    /// Counts shown protected by solutions found before, without a program of their own.
+    pub spared: usize,
 }
 
 /// The families whose block totals are tied together: the encounters and their breakdowns.
@@ -279,8 +281,13 @@ pub fn protect(
 
     let mut out = Outcome { targets: targets.len(), ..Outcome::default() };
     let mut hidden: Vec<bool> = new.iter().map(|p| p.hidden).collect();
+    let mut points = Points { list: Vec::new() };
     for (target, is_new) in &targets {
         loop {
+            if points.spread(target, &sys) + 1e-6 >= threshold as f64 {
+                out.spared += 1;
+                break;
+            }
             let active = |c: &Constraint| match c.source {
                 Source::New(i) => !hidden[i],
                 _ => true,
@@ -291,7 +298,7 @@ pub fn protect(
             if !is_new && !used.iter().any(|&i| matches!(constraints[i].source, Source::New(_))) {
                 break;
             }
-            let interval = attack(&constraints, &vars, &used, target, &sys, &mut out);
+            let interval = attack(&constraints, &vars, &used, target, &sys, &mut points, &mut out);
             if protected(interval, threshold) {
                 break;
             }
@@ -345,7 +352,15 @@ fn component(
 }
 
 /// The target's interval over the unknowns of its component.
-fn attack(constraints: &[Constraint], vars: &[usize], used: &[usize], target: &Form, sys: &System, out: &mut Outcome) -> Interval {
+fn attack(
+    constraints: &[Constraint],
+    vars: &[usize],
+    used: &[usize],
+    target: &Form,
+    sys: &System,
+    points: &mut Points,
+    out: &mut Outcome,
+) -> Interval {
     let objective: HashMap<usize, f64> = target.iter().copied().collect();
     out.largest = out.largest.max(vars.len());
     let mut solve = |direction| -> Option<f64> {
@@ -361,7 +376,15 @@ fn attack(constraints: &[Constraint], vars: &[usize], used: &[usize], target: &F
             problem.add_constraint(&terms, ComparisonOp::Eq, c.rhs);
         }
         match problem.solve() {
-            Ok(solution) => Some(solution.objective()),
+            Ok(solution) => {
+                let point: HashMap<usize, f64> = vars
+                    .iter()
+                    .map(|v| (*v, *solution.var_value(index[v])))
+                    .filter(|(v, x)| (x - sys.truth[*v]).abs() > 1e-9)
+                    .collect();
+                points.keep(point);
+                Some(solution.objective())
+            }
             Err(microlp::Error::Unbounded) => None,
             // The truth satisfies every constraint, so this is not infeasible; were the solver
             // to fail, the count counts as pinned and more is hidden.
@@ -371,6 +394,37 @@ fn attack(constraints: &[Constraint], vars: &[usize], used: &[usize], target: &F
     let lo = solve(OptimizationDirection::Minimize).unwrap_or(0.0).max(0.0);
     let hi = solve(OptimizationDirection::Maximize).unwrap_or(f64::INFINITY);
     Interval { lo, hi }
+}
+
+/// Solutions the attacker's programs found: each satisfies every constraint (and keeps doing so
+/// as more is hidden), so the spread of a count over them is a width it has at least, which
+/// spares most programs.
+struct Points {
+    /// Each point as its differences from the truth.
+    list: Vec<HashMap<usize, f64>>,
+}
+
+impl Points {
+    const KEPT: usize = 256;
+
+    fn keep(&mut self, point: HashMap<usize, f64>) {
+        if self.list.len() == Self::KEPT {
+            self.list.remove(0);
+        }
+        self.list.push(point);
+    }
+
+    /// The largest minus the smallest value of `target` over the truth and the points.
+    fn spread(&self, target: &Form, sys: &System) -> f64 {
+        let truth = sys.value(target);
+        let (mut lo, mut hi) = (truth, truth);
+        for p in &self.list {
+            let v: f64 = target.iter().map(|(var, k)| k * p.get(var).copied().unwrap_or(sys.truth[*var])).sum();
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        hi - lo
+    }
 }
 
 /// The next value of the new report to hide for an unprotected target: among the new report's
