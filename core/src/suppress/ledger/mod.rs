@@ -1,0 +1,286 @@
+//! The audit across releases: a new report is attacked together with everything released from
+//! the same store before, as sums of daily counts ([`DailySum`]), so that differencing the
+//! all-zones report against the single-zone ones, a week against a month, or two periods a day
+//! apart pins no small count.
+//!
+//! The unknowns are the daily counts, gathered into the coarsest blocks the released values
+//! tell apart (runs of days between any value's first and last day, and each zone): a linear program over the blocks is the same program as over the days,
+//! because any non-negative block total splits into non-negative days. Within a block, the
+//! encounters equal the sum of their contact types, of their age bands and of their genders,
+//! as they do on every day. For each hidden small count (of the new report, or of an earlier
+//! one), two linear programs give its interval; while it is narrower than the rule allows
+//! ([`super::audit::protected`]), a further value of the *new* report is hidden.
+//!
+//! The attacker is taken to know every value an earlier report showed that still holds today.
+//! A released value the data has since changed (a late sync, a correction or a void) is about
+//! data that no longer exists, and is left out: see decision D49 for what that leaves open.
+
+mod grid;
+mod program;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::audit::protected;
+pub use super::sums::DailySum;
+use grid::{Form, Grid, Region, System};
+use program::{attack, component, Constraint, Points, Source};
+
+/// One daily count as the store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailyCount {
+    pub day: i64,
+    pub zone: String,
+    /// `measure` or `measure/key`, as in [`DailySum::terms`].
+    pub series: String,
+    pub n: u64,
+}
+
+/// A value of an earlier release: its sum, and what the report showed (`None`: hidden).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleasedCell {
+    pub sum: DailySum,
+    pub shown: Option<u64>,
+}
+
+/// A value of the report being made: its sum, its true value, and whether it is hidden so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposed {
+    pub sum: DailySum,
+    pub value: u64,
+    pub hidden: bool,
+}
+
+/// What the audit did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Values of the new report hidden because of what was released before (or of the
+    /// report's own values seen day by day), by index into the proposed values.
+    pub hidden: Vec<usize>,
+    /// Hidden small counts attacked.
+    pub targets: usize,
+    /// Hidden small counts that values released earlier pin by themselves (nothing in the new
+    /// report can widen them: only after the data changed since those releases).
+    pub exposed_before: usize,
+    /// Linear programs solved.
+    pub programs: usize,
+    /// Unknowns of the largest program.
+    pub largest: usize,
+    /// Counts shown protected by solutions found before, without a program of their own.
+    pub spared: usize,
+}
+
+/// The families whose block totals are tied together: the encounters and their breakdowns.
+const BREAKDOWNS: [&str; 3] = ["contact_type/", "age_band/", "gender/"];
+
+/// Hides further values of the new report until no small count, hidden in it or in any earlier
+/// release, or that a report on one zone or one run of days would hide, can be narrowed below
+/// the rule by everything shown together. `zones`: the program's zones; `counts`: the store's
+/// daily counts over at least the days of every sum.
+pub fn protect(
+    new: &mut [Proposed],
+    earlier: &[ReleasedCell],
+    counts: &[DailyCount],
+    zones: &[String],
+    threshold: u64,
+) -> Outcome {
+    let sums = new
+        .iter()
+        .map(|p| &p.sum)
+        .chain(earlier.iter().map(|c| &c.sum));
+    let bounds: BTreeSet<i64> = sums.clone().flat_map(|s| [s.first, s.last + 1]).collect();
+    let mut all_zones: BTreeSet<String> = zones.iter().cloned().collect();
+    all_zones.extend(sums.filter_map(|s| s.zone.clone()));
+    all_zones.extend(counts.iter().map(|c| c.zone.clone()));
+    let grid = Grid {
+        bounds: bounds.into_iter().collect(),
+        zones: all_zones.into_iter().collect(),
+    };
+
+    let mut sys = System {
+        vars: HashMap::new(),
+        series: HashMap::new(),
+        truth: Vec::new(),
+    };
+    let new_regions: Vec<Region> = new.iter().map(|p| grid.region(&p.sum)).collect();
+    let earlier_regions: Vec<Region> = earlier.iter().map(|c| grid.region(&c.sum)).collect();
+    let new_forms: Vec<Form> = new
+        .iter()
+        .zip(&new_regions)
+        .map(|(p, r)| sys.form(&grid, r, &p.sum.terms))
+        .collect();
+    let earlier_forms: Vec<Form> = earlier
+        .iter()
+        .zip(&earlier_regions)
+        .map(|(c, r)| sys.form(&grid, r, &c.sum.terms))
+        .collect();
+    let covered: BTreeSet<usize> = sys.vars.keys().map(|(_, b)| *b).collect();
+
+    // The truth, block by block, and the breakdown keys that occur.
+    let mut keys: BTreeSet<String> = sys.series.keys().cloned().collect();
+    for c in counts {
+        let (Some(run), Some(class)) = (grid.run_of(c.day), grid.class_of(&c.zone)) else {
+            continue;
+        };
+        let block = run * grid.classes() + class;
+        if !covered.contains(&block) {
+            continue;
+        }
+        let in_family =
+            c.series == "encounters" || BREAKDOWNS.iter().any(|p| c.series.starts_with(p));
+        if in_family || sys.series.contains_key(&c.series) {
+            keys.insert(c.series.clone());
+            let v = sys.var(&c.series, block);
+            sys.truth[v] += c.n as f64;
+        }
+    }
+    let mut constraints: Vec<Constraint> = Vec::new();
+    let family: Vec<String> = keys
+        .iter()
+        .filter(|k| BREAKDOWNS.iter().any(|p| k.starts_with(p)))
+        .cloned()
+        .collect();
+    if !family.is_empty() || keys.contains("encounters") {
+        for &block in &covered {
+            let total = sys.var("encounters", block);
+            for prefix in BREAKDOWNS {
+                let mut form: Form = vec![(total, -1.0)];
+                for k in family.iter().filter(|k| k.starts_with(prefix)) {
+                    form.push((sys.var(k, block), 1.0));
+                }
+                constraints.push(Constraint {
+                    form,
+                    rhs: 0.0,
+                    source: Source::Identity,
+                });
+            }
+        }
+    }
+
+    // What an attacker holds: earlier values that still hold, and the new report's shown ones.
+    let mut known: HashSet<&DailySum> = HashSet::new();
+    for (c, form) in earlier.iter().zip(&earlier_forms) {
+        if let Some(shown) = c.shown {
+            if (sys.value(form) - shown as f64).abs() < 0.5 && known.insert(&c.sum) {
+                constraints.push(Constraint {
+                    form: form.clone(),
+                    rhs: shown as f64,
+                    source: Source::Earlier,
+                });
+            }
+        }
+    }
+    for (i, (p, form)) in new.iter().zip(&new_forms).enumerate() {
+        if !known.contains(&p.sum) {
+            constraints.push(Constraint {
+                form: form.clone(),
+                rhs: p.value as f64,
+                source: Source::New(i),
+            });
+        }
+    }
+
+    // The small counts to protect, each once: hidden values, and the pieces of every value
+    // that a report on one zone or one run of days would show.
+    let small = |v: f64| v >= 0.5 && v < threshold as f64 - 0.5;
+    let mut seen: HashSet<(Vec<(String, u64)>, Region)> = HashSet::new();
+    let mut targets: Vec<(Form, bool)> = Vec::new();
+    let cells = new
+        .iter()
+        .zip(&new_regions)
+        .map(|(p, r)| (&p.sum, r, p.hidden, true))
+        .chain(
+            earlier
+                .iter()
+                .zip(&earlier_regions)
+                .map(|(c, r)| (&c.sum, r, c.shown.is_none(), false)),
+        );
+    for (sum, region, hidden, is_new) in cells {
+        let whole = hidden.then(|| region.clone());
+        for piece in whole.into_iter().chain(grid.pieces(region)) {
+            let form = sys.form(&grid, &piece, &sum.terms);
+            if small(sys.value(&form)) && seen.insert((sum.terms.clone(), piece)) {
+                targets.push((form, is_new));
+            }
+        }
+    }
+
+    let mut out = Outcome {
+        targets: targets.len(),
+        ..Outcome::default()
+    };
+    let mut hidden: Vec<bool> = new.iter().map(|p| p.hidden).collect();
+    let mut points = Points { list: Vec::new() };
+    for (target, is_new) in &targets {
+        loop {
+            if points.spread(target, &sys) + 1e-6 >= threshold as f64 {
+                out.spared += 1;
+                break;
+            }
+            let active = |c: &Constraint| match c.source {
+                Source::New(i) => !hidden[i],
+                _ => true,
+            };
+            let (vars, used) = component(&constraints, sys.truth.len(), target, &active);
+            // A count of earlier releases that nothing in the new report touches was audited
+            // when it was released, against the same values.
+            if !is_new
+                && !used
+                    .iter()
+                    .any(|&i| matches!(constraints[i].source, Source::New(_)))
+            {
+                break;
+            }
+            let interval = attack(
+                &constraints,
+                &vars,
+                &used,
+                target,
+                &sys,
+                &mut points,
+                &mut out,
+            );
+            if protected(interval, threshold) {
+                break;
+            }
+            match next_to_hide(&constraints, &used, target, new) {
+                Some(i) => {
+                    hidden[i] = true;
+                    out.hidden.push(i);
+                }
+                None => {
+                    out.exposed_before += 1;
+                    break;
+                }
+            }
+        }
+    }
+    for &i in &out.hidden {
+        new[i].hidden = true;
+    }
+    out
+}
+
+/// The next value of the new report to hide for an unprotected target: among the new report's
+/// shown values in its component, one that shares an unknown with the target before one that
+/// does not, the smallest non-zero first.
+fn next_to_hide(
+    constraints: &[Constraint],
+    used: &[usize],
+    target: &Form,
+    new: &[Proposed],
+) -> Option<usize> {
+    let mine: HashSet<usize> = target.iter().map(|(v, _)| *v).collect();
+    used.iter()
+        .filter_map(|&i| match constraints[i].source {
+            Source::New(n) => Some((n, &constraints[i])),
+            _ => None,
+        })
+        .min_by_key(|(n, c)| {
+            let touches = c.form.iter().any(|(v, _)| mine.contains(v));
+            let value = new[*n].value;
+            (!touches, value == 0, value, *n)
+        })
+        .map(|(n, _)| n)
+}
