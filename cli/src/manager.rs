@@ -7,6 +7,8 @@ use satchel_core::crypto::KdfParams;
 use satchel_core::{CreateOptions, HttpTransport, Role, Store, SyncReport};
 use zeroize::Zeroizing;
 
+use crate::error::{CliError, Result};
+
 /// Where the manager's store is, and which extra certificate authority to trust.
 pub struct Place {
     pub store: Option<PathBuf>,
@@ -15,7 +17,7 @@ pub struct Place {
 
 impl Place {
     /// `--store`, or `$SATCHEL_STORE`, or `~/.local/share/satchel/manager`.
-    pub fn dir(&self) -> Result<PathBuf, String> {
+    pub fn dir(&self) -> Result<PathBuf> {
         if let Some(d) = &self.store {
             return Ok(d.clone());
         }
@@ -25,24 +27,15 @@ impl Place {
 }
 
 /// The passphrase: `$SATCHEL_PASSPHRASE` (for scripts), or asked on the terminal.
-fn passphrase(prompt: &str) -> Result<Zeroizing<String>, String> {
+fn passphrase(prompt: &str) -> Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var("SATCHEL_PASSPHRASE") {
         return Ok(Zeroizing::new(p));
     }
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)
-        .map_err(|_| "no passphrase: set SATCHEL_PASSPHRASE or run in a terminal".to_string())
+        .map_err(|_| "no passphrase: set SATCHEL_PASSPHRASE or run in a terminal".into())
 }
 
-/// Says a core error the way a manager needs it.
-pub fn say(e: satchel_core::Error) -> String {
-    use satchel_core::Error as E;
-    match e {
-        E::WrongPin { failed_attempts } => format!("wrong passphrase ({failed_attempts} failed attempts in a row)"),
-        E::Offline(m) => format!("the server could not be reached: {m}"),
-        other => other.to_string(),
-    }
-}
 
 /// A spinner on standard error while something long runs (hidden when that is not a
 /// terminal).
@@ -74,43 +67,44 @@ fn read_ca(place: &Place) -> Result<Option<Vec<u8>>, String> {
 impl Manager {
     /// Creates the store and sets up the program with the server's one-time token. If setting
     /// up fails, the new store is removed again: nothing is left half-made.
-    pub fn init(place: &Place, server: &str, token: &str) -> Result<Manager, String> {
+    pub fn init(place: &Place, server: &str, token: &str) -> Result<Manager> {
         let dir = place.dir()?;
         let ca_pem = read_ca(place)?;
-        let transport = HttpTransport::new(server, ca_pem.as_deref()).map_err(say)?;
+        let transport = HttpTransport::new(server, ca_pem.as_deref())?;
         if Store::exists(&dir) {
-            return Err(format!("a store already exists in {}; use it, or choose another --store", dir.display()));
+            return Err(format!("a store already exists in {}; use it, or choose another --store", dir.display()).into());
         }
         let pass = passphrase("New passphrase for the manager's store: ")?;
         if std::env::var("SATCHEL_PASSPHRASE").is_err() && *passphrase("Repeat it: ")? != *pass {
             return Err("the passphrases differ; nothing was created".into());
         }
         let opts = CreateOptions { role: Role::Manager, pin: Some(pass.to_string()), platform_key: None, kdf: KdfParams::DEFAULT };
-        let store = Store::create(&dir, opts).map_err(say)?;
+        let store = Store::create(&dir, opts)?;
         if let Err(e) = store.start_program(server, token, &transport) {
             store.lock();
             let _ = satchel_core::wipe(&dir);
-            return Err(say(e));
+            return Err(e.into());
         }
         Ok(Manager { store, ca_pem })
     }
 
     /// Opens and unlocks the store.
-    pub fn open(place: &Place) -> Result<Manager, String> {
+    pub fn open(place: &Place) -> Result<Manager> {
         let dir = place.dir()?;
         if !Store::exists(&dir) {
-            return Err(format!("no manager's store in {}; run `satchel program init` first (or give --store)", dir.display()));
+            return Err(format!("no manager's store in {}; run `satchel program init` first (or give --store)", dir.display()).into());
         }
-        let store = Store::open(&dir).map_err(say)?;
+        let store = Store::open(&dir)?;
         let pass = passphrase("Passphrase: ")?;
-        store.unlock_with_pin(&pass).map_err(say)?;
-        if store.role().map_err(say)? != Role::Manager {
-            return Err(format!("the store in {} is not a manager's store", dir.display()));
+        store.unlock_with_pin(&pass)?;
+        if store.role()? != Role::Manager {
+            return Err(format!("the store in {} is not a manager's store", dir.display()).into());
         }
         Ok(Manager { store, ca_pem: read_ca(place)? })
     }
 
     /// A manager over a store already open (the demo).
+    #[cfg(feature = "demo")]
     pub fn from_store(store: Store) -> Manager {
         Manager { store, ca_pem: None }
     }
@@ -123,31 +117,31 @@ impl Manager {
         self.store.dir()
     }
 
-    fn transport(&self) -> Result<HttpTransport, String> {
-        let server = self.store.sync_server().map_err(say)?.ok_or("this store has no program yet; run `satchel program init`")?;
-        HttpTransport::new(&server, self.ca_pem.as_deref()).map_err(say)
+    fn transport(&self) -> Result<HttpTransport> {
+        let server = self.store.sync_server()?.ok_or("this store has no program yet; run `satchel program init`")?;
+        HttpTransport::new(&server, self.ca_pem.as_deref()).map_err(CliError::from)
     }
 
-    pub fn enroll(&self, label: &str, role: Role) -> Result<(String, i64), String> {
-        self.store.create_enrollment(label, role, &self.transport()?).map_err(say)
+    pub fn enroll(&self, label: &str, role: Role) -> Result<(String, i64)> {
+        self.store.create_enrollment(label, role, &self.transport()?).map_err(CliError::from)
     }
 
-    pub fn revoke(&self, device: uuid::Uuid) -> Result<(), String> {
-        self.store.revoke_device(device, &self.transport()?).map_err(say)
+    pub fn revoke(&self, device: uuid::Uuid) -> Result<()> {
+        self.store.revoke_device(device, &self.transport()?).map_err(CliError::from)
     }
 
-    pub fn pull(&self) -> Result<SyncReport, String> {
+    pub fn pull(&self) -> Result<SyncReport> {
         let transport = self.transport()?;
         let spinner = working("pulling from the server");
-        let result = self.store.sync_now(&transport).map_err(say);
+        let result = self.store.sync_now(&transport).map_err(CliError::from);
         spinner.finish_and_clear();
         result
     }
 
     /// Says on standard error when data that should be here is not: other devices' segments
     /// set aside, or runs of records the server skipped.
-    pub fn warn_missing_data(&self) -> Result<(), String> {
-        let status = self.store.sync_status().map_err(say)?;
+    pub fn warn_missing_data(&self) -> Result<()> {
+        let status = self.store.sync_status()?;
         if status.quarantined > 0 {
             eprintln!(
                 "Warning: {} segment(s) from other devices were set aside as damaged or forged; the last: {}",
@@ -166,8 +160,8 @@ impl Manager {
     }
 
     /// The device list as a text table.
-    pub fn list_devices(&self) -> Result<String, String> {
-        let devices = self.store.list_devices(&self.transport()?).map_err(say)?;
+    pub fn list_devices(&self) -> Result<String> {
+        let devices = self.store.list_devices(&self.transport()?)?;
         let mut out = format!("{:<36}  {:<24}  {:<8}  {:<16}  {:>9}  {:>9}\n", "DEVICE", "LABEL", "ROLE", "LAST SEEN", "ENCOUNTERS", "STOCK");
         for d in devices {
             let acked = |s: &str| d.acked.iter().find(|a| a.stream.as_str() == s).map_or(0, |a| a.acked_seq);
@@ -190,8 +184,8 @@ impl Manager {
     }
 
     /// The ledger of releases as text, oldest first.
-    pub fn list_releases(&self) -> Result<String, String> {
-        let releases = self.store.releases().map_err(say)?;
+    pub fn list_releases(&self) -> Result<String> {
+        let releases = self.store.releases()?;
         if releases.is_empty() {
             return Ok("No report has been released from this store yet.\n".into());
         }
@@ -220,8 +214,8 @@ impl Manager {
     }
 
     /// The program's settings as text.
-    pub fn describe_settings(&self) -> Result<String, String> {
-        let s = self.store.settings().map_err(say)?;
+    pub fn describe_settings(&self) -> Result<String> {
+        let s = self.store.settings()?;
         let mut out = format!(
             "Program: {}\nTime zone: {}\nSmall counts suppressed below: {}\nEncounters kept on phones after sync: {} days\n",
             s.program.name, s.program.time_zone, s.program.small_cell_threshold, s.program.retention_days

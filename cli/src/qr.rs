@@ -6,12 +6,14 @@ use std::path::Path;
 use qrcode::render::{svg, unicode};
 use qrcode::QrCode;
 
-fn code(text: &str) -> Result<QrCode, String> {
-    QrCode::new(text.as_bytes()).map_err(|e| format!("making the QR code: {e}"))
+use crate::error::Result;
+
+fn code(text: &str) -> Result<QrCode> {
+    Ok(QrCode::new(text.as_bytes()).map_err(|e| format!("making the QR code: {e}"))?)
 }
 
 /// The code drawn with block characters (two modules per character cell).
-pub fn terminal(text: &str) -> Result<String, String> {
+pub fn terminal(text: &str) -> Result<String> {
     Ok(code(text)?.render::<unicode::Dense1x2>().dark_color(unicode::Dense1x2::Light).light_color(unicode::Dense1x2::Dark).quiet_zone(true).build())
 }
 
@@ -24,12 +26,12 @@ fn kind(path: &Path) -> Option<&'static str> {
 }
 
 /// Refuses an output that is neither .png nor .svg, before any token is made.
-pub fn check_output(path: &Path) -> Result<(), String> {
-    kind(path).map(|_| ()).ok_or_else(|| format!("{}: the QR code is written as .png or .svg", path.display()))
+pub fn check_output(path: &Path) -> Result<()> {
+    Ok(kind(path).map(|_| ()).ok_or_else(|| format!("{}: the QR code is written as .png or .svg", path.display()))?)
 }
 
 /// Writes the code to `path` (.png or .svg), whole or not at all.
-pub fn write(text: &str, path: &Path) -> Result<(), String> {
+pub fn write(text: &str, path: &Path) -> Result<()> {
     let qr = code(text)?;
     let bytes = match kind(path) {
         Some("svg") => qr.render::<svg::Color>().min_dimensions(320, 320).build().into_bytes(),
@@ -41,5 +43,5 @@ pub fn write(text: &str, path: &Path) -> Result<(), String> {
         }
         None => return check_output(path),
     };
-    crate::report::write_atomically(path, |f| std::io::Write::write_all(f, &bytes).map_err(|e| e.to_string()))
+    crate::atomic::write_bytes(path, &bytes)
 }

@@ -1,45 +1,14 @@
-//! Reports: the tallies of a period with small counts suppressed, written as CSV (RFC 4180, one
-//! long table), XLSX (one sheet per table, frozen header, numbers as numbers), JSON, or a
-//! self-contained HTML page with charts (`html.rs`). The
-//! tallies come from the store's daily counts, so memory does not grow with the number of
-//! encounters. Every file is written to a temporary file beside it and renamed into place: a
-//! failure never leaves half a report.
-
-use std::io::Write;
-use std::path::Path;
+//! Reports: the tallies of a period with small counts suppressed, audited against every earlier
+//! release of the store, ready for the writers (`writers/`). The tallies come from the store's
+//! daily counts, so memory does not grow with the number of encounters.
 
 use chrono::{NaiveDate, Utc};
-use clap::ValueEnum;
 use satchel_core::suppress::{Cell, SuppressedTable};
 use satchel_core::{Granularity, Store, TallyQuery};
 use serde::Serialize;
 
-use crate::manager::say;
+use crate::error::Result;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Csv,
-    Xlsx,
-    Json,
-    Html,
-}
-
-impl Format {
-    /// `--format`, or the output file's extension.
-    pub fn choose(given: Option<Format>, output: &Path) -> Result<Format, String> {
-        if let Some(f) = given {
-            return Ok(f);
-        }
-        let ext = output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        match ext.as_deref() {
-            Some("csv") => Ok(Format::Csv),
-            Some("xlsx") => Ok(Format::Xlsx),
-            Some("json") => Ok(Format::Json),
-            Some("html" | "htm") => Ok(Format::Html),
-            _ => Err(format!("give --format csv|xlsx|json|html (the extension of {} does not say)", output.display())),
-        }
-    }
-}
 
 /// A report: what it covers and its suppressed tables.
 #[derive(Clone, Debug, Serialize)]
@@ -73,15 +42,15 @@ impl Report {
         by: Option<Granularity>,
         zone: Option<String>,
         record: bool,
-    ) -> Result<Report, String> {
-        let settings = store.settings().map_err(say)?;
+    ) -> Result<Report> {
+        let settings = store.settings()?;
         if let Some(z) = &zone {
             if !settings.zones.iter().any(|c| &c.id == z) {
                 let known: Vec<&str> = settings.zones.iter().map(|c| c.id.as_str()).collect();
-                return Err(format!("unknown zone {z:?}; the program's zones are: {}", known.join(", ")));
+                return Err(format!("unknown zone {z:?}; the program's zones are: {}", known.join(", ")).into());
             }
         }
-        let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, record).map_err(say)?;
+        let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, record)?;
         Ok(Report {
             program: settings.program.name.clone(),
             from,
@@ -125,118 +94,19 @@ impl Report {
     }
 }
 
-/// Writes `path` through a temporary file in the same folder, renamed into place at the end.
-pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> Result<(), String>) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".satchel-")
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    fill(tmp.as_file_mut())?;
-    tmp.as_file_mut().sync_all().map_err(|e| format!("writing {}: {e}", path.display()))?;
-    tmp.persist(path).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
-    Ok(())
-}
-
-pub fn write(report: &Report, format: Format, path: &Path) -> Result<(), String> {
-    // Rendered before the file is opened: a drawing error leaves nothing behind.
-    let page = if format == Format::Html { Some(crate::html::render(report)?) } else { None };
-    write_atomically(path, |f| match format {
-        Format::Html => f.write_all(page.as_deref().unwrap_or_default().as_bytes()).map_err(|e| e.to_string()),
-        Format::Csv => csv(report, f),
-        Format::Json => serde_json::to_writer_pretty(std::io::BufWriter::new(f), report).map_err(|e| e.to_string()),
-        Format::Xlsx => f.write_all(&xlsx(report)?).map_err(|e| e.to_string()),
-    })
-}
-
 /// What a suppressed cell shows.
 pub const SUPPRESSED: &str = "suppressed";
 
-fn text(cell: Cell) -> String {
+/// A cell as a person reads it: the count, or the word for a suppressed one.
+pub fn text(cell: Cell) -> String {
     match cell {
         Cell::Count(n) => n.to_string(),
         Cell::Suppressed => SUPPRESSED.into(),
     }
 }
 
-/// One long table: `table, row, part, column, value` — one line per cell, the row totals as
-/// column `total`. RFC 4180 quoting, CRLF line ends, UTF-8.
-fn csv(report: &Report, f: &mut std::fs::File) -> Result<(), String> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(std::io::BufWriter::new(f));
-    let err = |e: csv::Error| e.to_string();
-    w.write_record(["table", "row", "part", "column", "value"]).map_err(err)?;
-    for t in &report.tables {
-        for r in &t.rows {
-            for (c, cell) in t.columns.iter().zip(&r.cells) {
-                w.write_record([t.name.as_str(), &r.label, &r.part, c, &text(*cell)]).map_err(err)?;
-            }
-            if let Some(total) = r.total {
-                w.write_record([t.name.as_str(), &r.label, &r.part, "total", &text(total)]).map_err(err)?;
-            }
-        }
-    }
-    w.flush().map_err(|e| e.to_string())
-}
-
-/// One sheet per table: a frozen header, a row per week/month/period, numbers as numbers.
-fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{Format as Style, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    let mut book = Workbook::new();
-    let bold = Style::new().set_bold();
-    let about = book.add_worksheet().set_name("about").map_err(err)?;
-    let lines = [
-        ("program", report.program.clone()),
-        ("from", report.from.to_string()),
-        ("to", report.to.to_string()),
-        ("time zone", report.time_zone.clone()),
-        ("zone", report.zone.clone().unwrap_or_else(|| "all".into())),
-        ("small counts suppressed below", report.threshold.to_string()),
-        ("generated at", report.generated_at.clone()),
-    ];
-    for (i, (k, v)) in lines.iter().enumerate() {
-        about.write_string_with_format(i as u32, 0, *k, &bold).map_err(err)?;
-        about.write_string(i as u32, 1, v).map_err(err)?;
-    }
-    for t in &report.tables {
-        let sheet = book.add_worksheet().set_name(sheet_name(&t.name)).map_err(err)?;
-        let has_total = t.rows.iter().any(|r| r.total.is_some());
-        let mut header = vec!["row".to_string(), "part".to_string()];
-        header.extend(t.columns.iter().cloned());
-        if has_total {
-            header.push("total".into());
-        }
-        for (c, h) in header.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, h, &bold).map_err(err)?;
-        }
-        for (i, r) in t.rows.iter().enumerate() {
-            let row = i as u32 + 1;
-            sheet.write_string(row, 0, &r.label).map_err(err)?;
-            sheet.write_string(row, 1, &r.part).map_err(err)?;
-            let cells = r.cells.iter().copied().chain(r.total);
-            for (j, cell) in cells.enumerate() {
-                let col = j as u16 + 2;
-                match cell {
-                    Cell::Count(n) => sheet.write_number(row, col, n as f64).map_err(err)?,
-                    Cell::Suppressed => sheet.write_string(row, col, SUPPRESSED).map_err(err)?,
-                };
-            }
-        }
-        sheet.set_freeze_panes(1, 0).map_err(err)?;
-        sheet.set_column_width(0, 12).map_err(err)?;
-    }
-    book.save_to_buffer().map_err(err)
-}
-
-/// Excel sheet names: at most 31 characters.
-pub fn sheet_name(table: &str) -> String {
-    table.chars().take(31).collect()
-}
-
-/// The period's totals of the main tables, as text for the terminal.
+/// The period's totals of the main tables, as text for the terminal (the demo prints them).
+#[cfg(feature = "demo")]
 pub fn summary(report: &Report) -> String {
     let mut out = format!(
         "{} — {} to {} ({}), counts below {} suppressed\n",

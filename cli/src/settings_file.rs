@@ -9,6 +9,8 @@ use satchel_core::{Choice, ItemCategory, ItemQuantity, Kit, ListKind, Location, 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::error::Result;
+
 fn yes() -> bool {
     true
 }
@@ -105,7 +107,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// The settings a file asks for, each with the line it starts on, in an order where each one's
 /// references come first (items before kits).
-pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(usize, Setting)>, String> {
+pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(usize, Setting)>> {
     let parsed: File = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
         match line {
@@ -170,13 +172,13 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
         out.push((line, Setting::Location(Location { id: e.id, name: e.name, active: e.active })));
     }
     if out.is_empty() {
-        return Err(format!("{file}: no settings in it"));
+        return Err(format!("{file}: no settings in it").into());
     }
     Ok(out)
 }
 
 /// The current settings as a file `parse` reads back.
-pub fn render(s: &ProgramSettings) -> Result<String, String> {
+pub fn render(s: &ProgramSettings) -> Result<String> {
     fn at<T>(v: T) -> Spanned<T> {
         Spanned::new(0..0, v)
     }

@@ -6,7 +6,8 @@
 use plotters::prelude::*;
 use satchel_core::suppress::{Cell, SuppressedTable};
 
-use crate::report::{Report, SUPPRESSED};
+use crate::error::Result;
+use crate::report::{text, Report};
 
 fn escape(s: &str) -> String {
     s.chars()
@@ -19,13 +20,6 @@ fn escape(s: &str) -> String {
             c => c.to_string(),
         })
         .collect()
-}
-
-fn show(cell: Cell) -> String {
-    match cell {
-        Cell::Count(n) => n.to_string(),
-        Cell::Suppressed => SUPPRESSED.into(),
-    }
 }
 
 fn table<'a>(report: &'a Report, name: &str) -> Option<&'a SuppressedTable> {
@@ -46,7 +40,7 @@ const HEIGHT: u32 = 200;
 const BAR: RGBColor = RGBColor(0x2b, 0x6c, 0xb0);
 
 /// A bar chart of labelled counts; suppressed ones are listed under the chart, not drawn.
-fn bars(id: &str, title: &str, data: &[(String, Cell)]) -> Result<String, String> {
+fn bars(id: &str, title: &str, data: &[(String, Cell)]) -> Result<String> {
     let shown: Vec<(String, u64)> = data.iter().filter_map(|(k, c)| c.count().map(|n| (k.clone(), n))).collect();
     let hidden: Vec<&str> = data.iter().filter(|(_, c)| c.count().is_none()).map(|(k, _)| k.as_str()).collect();
     let mut svg = String::new();
@@ -98,7 +92,7 @@ fn bars(id: &str, title: &str, data: &[(String, Cell)]) -> Result<String, String
 }
 
 /// The weekly trend of encounters as a line; suppressed weeks break the line and are marked.
-fn trend(report: &Report) -> Result<String, String> {
+fn trend(report: &Report) -> Result<String> {
     let Some(t) = table(report, "encounters") else { return Ok(String::new()) };
     let weeks: Vec<(String, Option<u64>)> =
         t.rows.iter().filter(|r| r.part == "week").map(|r| (r.label.clone(), r.total.and_then(Cell::count))).collect();
@@ -167,17 +161,17 @@ fn html_table(t: &SuppressedTable) -> String {
     }
     let mut out = format!("<table><caption>{}</caption>", escape(&t.name.replace('_', " ")));
     if let Some(total) = total {
-        out += &format!("<tr class=\"total\"><th>total</th><td>{}</td></tr>", show(total));
+        out += &format!("<tr class=\"total\"><th>total</th><td>{}</td></tr>", text(total));
     }
     for (c, cell) in cells {
         let class = if cell.count().is_none() { " class=\"suppressed\"" } else { "" };
-        out += &format!("<tr><th>{}</th><td{class}>{}</td></tr>", escape(&c.replace('_', " ")), show(cell));
+        out += &format!("<tr><th>{}</th><td{class}>{}</td></tr>", escape(&c.replace('_', " ")), text(cell));
     }
     out + "</table>"
 }
 
 /// The page.
-pub fn render(report: &Report) -> Result<String, String> {
+pub fn render(report: &Report) -> Result<String> {
     let supplies: Vec<(String, Cell)> = ["syringes_distributed", "naloxone_doses_distributed", "other_supplies_units"]
         .iter()
         .filter_map(|n| table(report, n))
@@ -202,7 +196,7 @@ pub fn render(report: &Report) -> Result<String, String> {
         ),
     ]
     .into_iter()
-    .map(|(k, c)| (k.to_string(), c.map(show).unwrap_or_else(|| "0".into())))
+    .map(|(k, c)| (k.to_string(), c.map(text).unwrap_or_else(|| "0".into())))
     .collect();
     let mut page = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

@@ -1,0 +1,75 @@
+//! `satchel report` and `satchel releases`: reports audited against the ledger, and the ledger.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::ValueEnum;
+
+use crate::error::Result;
+use crate::manager::{self, Manager};
+use crate::{report, writers};
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Week,
+    Month,
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// First day of the period (YYYY-MM-DD, the program's time zone).
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// Last day of the period, inclusive.
+    #[arg(long)]
+    pub to: NaiveDate,
+    /// Rows per week or per month (besides the whole period and the weekly trend).
+    #[arg(long, value_enum)]
+    pub by: Option<ByArg>,
+    /// Only this zone (its id, as `program show` lists it).
+    #[arg(long)]
+    pub zone: Option<String>,
+    /// The format; by default taken from the output file's extension.
+    #[arg(long, value_enum)]
+    pub format: Option<writers::Format>,
+    /// The file to write. Written whole or not at all.
+    #[arg(short = 'o', long = "output", required_unless_present = "dry_run")]
+    pub output: Option<PathBuf>,
+    /// Shows what would be suppressed, without writing a file or recording a release.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(args: ReportArgs, place: &manager::Place) -> Result<()> {
+
+            let by = args.by.map(|b| match b {
+                ByArg::Week => satchel_core::Granularity::Week,
+                ByArg::Month => satchel_core::Granularity::Month,
+            });
+            let output = match (&args.output, args.dry_run) {
+                (Some(path), false) => Some((path.clone(), writers::Format::choose(args.format, path)?)),
+                _ => None,
+            };
+            let m = Manager::open(place)?;
+            let spinner = manager::working("computing the report and auditing it against earlier releases");
+            let built = report::Report::build(m.store(), args.from, args.to, by, args.zone, output.is_some());
+            spinner.finish_and_clear();
+            let r = built?;
+            let Some((path, format)) = output else {
+                print!("{}", r.dry_run());
+                return Ok(());
+            };
+            writers::write(&r, format, &path)?;
+            println!("Wrote {} ({} tables, counts below {} suppressed).", path.display(), r.tables.len(), r.threshold);
+            if r.hidden_for_earlier > 0 {
+                println!("{} more values suppressed because of what earlier reports showed.", r.hidden_for_earlier);
+            }
+            Ok(())
+}
+
+pub fn releases(place: &manager::Place) -> Result<()> {
+
+            let m = Manager::open(place)?;
+            print!("{}", m.list_releases()?);
+            Ok(())
+}

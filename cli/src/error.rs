@@ -1,0 +1,42 @@
+//! The manager's tool's one error type: every failure is converted into it once, where it
+//! happens, and said once, by `main`, on standard error.
+
+use std::path::PathBuf;
+
+/// What went wrong, in words that say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The store, the sync client or a tally refused or failed.
+    #[error("{}", say(.0))]
+    Store(#[from] satchel_core::Error),
+    /// A file could not be read or written.
+    #[error("{what} {}: {source}", path.display())]
+    File { what: &'static str, path: PathBuf, source: std::io::Error },
+    /// Anything else the tool refuses, with the reason.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl From<String> for CliError {
+    fn from(reason: String) -> Self {
+        CliError::Refused(reason)
+    }
+}
+
+impl From<&str> for CliError {
+    fn from(reason: &str) -> Self {
+        CliError::Refused(reason.to_owned())
+    }
+}
+
+pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+/// A store error in the manager's words.
+fn say(e: &satchel_core::Error) -> String {
+    use satchel_core::Error as E;
+    match e {
+        E::WrongPin { failed_attempts } => format!("wrong passphrase ({failed_attempts} failed attempts in a row)"),
+        E::Offline(m) => format!("the server could not be reached: {m}"),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,62 @@
+//! XLSX: an "about" sheet, then one sheet per table.
+
+use satchel_core::suppress::Cell;
+
+use crate::error::Result;
+use crate::report::{Report, SUPPRESSED};
+
+/// One sheet per table: a frozen header, a row per week/month/period, numbers as numbers.
+pub fn book(report: &Report) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format as Style, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let mut book = Workbook::new();
+    let bold = Style::new().set_bold();
+    let about = book.add_worksheet().set_name("about").map_err(err)?;
+    let lines = [
+        ("program", report.program.clone()),
+        ("from", report.from.to_string()),
+        ("to", report.to.to_string()),
+        ("time zone", report.time_zone.clone()),
+        ("zone", report.zone.clone().unwrap_or_else(|| "all".into())),
+        ("small counts suppressed below", report.threshold.to_string()),
+        ("generated at", report.generated_at.clone()),
+    ];
+    for (i, (k, v)) in lines.iter().enumerate() {
+        about.write_string_with_format(i as u32, 0, *k, &bold).map_err(err)?;
+        about.write_string(i as u32, 1, v).map_err(err)?;
+    }
+    for t in &report.tables {
+        let sheet = book.add_worksheet().set_name(sheet_name(&t.name)).map_err(err)?;
+        let has_total = t.rows.iter().any(|r| r.total.is_some());
+        let mut header = vec!["row".to_string(), "part".to_string()];
+        header.extend(t.columns.iter().cloned());
+        if has_total {
+            header.push("total".into());
+        }
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, h, &bold).map_err(err)?;
+        }
+        for (i, r) in t.rows.iter().enumerate() {
+            let row = i as u32 + 1;
+            sheet.write_string(row, 0, &r.label).map_err(err)?;
+            sheet.write_string(row, 1, &r.part).map_err(err)?;
+            let cells = r.cells.iter().copied().chain(r.total);
+            for (j, cell) in cells.enumerate() {
+                let col = j as u16 + 2;
+                match cell {
+                    Cell::Count(n) => sheet.write_number(row, col, n as f64).map_err(err)?,
+                    Cell::Suppressed => sheet.write_string(row, col, SUPPRESSED).map_err(err)?,
+                };
+            }
+        }
+        sheet.set_freeze_panes(1, 0).map_err(err)?;
+        sheet.set_column_width(0, 12).map_err(err)?;
+    }
+    Ok(book.save_to_buffer().map_err(err)?)
+}
+
+/// Excel sheet names: at most 31 characters.
+pub fn sheet_name(table: &str) -> String {
+    table.chars().take(31).collect()
+}
+
