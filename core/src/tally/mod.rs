@@ -18,6 +18,9 @@ use uuid::Uuid;
 use crate::error::{invalid, Result};
 use crate::settings::{ItemCategory, ProgramSettings};
 
+mod scan;
+use scan::scan;
+
 /// How to bucket a period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -318,75 +321,6 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
         buckets: bucket_bounds_list.into_iter().zip(parts.buckets).map(bucket).collect(),
         weekly: week_bounds.into_iter().zip(parts.weekly).map(bucket).collect(),
     })
-}
-
-/// Counts every live encounter of the period row by row (all but participants).
-fn scan(
-    conn: &Connection,
-    q: &TallyQuery,
-    lo: i64,
-    hi: i64,
-    rollup: &Rollup,
-    parts: &mut TallyParts,
-    add_item: &dyn Fn(&mut Measures, &str, u64),
-) -> Result<()> {
-    let device = q.device.map(|d| d.as_bytes().to_vec());
-    let encounter_filter = "e.voided = 0 AND e.local_day BETWEEN ?1 AND ?2
-        AND (?3 IS NULL OR e.zone = ?3) AND (?4 IS NULL OR e.author = ?4)";
-    let sql = format!(
-        "SELECT e.local_day, e.contact_type, e.zone, e.age_band, e.gender, count(*), sum(e.new_participant),
-                sum(e.syringes_collected), sum(e.overdose_reversals), sum(e.naloxone_doses_used),
-                sum(e.collecting_for)
-         FROM encounter e WHERE {encounter_filter}
-         GROUP BY e.local_day, e.contact_type, e.zone, e.age_band, e.gender"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
-    while let Some(r) = rows.next()? {
-        let day: i64 = r.get(0)?;
-        let contact_type: String = r.get(1)?;
-        let zone: String = r.get(2)?;
-        let age: Option<String> = r.get(3)?;
-        let gender: Option<String> = r.get(4)?;
-        let n = r.get::<_, i64>(5)? as u64;
-        let sums: [i64; 5] = [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?];
-        rollup.each(day, parts, |m| {
-            m.encounters += n;
-            *m.by_contact_type.entry(contact_type.clone()).or_default() += n;
-            *m.by_zone.entry(zone.clone()).or_default() += n;
-            *m.by_age_band.entry(age.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += n;
-            *m.by_gender.entry(gender.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += n;
-            m.new_participants += sums[0] as u64;
-            m.syringes_collected += sums[1] as u64;
-            m.overdose_reversals += sums[2] as u64;
-            m.naloxone_doses_used += sums[3] as u64;
-            m.collecting_for += sums[4] as u64;
-        });
-    }
-    drop(rows);
-    for (table, column, value) in [
-        ("encounter_item", "item", "sum(c.quantity)"),
-        ("encounter_referral", "referral", "count(*)"),
-        ("encounter_substance", "substance", "count(*)"),
-    ] {
-        let sql = format!(
-            "SELECT c.local_day, c.{column}, {value} FROM {table} c JOIN encounter e ON e.id = c.encounter
-             WHERE c.local_day BETWEEN ?1 AND ?2 AND {encounter_filter} GROUP BY c.local_day, c.{column}"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
-        while let Some(r) = rows.next()? {
-            let day: i64 = r.get(0)?;
-            let key: String = r.get(1)?;
-            let n = r.get::<_, i64>(2)? as u64;
-            rollup.each(day, parts, |m| match table {
-                "encounter_item" => add_item(m, &key, n),
-                "encounter_referral" => *m.referrals.entry(key.clone()).or_default() += n,
-                _ => *m.by_substance.entry(key.clone()).or_default() += n,
-            });
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
