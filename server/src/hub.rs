@@ -511,6 +511,7 @@ impl Hub {
     }
 
     /// How many enrollments still hold sealed keys (for checks that they are gone).
+    #[cfg(feature = "testing")]
     pub async fn pending_enrollments(&self) -> Result<i64, HubError> {
         Ok(sqlx::query(self.q("SELECT count(*) FROM enrollment")).fetch_one(&self.pool).await?.get(0))
     }

@@ -8,6 +8,7 @@
 pub mod http;
 pub mod hub;
 #[doc(hidden)]
+#[cfg(feature = "testing")]
 pub mod scratch;
 pub mod serve;
 
