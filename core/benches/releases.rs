@@ -9,6 +9,8 @@
 
 #[path = "../tests/common/dice.rs"]
 mod dice;
+#[path = "../tests/common/workload.rs"]
+mod workload;
 
 use std::time::Instant;
 
@@ -16,7 +18,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use dice::Dice;
 use satchel_core::crypto::KdfParams;
 use satchel_core::suppress::{Cell, SuppressedTable};
-use satchel_core::{suppress_tally, ContactType, CreateOptions, Granularity, ItemQuantity, NewEncounter, Role, Store, TallyQuery};
+use satchel_core::{suppress_tally, CreateOptions, Granularity, Role, Store, TallyQuery};
 
 fn hidden(tables: &[SuppressedTable]) -> usize {
     tables.iter().flat_map(|t| &t.rows).flat_map(|r| r.cells.iter().chain(&r.total)).filter(|c| **c == Cell::Suppressed).count()
@@ -36,27 +38,12 @@ fn main() {
     .unwrap()
     // The day after the last encounter, so that all 15 months are within the year a phone may log.
     .with_clock(std::sync::Arc::new(|| Utc.with_ymd_and_hms(2026, 10, 1, 12, 0, 0).unwrap()));
-    let zones = ["downtown", "riverside", "eastside", "northgate"];
-    let ages = ["under-25", "25-34", "35-44", "45-54", "55-plus"];
-    let genders = ["woman", "man", "nonbinary", "declined"];
-    let substances = ["opioids", "stimulants", "xylazine", "alcohol", "other"];
-    let referrals = ["moud", "treatment", "wound-care", "hiv-hcv-testing", "housing", "mental-health"];
     let mut dice = Dice(0x5eed);
     let start = Utc.with_ymd_and_hms(2025, 10, 2, 18, 0, 0).unwrap();
     let days = (Utc.with_ymd_and_hms(2026, 9, 30, 18, 0, 0).unwrap() - start).num_minutes();
     let filling = Instant::now();
     for _ in 0..n {
-        let e = NewEncounter {
-            contact_type: [ContactType::Street, ContactType::MobileUnit, ContactType::DropIn, ContactType::PeerDelivery][dice.roll(4).min(dice.roll(4))],
-            age_band: Some(dice.skewed(&ages).into()),
-            gender: Some(dice.skewed(&genders).into()),
-            substances: vec![dice.skewed(&substances).into()],
-            referrals: if dice.roll(5) == 0 { vec![dice.skewed(&referrals).into()] } else { vec![] },
-            new_participant: dice.roll(6) == 0,
-            syringes_collected: dice.roll(15) as u32,
-            items: vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 1 + dice.roll(20) as u32 }],
-            ..NewEncounter::new(start + Duration::minutes(dice.roll(days as usize) as i64), dice.skewed(&zones))
-        };
+        let e = workload::encounter(&mut dice, start, days as usize);
         store.log_encounter(&e).unwrap();
     }
     println!("{n} encounters over a year logged in {:.1} s", filling.elapsed().as_secs_f64());
@@ -74,7 +61,7 @@ fn main() {
     for quarter in ["2025-10-01", "2026-01-01", "2026-04-01"] {
         let from = d(quarter);
         let to = month_end(month_end(month_end(from) + Duration::days(1)) + Duration::days(1));
-        for zone in std::iter::once(None).chain(zones.iter().map(|z| Some(*z))) {
+        for zone in std::iter::once(None).chain(workload::ZONES.iter().map(|z| Some(*z))) {
             earlier.push(q(from, to, Some(Granularity::Month), zone));
         }
     }

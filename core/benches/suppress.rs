@@ -9,14 +9,16 @@
 
 #[path = "../tests/common/dice.rs"]
 mod dice;
+#[path = "../tests/common/workload.rs"]
+mod workload;
 
 use std::time::Instant;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use dice::Dice;
 use satchel_core::crypto::KdfParams;
 use satchel_core::suppress::{self, Cell, SuppressedTable};
-use satchel_core::{ContactType, CreateOptions, Granularity, ItemQuantity, NewEncounter, Role, Store, TallyQuery};
+use satchel_core::{CreateOptions, Granularity, Role, Store, TallyQuery};
 
 fn hidden(tables: &[SuppressedTable]) -> usize {
     tables.iter().flat_map(|t| &t.rows).flat_map(|r| r.cells.iter().chain(&r.total)).filter(|c| **c == Cell::Suppressed).count()
@@ -30,32 +32,17 @@ fn main() {
         CreateOptions { role: Role::Outreach, pin: Some("2468".into()), platform_key: None, kdf: KdfParams { m_kib: 64, t: 1, p: 1 } },
     )
     .unwrap();
-    let zones = ["downtown", "riverside", "eastside", "northgate"];
-    let ages = ["under-25", "25-34", "35-44", "45-54", "55-plus"];
-    let genders = ["woman", "man", "nonbinary", "declined"];
-    let substances = ["opioids", "stimulants", "xylazine", "alcohol", "other"];
-    let referrals = ["moud", "treatment", "wound-care", "hiv-hcv-testing", "housing", "mental-health"];
     let mut dice = Dice(0x5eed);
     let start = Utc.with_ymd_and_hms(2026, 7, 1, 18, 0, 0).unwrap();
     let filling = Instant::now();
     for _ in 0..n {
-        let e = NewEncounter {
-            contact_type: [ContactType::Street, ContactType::MobileUnit, ContactType::DropIn, ContactType::PeerDelivery][dice.roll(4).min(dice.roll(4))],
-            age_band: Some(dice.skewed(&ages).into()),
-            gender: Some(dice.skewed(&genders).into()),
-            substances: vec![dice.skewed(&substances).into()],
-            referrals: if dice.roll(5) == 0 { vec![dice.skewed(&referrals).into()] } else { vec![] },
-            new_participant: dice.roll(6) == 0,
-            syringes_collected: dice.roll(15) as u32,
-            items: vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 1 + dice.roll(20) as u32 }],
-            ..NewEncounter::new(start + Duration::minutes(dice.roll(60 * 24 * 91) as i64), dice.skewed(&zones))
-        };
+        let e = workload::encounter(&mut dice, start, 60 * 24 * 91);
         store.log_encounter(&e).unwrap();
     }
     println!("{n} encounters over a quarter logged in {:.1} s", filling.elapsed().as_secs_f64());
     let d = |s: &str| s.parse::<NaiveDate>().unwrap();
     println!("{:<12} {:>10} {:>10} {:>7} {:>12} {:>12}", "report", "pass (ms)", "audit (ms)", "ratio", "hidden pass", "hidden audit");
-    for zone in std::iter::once(None).chain(zones.iter().map(|z| Some(*z))) {
+    for zone in std::iter::once(None).chain(workload::ZONES.iter().map(|z| Some(*z))) {
         let q = TallyQuery { by: Some(Granularity::Week), zone: zone.map(str::to_owned), ..TallyQuery::period(d("2026-07-01"), d("2026-09-29")) };
         let tables = suppress::tables(&store.tally(&q).unwrap(), q.by);
         let time = |audit: bool| {
