@@ -6,6 +6,9 @@
 //! the PostgreSQL runs, saying so. Without either, a test that asks for a database fails: a
 //! backend left untested must be a choice, never an accident.
 
+// Test support only (the `testing` feature): a failed step stops the test where it happened.
+#![allow(clippy::unwrap_used)]
+
 use sqlx::{Connection, Executor};
 
 /// A fresh database, dropped by [`ScratchDatabase::drop`].

@@ -1,6 +1,8 @@
 //! The pieces end-to-end tests put together: a real sync server on 127.0.0.1 (restartable on
 //! the same port), devices enrolled through it over HTTP, and a transport that injects network
 //! faults between them.
+// Test support: a failed step should stop the test where it happened.
+#![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
