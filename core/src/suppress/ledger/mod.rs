@@ -4,11 +4,13 @@
 //! apart pins no small count.
 //!
 //! The unknowns are the daily counts, gathered into the coarsest blocks the released values
-//! tell apart (runs of days between any value's first and last day, and each zone): a linear program over the blocks is the same program as over the days,
-//! because any non-negative block total splits into non-negative days. Within a block, the
-//! encounters equal the sum of their contact types, of their age bands and of their genders,
-//! as they do on every day. For each hidden small count (of the new report, or of an earlier
-//! one), two linear programs give its interval; while it is narrower than the rule allows
+//! tell apart (runs of days between any value's first and last day, and each zone): a linear
+//! program over the blocks is the same program as over the days, because any non-negative
+//! block total splits into non-negative days. Within a block, the encounters equal the sum of
+//! their contact types, of their age bands and of their genders, as they do on every day. The
+//! small counts protected are the hidden ones (of the new report, or of an earlier one) and the
+//! pieces of every value that a report on one zone or one run of days would show; for each, two
+//! linear programs give its interval, and while it is narrower than the rule allows
 //! ([`super::audit::protected`]), a further value of the *new* report is hidden.
 //!
 //! The attacker is taken to know every value an earlier report showed that still holds today.
