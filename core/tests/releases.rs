@@ -126,8 +126,12 @@ fn a_dry_run_records_nothing_and_the_same_report_again_shows_the_same() {
     assert!(list[0].hidden > 0 && list[0].shown > list[0].hidden);
     assert_eq!(Some(list[1].id), again.release);
 
-    let bad = TallyQuery { device: Some(store.device_id().unwrap()), ..q };
+    let bad = TallyQuery { device: Some(store.device_id().unwrap()), ..q.clone() };
     assert!(matches!(store.suppressed_report(&bad, true), Err(satchel_core::Error::Invalid { .. })));
+    let unknown = TallyQuery { zone: Some("atlantis".into()), ..q.clone() };
+    assert!(matches!(store.suppressed_report(&unknown, true), Err(satchel_core::Error::Invalid { .. })));
+    let backwards = TallyQuery { from: q.to, to: q.from, ..q.clone() };
+    assert!(matches!(store.suppressed_report(&backwards, true), Err(satchel_core::Error::Invalid { .. })));
     assert_eq!(store.releases().unwrap().len(), 2, "a refused report records nothing");
 }
 

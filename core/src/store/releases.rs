@@ -65,14 +65,14 @@ impl Store {
         if query.device.is_some() {
             return Err(invalid("device", "reports cover every device; per-device tallies are not released"));
         }
-        if let Some(z) = &query.zone {
-            if z.is_empty() {
-                return Err(invalid("zone", "give a zone id, or no zone for all of them"));
-            }
-        }
         let now = self.now();
         self.write(|ctx, conn| {
             let settings = &ctx.settings;
+            if let Some(z) = &query.zone {
+                if !settings.zones.iter().any(|c| &c.id == z) {
+                    return Err(invalid("zone", format!("{z:?} is not one of the program's zones")));
+                }
+            }
             let threshold = settings.program.small_cell_threshold;
             let tally = tally::compute(conn, settings, query)?;
             let counts = suppress::tables(&tally, query.by);
