@@ -8,6 +8,7 @@ use std::path::Path;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use satchel_core::crypto::KdfParams;
 use satchel_core::{ContactType, CreateOptions, HttpTransport, ItemQuantity, Location, NewEncounter, Program, Role, Setting, Store};
+use satchel_server::connections::ConnectionLimits;
 use satchel_server::http::ApiLimits;
 use satchel_server::serve::{self, ServeOptions, Storage};
 
@@ -53,6 +54,7 @@ pub fn run(dir: &Path) -> Result<()> {
         tls: None,
         insecure_loopback: true,
         limits: ApiLimits::default(),
+        connections: ConnectionLimits::default(),
     };
     let server = rt.block_on(serve::start(opts, serve::system_clock())).map_err(|e| e.to_string())?;
     let url = server.url();

@@ -206,6 +206,14 @@ pub enum ErrorCode {
     UnsupportedVersion,
     RateLimited,
     Internal,
+    /// The endpoint does not take that method (405).
+    MethodNotAllowed,
+    /// A body that is not `application/cbor` (415).
+    UnsupportedMediaType,
+    /// A request address or head over the hub's limits (414, 431).
+    HeadTooLarge,
+    /// A request that came too slowly and was cut off (408).
+    Timeout,
 }
 
 /// The JSON body of every error answer.

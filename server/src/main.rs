@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use satchel_server::connections::ConnectionLimits;
 use satchel_server::http::ApiLimits;
 use satchel_server::serve::{self, ServeOptions, Storage};
 
@@ -31,6 +32,21 @@ enum Command {
         #[command(flatten)]
         storage: StorageArgs,
     },
+    /// Writes a consistent copy of a SQLite hub, even while it serves, to a new file (checked
+    /// before it is moved into place). A PostgreSQL hub is backed up with pg_dump.
+    Backup {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Checks a hub's database without serving or changing it: the storage's integrity, and
+    /// every device's streams contiguous. Exits non-zero when something is wrong.
+    Check {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
     /// Runs the hub.
     Serve {
         #[command(flatten)]
@@ -53,6 +69,13 @@ enum Command {
         /// Enrollment redemptions each network address may try per minute.
         #[arg(long, default_value_t = ApiLimits::default().redeems_per_minute)]
         redeems_per_minute: u32,
+        /// Connections one network address (an IPv6 /64) may hold at once. Behind a reverse
+        /// proxy on this machine every client is the proxy: raise this, and limit in the proxy.
+        #[arg(long, default_value_t = ConnectionLimits::default().per_address)]
+        connections_per_address: usize,
+        /// Connections held at once in all (lowered to what the open-file limit leaves room for).
+        #[arg(long, default_value_t = ConnectionLimits::default().max_total)]
+        max_connections: usize,
     },
 }
 
@@ -122,13 +145,55 @@ async fn run(command: Command) -> Result<(), serve::ServeError> {
             println!("{token}");
             Ok(())
         }
-        Command::Serve { storage, listen, tls_cert, tls_key, insecure_loopback, rate_per_minute, redeems_per_minute } => {
+        Command::Backup { storage, to } => {
+            let report = serve::backup(&storage.storage(), &to).await?;
+            println!(
+                "Backed up to {}: {} devices, {} streams, {} segments, checked whole.",
+                to.display(),
+                report.devices,
+                report.streams,
+                report.segments
+            );
+            Ok(())
+        }
+        Command::Check { storage } => {
+            let report = serve::check(&storage.storage()).await?;
+            if let Some(integrity) = &report.integrity {
+                println!("integrity: {integrity}");
+            }
+            println!("{} devices, {} streams, {} segments", report.devices, report.streams, report.segments);
+            for problem in &report.problems {
+                println!("problem: {problem}");
+            }
+            if report.is_whole() {
+                println!("The hub's database is whole.");
+                Ok(())
+            } else {
+                Err(serve::ServeError::Config("the hub's database is not whole (see above)".into()))
+            }
+        }
+        Command::Serve {
+            storage,
+            listen,
+            tls_cert,
+            tls_key,
+            insecure_loopback,
+            rate_per_minute,
+            redeems_per_minute,
+            connections_per_address,
+            max_connections,
+        } => {
             let opts = ServeOptions {
                 storage: storage.storage(),
                 listen,
                 tls: tls_cert.zip(tls_key),
                 insecure_loopback,
-                limits: ApiLimits { requests_per_minute: rate_per_minute, redeems_per_minute },
+                limits: ApiLimits { requests_per_minute: rate_per_minute, redeems_per_minute, ..ApiLimits::default() },
+                connections: ConnectionLimits {
+                    per_address: connections_per_address,
+                    max_total: max_connections,
+                    ..ConnectionLimits::default()
+                },
             };
             let running = serve::start(opts, clock).await?;
             // The first line on standard output says where the hub listens (scripts read it).

@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
 
+use crate::connections::{ConnectionLimits, Gate, GateAcceptor};
 use crate::http::{router_with, ApiLimits, Clock};
 use crate::hub::{Hub, HubError};
 
@@ -57,6 +58,14 @@ impl Storage {
             Storage::Postgres(url) => Ok(Hub::open_postgres(url).await?),
         }
     }
+
+    /// Opens the hub's storage as it is, changing nothing: for checking it.
+    pub async fn open_unchanged(&self) -> Result<Hub, ServeError> {
+        match self {
+            Storage::Directory(dir) => Ok(Hub::open_sqlite_read_only(&database_path(dir)).await?),
+            Storage::Postgres(url) => Ok(Hub::open_postgres_unchanged(url).await?),
+        }
+    }
 }
 
 /// How the hub is served.
@@ -69,6 +78,8 @@ pub struct ServeOptions {
     /// Serve plain HTTP; refused unless `listen` is a loopback address.
     pub insecure_loopback: bool,
     pub limits: ApiLimits,
+    /// The connection cap is lowered at start to what the file limit leaves room for.
+    pub connections: ConnectionLimits,
 }
 
 /// Why the hub did not start.
@@ -104,10 +115,29 @@ pub async fn reissue_bootstrap(storage: &Storage, now: i64) -> Result<String, Se
     Ok(result?)
 }
 
+/// Backs up a SQLite hub (it may be serving) to the new file `to`.
+pub async fn backup(storage: &Storage, to: &Path) -> Result<crate::hub::CheckReport, ServeError> {
+    let hub = storage.open(false).await?;
+    let result = hub.backup(to).await;
+    hub.close().await;
+    Ok(result?)
+}
+
+/// Checks a hub's storage, changing nothing.
+pub async fn check(storage: &Storage) -> Result<crate::hub::CheckReport, ServeError> {
+    let hub = storage.open_unchanged().await?;
+    let result = hub.check().await;
+    hub.close().await;
+    Ok(result?)
+}
+
 /// A running hub.
 pub struct Running {
     pub addr: SocketAddr,
     pub tls: bool,
+    /// The connection limits in force (after the file limit).
+    pub connections: ConnectionLimits,
+    gate: Gate,
     handle: Handle<SocketAddr>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     purge: tokio::task::JoinHandle<()>,
@@ -140,6 +170,11 @@ impl Running {
         r
     }
 
+    /// Connections held now.
+    pub fn connections_held(&self) -> usize {
+        self.gate.held()
+    }
+
     /// The handle, to stop the server from elsewhere (a signal handler).
     pub fn handle(&self) -> Handle<SocketAddr> {
         self.handle.clone()
@@ -167,20 +202,51 @@ pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeErr
     hub.program().await.map_err(|_| ServeError::Config("the hub has no program; run `satchel-server init` first".into()))?;
     let app = router_with(hub.clone(), clock.clone(), opts.limits).into_make_service_with_connect_info::<SocketAddr>();
 
+    let connections = match crate::connections::raise_file_limit() {
+        Ok((soft, hard)) => {
+            let limits = opts.connections.within_file_limit(soft);
+            tracing::info!(soft, hard, connections = limits.max_total, per_address = limits.per_address, "open file limit");
+            limits
+        }
+        Err(e) => {
+            tracing::warn!("reading the open file limit: {e}; keeping at most 960 connections");
+            opts.connections.within_file_limit(1024)
+        }
+    };
+    let gate = Gate::new(connections);
+
     let listener = std::net::TcpListener::bind(opts.listen)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let handle: Handle<SocketAddr> = Handle::new();
+    // HTTP/1.1 only (what the phones speak): its head timeout also closes idle keep-alive
+    // connections, and there is one protocol to bound.
     let server = match &tls {
         Some((cert, key)) => {
             let config = RustlsConfig::from_pem_file(cert, key)
                 .await
                 .map_err(|e| ServeError::Config(format!("reading the TLS certificate and key: {e}")))?;
-            let s = axum_server::from_tcp_rustls(listener, config)?.handle(handle.clone());
+            let mut only_http1 = (*config.get_inner()).clone();
+            only_http1.alpn_protocols = vec![b"http/1.1".to_vec()];
+            config.reload_from_config(Arc::new(only_http1));
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                .handshake_timeout(connections.handshake)
+                .acceptor(GateAcceptor(gate.clone()));
+            let mut s = axum_server::from_tcp(listener)?
+                .http1_only()
+                .acceptor(acceptor)
+                .handle(handle.clone())
+                .first_request_timeout(connections.head + connections.handshake);
+            tune_http1(&mut s, &connections);
             tokio::spawn(async move { s.serve(app).await })
         }
         None => {
-            let s = axum_server::from_tcp(listener)?.handle(handle.clone());
+            let mut s = axum_server::from_tcp(listener)?
+                .http1_only()
+                .acceptor(GateAcceptor(gate.clone()))
+                .handle(handle.clone())
+                .first_request_timeout(connections.head);
+            tune_http1(&mut s, &connections);
             tokio::spawn(async move { s.serve(app).await })
         }
     };
@@ -196,7 +262,14 @@ pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeErr
             }
         }
     });
-    Ok(Running { addr, tls: tls.is_some(), handle, server, purge })
+    Ok(Running { addr, tls: tls.is_some(), connections, gate, handle, server, purge })
+}
+
+/// HTTP/1.1's own limits: the head timeout (which also closes idle keep-alive connections) and
+/// room for more header lines than the hub accepts, so that the hub's own JSON refusal answers
+/// rather than the library's empty one.
+fn tune_http1<A>(server: &mut axum_server::Server<SocketAddr, A>, limits: &ConnectionLimits) {
+    server.http_builder().http1().header_read_timeout(limits.head).max_headers(256);
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use satchel_core::crypto::KdfParams;
 use satchel_core::{CreateOptions, HttpTransport, Reply, Role, Store, Transport};
 use satchel_protocol::wire::{PullResponse, Role as WireRole};
+use satchel_server::connections::ConnectionLimits;
 use satchel_server::http::ApiLimits;
 pub use satchel_server::hub::Backend;
 use satchel_server::scratch::ScratchDatabase;
@@ -228,7 +229,9 @@ fn options(storage: &serve::Storage, listen: SocketAddr) -> ServeOptions {
         tls: None,
         insecure_loopback: true,
         // Tests sync far more often than a phone would.
-        limits: ApiLimits { requests_per_minute: 1_000_000, redeems_per_minute: 1_000_000 },
+        limits: ApiLimits { requests_per_minute: 1_000_000, redeems_per_minute: 1_000_000, ..ApiLimits::default() },
+        // Every test device connects from 127.0.0.1.
+        connections: ConnectionLimits { per_address: 4096, ..ConnectionLimits::default() },
     }
 }
 

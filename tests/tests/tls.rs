@@ -3,6 +3,7 @@
 
 use satchel_core::{Error, HttpTransport, Role};
 use satchel_e2e::*;
+use satchel_server::connections::ConnectionLimits;
 use satchel_server::http::ApiLimits;
 use satchel_server::serve::{self, ServeOptions};
 
@@ -22,6 +23,7 @@ fn devices_sync_over_tls_and_refuse_an_unknown_certificate() {
         tls,
         insecure_loopback,
         limits: ApiLimits::default(),
+        connections: ConnectionLimits::default(),
     };
     // Plain HTTP only when asked, and only on loopback.
     assert!(rt.block_on(serve::start(opts(None, false, "127.0.0.1:0"), serve::system_clock())).is_err());

@@ -11,6 +11,9 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Executor, Row, Transaction};
 use uuid::Uuid;
 
+mod upkeep;
+pub use upkeep::CheckReport;
+
 /// Why the hub refused a request. Messages name no record content (the hub has none).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum HubError {
@@ -24,6 +27,8 @@ pub enum HubError {
     Gap { stream: Stream, expected: u64 },
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("storage: {0}")]
     Storage(String),
 }
@@ -102,8 +107,8 @@ pub struct Hub {
     backend: Backend,
 }
 
-/// Percent-encodes a file path for a `sqlite://` URL.
-fn sqlite_url(path: &std::path::Path) -> String {
+/// Percent-encodes a file path for a `sqlite://` URL, opened in `mode` (`rwc`, `ro`).
+fn sqlite_url(path: &std::path::Path, mode: &str) -> String {
     let mut url = String::from("sqlite://");
     for b in path.to_string_lossy().bytes() {
         match b {
@@ -111,7 +116,7 @@ fn sqlite_url(path: &std::path::Path) -> String {
             _ => url.push_str(&format!("%{b:02X}")),
         }
     }
-    url + "?mode=rwc"
+    url + "?mode=" + mode
 }
 
 impl Hub {
@@ -131,10 +136,28 @@ impl Hub {
                     Ok(())
                 })
             })
-            .connect(&sqlite_url(path))
+            .connect(&sqlite_url(path, "rwc"))
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Hub { pool, backend: Backend::Sqlite })
+    }
+
+    /// Opens an existing SQLite hub database read-only, as it is (no schema change): for
+    /// checking it.
+    pub async fn open_sqlite_read_only(path: &std::path::Path) -> Result<Hub, HubError> {
+        sqlx::any::install_default_drivers();
+        if !path.exists() {
+            return Err(HubError::BadRequest(format!("no hub database at {}", path.display())));
+        }
+        let pool = AnyPoolOptions::new().max_connections(1).connect(&sqlite_url(path, "ro")).await?;
+        Ok(Hub { pool, backend: Backend::Sqlite })
+    }
+
+    /// Connects to a PostgreSQL hub as it is (no schema change): for checking it.
+    pub async fn open_postgres_unchanged(url: &str) -> Result<Hub, HubError> {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new().max_connections(1).connect(url).await?;
+        Ok(Hub { pool, backend: Backend::Postgres })
     }
 
     /// Connects to a PostgreSQL database (`postgres://…`) and brings its schema up to date.
@@ -356,7 +379,7 @@ impl Hub {
             .await?
             .rows_affected();
         if n == 0 {
-            return Err(HubError::BadRequest("no such device".into()));
+            return Err(HubError::NotFound("this program has no such device".into()));
         }
         // A revoked manager's open enrollments (and the sealed keys in them) go with it.
         sqlx::query(self.q("DELETE FROM enrollment WHERE created_by = ?1"))

@@ -5,6 +5,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -14,13 +15,18 @@ use axum::routing::{get, post};
 use axum::Router;
 use satchel_protocol::limits::MAX_BODY_BYTES;
 use satchel_protocol::wire::{
-    self, CreateEnrollment, EnrollmentCreated, ErrorBody, ErrorCode, PullRequest, PushRequest, PushResponse, Redeem,
+    self, CreateEnrollment, EnrollmentCreated, ErrorCode, PullRequest, PushRequest, PushResponse, Redeem,
 };
-use satchel_protocol::ProtocolError;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::connections::caller_key;
 use crate::hub::{Device, Hub, HubError};
+
+mod errors;
+mod guard;
+
+pub use errors::ApiError;
 
 /// The time source, in Unix seconds (tests move it).
 pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -34,14 +40,31 @@ pub struct ApiLimits {
     /// then one every 60/n seconds): the one call made without a credential. Behind a reverse
     /// proxy on this machine the client is the last address in `X-Forwarded-For`.
     pub redeems_per_minute: u32,
+    /// A request body must arrive at this average rate (bytes a second) after `body_grace`.
+    pub body_min_rate: u64,
+    pub body_grace: Duration,
 }
 
 impl Default for ApiLimits {
     fn default() -> Self {
-        // A 10,000-encounter backlog ships in about 30 requests; 300 a minute leaves room for
-        // retries on a bad line and stops a runaway client. A manager enrolls phones one by
-        // one; 30 redemptions a minute is more than a room of them needs.
-        ApiLimits { requests_per_minute: 300, redeems_per_minute: 30 }
+        ApiLimits {
+            // A 10,000-encounter backlog ships in about 30 requests; 300 a minute leaves room
+            // for retries on a bad line and stops a runaway client.
+            requests_per_minute: 300,
+            // A manager enrolls phones one by one; 30 a minute is more than a room needs.
+            redeems_per_minute: 30,
+            // Half of 2G's 20 kB/s: a phone's largest push (256 KiB) takes 13 s there, and has
+            // 10 s + 26 s before it is cut off; a pull request is a few dozen bytes.
+            body_min_rate: 10_000,
+            body_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ApiLimits {
+    /// The latest a body of `received` bytes so far may take, from its start.
+    pub fn body_deadline(&self, received: usize) -> Duration {
+        self.body_grace + Duration::from_secs_f64(received as f64 / self.body_min_rate.max(1) as f64)
     }
 }
 
@@ -87,20 +110,8 @@ fn redeem_caller(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
             .and_then(|last| last.trim().parse::<IpAddr>().ok())
-            .map(redeem_key),
-        Some(ip) => Some(redeem_key(ip)),
-    }
-}
-
-/// The redemption limiter's key: an IPv6 caller is counted by its /64 network (one
-/// subscriber's share, which it may rotate through freely); IPv4 by its address.
-fn redeem_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
-        },
-        v4 => v4,
+            .map(caller_key),
+        Some(ip) => Some(caller_key(ip)),
     }
 }
 
@@ -130,67 +141,15 @@ pub fn router_with(hub: Hub, clock: Clock, limits: ApiLimits) -> Router {
         .route("/v1/pull", post(pull))
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
+        .fallback(errors::no_such_endpoint)
+        .method_not_allowed_fallback(errors::wrong_method)
+        // Innermost first: the body is whole before a handler sees it, and any answer that is
+        // not yet one of ours (the framework's own) takes the one error shape on its way out.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(refuse_declared_oversize))
+        .layer(axum::middleware::from_fn_with_state(limits, guard::read_body))
+        .layer(axum::middleware::from_fn(guard::check_head))
+        .layer(axum::middleware::map_response(errors::one_shape))
         .with_state(App { hub, clock, limiter, redeems, redeem_calls: Default::default() })
-}
-
-/// Refuses a body declared over the limit before reading any of it: a phone on a slow line
-/// learns at once, and the hub does not read megabytes it would throw away.
-async fn refuse_declared_oversize(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, "the request body is over the limit").into_response();
-    }
-    next.run(req).await
-}
-
-/// An error answer.
-pub struct ApiError(StatusCode, ErrorBody);
-
-impl ApiError {
-    fn new(status: StatusCode, error: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError(status, ErrorBody { error, message: message.into(), stream: None, expected_seq: None })
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&self.1).unwrap_or_default();
-        (self.0, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-    }
-}
-
-impl From<HubError> for ApiError {
-    fn from(e: HubError) -> Self {
-        let message = e.to_string();
-        match e {
-            HubError::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message),
-            HubError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message),
-            HubError::TokenGone => ApiError::new(StatusCode::GONE, ErrorCode::NotFound, message),
-            HubError::Gap { stream, expected } => ApiError(
-                StatusCode::CONFLICT,
-                ErrorBody { error: ErrorCode::Gap, message, stream: Some(stream), expected_seq: Some(expected) },
-            ),
-            HubError::BadRequest(_) => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message),
-            HubError::Storage(_) => {
-                tracing::error!("{message}");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the hub could not store or read that")
-            }
-        }
-    }
-}
-
-impl From<ProtocolError> for ApiError {
-    fn from(e: ProtocolError) -> Self {
-        match e {
-            ProtocolError::Version { .. } => {
-                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::UnsupportedVersion, e.to_string())
-            }
-            ProtocolError::TooLarge(_) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, e.to_string()),
-            _ => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, e.to_string()),
-        }
-    }
 }
 
 fn cbor<T: Serialize>(value: &T) -> Response {
@@ -289,19 +248,8 @@ async fn metrics(State(app): State<App>, peer: Peer) -> Result<Response, ApiErro
 
 #[cfg(test)]
 mod tests {
-    use super::{redeem_caller, redeem_key};
+    use super::redeem_caller;
     use std::net::IpAddr;
-
-    #[test]
-    fn redemptions_are_counted_per_ipv4_address_and_per_ipv6_network() {
-        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        assert_eq!(redeem_key(ip("203.0.113.7")), ip("203.0.113.7"));
-        assert_ne!(redeem_key(ip("203.0.113.7")), redeem_key(ip("203.0.113.8")));
-        assert_eq!(redeem_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
-        assert_eq!(redeem_key(ip("2001:db8:1:2:aaaa::1")), redeem_key(ip("2001:db8:1:2:ffff:1:2:3")));
-        assert_ne!(redeem_key(ip("2001:db8:1:2::1")), redeem_key(ip("2001:db8:1:3::1")));
-        assert_eq!(redeem_key(ip("::ffff:203.0.113.7")), ip("203.0.113.7"), "a mapped IPv4 caller is the IPv4 caller");
-    }
 
     #[test]
     fn behind_a_local_proxy_the_client_is_the_last_forwarded_address() {

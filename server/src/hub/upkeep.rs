@@ -1,0 +1,126 @@
+//! Keeping a hub safe between syncs: a consistent backup of a live SQLite hub, and a check that
+//! a hub's database is whole (the storage's own integrity check, and every stream of every
+//! device contiguous from its first sequence number to what the hub acknowledges).
+
+use std::path::Path;
+
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{uuid, Backend, Hub, HubError};
+
+/// What `check` found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// SQLite's `integrity_check` answer ("ok" when whole); `None` on PostgreSQL, which checks
+    /// its own pages.
+    pub integrity: Option<String>,
+    pub devices: u64,
+    pub streams: u64,
+    pub segments: u64,
+    /// Each problem in a sentence (no content: the hub has none).
+    pub problems: Vec<String>,
+}
+
+impl CheckReport {
+    pub fn is_whole(&self) -> bool {
+        self.problems.is_empty() && self.integrity.as_deref().is_none_or(|s| s == "ok")
+    }
+}
+
+impl Hub {
+    /// Writes a consistent copy of this SQLite hub to `to` while it serves (`VACUUM INTO`, a
+    /// snapshot as of one moment), synced to disk and checked, then moved into place in one
+    /// step. Refused on PostgreSQL (use `pg_dump`) and when `to` exists.
+    pub async fn backup(&self, to: &Path) -> Result<CheckReport, HubError> {
+        if self.backend == Backend::Postgres {
+            return Err(HubError::BadRequest(
+                "a PostgreSQL hub is backed up with pg_dump (see docs/deployment.md)".into(),
+            ));
+        }
+        if to.exists() {
+            return Err(HubError::BadRequest(format!("{} exists already; give a new file", to.display())));
+        }
+        let name = to.file_name().ok_or_else(|| HubError::BadRequest("give a file name to back up to".into()))?;
+        let partial = to.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        let _ = std::fs::remove_file(&partial);
+        let written = async {
+            sqlx::query("VACUUM INTO ?1").bind(partial.to_string_lossy().into_owned()).execute(&self.pool).await?;
+            std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(|e| HubError::Storage(format!("syncing the backup: {e}")))?;
+            let copy = Hub::open_sqlite_read_only(&partial).await?;
+            let report = copy.check().await;
+            copy.close().await;
+            report
+        }
+        .await;
+        match written {
+            Ok(report) if report.is_whole() => {
+                std::fs::rename(&partial, to).map_err(|e| HubError::Storage(format!("moving the backup into place: {e}")))?;
+                if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+                }
+                Ok(report)
+            }
+            Ok(report) => {
+                let _ = std::fs::remove_file(&partial);
+                Err(HubError::Storage(format!("the backup did not check whole: {}", report.problems.join("; "))))
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                Err(e)
+            }
+        }
+    }
+
+    /// Checks the hub's database without changing it.
+    pub async fn check(&self) -> Result<CheckReport, HubError> {
+        let mut report = CheckReport::default();
+        if self.backend == Backend::Sqlite {
+            let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&self.pool).await?;
+            let lines: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+            report.integrity = Some(lines.join("; "));
+        }
+        let devices = sqlx::query(self.q("SELECT id FROM device")).fetch_all(&self.pool).await?;
+        let known: std::collections::HashSet<Uuid> = devices.iter().map(|r| uuid(r.get(0))).collect::<Result<_, _>>()?;
+        report.devices = known.len() as u64;
+
+        let heads = sqlx::query(self.q("SELECT device, stream, acked_seq FROM stream_head")).fetch_all(&self.pool).await?;
+        let mut acked = std::collections::HashMap::new();
+        for r in &heads {
+            acked.insert((uuid(r.get(0))?, r.get::<String, _>(1)), r.get::<i64, _>(2));
+        }
+        let rows = sqlx::query(self.q("SELECT device, stream, first_seq, last_seq FROM segment ORDER BY device, stream, first_seq"))
+            .fetch_all(&self.pool)
+            .await?;
+        report.segments = rows.len() as u64;
+        // Where each (device, stream) has reached, walking its segments in order.
+        let mut reached: std::collections::BTreeMap<(Uuid, String), i64> = Default::default();
+        for r in &rows {
+            let (device, stream, first, last) = (uuid(r.get(0))?, r.get::<String, _>(1), r.get::<i64, _>(2), r.get::<i64, _>(3));
+            if !known.contains(&device) {
+                report.problems.push(format!("segments of device {device}, which the hub does not know"));
+            }
+            let at = reached.entry((device, stream.clone())).or_insert(0);
+            if first != *at + 1 || last < first {
+                report.problems.push(format!(
+                    "device {device}'s {stream} stream jumps from seq {at} to a segment of seqs {first}..={last}"
+                ));
+            }
+            *at = (*at).max(last);
+        }
+        report.streams = reached.len() as u64;
+        for ((device, stream), at) in &reached {
+            let head = acked.get(&(*device, stream.clone())).copied().unwrap_or(0);
+            if head != *at {
+                report.problems.push(format!("device {device}'s {stream} stream holds seqs up to {at} but acknowledges {head}"));
+            }
+        }
+        for ((device, stream), head) in &acked {
+            if *head > 0 && !reached.contains_key(&(*device, stream.clone())) {
+                report.problems.push(format!("device {device}'s {stream} stream acknowledges seq {head} but holds no segment"));
+            }
+        }
+        report.problems.dedup();
+        Ok(report)
+    }
+}
