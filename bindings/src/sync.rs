@@ -20,6 +20,8 @@ pub struct SyncOutcome {
     pub pulled: u64,
     /// Requests made.
     pub requests: u32,
+    /// Records sent again because the hub, restored from a backup, no longer held them.
+    pub resent: u64,
 }
 
 /// Pending records of one stream.
@@ -119,7 +121,7 @@ impl SyncControl {
         guard(|| {
             let transport = self.transport()?;
             let r = self.store.sync_now(&transport)?;
-            Ok(SyncOutcome { pushed: r.pushed, pulled: r.pulled, requests: r.requests })
+            Ok(SyncOutcome { pushed: r.pushed, pulled: r.pulled, requests: r.requests, resent: r.resent })
         })
     }
 

@@ -1,6 +1,10 @@
 //! Records that leave the device, and the outbox that holds them until the server acknowledges
 //! them. Each record is written to the outbox in the same transaction as the record itself, with
 //! the next sequence number of its stream, so a record is never saved without being queued.
+//!
+//! An acknowledged record stays, marked so, until retention purges its encounter or it is older
+//! than the retention period: a hub restored from a backup that lacks it is sent it again under
+//! its sequence number ([`rewind`], decision D50).
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -87,10 +91,14 @@ pub fn enqueue(conn: &Connection, record: &Record, now: i64) -> Result<u64> {
         [stream],
         |r| r.get(0),
     )?;
+    let subject = match record {
+        Record::Encounter(e) => Some(e.encounter_id.as_bytes().to_vec()),
+        _ => None,
+    };
     conn.prepare_cached(
-        "INSERT INTO outbox (stream, seq, record_id, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO outbox (stream, seq, record_id, payload, created_at, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![stream, seq, record.id().as_bytes().as_slice(), record.encode(), now])?;
+    .execute(params![stream, seq, record.id().as_bytes().as_slice(), record.encode(), now, subject])?;
     Ok(seq as u64)
 }
 
@@ -103,10 +111,10 @@ pub struct OutboxEntry {
     pub payload: Vec<u8>,
 }
 
-/// The oldest queued records of a stream, at most `limit`.
+/// The oldest queued records of a stream (not yet acknowledged), at most `limit`.
 pub fn pending(conn: &Connection, stream: Stream, limit: u32) -> Result<Vec<OutboxEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, record_id, payload FROM outbox WHERE stream = ?1 ORDER BY seq LIMIT ?2",
+        "SELECT seq, record_id, payload FROM outbox WHERE stream = ?1 AND acked = 0 ORDER BY seq LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![stream.as_str(), limit], |r| {
         Ok(OutboxEntry {
@@ -139,8 +147,11 @@ pub fn status(conn: &Connection) -> Result<Vec<StreamStatus>> {
             [stream.as_str()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let pending: i64 =
-            conn.query_row("SELECT count(*) FROM outbox WHERE stream = ?1", [stream.as_str()], |r| r.get(0))?;
+        let pending: i64 = conn.query_row(
+            "SELECT count(*) FROM outbox WHERE stream = ?1 AND acked = 0",
+            [stream.as_str()],
+            |r| r.get(0),
+        )?;
         out.push(StreamStatus {
             stream,
             pending: pending as u64,
@@ -151,9 +162,9 @@ pub fn status(conn: &Connection) -> Result<Vec<StreamStatus>> {
     Ok(out)
 }
 
-/// Records the server's acknowledgement of everything up to `upto_seq` in `stream`: drops those
-/// records from the outbox and marks acknowledged encounters so retention can purge them.
-/// Acknowledgements never go backwards; one beyond what was sent is refused.
+/// Records the server's acknowledgement of everything up to `upto_seq` in `stream`: marks those
+/// records sent, and their encounters so retention can purge them. Acknowledgements never go
+/// backwards (a hub that lost some is [`rewind`]'s case); one beyond what was sent is refused.
 pub fn acknowledge(conn: &Connection, stream: Stream, upto_seq: u64) -> Result<()> {
     let (next_seq, acked_seq): (i64, i64) = conn.query_row(
         "SELECT next_seq, acked_seq FROM sync_stream WHERE stream = ?1",
@@ -174,19 +185,62 @@ pub fn acknowledge(conn: &Connection, stream: Stream, upto_seq: u64) -> Result<(
     if stream == Stream::Encounters {
         conn.execute(
             "UPDATE encounter SET acked = 1 WHERE version_id IN
-               (SELECT record_id FROM outbox WHERE stream = 'encounters' AND seq <= ?1)",
+               (SELECT record_id FROM outbox WHERE stream = 'encounters' AND acked = 0 AND seq <= ?1)",
             [upto],
         )?;
     }
-    conn.execute("DELETE FROM outbox WHERE stream = ?1 AND seq <= ?2", params![stream.as_str(), upto])?;
+    conn.execute("UPDATE outbox SET acked = 1 WHERE stream = ?1 AND acked = 0 AND seq <= ?2", params![stream.as_str(), upto])?;
     conn.execute("UPDATE sync_stream SET acked_seq = ?2 WHERE stream = ?1", params![stream.as_str(), upto])?;
     Ok(())
+}
+
+/// The hub holds `stream` only up to `held` although it acknowledged more (it was restored from
+/// a backup): if this device still holds every record after `held` that the hub acknowledged,
+/// they are queued again under their sequence numbers, their encounters kept from purging until
+/// acknowledged again, and the number queued again is returned. `None` when some are gone
+/// (purged by retention): the hub cannot be filled from here, and nothing changes.
+pub fn rewind(conn: &Connection, stream: Stream, held: u64) -> Result<Option<u64>> {
+    let acked_seq: i64 =
+        conn.query_row("SELECT acked_seq FROM sync_stream WHERE stream = ?1", [stream.as_str()], |r| r.get(0))?;
+    let held = held as i64;
+    if held >= acked_seq {
+        return Ok(Some(0));
+    }
+    let kept: i64 = conn.query_row(
+        "SELECT count(*) FROM outbox WHERE stream = ?1 AND acked = 1 AND seq > ?2 AND seq <= ?3",
+        params![stream.as_str(), held, acked_seq],
+        |r| r.get(0),
+    )?;
+    if kept != acked_seq - held {
+        return Ok(None);
+    }
+    if stream == Stream::Encounters {
+        conn.execute(
+            "UPDATE encounter SET acked = 0 WHERE version_id IN
+               (SELECT record_id FROM outbox WHERE stream = 'encounters' AND seq > ?1)",
+            [held],
+        )?;
+    }
+    conn.execute("UPDATE outbox SET acked = 0 WHERE stream = ?1 AND seq > ?2", params![stream.as_str(), held])?;
+    conn.execute("UPDATE sync_stream SET acked_seq = ?2 WHERE stream = ?1", params![stream.as_str(), held])?;
+    Ok(Some((acked_seq - held) as u64))
+}
+
+/// Drops acknowledged records queued before `cutoff` (Unix seconds), and every version's record
+/// of the encounters retention is about to purge (acknowledged, occurred before `cutoff`).
+pub fn trim(conn: &Connection, cutoff: i64) -> Result<u64> {
+    let n = conn.execute(
+        "DELETE FROM outbox WHERE acked = 1 AND (created_at < ?1 OR subject IN
+           (SELECT encounter_id FROM encounter WHERE acked = 1 AND occurred_at < ?1))",
+        [cutoff],
+    )?;
+    Ok(n as u64)
 }
 
 /// The sequence number a record was queued under, if it is still queued.
 pub fn seq_of(conn: &Connection, record_id: Uuid) -> Result<Option<u64>> {
     Ok(conn
-        .query_row("SELECT seq FROM outbox WHERE record_id = ?1", [record_id.as_bytes().as_slice()], |r| {
+        .query_row("SELECT seq FROM outbox WHERE record_id = ?1 AND acked = 0", [record_id.as_bytes().as_slice()], |r| {
             r.get::<_, i64>(0)
         })
         .optional()?

@@ -14,8 +14,11 @@ use crate::crypto::SecretKey;
 use crate::error::{Error, Result};
 
 /// The migrations, in order. Never edit one that has shipped; add the next.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_releases.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_releases.sql"),
+    include_str!("../migrations/0003_sent_log.sql"),
+];
 
 /// The schema version this build writes.
 pub const VERSION: u32 = MIGRATIONS.len() as u32;

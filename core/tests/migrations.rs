@@ -4,8 +4,11 @@ use satchel_core::crypto::random_key;
 use satchel_core::{schema, Error};
 
 /// Frozen copies of each schema version as it shipped, oldest first.
-const FROZEN: &[(u32, &str)] =
-    &[(1, include_str!("fixtures/schema_v1.sql")), (2, include_str!("fixtures/schema_v2.sql"))];
+const FROZEN: &[(u32, &str)] = &[
+    (1, include_str!("fixtures/schema_v1.sql")),
+    (2, include_str!("fixtures/schema_v2.sql")),
+    (3, include_str!("fixtures/schema_v3.sql")),
+];
 
 #[test]
 fn every_earlier_schema_version_upgrades_with_its_data() {

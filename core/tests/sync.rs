@@ -53,6 +53,7 @@ impl Hub {
             next_cursor: page.last().map(|p| p.cursor).unwrap_or(cursor),
             more: visible.len() > limit,
             segments: page,
+            acks: vec![],
         }
     }
 }
@@ -285,4 +286,45 @@ fn records_the_server_skipped_are_reported_as_holes() {
     e.apply_pull_page(&forged).unwrap();
     let status = e.sync_status().unwrap();
     assert_eq!((status.quarantined, status.holes), (1, 0));
+}
+
+#[test]
+fn what_a_restored_hub_lost_is_sent_again_while_the_device_still_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let phone = new_store(dir.path(), Role::Outreach, &clock);
+    for _ in 0..5 {
+        clock.advance(Duration::minutes(1));
+        phone.log_encounter(&street(clock.now())).unwrap();
+    }
+    let mut hub = Hub::default();
+    sync(&phone, &mut hub);
+    assert_eq!(phone.sync_status().unwrap().pending, 0);
+    let sent: Vec<Vec<u8>> = hub.log.iter().flat_map(|s| open(&phone, s)).collect();
+
+    // The hub comes back from a backup holding encounters 1-2 only.
+    assert_eq!(phone.rewind(Stream::Encounters, 2).unwrap(), Some(3));
+    assert_eq!(phone.sync_status().unwrap().pending, 3);
+    assert!(phone.recent_encounters(10).unwrap().iter().filter(|e| !e.synced).count() == 3, "not purged before the hub has them again");
+    let again = phone.outgoing_segments(SegmentLimits::default()).unwrap();
+    assert_eq!((again[0].header.first_seq, again.last().unwrap().header.last_seq), (3, 5), "under the same sequence numbers");
+    let resent: Vec<Vec<u8>> = again.iter().flat_map(|s| open(&phone, s)).collect();
+    assert_eq!(resent, sent[2..], "the very records sent before");
+    phone.acknowledge(Stream::Encounters, 5).unwrap();
+    assert_eq!(phone.rewind(Stream::Encounters, 5).unwrap(), Some(0), "nothing to do when the hub holds it all");
+
+    // Retention takes the sent records with their encounters: then the hub cannot be filled
+    // from this phone, and saying so changes nothing.
+    clock.advance(Duration::days(30));
+    assert_eq!(phone.purge_expired().unwrap(), 5);
+    assert_eq!(phone.rewind(Stream::Encounters, 2).unwrap(), None);
+    let status = phone.outbox_status().unwrap();
+    let encounters = status.iter().find(|s| s.stream == Stream::Encounters).unwrap();
+    assert_eq!((encounters.acked_seq, encounters.pending), (5, 0));
+    phone.integrity_check().unwrap();
+}
+
+/// The records of a sealed segment, opened with the device's program key.
+fn open(store: &Store, segment: &SealedSegment) -> Vec<Vec<u8>> {
+    satchel_protocol::open(&store.program_keys().unwrap().data_key, segment).unwrap()
 }

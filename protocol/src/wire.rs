@@ -100,6 +100,11 @@ pub struct PullResponse {
     /// Where the next pull starts; apply it in the same transaction as the page.
     pub next_cursor: u64,
     pub more: bool,
+    /// The pulling device's own streams as the hub holds them (every stream, 0 where it holds
+    /// nothing): a device that sent more than this learns the hub lost it (a restore from a
+    /// backup) and sends it again. Absent from older hubs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acks: Vec<StreamAck>,
 }
 
 /// Program keys sealed under an enrollment's one-time secret (the server cannot open them).
@@ -266,6 +271,7 @@ mod tests {
             segments: vec![PulledSegment { cursor: 9, segment: segment() }],
             next_cursor: 10,
             more: false,
+            acks: vec![StreamAck { stream: Stream::Encounters, acked_seq: 4 }],
         };
         assert_eq!(from_cbor::<PullResponse>(&to_cbor(&pull)).unwrap(), pull);
         let err = ErrorBody { error: ErrorCode::Gap, message: "expected 5".into(), stream: Some(Stream::Inventory), expected_seq: Some(5) };

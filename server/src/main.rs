@@ -41,6 +41,16 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Makes a hub of a backup: a SQLite backup (--from) becomes the hub of a new data
+    /// directory; a PostgreSQL database already restored with pg_restore is taken as it is.
+    /// Then phones send again what they still hold, and nothing pushed later is missed.
+    Restore {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The backup file (SQLite hubs).
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
     /// Checks a hub's database without serving or changing it: the storage's integrity, and
     /// every device's streams contiguous. Exits non-zero when something is wrong.
     Check {
@@ -154,6 +164,15 @@ async fn run(command: Command) -> Result<(), serve::ServeError> {
                 report.streams,
                 report.segments
             );
+            Ok(())
+        }
+        Command::Restore { storage, from } => {
+            let restored = serve::restore(&storage.storage(), from.as_deref(), clock()).await?;
+            let c = &restored.check;
+            println!("Restored: {} devices, {} streams, {} segments.", c.devices, c.streams, c.segments);
+            println!("At their next sync, phones send again what the backup lacks and they still hold.");
+            println!("Devices enrolled after the backup must be enrolled again; revoke again any device");
+            println!("revoked after it (`satchel devices` lists them).");
             Ok(())
         }
         Command::Check { storage } => {

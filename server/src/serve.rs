@@ -123,6 +123,52 @@ pub async fn backup(storage: &Storage, to: &Path) -> Result<crate::hub::CheckRep
     Ok(result?)
 }
 
+/// What a restore did.
+#[derive(Clone, Debug)]
+pub struct Restored {
+    pub check: crate::hub::CheckReport,
+    /// Cursors start above this from now on.
+    pub cursor_floor: i64,
+}
+
+/// Restores a hub from a backup: with `from` (SQLite), the checked backup becomes the hub of a
+/// new data directory; without (PostgreSQL, after `pg_restore`), the database is taken as it
+/// is. Either way the hub is marked restored (see [`Hub::mark_restored`]).
+pub async fn restore(storage: &Storage, from: Option<&Path>, now: i64) -> Result<Restored, ServeError> {
+    match (storage, from) {
+        (Storage::Directory(dir), Some(backup)) => {
+            let db = database_path(dir);
+            if db.exists() {
+                return Err(ServeError::Config(format!("{} holds a hub already; restore into a new data directory", dir.display())));
+            }
+            let copy = Hub::open_sqlite_read_only(backup).await?;
+            let check = copy.check().await;
+            copy.close().await;
+            let check = check?;
+            if !check.is_whole() {
+                return Err(ServeError::Config(format!("the backup is not whole: {}", check.problems.join("; "))));
+            }
+            std::fs::create_dir_all(dir)?;
+            let partial = dir.join(".hub.db.restoring");
+            std::fs::copy(backup, &partial)?;
+            std::fs::File::open(&partial)?.sync_all()?;
+            std::fs::rename(&partial, &db)?;
+        }
+        (Storage::Directory(_), None) => {
+            return Err(ServeError::Config("give the backup file to restore from (--from)".into()));
+        }
+        (Storage::Postgres(_), Some(_)) => {
+            return Err(ServeError::Config("restore a PostgreSQL hub with pg_restore, then run this without --from".into()));
+        }
+        (Storage::Postgres(_), None) => {}
+    }
+    let hub = storage.open(false).await?;
+    let floor = hub.mark_restored(now).await;
+    let check = hub.check().await;
+    hub.close().await;
+    Ok(Restored { check: check?, cursor_floor: floor? })
+}
+
 /// Checks a hub's storage, changing nothing.
 pub async fn check(storage: &Storage) -> Result<crate::hub::CheckReport, ServeError> {
     let hub = storage.open_unchanged().await?;

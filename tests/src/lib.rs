@@ -90,21 +90,75 @@ impl Server {
         if let Some(r) = running.take() {
             self.rt.block_on(r.kill());
         }
+        *running = Some(self.serve_again());
+        self.restarts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Serves the storage on the same port again (retrying while the old socket lets go).
+    fn serve_again(&self) -> Running {
         let opts = options(&self.storage, self.addr);
         let mut tries = 0;
-        let started = loop {
+        loop {
             match self.rt.block_on(serve::start(opts.clone(), serve::system_clock())) {
-                Ok(r) => break r,
-                Err(e) if tries < 50 => {
+                Ok(r) => return r,
+                Err(_) if tries < 50 => {
                     tries += 1;
-                    let _ = e;
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(e) => panic!("restart: {e}"),
             }
+        }
+    }
+
+    /// Backs the hub up while it serves, the documented way: SQLite's online copy
+    /// (`satchel-server backup`), or `pg_dump` for PostgreSQL.
+    pub fn backup(&self, to: &std::path::Path) {
+        match &self.scratch {
+            None => {
+                let report = self.rt.block_on(serve::backup(&self.storage, to)).unwrap();
+                assert!(report.is_whole(), "{report:?}");
+            }
+            Some(db) => {
+                let out = std::process::Command::new("pg_dump").arg("--format=custom").arg("--file").arg(to).arg(&db.url).output().unwrap();
+                assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+            }
+        }
+    }
+
+    /// Loses everything since `backup`, as a broken disk would, and brings the hub back from it
+    /// the documented way (`satchel-server restore`; PostgreSQL: `pg_restore` first), serving on
+    /// the same address.
+    pub fn restore_from(&self, backup: &std::path::Path) -> serve::Restored {
+        let mut running = self.running.lock().unwrap();
+        if let Some(r) = running.take() {
+            self.rt.block_on(r.kill());
+        }
+        let restored = match &self.scratch {
+            None => {
+                let db = serve::database_path(self.dir.path());
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+                }
+                self.rt.block_on(serve::restore(&self.storage, Some(backup), now())).unwrap()
+            }
+            Some(db) => {
+                let out = std::process::Command::new("pg_restore")
+                    .args(["--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname"])
+                    .arg(&db.url)
+                    .arg(backup)
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "pg_restore: {}", String::from_utf8_lossy(&out.stderr));
+                self.rt.block_on(serve::restore(&self.storage, None, now())).unwrap()
+            }
         };
-        *running = Some(started);
-        self.restarts.fetch_add(1, Ordering::Relaxed);
+        *running = Some(self.serve_again());
+        restored
+    }
+
+    /// What `satchel-server check` says of the hub's storage.
+    pub fn check(&self) -> satchel_server::hub::CheckReport {
+        self.rt.block_on(serve::check(&self.storage)).unwrap()
     }
 
     /// Whether anything the server stores holds `marker` (ignoring ASCII case): the bytes of
@@ -164,7 +218,7 @@ impl Server {
         self.rt.block_on(async {
             let hub = self.storage.open(false).await.unwrap();
             let everyone = satchel_server::Device { id: Uuid::nil(), role: WireRole::Manager };
-            let mut all = PullResponse { segments: vec![], next_cursor: 0, more: true };
+            let mut all = PullResponse { segments: vec![], next_cursor: 0, more: true, acks: vec![] };
             while all.more {
                 let page = hub.pull(&everyone, all.next_cursor, 64).await.unwrap();
                 all.segments.extend(page.segments);

@@ -9,7 +9,7 @@
 use satchel_protocol::enrollment::{open_keys, seal_keys, EnrollmentPayload};
 use satchel_protocol::wire::{
     self, CreateEnrollment, DeviceInfo, EnrollmentCreated, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest,
-    PushResponse, Redeem, Redeemed,
+    PushResponse, Redeem, Redeemed, StreamAck,
 };
 use satchel_protocol::{limits, PROTOCOL_VERSION};
 use uuid::Uuid;
@@ -64,6 +64,8 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Requests made.
     pub requests: u32,
+    /// Records sent again because the hub, restored from a backup, no longer held them.
+    pub resent: u64,
 }
 
 /// A device on the manager's list.
@@ -215,7 +217,14 @@ impl Store {
         let credential = self.credential()?;
         let mut session = Session { transport, credential: Some(credential), requests: 0 };
         let mut report = SyncReport::default();
-        let result = self.push_all(&mut session, limits, &mut report).and_then(|_| self.pull_all(&mut session, &mut report));
+        let result = self.push_all(&mut session, limits, &mut report).and_then(|_| {
+            let hub_holds = self.pull_all(&mut session, &mut report)?;
+            // A hub restored from a backup may hold less than it acknowledged: send it again.
+            if self.refill(&hub_holds, &mut report)? {
+                self.push_all(&mut session, limits, &mut report)?;
+            }
+            Ok(())
+        });
         report.requests = session.requests;
         match result {
             Ok(()) => {
@@ -258,16 +267,26 @@ impl Store {
                     let status = self.outbox_status()?;
                     let st = status.iter().find(|x| x.stream == stream).ok_or_else(|| refused(&reply))?;
                     let held = expected.saturating_sub(1);
-                    if held < st.acked_seq || held >= st.next_seq || gaps > 3 {
-                        return Err(Error::Refused {
-                            status: 409,
-                            reason: format!(
-                                "the server's copy of this device's {} stream does not match (it expects seq {expected}); ask your manager",
-                                stream.as_str()
-                            ),
-                        });
+                    let mismatch = |why: &str| Error::Refused {
+                        status: 409,
+                        reason: format!(
+                            "the server's copy of this device's {} stream does not match (it expects seq {expected}{why}); ask your manager",
+                            stream.as_str()
+                        ),
+                    };
+                    if held >= st.next_seq || gaps > 2 * satchel_protocol::Stream::ALL.len() {
+                        return Err(mismatch(""));
                     }
-                    self.acknowledge(stream, held)?;
+                    if held < st.acked_seq {
+                        // The hub lost what it had acknowledged (restored from a backup): send
+                        // it again from this device's sent records, if they are all still here.
+                        match self.rewind(stream, held)? {
+                            Some(n) => report.resent += n,
+                            None => return Err(mismatch(", and this device no longer holds what it lost")),
+                        }
+                    } else {
+                        self.acknowledge(stream, held)?;
+                    }
                 }
                 _ => return Err(refused(&reply)),
             }
@@ -275,7 +294,38 @@ impl Store {
         }
     }
 
-    fn pull_all(&self, s: &mut Session, report: &mut SyncReport) -> Result<()> {
+    /// Queues again what the hub acknowledged and no longer holds (`hub_holds`, from a pull);
+    /// whether anything was.
+    fn refill(&self, hub_holds: &[StreamAck], report: &mut SyncReport) -> Result<bool> {
+        let mine = self.outbox_status()?;
+        let mut any = false;
+        for held in hub_holds {
+            let Some(st) = mine.iter().find(|m| m.stream == held.stream) else { continue };
+            if held.acked_seq >= st.acked_seq {
+                continue;
+            }
+            match self.rewind(held.stream, held.acked_seq)? {
+                Some(n) => {
+                    report.resent += n;
+                    any |= n > 0;
+                }
+                None => {
+                    return Err(Error::Refused {
+                        status: 200,
+                        reason: format!(
+                            "the server lost this device's {} records after seq {} and this device no longer holds them all; ask your manager",
+                            held.stream.as_str(),
+                            held.acked_seq
+                        ),
+                    })
+                }
+            }
+        }
+        Ok(any)
+    }
+
+    /// Pulls every page; returns what the hub says it holds of this device's streams.
+    fn pull_all(&self, s: &mut Session, report: &mut SyncReport) -> Result<Vec<StreamAck>> {
         loop {
             if s.requests >= MAX_REQUESTS_PER_SYNC {
                 return Err(Error::Offline("more to receive than one sync carries; continuing next time".into()));
@@ -288,7 +338,7 @@ impl Store {
             }
             report.pulled += self.apply_pull_page(&page)? as u64;
             if !page.more || page.segments.is_empty() {
-                return Ok(());
+                return Ok(page.acks);
             }
         }
     }

@@ -122,7 +122,8 @@ impl Store {
     }
 
     /// Deletes encounters the server acknowledged that are older than the program's retention
-    /// period, and participant references not seen since. Managers' stores keep everything.
+    /// period (with the sent records of every version of them), sent records older than that,
+    /// and participant references not seen since. Managers' stores keep everything.
     /// Returns how many encounters were deleted.
     pub fn purge_expired(&self) -> Result<u64> {
         let now = self.now();
@@ -131,6 +132,7 @@ impl Store {
                 return Ok(0);
             }
             let cutoff = (now - Duration::days(ctx.settings.program.retention_days as i64)).timestamp();
+            outbox::trim(tx, cutoff)?;
             let n = tx.execute("DELETE FROM encounter WHERE acked = 1 AND occurred_at < ?1", [cutoff])?;
             tx.execute(
                 "DELETE FROM participant WHERE last_seen < ?1

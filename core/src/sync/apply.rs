@@ -25,6 +25,12 @@ impl Store {
         self.write(|_, tx| outbox::acknowledge(tx, stream, seq))
     }
 
+    /// Queues again what the hub acknowledged after `held` in `stream` and no longer holds;
+    /// `None` (and nothing changed) when some of it is gone from this device.
+    pub fn rewind(&self, stream: Stream, held: u64) -> Result<Option<u64>> {
+        self.write(|_, tx| outbox::rewind(tx, stream, held))
+    }
+
     pub fn outbox_status(&self) -> Result<Vec<StreamStatus>> {
         self.read(|_, conn| outbox::status(conn))
     }

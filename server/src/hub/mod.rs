@@ -530,7 +530,13 @@ impl Hub {
                 },
             });
         }
-        Ok(PullResponse { next_cursor: segments.last().map(|s| s.cursor).unwrap_or(cursor), more, segments })
+        let mut conn = self.pool.acquire().await?;
+        let held = self.acks(&mut conn, by.id).await?;
+        let acks = Stream::ALL
+            .iter()
+            .map(|&stream| StreamAck { stream, acked_seq: held.iter().find(|a| a.stream == stream).map_or(0, |a| a.acked_seq) })
+            .collect();
+        Ok(PullResponse { next_cursor: segments.last().map(|s| s.cursor).unwrap_or(cursor), more, segments, acks })
     }
 
     /// How many enrollments still hold sealed keys (for checks that they are gone).

@@ -72,6 +72,28 @@ impl Hub {
         }
     }
 
+    /// Marks this hub as restored from a backup, at `now` (Unix seconds): cursors handed out
+    /// from here on start above `now << 20`, beyond any the hub gave before the backup was
+    /// restored (it would take a million segments a second to reach them), so that devices,
+    /// whose pull cursors may be past the backup's last one, miss nothing pushed from now on.
+    /// Returns the new floor.
+    pub async fn mark_restored(&self, now: i64) -> Result<i64, HubError> {
+        let mut tx = self.begin_write().await?;
+        let max: i64 = sqlx::query(self.q("SELECT coalesce(max(cursor), 0) FROM segment")).fetch_one(&mut *tx).await?.get(0);
+        let floor = max.max(now.max(0) << 20);
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("DELETE FROM sqlite_sequence WHERE name = 'segment'").execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO sqlite_sequence (name, seq) VALUES ('segment', ?1)").bind(floor).execute(&mut *tx).await?;
+            }
+            Backend::Postgres => {
+                sqlx::query("SELECT setval(pg_get_serial_sequence('segment', 'cursor'), $1)").bind(floor).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(floor)
+    }
+
     /// Checks the hub's database without changing it.
     pub async fn check(&self) -> Result<CheckReport, HubError> {
         let mut report = CheckReport::default();
