@@ -158,21 +158,19 @@ async fn run(command: Command) -> Result<(), serve::ServeError> {
         Command::Backup { storage, to } => {
             let report = serve::backup(&storage.storage(), &to).await?;
             println!(
-                "Backed up to {}: {} devices, {} streams, {} segments, checked whole.",
+                "Backed up to {} and checked whole ({}).",
                 to.display(),
-                report.devices,
-                report.streams,
-                report.segments
+                report.summary()
             );
             Ok(())
         }
         Command::Restore { storage, from } => {
             let restored = serve::restore(&storage.storage(), from.as_deref(), clock()).await?;
             let c = &restored.check;
-            println!("Restored: {} devices, {} streams, {} segments.", c.devices, c.streams, c.segments);
+            println!("Restored ({}).", c.summary());
             println!("At their next sync, phones send again what the backup lacks and they still hold.");
             println!("Devices enrolled after the backup must be enrolled again; revoke again any device");
-            println!("revoked after it (`satchel devices` lists them).");
+            println!("revoked after it (`satchel device list` shows them).");
             Ok(())
         }
         Command::Check { storage } => {
@@ -180,7 +178,7 @@ async fn run(command: Command) -> Result<(), serve::ServeError> {
             if let Some(integrity) = &report.integrity {
                 println!("integrity: {integrity}");
             }
-            println!("{} devices, {} streams, {} segments", report.devices, report.streams, report.segments);
+            println!("{}", report.summary());
             for problem in &report.problems {
                 println!("problem: {problem}");
             }

@@ -23,6 +23,11 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// "devices: 3, streams: 7, segments: 120".
+    pub fn summary(&self) -> String {
+        format!("devices: {}, streams: {}, segments: {}", self.devices, self.streams, self.segments)
+    }
+
     pub fn is_whole(&self) -> bool {
         self.problems.is_empty() && self.integrity.as_deref().is_none_or(|s| s == "ok")
     }
