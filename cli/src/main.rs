@@ -50,6 +50,9 @@ enum Command {
     /// Brings everything new from the server into the manager's store (and sends the
     /// manager's setting changes to the devices).
     Pull,
+    /// After the server was restored from a backup: gives it back the other devices' records
+    /// it lost that this store pulled before (phones send their own at their next sync).
+    RefillHub,
     /// Writes the tallies of a period: CSV, XLSX, JSON or an HTML report, small counts
     /// suppressed, also where earlier reports would give them away; records it as released.
     Report(commands::report::ReportArgs),
@@ -88,6 +91,15 @@ fn run(cli: Cli) -> Result<()> {
             m.warn_missing_data()?;
             let r = pulled?;
             println!("Pulled {} records in {} requests; sent {} setting changes.", r.pulled, r.requests, r.pushed);
+            Ok(())
+        }
+        Command::RefillHub => {
+            let r = Manager::open(&place)?.refill_hub()?;
+            if r.segments == 0 {
+                println!("The server lacks nothing of other devices that this store holds.");
+            } else {
+                println!("Gave the server back {} records of {} device(s), in {} requests.", r.records, r.devices, r.requests);
+            }
             Ok(())
         }
         Command::Report(args) => commands::report::run(args, &place),

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Local, TimeZone};
 use satchel_core::crypto::KdfParams;
-use satchel_core::{CreateOptions, HttpTransport, Role, Store, SyncReport};
+use satchel_core::{CreateOptions, HttpTransport, Refilled, Role, Store, SyncReport};
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, Result};
@@ -134,6 +134,15 @@ impl Manager {
         let transport = self.transport()?;
         let spinner = working("pulling from the server");
         let result = self.store.sync_now(&transport).map_err(CliError::from);
+        spinner.finish_and_clear();
+        result
+    }
+
+    /// Gives a hub restored from a backup what it lost and this store pulled before.
+    pub fn refill_hub(&self) -> Result<Refilled> {
+        let transport = self.transport()?;
+        let spinner = working("giving the hub back what it lost");
+        let result = self.store.refill_hub(&transport).map_err(CliError::from);
         spinner.finish_and_clear();
         result
     }

@@ -459,3 +459,35 @@ fn pull_warns_when_the_server_lost_records() {
     assert!(warning.contains("1 run(s) of other devices' records never arrived readable"), "{warning}");
     assert!(warning.contains("encounters seq 9-10 of device"), "{warning}");
 }
+
+/// A server restored from a backup lacks what a phone sent after it; the phone is gone, but the
+/// manager pulled it: `satchel refill-hub` gives it back, once.
+#[test]
+fn refill_hub_gives_a_restored_server_back_what_it_lost() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    let log = |n: i64| {
+        for i in 0..n {
+            phone.store.log_encounter(&NewEncounter::new(Utc::now() - Duration::minutes(1 + i), "downtown")).unwrap();
+        }
+        phone.store.sync_now(&http(&server)).unwrap();
+    };
+    log(4);
+    let (store, _keep) = close(manager);
+    ok(&satchel(&store, &["pull"]));
+    let backups = tempfile::tempdir().unwrap();
+    server.backup(&backups.path().join("hub.db"));
+    log(3);
+    ok(&satchel(&store, &["pull"]));
+    server.restore_from(&backups.path().join("hub.db"));
+
+    let out = ok(&satchel(&store, &["refill-hub"]));
+    assert!(out.contains("Gave the server back 3 records of 1 device(s)"), "{out}");
+    let again = ok(&satchel(&store, &["refill-hub"]));
+    assert!(again.contains("lacks nothing"), "{again}");
+    let pulled = ok(&satchel(&store, &["pull"]));
+    assert!(pulled.contains("Pulled"), "{pulled}");
+    let status = satchel(&store, &["pull"]);
+    assert!(String::from_utf8_lossy(&status.stderr).trim().is_empty(), "no hole, nothing set aside: {}", String::from_utf8_lossy(&status.stderr));
+}

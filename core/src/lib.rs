@@ -22,7 +22,7 @@ pub mod sync;
 pub mod tally;
 pub mod validate;
 
-pub use client::{HttpTransport, Reply, SyncReport, Transport};
+pub use client::{HttpTransport, Refilled, Reply, SyncReport, Transport};
 pub use encounter::{ContactType, EncounterRecord, EncounterSummary, NewEncounter};
 pub use error::{Error, Result};
 pub use inventory::{AdjustReason, MovementKind, MovementRecord, StockLevel};

@@ -168,7 +168,8 @@ async fn run(command: Command) -> Result<(), serve::ServeError> {
             let restored = serve::restore(&storage.storage(), from.as_deref(), clock()).await?;
             let c = &restored.check;
             println!("Restored ({}).", c.summary());
-            println!("At their next sync, phones send again what the backup lacks and they still hold.");
+            println!("At their next sync, phones send again what the backup lacks and they still hold;");
+            println!("then `satchel refill-hub` on the manager's computer gives back the rest it pulled.");
             println!("Devices enrolled after the backup must be enrolled again; revoke again any device");
             println!("revoked after it (`satchel device list` shows them).");
             Ok(())

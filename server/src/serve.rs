@@ -184,6 +184,9 @@ pub struct Running {
     /// The connection limits in force (after the file limit).
     pub connections: ConnectionLimits,
     gate: Gate,
+    /// Closed once the server has stopped, so that the database is let go of (and SQLite's
+    /// WAL checkpointed) before the process ends or a restore replaces it.
+    hub: Hub,
     handle: Handle<SocketAddr>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     purge: tokio::task::JoinHandle<()>,
@@ -200,6 +203,7 @@ impl Running {
         self.handle.graceful_shutdown(Some(grace));
         self.purge.abort();
         let _ = self.server.await;
+        self.hub.close().await;
     }
 
     /// Stops at once, cutting requests in flight (a crash, for tests).
@@ -207,12 +211,14 @@ impl Running {
         self.handle.shutdown();
         self.purge.abort();
         let _ = self.server.await;
+        self.hub.close().await;
     }
 
     /// Waits until the server stops (on its own or by a signal handled by the caller).
     pub async fn wait(self) -> std::io::Result<()> {
         let r = self.server.await.map_err(std::io::Error::other)?;
         self.purge.abort();
+        self.hub.close().await;
         r
     }
 
@@ -297,6 +303,7 @@ pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeErr
         }
     };
     // Expired enrollment tokens and their sealed keys go even when nobody redeems anything.
+    let kept = hub.clone();
     let purge = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(600));
         loop {
@@ -308,7 +315,7 @@ pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeErr
             }
         }
     });
-    Ok(Running { addr, tls: tls.is_some(), connections, gate, handle, server, purge })
+    Ok(Running { addr, tls: tls.is_some(), connections, gate, hub: kept, handle, server, purge })
 }
 
 /// HTTP/1.1's own limits: the head timeout (which also closes idle keep-alive connections) and

@@ -46,6 +46,8 @@ on_both_backends!(
     concurrent_pushers_never_make_a_reader_skip,
     last_seen_is_kept_to_the_minute,
     a_lost_bootstrap_token_is_replaced_until_data_arrives,
+    a_manager_gives_back_what_the_hub_lost_and_only_what_continues_a_stream,
+    a_restored_hub_hands_out_cursors_above_any_before_and_checks_whole,
 );
 
 fn segment(program: Uuid, device: Uuid, stream: Stream, first: u64, last: u64) -> SealedSegment {
@@ -249,4 +251,49 @@ async fn concurrent_pushers_never_make_a_reader_skip(hub: Hub) {
     seen.dedup();
     assert_eq!(total, 120);
     assert_eq!(seen.len(), 120);
+}
+
+async fn a_manager_gives_back_what_the_hub_lost_and_only_what_continues_a_stream(hub: Hub) {
+    let (program, manager, _, phone, _) = program(&hub).await;
+    hub.push(&phone, &[segment(program, phone.id, Stream::Encounters, 1, 2)], NOW).await.unwrap();
+    // Only managers deposit, and only what continues each stream.
+    let next = segment(program, phone.id, Stream::Encounters, 3, 4);
+    assert!(matches!(hub.deposit(&phone, &[next.clone()], NOW).await, Err(HubError::Forbidden(_))));
+    let skipping = segment(program, phone.id, Stream::Encounters, 5, 6);
+    assert_eq!(hub.deposit(&manager, &[skipping], NOW).await, Err(HubError::Gap { stream: Stream::Encounters, expected: 3 }));
+    let other = segment(Uuid::now_v7(), phone.id, Stream::Encounters, 3, 4);
+    assert!(matches!(hub.deposit(&manager, &[other], NOW).await, Err(HubError::BadRequest(_))));
+    hub.deposit(&manager, &[segment(program, phone.id, Stream::Encounters, 1, 2), next], NOW).await.unwrap();
+    // A device the hub does not know comes back listed as revoked, its segments served.
+    let gone = Uuid::now_v7();
+    hub.deposit(&manager, &[segment(program, gone, Stream::Inventory, 1, 3)], NOW).await.unwrap();
+    let devices = hub.devices(&manager).await.unwrap();
+    let listed = devices.iter().find(|d| d.device == gone).expect("listed");
+    assert!(listed.revoked && listed.label.contains("enroll again"), "{listed:?}");
+    assert_eq!(listed.acked.iter().map(|a| (a.stream, a.acked_seq)).collect::<Vec<_>>(), [(Stream::Inventory, 3)]);
+    let page = hub.pull(&manager, 0, 10).await.unwrap();
+    let held: Vec<(Uuid, u64, u64)> = page.segments.iter().map(|p| (p.segment.header.device, p.segment.header.first_seq, p.segment.header.last_seq)).collect();
+    assert_eq!(held, [(phone.id, 1, 2), (phone.id, 3, 4), (gone, 1, 3)], "each once, under the device that sealed it");
+    // The phone carries on where the deposit left its stream.
+    let acks = hub.push(&phone, &[segment(program, phone.id, Stream::Encounters, 5, 5)], NOW).await.unwrap();
+    assert_eq!(acks.iter().find(|a| a.stream == Stream::Encounters).unwrap().acked_seq, 5);
+    assert!(hub.check().await.unwrap().is_whole());
+}
+
+async fn a_restored_hub_hands_out_cursors_above_any_before_and_checks_whole(hub: Hub) {
+    let (program, manager, _, phone, _) = program(&hub).await;
+    hub.push(&phone, &[segment(program, phone.id, Stream::Inventory, 1, 1)], NOW).await.unwrap();
+    let before = hub.pull(&manager, 0, 10).await.unwrap().next_cursor;
+    let floor = hub.mark_restored(NOW).await.unwrap();
+    assert!(floor >= NOW << 20);
+    hub.push(&phone, &[segment(program, phone.id, Stream::Inventory, 2, 2)], NOW).await.unwrap();
+    let page = hub.pull(&manager, before, 10).await.unwrap();
+    assert_eq!(page.segments.len(), 1);
+    assert!(page.segments[0].cursor > floor as u64, "a device whose cursor was past the backup's still gets it");
+    assert!(hub.mark_restored(NOW - 100).await.unwrap() > floor, "the floor never goes down");
+    let pulled = hub.pull_streams(&phone, 0, 10, &[]).await.unwrap();
+    let mine: Vec<(Stream, u64)> = pulled.acks.iter().map(|a| (a.stream, a.acked_seq)).collect();
+    assert_eq!(mine, [(Stream::Encounters, 0), (Stream::Inventory, 2), (Stream::Settings, 0)], "a pull says what the hub holds of the puller's streams");
+    let report = hub.check().await.unwrap();
+    assert!(report.is_whole() && report.streams == 1 && report.segments == 2, "{report:?}");
 }

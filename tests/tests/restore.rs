@@ -1,8 +1,9 @@
 //! The restore drill: a serving hub is backed up, syncing goes on, the disk is lost, and the
-//! backup is restored the documented way. Phones send again what the backup lacks, pulls miss
-//! nothing pushed after the restore, and every encounter that still exists on a phone is back
-//! on the hub and on the manager's device exactly once. What cannot come back is shown too: a
-//! phone enrolled after the backup must be enrolled again.
+//! backup is restored the documented way. Phones send again what the backup lacks, the
+//! manager gives back what it pulled of a phone the restored hub no longer knows, pulls miss
+//! nothing pushed after the restore, and every encounter that still exists anywhere is back on
+//! the hub and on the manager's device exactly once, under the device that logged it. That
+//! phone itself must be enrolled again.
 
 use chrono::{Duration, Utc};
 use satchel_core::{Choice, Error, ItemQuantity, ListKind, Location, NewEncounter, Role, Setting, Store, TallyQuery};
@@ -22,8 +23,14 @@ fn log(phone: &Device, n: usize) {
 }
 
 fn encounters_seen(store: &Store) -> u64 {
+    encounters_by(store, None)
+}
+
+/// Encounters in the store, of one device's logging or of all.
+fn encounters_by(store: &Store, device: Option<uuid::Uuid>) -> u64 {
     let today = Utc::now().date_naive();
-    store.tally(&TallyQuery::period(today - chrono::Days::new(2), today)).unwrap().total.encounters
+    let query = TallyQuery { device, ..TallyQuery::period(today - chrono::Days::new(2), today) };
+    store.tally(&query).unwrap().total.encounters
 }
 
 #[test]
@@ -106,12 +113,26 @@ fn drill(server: Server) {
     // 4 + 3 + 2 from A, 4 + 3 + 1 from B, and C's one, which the manager pulled before the loss.
     assert_eq!(encounters_seen(&manager.store), 18, "everything exactly once on the manager's device");
 
-    // The hub holds every encounter of A and B exactly once: a manager set up afresh from it
-    // sees them all (C's one is on C and in the manager's store, not on the hub).
+    // The manager gives back what it pulled of C, which the restored hub no longer knows (and
+    // nothing of A and B, whose phones already did). Doing it again gives nothing more.
+    let given = manager.store.refill_hub(&net).unwrap();
+    assert_eq!((given.devices, given.records), (1, 2), "C's encounter and its stock movement: {given:?}");
+    assert_eq!(manager.store.refill_hub(&net).unwrap().segments, 0);
+    let c_id = c.store.device_id().unwrap();
+    let listed = manager.store.list_devices(&net).unwrap();
+    let c_listed = listed.iter().find(|d| d.device == c_id).expect("C is on the list again");
+    assert!(c_listed.revoked && c_listed.label.contains("enroll again"), "{c_listed:?}");
+
+    // The hub holds every encounter exactly once, under the device that logged it: a manager set
+    // up afresh from it sees them all.
     let fresh = enrolled(&server, &manager, "Office laptop", Role::Manager, Duration::zero());
     fresh.store.sync_now(&net).unwrap();
-    assert_eq!(encounters_seen(&fresh.store), 17);
+    assert_eq!(encounters_seen(&fresh.store), 18);
+    let by = |d: &Device| encounters_by(&fresh.store, Some(d.store.device_id().unwrap()));
+    assert_eq!((by(&a), by(&b), by(&c)), (9, 8, 1), "nothing re-attributed");
     assert_eq!(fresh.store.sync_status().unwrap().holes, 0);
+    manager.store.sync_now(&net).unwrap();
+    assert_eq!(encounters_seen(&manager.store), 18, "the manager applies what came back once");
     let check = server.check();
     assert!(check.is_whole(), "{check:?}");
 }

@@ -15,6 +15,9 @@ use satchel_protocol::{limits, PROTOCOL_VERSION};
 use uuid::Uuid;
 
 mod http;
+mod refill;
+
+pub use refill::Refilled;
 
 pub use http::HttpTransport;
 

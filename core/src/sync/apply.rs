@@ -3,6 +3,7 @@
 //! set aside and how far each other device's stream has arrived, in one transaction.
 
 use rusqlite::Connection;
+use satchel_protocol::{SealedSegment, SegmentHeader};
 use uuid::Uuid;
 
 use crate::encounter;
@@ -38,20 +39,23 @@ impl Store {
     /// Applies records received from other devices, all in one transaction: each is checked,
     /// and one bad record changes nothing. Repeated and out-of-order records are harmless.
     pub fn apply_records(&self, records: &[Record]) -> Result<()> {
-        self.apply_page_records(records, None, &[], &[])
+        self.apply_page_records(records, None, &[], &[], &[])
     }
 
     /// [`Store::apply_records`], and with `cursor`, the pull cursor in the same transaction (it never
-    /// goes backwards), with the segments set aside and how far other devices' streams arrived.
+    /// goes backwards), with the segments set aside, how far other devices' streams arrived,
+    /// and the sealed segments a manager keeps (`keep`).
     pub(crate) fn apply_page_records(
         &self,
         records: &[Record],
         cursor: Option<u64>,
         quarantined: &[String],
         arrived: &[Arrived],
+        keep: &[&SealedSegment],
     ) -> Result<()> {
         self.write(|ctx, tx| {
             note_arrivals(tx, arrived)?;
+            keep_received(tx, keep)?;
             if let Some(c) = cursor {
                 let current = tx.meta_count(&meta::PULL_CURSOR)?;
                 tx.set_meta(&meta::PULL_CURSOR, &current.max(c as i64))?;
@@ -100,6 +104,34 @@ pub(crate) struct Arrived {
     pub(crate) first_seq: u64,
     pub(crate) last_seq: u64,
     pub(crate) cursor: u64,
+}
+
+impl Arrived {
+    /// Whether this is the arrival of the segment with `header`.
+    pub(crate) fn is(&self, header: &SegmentHeader) -> bool {
+        (self.device, self.stream, self.first_seq, self.last_seq) == (header.device, header.stream, header.first_seq, header.last_seq)
+    }
+}
+
+/// Keeps pulled segments as they came (a manager's store), once each.
+fn keep_received(tx: &Connection, segments: &[&SealedSegment]) -> Result<()> {
+    for s in segments {
+        let h = &s.header;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO received_segment (device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(rusqlite::params![
+            h.device.as_bytes().as_slice(),
+            h.stream.as_str(),
+            h.first_seq as i64,
+            h.last_seq as i64,
+            h.key_epoch as i64,
+            s.nonce.as_slice(),
+            s.ciphertext
+        ])?;
+    }
+    Ok(())
 }
 
 /// Notes how far each other device's stream has arrived, in the transaction that applies the

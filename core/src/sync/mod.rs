@@ -211,7 +211,13 @@ impl Store {
             }
         }
         let n = records.len();
-        self.apply_page_records(&records, Some(page.next_cursor), &quarantined, &arrived)?;
+        // A manager keeps what arrived, sealed as it came, for a hub that loses it (D50).
+        let keep: Vec<&SealedSegment> = if role == Role::Manager {
+            page.segments.iter().map(|p| &p.segment).filter(|s| arrived.iter().any(|a| a.is(&s.header))).collect()
+        } else {
+            Vec::new()
+        };
+        self.apply_page_records(&records, Some(page.next_cursor), &quarantined, &arrived, &keep)?;
         Ok(n)
     }
 

@@ -139,6 +139,7 @@ pub fn router_with(hub: Hub, clock: Clock, limits: ApiLimits) -> Router {
         .route("/v1/enrollments", post(create_enrollment))
         .route("/v1/push", post(push))
         .route("/v1/pull", post(pull))
+        .route("/v1/deposit", post(deposit))
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
         .fallback(errors::no_such_endpoint)
@@ -207,6 +208,19 @@ async fn push(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result
     })?;
     tracing::info!(device = %by.id, segments = req.segments.len(), bytes = body.len(), "push");
     Ok(cbor(&PushResponse { acks }))
+}
+
+/// A manager gives back what a restored hub lost (`Hub::deposit`); answered with no acks (the
+/// manager reads the streams' heads from `/v1/devices`).
+async fn deposit(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let req: PushRequest = wire::from_cbor(&body)?;
+    req.check()?;
+    app.hub.deposit(&by, &req.segments, (app.clock)()).await.inspect_err(|e| {
+        tracing::info!(by = %by.id, segments = req.segments.len(), "deposit refused: {e}")
+    })?;
+    tracing::info!(by = %by.id, segments = req.segments.len(), bytes = body.len(), "deposit");
+    Ok(cbor(&PushResponse { acks: vec![] }))
 }
 
 async fn pull(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {

@@ -99,25 +99,30 @@ impl Hub {
         Ok(floor)
     }
 
-    /// Checks the hub's database without changing it.
+    /// Checks the hub's database without changing it, as of one moment (one read
+    /// transaction), so that a hub may be checked while it serves.
     pub async fn check(&self) -> Result<CheckReport, HubError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+        }
         let mut report = CheckReport::default();
         if self.backend == Backend::Sqlite {
-            let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&self.pool).await?;
+            let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&mut *tx).await?;
             let lines: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
             report.integrity = Some(lines.join("; "));
         }
-        let devices = sqlx::query(self.q("SELECT id FROM device")).fetch_all(&self.pool).await?;
+        let devices = sqlx::query(self.q("SELECT id FROM device")).fetch_all(&mut *tx).await?;
         let known: std::collections::HashSet<Uuid> = devices.iter().map(|r| uuid(r.get(0))).collect::<Result<_, _>>()?;
         report.devices = known.len() as u64;
 
-        let heads = sqlx::query(self.q("SELECT device, stream, acked_seq FROM stream_head")).fetch_all(&self.pool).await?;
+        let heads = sqlx::query(self.q("SELECT device, stream, acked_seq FROM stream_head")).fetch_all(&mut *tx).await?;
         let mut acked = std::collections::HashMap::new();
         for r in &heads {
             acked.insert((uuid(r.get(0))?, r.get::<String, _>(1)), r.get::<i64, _>(2));
         }
         let rows = sqlx::query(self.q("SELECT device, stream, first_seq, last_seq FROM segment ORDER BY device, stream, first_seq"))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
         report.segments = rows.len() as u64;
         // Where each (device, stream) has reached, walking its segments in order.
@@ -148,6 +153,7 @@ impl Hub {
             }
         }
         report.problems.dedup();
+        tx.rollback().await?;
         Ok(report)
     }
 }
