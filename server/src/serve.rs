@@ -148,11 +148,19 @@ pub async fn restore(storage: &Storage, from: Option<&Path>, now: i64) -> Result
             if !check.is_whole() {
                 return Err(ServeError::Config(format!("the backup is not whole: {}", check.problems.join("; "))));
             }
+            // The copy is marked restored before it becomes the hub, so that a hub is never in
+            // place with its cursor floor still low.
             std::fs::create_dir_all(dir)?;
             let partial = dir.join(".hub.db.restoring");
             std::fs::copy(backup, &partial)?;
+            let copy = Hub::open_sqlite(&partial).await?;
+            let floor = copy.mark_restored(now).await;
+            copy.close().await;
+            let floor = floor?;
             std::fs::File::open(&partial)?.sync_all()?;
             std::fs::rename(&partial, &db)?;
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+            return Ok(Restored { check, cursor_floor: floor });
         }
         (Storage::Directory(_), None) => {
             return Err(ServeError::Config("give the backup file to restore from (--from)".into()));
@@ -162,6 +170,7 @@ pub async fn restore(storage: &Storage, from: Option<&Path>, now: i64) -> Result
         }
         (Storage::Postgres(_), None) => {}
     }
+    // PostgreSQL, restored by pg_restore: marked in place.
     let hub = storage.open(false).await?;
     let floor = hub.mark_restored(now).await;
     let check = hub.check().await;

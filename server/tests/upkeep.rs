@@ -64,6 +64,8 @@ fn a_serving_hub_is_backed_up_checked_and_restored() {
     let out = run(&["restore", "--data-dir", path(&restored), "--from", path(&backup)]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("enrolled again"), "says what cannot come back: {}", text(&out));
+    let left: Vec<String> = std::fs::read_dir(&restored).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left, ["hub.db"], "the restored hub, marked, and nothing half-made beside it");
     let over = run(&["restore", "--data-dir", path(&data), "--from", path(&backup)]);
     assert!(!over.status.success() && text(&over).contains("holds a hub already"), "{}", text(&over));
     let check = run(&["check", "--data-dir", path(&restored)]);
