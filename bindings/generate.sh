@@ -6,13 +6,15 @@
 #   generated/swift/              SatchelFFI.swift + include/{satchel_ffiFFI.h,module.modulemap}
 #   generated/python/             satchel_ffi.py + the library beside it
 # SATCHEL_FFI_PROFILE picks the cargo profile: dev (default, fast to build), release, or ffi
-# (the small shipping build).
+# (the small shipping build). SATCHEL_FFI_FEATURES adds cargo features of satchel-ffi: the
+# binding tests use `testing` (the panic probe); the apps' builds never do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${SATCHEL_FFI_PROFILE:-dev}"
 case "$profile" in dev) target_dir=target/debug ;; *) target_dir="target/$profile" ;; esac
 
-cargo build --locked -p satchel-ffi --profile "$profile"
+features="${SATCHEL_FFI_FEATURES:-}"
+cargo build --locked -p satchel-ffi --profile "$profile" ${features:+--features "$features"}
 cargo build --locked -q -p uniffi-bindgen
 lib="$target_dir/libsatchel_ffi.so"
 bindgen=target/debug/uniffi-bindgen

@@ -7,6 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What the suite needs, installed when missing (Debian's packages, as root) or named exactly.
+./scripts/setup.sh
+
 # The hub's storage tests run against PostgreSQL too: start this machine's server unless a
 # database is given (SATCHEL_TEST_POSTGRES_URL) or the runs are skipped (SATCHEL_SKIP_POSTGRES=1).
 if [ -z "${SATCHEL_TEST_POSTGRES_URL:-}" ] && [ "${SATCHEL_SKIP_POSTGRES:-0}" != 1 ]; then
@@ -27,8 +30,8 @@ echo "== Rust workspace"
 # The manager's tool's demo (a real hub in-process) is a cargo feature; its tests need it.
 cargo test --workspace --locked --features satchel-cli/demo
 
-echo "== Bindings: generate"
-./bindings/generate.sh
+echo "== Bindings: generate (with the test-only panic probe)"
+SATCHEL_FFI_FEATURES=testing ./bindings/generate.sh
 
 # The Python sync test runs the server binary. `cargo test` above built it (the server's
 # integration tests need it); a separate `cargo build` would resolve features differently and

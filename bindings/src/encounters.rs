@@ -8,43 +8,8 @@ use satchel_core::Store;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use crate::plain::*;
 use crate::error::{guard, invalid, SatchelError};
-
-/// How the worker met the participant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
-pub enum ContactType {
-    Street,
-    MobileUnit,
-    DropIn,
-    PeerDelivery,
-    PhoneText,
-}
-
-impl From<ContactType> for satchel_core::ContactType {
-    fn from(c: ContactType) -> Self {
-        use satchel_core::ContactType as C;
-        match c {
-            ContactType::Street => C::Street,
-            ContactType::MobileUnit => C::MobileUnit,
-            ContactType::DropIn => C::DropIn,
-            ContactType::PeerDelivery => C::PeerDelivery,
-            ContactType::PhoneText => C::PhoneText,
-        }
-    }
-}
-
-impl From<satchel_core::ContactType> for ContactType {
-    fn from(c: satchel_core::ContactType) -> Self {
-        use satchel_core::ContactType as C;
-        match c {
-            C::Street => ContactType::Street,
-            C::MobileUnit => ContactType::MobileUnit,
-            C::DropIn => ContactType::DropIn,
-            C::PeerDelivery => ContactType::PeerDelivery,
-            C::PhoneText => ContactType::PhoneText,
-        }
-    }
-}
 
 /// A supply item and how many units.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
@@ -113,7 +78,7 @@ impl From<satchel_core::NewEncounter> for EncounterInput {
     fn from(e: satchel_core::NewEncounter) -> Self {
         EncounterInput {
             occurred_at: e.occurred_at.into(),
-            contact_type: e.contact_type.into(),
+            contact_type: e.contact_type,
             zone_id: e.zone,
             geohash: e.geohash,
             participant_code: None,
@@ -135,7 +100,7 @@ impl EncounterInput {
     fn to_core(&self) -> satchel_core::NewEncounter {
         satchel_core::NewEncounter {
             occurred_at: DateTime::<Utc>::from(self.occurred_at),
-            contact_type: self.contact_type.into(),
+            contact_type: self.contact_type,
             zone: self.zone_id.clone(),
             geohash: self.geohash.clone(),
             participant_code: self.participant_code.clone(),
@@ -189,7 +154,7 @@ impl From<satchel_core::EncounterSummary> for EncounterSummary {
             encounter_id: e.encounter_id.to_string(),
             version: e.version,
             occurred_at: e.occurred_at.into(),
-            contact_type: e.contact_type.into(),
+            contact_type: e.contact_type,
             zone_id: e.zone,
             has_participant: e.has_participant,
             items: e.items.into_iter().map(Into::into).collect(),

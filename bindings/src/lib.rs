@@ -8,6 +8,7 @@ uniffi::setup_scaffolding!();
 
 mod encounters;
 mod error;
+mod plain;
 mod program;
 mod reports;
 mod stock;
@@ -16,6 +17,7 @@ mod sync;
 
 pub use encounters::*;
 pub use error::SatchelError;
+pub use plain::*;
 pub use program::*;
 pub use reports::*;
 pub use stock::*;

@@ -5,36 +5,8 @@ use std::sync::Arc;
 use satchel_core::Store;
 
 use crate::encounters::ItemQuantity;
+use crate::plain::*;
 use crate::error::{guard, SatchelError};
-
-/// Supply categories, as funders group them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
-pub enum ItemCategory {
-    Syringes,
-    Naloxone,
-    DrugChecking,
-    SaferSmoking,
-    WoundCare,
-    Hygiene,
-    SexualHealth,
-    Other,
-}
-
-impl From<satchel_core::ItemCategory> for ItemCategory {
-    fn from(c: satchel_core::ItemCategory) -> Self {
-        use satchel_core::ItemCategory as C;
-        match c {
-            C::Syringes => Self::Syringes,
-            C::Naloxone => Self::Naloxone,
-            C::DrugChecking => Self::DrugChecking,
-            C::SaferSmoking => Self::SaferSmoking,
-            C::WoundCare => Self::WoundCare,
-            C::Hygiene => Self::Hygiene,
-            C::SexualHealth => Self::SexualHealth,
-            C::Other => Self::Other,
-        }
-    }
-}
 
 /// One supply in the catalog.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
@@ -123,7 +95,7 @@ impl ProgramInfo {
                     .map(|i| SupplyItem {
                         id: i.id.clone(),
                         name: i.name.clone(),
-                        category: i.category.into(),
+                        category: i.category,
                         unit: i.unit.clone(),
                         doses_per_unit: i.doses_per_unit,
                         low_stock_threshold: i.low_stock_threshold,

@@ -7,15 +7,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use satchel_core::{Store, TallyQuery};
 
+use crate::plain::*;
 use crate::error::{guard, invalid, SatchelError};
-
-/// How to bucket a period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
-pub enum Granularity {
-    /// Weeks starting on Monday.
-    Week,
-    Month,
-}
 
 /// Units and doses of one item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
@@ -130,10 +123,7 @@ impl Reports {
             let query = TallyQuery {
                 from: date("from", &from)?,
                 to: date("to", &to)?,
-                by: by.map(|g| match g {
-                    Granularity::Week => satchel_core::Granularity::Week,
-                    Granularity::Month => satchel_core::Granularity::Month,
-                }),
+                by,
                 zone: zone_id,
                 device: None,
             };

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use satchel_core::Store;
 
+use crate::plain::*;
 use crate::error::{guard, SatchelError};
 
 /// The current level of one item at one location.
@@ -22,26 +23,6 @@ pub struct LowStockItem {
     pub item_id: String,
     pub level: i64,
     pub threshold: u32,
-}
-
-/// Why stock was adjusted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
-pub enum AdjustReason {
-    Expired,
-    Damaged,
-    Lost,
-    Other,
-}
-
-impl From<AdjustReason> for satchel_core::AdjustReason {
-    fn from(r: AdjustReason) -> Self {
-        match r {
-            AdjustReason::Expired => Self::Expired,
-            AdjustReason::Damaged => Self::Damaged,
-            AdjustReason::Lost => Self::Lost,
-            AdjustReason::Other => Self::Other,
-        }
-    }
 }
 
 /// Stock: levels, low-stock warnings, and the movements a worker records.
@@ -99,7 +80,7 @@ impl Stock {
 
     /// Corrects stock by a signed amount (negative for expired, damaged or lost supplies).
     pub fn adjust(&self, location_id: String, item_id: String, delta: i64, reason: AdjustReason) -> Result<(), SatchelError> {
-        guard(|| Ok(self.store.adjust_stock(&location_id, &item_id, delta, reason.into()).map(|_| ())?))
+        guard(|| Ok(self.store.adjust_stock(&location_id, &item_id, delta, reason).map(|_| ())?))
     }
 
     /// Records a physical count: the level now.

@@ -8,25 +8,8 @@ use satchel_core::{CreateOptions, Store};
 use zeroize::Zeroizing;
 
 use crate::error::{guard, invalid, SatchelError};
+use crate::plain::{DeviceRole, PinProblem};
 use crate::{Encounters, ProgramInfo, Reports, Stock};
-
-/// What a device is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
-pub enum DeviceRole {
-    /// An outreach worker's phone.
-    Outreach,
-    /// A program manager's device.
-    Manager,
-}
-
-impl From<DeviceRole> for satchel_core::Role {
-    fn from(r: DeviceRole) -> Self {
-        match r {
-            DeviceRole::Outreach => satchel_core::Role::Outreach,
-            DeviceRole::Manager => satchel_core::Role::Manager,
-        }
-    }
-}
 
 pub(crate) fn platform_key(bytes: &[u8]) -> Result<Zeroizing<[u8; 32]>, SatchelError> {
     let key: [u8; 32] = bytes.try_into().map_err(|_| invalid("platform_key", "must be exactly 32 bytes"))?;
@@ -170,7 +153,7 @@ impl SatchelStore {
         guard(|| {
             let platform_key = key_bytes.as_ref().map(|k| platform_key(k)).transpose()?;
             let opts = CreateOptions {
-                role: role.into(),
+                role,
                 pin: pin.as_ref().map(|p| p.to_string()),
                 platform_key: platform_key.map(|k| *k),
                 kdf,
@@ -184,39 +167,14 @@ impl SatchelStore {
     }
 }
 
-/// Why a PIN a worker chose was refused; the app shows each in the worker's language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
-pub enum PinProblem {
-    /// Something other than digits.
-    NotDigits,
-    /// Fewer than 4 or more than 8 digits.
-    Length,
-    /// One digit repeated (0000).
-    OneDigit,
-    /// Digits in a row, up or down (1234, 9876).
-    Run,
-    /// A short block repeated (1212, 123123).
-    Pattern,
-    /// One of the most common PINs.
-    Common,
-}
-
 /// Checks a PIN a worker chooses at setup or when changing it: 4 to 8 digits, and none a thief
 /// tries first (0000, 1234, 1212, the most common PINs). `null`/`nil` when it is fine. Call it
 /// before `create` and `changePin`; the store itself accepts any 4 to 64 characters (a
 /// manager's passphrase too).
 #[uniffi::export]
 pub fn check_new_pin(pin: String) -> Option<PinProblem> {
-    use satchel_core::pin::PinProblem as P;
     let pin = Zeroizing::new(pin);
-    satchel_core::pin::pin_problem(&pin).map(|p| match p {
-        P::NotDigits => PinProblem::NotDigits,
-        P::Length => PinProblem::Length,
-        P::OneDigit => PinProblem::OneDigit,
-        P::Run => PinProblem::Run,
-        P::Pattern => PinProblem::Pattern,
-        P::Common => PinProblem::Common,
-    })
+    satchel_core::pin::pin_problem(&pin)
 }
 
 /// Whether a store exists in `dir` (so the app knows to ask for a PIN or to set one up).
@@ -232,7 +190,9 @@ pub fn panic_wipe(dir: String) -> Result<(), SatchelError> {
 }
 
 /// Raises a Rust panic on purpose inside the library. It must arrive as
-/// `SatchelError.Internal`, never as a crash: apps and tests call it to check that guarantee.
+/// `SatchelError.Internal`, never as a crash: the binding tests call it to check that guarantee.
+/// Only in test builds (feature `testing`); the apps' library does not have it.
+#[cfg(feature = "testing")]
 #[uniffi::export]
 pub fn check_panic_is_caught() -> Result<(), SatchelError> {
     guard(|| panic!("deliberate panic to check the FFI boundary"))

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use satchel_core::{HttpTransport, Store};
 
 use crate::error::{guard, invalid, SatchelError};
-use crate::store::DeviceRole;
+use crate::plain::DeviceRole;
 
 /// What one sync did.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
@@ -150,7 +150,7 @@ impl SyncControl {
     /// Manager: a one-time code that enrolls a new device with `label` and `role`.
     pub fn create_enrollment(&self, label: String, role: DeviceRole) -> Result<EnrollmentCode, SatchelError> {
         guard(|| {
-            let (code, expires_at) = self.store.create_enrollment(&label, role.into(), &self.transport()?)?;
+            let (code, expires_at) = self.store.create_enrollment(&label, role, &self.transport()?)?;
             Ok(EnrollmentCode { code, expires_at })
         })
     }
@@ -165,10 +165,7 @@ impl SyncControl {
                 .map(|d| ProgramDevice {
                     device_id: d.device.to_string(),
                     label: d.label,
-                    role: match d.role {
-                        satchel_core::client::WireRole::Manager => DeviceRole::Manager,
-                        satchel_core::client::WireRole::Outreach => DeviceRole::Outreach,
-                    },
+                    role: d.role,
                     last_seen: d.last_seen,
                     revoked: d.revoked,
                 })

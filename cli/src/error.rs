@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// The store, the sync client or a tally refused or failed.
-    #[error("{}", say(.0))]
+    #[error("{}", in_words(.0))]
     Store(#[from] satchel_core::Error),
     /// A file could not be read or written.
     #[error("{what} {}: {source}", path.display())]
@@ -32,7 +32,7 @@ impl From<&str> for CliError {
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
 
 /// A store error in the manager's words.
-fn say(e: &satchel_core::Error) -> String {
+fn in_words(e: &satchel_core::Error) -> String {
     use satchel_core::Error as E;
     match e {
         E::WrongPin { failed_attempts } => format!("wrong passphrase ({failed_attempts} failed attempts in a row)"),

@@ -80,7 +80,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let place = manager::Place { store: cli.store, ca_cert: cli.ca_cert };
+    let place = manager::StoreLocation { store: cli.store, ca_cert: cli.ca_cert };
     match cli.command {
         Command::Program(command) => commands::program::run(command, &place),
         Command::Device(command) => commands::device::run(command, &place),

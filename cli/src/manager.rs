@@ -4,18 +4,18 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Local, TimeZone};
 use satchel_core::crypto::KdfParams;
-use satchel_core::{CreateOptions, HttpTransport, Refilled, Role, Store, SyncReport};
+use satchel_core::{CreateOptions, HttpTransport, ListKind, Refilled, Role, Store, SyncReport};
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, Result};
 
 /// Where the manager's store is, and which extra certificate authority to trust.
-pub struct Place {
+pub struct StoreLocation {
     pub store: Option<PathBuf>,
     pub ca_cert: Option<PathBuf>,
 }
 
-impl Place {
+impl StoreLocation {
     /// `--store`, or `$SATCHEL_STORE`, or `~/.local/share/satchel/manager`.
     pub fn dir(&self) -> Result<PathBuf> {
         if let Some(d) = &self.store {
@@ -56,7 +56,7 @@ pub struct Manager {
     ca_pem: Option<Vec<u8>>,
 }
 
-fn read_ca(place: &Place) -> Result<Option<Vec<u8>>, String> {
+fn read_ca(place: &StoreLocation) -> Result<Option<Vec<u8>>, String> {
     place
         .ca_cert
         .as_ref()
@@ -67,7 +67,7 @@ fn read_ca(place: &Place) -> Result<Option<Vec<u8>>, String> {
 impl Manager {
     /// Creates the store and sets up the program with the server's one-time token. If setting
     /// up fails, the new store is removed again: nothing is left half-made.
-    pub fn init(place: &Place, server: &str, token: &str) -> Result<Manager> {
+    pub fn init(place: &StoreLocation, server: &str, token: &str) -> Result<Manager> {
         let dir = place.dir()?;
         let ca_pem = read_ca(place)?;
         let transport = HttpTransport::new(server, ca_pem.as_deref())?;
@@ -89,7 +89,7 @@ impl Manager {
     }
 
     /// Opens and unlocks the store.
-    pub fn open(place: &Place) -> Result<Manager> {
+    pub fn open(place: &StoreLocation) -> Result<Manager> {
         let dir = place.dir()?;
         if !Store::exists(&dir) {
             return Err(format!("no manager's store in {}; run `satchel program init` first (or give --store)", dir.display()).into());
@@ -178,10 +178,7 @@ impl Manager {
                 "{:<36}  {:<24}  {:<8}  {:<16}  {:>9}  {:>9}{}\n",
                 d.device,
                 d.label.chars().take(24).collect::<String>(),
-                match d.role {
-                    satchel_core::client::WireRole::Manager => "manager",
-                    satchel_core::client::WireRole::Outreach => "outreach",
-                },
+                d.role.as_str(),
                 d.last_seen.map(local_time).unwrap_or_else(|| "never".into()),
                 acked("encounters"),
                 acked("inventory"),
@@ -238,11 +235,9 @@ impl Manager {
         };
         out += &list("Supplies", s.items.iter().map(|i| (i.id.clone(), i.name.clone(), i.active)).collect());
         out += &list("Kits", s.kits.iter().map(|k| (k.id.clone(), k.name.clone(), k.active)).collect());
-        out += &list("Zones", s.zones.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
-        out += &list("Referral types", s.referral_types.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
-        out += &list("Age bands", s.age_bands.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
-        out += &list("Genders", s.genders.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
-        out += &list("Substances", s.substances.iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
+        for kind in ListKind::ALL {
+            out += &list(kind.title(), s.list(kind).iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
+        }
         out += &list("Stock locations", s.locations.iter().map(|l| (l.id.clone(), l.name.clone(), l.active)).collect());
         Ok(out)
     }

@@ -16,9 +16,10 @@ use crate::ProtocolError;
 const AAD: &[u8] = b"satchel/enrollment/v1";
 const SCHEME: &str = "satchel://enroll";
 
-/// The program's keys as they travel to a new device. Wiped on drop; never `Debug`-printed.
+/// The program's keys as an enrollment carries them to a new device (sealed under its one-time
+/// secret). Wiped on drop; never `Debug`-printed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
-pub struct ProgramKeys {
+pub struct EnrollmentKeys {
     #[zeroize(skip)]
     pub program: Uuid,
     pub participant_key: [u8; 32],
@@ -26,14 +27,14 @@ pub struct ProgramKeys {
     pub epoch: u32,
 }
 
-impl std::fmt::Debug for ProgramKeys {
+impl std::fmt::Debug for EnrollmentKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProgramKeys").field("program", &self.program).field("epoch", &self.epoch).finish_non_exhaustive()
+        f.debug_struct("EnrollmentKeys").field("program", &self.program).field("epoch", &self.epoch).finish_non_exhaustive()
     }
 }
 
 /// Seals the program keys under a one-time secret.
-pub fn seal_keys(secret: &[u8; 32], keys: &ProgramKeys) -> SealedKeys {
+pub fn seal_keys(secret: &[u8; 32], keys: &EnrollmentKeys) -> SealedKeys {
     let mut plain = zeroize::Zeroizing::new(Vec::new());
     ciborium::into_writer(keys, &mut *plain).expect("keys encode");
     let mut nonce = [0u8; 24];
@@ -45,7 +46,7 @@ pub fn seal_keys(secret: &[u8; 32], keys: &ProgramKeys) -> SealedKeys {
 }
 
 /// Opens sealed program keys with the one-time secret from the QR code.
-pub fn open_keys(secret: &[u8; 32], sealed: &SealedKeys) -> Result<ProgramKeys, ProtocolError> {
+pub fn open_keys(secret: &[u8; 32], sealed: &SealedKeys) -> Result<EnrollmentKeys, ProtocolError> {
     if sealed.nonce.len() != 24 {
         return Err(ProtocolError::Unreadable);
     }
@@ -178,8 +179,8 @@ impl EnrollmentPayload {
 mod tests {
     use super::*;
 
-    fn keys() -> ProgramKeys {
-        ProgramKeys { program: Uuid::from_u128(5), participant_key: [1; 32], data_key: [2; 32], epoch: 1 }
+    fn keys() -> EnrollmentKeys {
+        EnrollmentKeys { program: Uuid::from_u128(5), participant_key: [1; 32], data_key: [2; 32], epoch: 1 }
     }
 
     #[test]

@@ -16,14 +16,30 @@ pub fn check_version(v: u32) -> Result<(), ProtocolError> {
     Ok(())
 }
 
-/// What a device may do.
+/// What a device is for, and so what it may do. The one definition: the core, the hub and the
+/// apps (through the bindings) all use this type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Pushes its own streams; pulls `inventory` and `settings` of its program.
+    /// An outreach worker's phone: logs encounters and stock, receives settings. Pushes its own
+    /// streams; pulls `inventory` and `settings` of its program.
     Outreach,
-    /// Pushes settings too; pulls everything.
+    /// A program manager's device: writes settings, receives everything.
     Manager,
+}
+
+impl Role {
+    /// The name stored in databases and shown to people (`outreach`, `manager`), as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Outreach => "outreach",
+            Role::Manager => "manager",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Outreach, Role::Manager].into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// A device pushes sealed segments of its own streams.

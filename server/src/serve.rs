@@ -10,7 +10,7 @@ use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
 
 use crate::connections::{ConnectionLimits, Gate, GateAcceptor};
-use crate::http::{router_with, ApiLimits, Clock};
+use crate::http::{router_with, ApiLimits, UnixClock};
 use crate::hub::{Hub, HubError};
 
 /// Where the hub keeps its data.
@@ -243,7 +243,7 @@ impl Running {
 }
 
 /// Starts the hub. The program must exist (`init`).
-pub async fn start(opts: ServeOptions, clock: Clock) -> Result<Running, ServeError> {
+pub async fn start(opts: ServeOptions, clock: UnixClock) -> Result<Running, ServeError> {
     let tls = match (&opts.tls, opts.insecure_loopback) {
         (Some(_), true) => return Err(ServeError::Config("give either TLS files or --insecure-loopback, not both".into())),
         (None, false) => {
@@ -351,6 +351,6 @@ mod tests {
 }
 
 /// The wall clock, in Unix seconds.
-pub fn system_clock() -> Clock {
+pub fn system_clock() -> UnixClock {
     Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
 }

@@ -153,6 +153,7 @@ def test_platform_key_unlock_and_pin_change(tmp_path):
 
 
 def test_a_panic_arrives_as_an_error():
+    assert hasattr(s, "check_panic_is_caught"), "generate with SATCHEL_FFI_FEATURES=testing for the panic probe"
     with pytest.raises(s.SatchelError.Internal) as caught:
         s.check_panic_is_caught()
     assert "deliberate panic" in str(caught.value)

@@ -36,7 +36,7 @@ pub enum RoleArg {
     Manager,
 }
 
-pub fn run(command: DeviceCommand, place: &manager::Place) -> Result<()> {
+pub fn run(command: DeviceCommand, place: &manager::StoreLocation) -> Result<()> {
     match command {
         DeviceCommand::Enroll { label, role, out } => {
             let m = Manager::open(place)?;

@@ -35,7 +35,7 @@ pub enum ProgramCommand {
     },
 }
 
-pub fn run(command: ProgramCommand, place: &manager::Place) -> Result<()> {
+pub fn run(command: ProgramCommand, place: &manager::StoreLocation) -> Result<()> {
     match command {
         ProgramCommand::Init { server, token } => {
             let m = Manager::init(place, &server, &token)?;

@@ -40,7 +40,7 @@ pub struct ReportArgs {
     pub dry_run: bool,
 }
 
-pub fn run(args: ReportArgs, place: &manager::Place) -> Result<()> {
+pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
 
             let by = args.by.map(|b| match b {
                 ByArg::Week => satchel_core::Granularity::Week,
@@ -67,7 +67,7 @@ pub fn run(args: ReportArgs, place: &manager::Place) -> Result<()> {
             Ok(())
 }
 
-pub fn releases(place: &manager::Place) -> Result<()> {
+pub fn releases(place: &manager::StoreLocation) -> Result<()> {
 
             let m = Manager::open(place)?;
             print!("{}", m.list_releases()?);

@@ -49,9 +49,6 @@ pub fn check_server_address(server: &str) -> Result<()> {
         .map_err(|_| crate::error::invalid("server", "must be an https:// address (plain http only on this machine)"))
 }
 
-/// The protocol's role type, as the device list carries it.
-pub use satchel_protocol::wire::Role as WireRole;
-
 /// Reads a scanned enrollment code (`satchel://enroll?…`); anything else is refused and echoed
 /// nowhere.
 pub fn parse_code(code: &str) -> Result<EnrollmentPayload> {
@@ -74,20 +71,6 @@ pub struct SyncReport {
 /// A device on the manager's list.
 pub type Device = DeviceInfo;
 
-fn to_wire(role: Role) -> wire::Role {
-    match role {
-        Role::Outreach => wire::Role::Outreach,
-        Role::Manager => wire::Role::Manager,
-    }
-}
-
-fn from_wire(role: wire::Role) -> Role {
-    match role {
-        wire::Role::Outreach => Role::Outreach,
-        wire::Role::Manager => Role::Manager,
-    }
-}
-
 /// Turns a non-success answer into the core's error.
 fn refused(reply: &Reply) -> Error {
     let body: Option<ErrorBody> = serde_json::from_slice(&reply.body).ok();
@@ -109,14 +92,14 @@ fn decode<T: serde::de::DeserializeOwned>(reply: &Reply) -> Result<T> {
     wire::from_cbor(&reply.body).map_err(|e| Error::Refused { status: reply.status, reason: format!("unreadable answer: {e}") })
 }
 
-/// Calls and counts; success statuses only.
-struct Session<'a> {
+/// One sync's (or one manager command's) calls to the hub, counted; success statuses only.
+struct HubCalls<'a> {
     transport: &'a dyn Transport,
     credential: Option<String>,
     requests: u32,
 }
 
-impl Session<'_> {
+impl HubCalls<'_> {
     fn call_raw(&mut self, path: &str, body: Option<Vec<u8>>) -> Result<Reply> {
         self.requests += 1;
         self.transport.call(path, self.credential.as_deref(), body.as_deref()).map_err(Error::Offline)
@@ -152,7 +135,7 @@ impl Store {
         if self.sync_server()?.is_some() {
             return Err(Error::NotPermitted("this device is already enrolled".into()));
         }
-        let mut s = Session { transport, credential: None, requests: 0 };
+        let mut s = HubCalls { transport, credential: None, requests: 0 };
         s.call(
             "/v1/enroll/redeem",
             Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.to_string() })),
@@ -182,7 +165,7 @@ impl Store {
             data_key: zeroize::Zeroizing::new(keys.data_key),
             epoch: keys.epoch,
         };
-        self.enroll_at(redeemed.device, from_wire(redeemed.role), &keys, &payload.server, &redeemed.credential)
+        self.enroll_with_credential(redeemed.device, redeemed.role, &keys, &payload.server, &redeemed.credential)
     }
 
     /// Sets up the program's first manager with the one-time token `satchel-server init`
@@ -195,7 +178,7 @@ impl Store {
         }
         self.check_can_enroll()?;
         let redeemed = self.redeem(server, token, transport)?;
-        if !redeemed.sealed_keys.ciphertext.is_empty() || redeemed.role != wire::Role::Manager {
+        if !redeemed.sealed_keys.ciphertext.is_empty() || redeemed.role != Role::Manager {
             return Err(Error::Refused { status: 200, reason: "this is a device enrollment code, not the program's first one".into() });
         }
         let keys = ProgramKeys {
@@ -204,7 +187,7 @@ impl Store {
             data_key: crypto::random_key(),
             epoch: 1,
         };
-        self.enroll_at(redeemed.device, Role::Manager, &keys, server, &redeemed.credential)
+        self.enroll_with_credential(redeemed.device, Role::Manager, &keys, server, &redeemed.credential)
     }
 
     /// Pushes everything pending, then pulls everything new, within one call. Records the
@@ -218,7 +201,7 @@ impl Store {
     pub fn sync_with(&self, transport: &dyn Transport, limits: SegmentLimits) -> Result<SyncReport> {
         let _turn = self.sync_turn.lock().unwrap_or_else(|p| p.into_inner());
         let credential = self.credential()?;
-        let mut session = Session { transport, credential: Some(credential), requests: 0 };
+        let mut session = HubCalls { transport, credential: Some(credential), requests: 0 };
         let mut report = SyncReport::default();
         let result = self.push_all(&mut session, limits, &mut report).and_then(|_| {
             let hub_holds = self.pull_all(&mut session, &mut report)?;
@@ -241,7 +224,7 @@ impl Store {
         }
     }
 
-    fn push_all(&self, s: &mut Session, limits: SegmentLimits, report: &mut SyncReport) -> Result<()> {
+    fn push_all(&self, s: &mut HubCalls, limits: SegmentLimits, report: &mut SyncReport) -> Result<()> {
         let mut gaps = 0;
         loop {
             let segments = self.outgoing_segments(limits)?;
@@ -328,7 +311,7 @@ impl Store {
     }
 
     /// Pulls every page; returns what the hub says it holds of this device's streams.
-    fn pull_all(&self, s: &mut Session, report: &mut SyncReport) -> Result<Vec<StreamAck>> {
+    fn pull_all(&self, s: &mut HubCalls, report: &mut SyncReport) -> Result<Vec<StreamAck>> {
         loop {
             if s.requests >= MAX_REQUESTS_PER_SYNC {
                 return Err(Error::Offline("more to receive than one sync carries; continuing next time".into()));
@@ -355,19 +338,19 @@ impl Store {
         }
         let server = self.sync_server()?.ok_or_else(|| Error::NotPermitted("start or join a program first".into()))?;
         let keys = self.program_keys()?;
-        let wire_keys = satchel_protocol::enrollment::ProgramKeys {
+        let wire_keys = satchel_protocol::enrollment::EnrollmentKeys {
             program: keys.program,
             participant_key: *keys.participant_key,
             data_key: *keys.data_key,
             epoch: keys.epoch,
         };
-        let mut s = Session { transport, credential: Some(self.credential()?), requests: 0 };
+        let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         // The token is the server's; the secret never leaves this device except in the code.
         let mut payload = EnrollmentPayload::new(&server, "pending");
         let request = CreateEnrollment {
             v: PROTOCOL_VERSION,
             label: label.to_string(),
-            role: to_wire(role),
+            role,
             sealed_keys: seal_keys(&payload.secret, &wire_keys),
         };
         request.check().map_err(|e| crate::error::invalid("label", e.to_string()))?;
@@ -378,13 +361,13 @@ impl Store {
 
     /// Manager: the program's devices as the server knows them.
     pub fn list_devices(&self, transport: &dyn Transport) -> Result<Vec<Device>> {
-        let mut s = Session { transport, credential: Some(self.credential()?), requests: 0 };
+        let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         s.call("/v1/devices", None)
     }
 
     /// Manager: revokes a device; its credential stops working at once.
     pub fn revoke_device(&self, device: Uuid, transport: &dyn Transport) -> Result<()> {
-        let mut s = Session { transport, credential: Some(self.credential()?), requests: 0 };
+        let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         let reply = s.call_raw(&format!("/v1/devices/{device}/revoke"), Some(Vec::new()))?;
         match reply.status {
             200 | 204 => Ok(()),

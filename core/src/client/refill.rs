@@ -9,7 +9,7 @@ use satchel_protocol::wire::{self, PushRequest, PushResponse};
 use satchel_protocol::{SealedSegment, SegmentHeader, Stream, PROTOCOL_VERSION};
 use uuid::Uuid;
 
-use super::{refused, Session, Transport};
+use super::{refused, HubCalls, Transport};
 use crate::error::{Error, Result};
 use crate::settings::Role;
 use crate::store::Store;
@@ -43,7 +43,7 @@ impl Store {
             .collect();
         let (program, me) = (self.program_id()?, self.device_id()?);
         let owed = self.read(|_, conn| owed_segments(conn, program, me, &heads))?;
-        let mut s = Session { transport, credential: Some(self.credential()?), requests: 0 };
+        let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         let mut done = Refilled::default();
         let mut devices = std::collections::HashSet::new();
         let limits = SegmentLimits::default();

@@ -16,31 +16,7 @@ mod starter;
 
 pub use starter::starter;
 
-/// What a device is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// An outreach worker's phone: logs encounters and stock, receives settings.
-    Outreach,
-    /// A program manager's device: writes settings, receives everything.
-    Manager,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Outreach => "outreach",
-            Role::Manager => "manager",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "outreach" => Some(Role::Outreach),
-            "manager" => Some(Role::Manager),
-            _ => None,
-        }
-    }
-}
+pub use satchel_protocol::wire::Role;
 
 /// Supply categories, as funders group them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -143,6 +119,16 @@ pub enum ListKind {
 impl ListKind {
     pub const ALL: [ListKind; 5] =
         [ListKind::Zone, ListKind::Referral, ListKind::AgeBand, ListKind::Gender, ListKind::Substance];
+    /// The list's heading where a person reads it (English).
+    pub fn title(self) -> &'static str {
+        match self {
+            ListKind::Zone => "Zones",
+            ListKind::Referral => "Referral types",
+            ListKind::AgeBand => "Age bands",
+            ListKind::Gender => "Genders",
+            ListKind::Substance => "Substances",
+        }
+    }
     fn prefix(self) -> &'static str {
         match self {
             ListKind::Zone => "zone",

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use uuid::Uuid;
 
-use super::{Context, Store};
+use super::{Unlocked, Store};
 use crate::encounter::{self, EncounterRecord, EncounterSummary, NewEncounter};
 use crate::error::{Error, Result};
 use crate::inventory::{self, MovementKind, MovementRecord};
@@ -149,7 +149,7 @@ impl Store {
 
 /// The fields of a record that come from what the worker entered.
 fn record_fields(
-    ctx: &Context,
+    ctx: &Unlocked,
     new: &NewEncounter,
     keep_participant: Option<[u8; 16]>,
     now: DateTime<Utc>,
@@ -190,7 +190,7 @@ fn record_fields(
     })
 }
 
-fn own_live_version(ctx: &Context, tx: &Connection, encounter_id: Uuid) -> Result<EncounterRecord> {
+fn own_live_version(ctx: &Unlocked, tx: &Connection, encounter_id: Uuid) -> Result<EncounterRecord> {
     let old = encounter::load(tx, encounter_id)?
         .ok_or_else(|| Error::NotFound { kind: "encounter", id: encounter_id.to_string() })?
         .record;
@@ -207,7 +207,7 @@ fn own_live_version(ctx: &Context, tx: &Connection, encounter_id: Uuid) -> Resul
 /// take its supplies from the location (net of what the previous version took), and queues
 /// everything for sync.
 fn write_version(
-    ctx: &Context,
+    ctx: &Unlocked,
     tx: &Connection,
     record: &EncounterRecord,
     previous: Option<&EncounterRecord>,

@@ -54,19 +54,19 @@ impl Store {
 
     /// Replaces the program keys (and program id) with those received at enrollment.
     pub fn set_program_keys(&self, keys: &ProgramKeys) -> Result<()> {
-        self.adopt(None, keys, None)
+        self.take_enrollment(None, keys, None)
     }
 
     /// Completes enrollment: takes the device id and role the server assigned and the program's
     /// keys, in one transaction, so that every record from now on names the device the server
     /// knows. Only before anything is logged.
     pub fn enroll(&self, device: Uuid, role: Role, keys: &ProgramKeys) -> Result<()> {
-        self.adopt(Some((device, role)), keys, None)
+        self.take_enrollment(Some((device, role)), keys, None)
     }
 
     /// [`Store::enroll`], with the server this device syncs with and its credential there.
-    pub(crate) fn enroll_at(&self, device: Uuid, role: Role, keys: &ProgramKeys, server: &str, credential: &str) -> Result<()> {
-        self.adopt(Some((device, role)), keys, Some((server, credential)))
+    pub(crate) fn enroll_with_credential(&self, device: Uuid, role: Role, keys: &ProgramKeys, server: &str, credential: &str) -> Result<()> {
+        self.take_enrollment(Some((device, role)), keys, Some((server, credential)))
     }
 
     /// Refuses enrollment once anything is logged (checked before a one-time token is spent).
@@ -74,7 +74,7 @@ impl Store {
         self.read(|_, conn| nothing_written(conn))
     }
 
-    fn adopt(&self, identity: Option<(Uuid, Role)>, keys: &ProgramKeys, server: Option<(&str, &str)>) -> Result<()> {
+    fn take_enrollment(&self, identity: Option<(Uuid, Role)>, keys: &ProgramKeys, server: Option<(&str, &str)>) -> Result<()> {
         self.write(|_, tx| {
             nothing_written(tx)?;
             if let Some((server, credential)) = server {

@@ -55,7 +55,7 @@ impl CreateOptions {
 }
 
 /// What an unlocked store holds besides its connection.
-pub(crate) struct Context {
+pub(crate) struct Unlocked {
     pub(crate) db_key: SecretKey,
     pub(crate) device: Uuid,
     pub(crate) role: Role,
@@ -64,16 +64,17 @@ pub(crate) struct Context {
     pub(crate) settings: ProgramSettings,
 }
 
-struct Session {
+/// The store while it is unlocked: its connection and what unlocking gave.
+struct OpenStore {
     conn: Connection,
-    ctx: Context,
+    ctx: Unlocked,
 }
 
 /// An on-device store. Safe to share between threads; calls are serialised.
 pub struct Store {
     paths: StorePaths,
     clock: Clock,
-    session: Mutex<Option<Session>>,
+    session: Mutex<Option<OpenStore>>,
     /// One sync or enrollment at a time (a background job and the worker's "sync now" must not
     /// interleave their acknowledgements).
     pub(crate) sync_turn: Mutex<()>,
@@ -100,12 +101,12 @@ impl Store {
         (self.clock)()
     }
 
-    fn lock_session(&self) -> MutexGuard<'_, Option<Session>> {
+    fn lock_session(&self) -> MutexGuard<'_, Option<OpenStore>> {
         self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` in one immediate transaction on the unlocked store.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&Context, &Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Unlocked, &Connection) -> Result<T>) -> Result<T> {
         let mut guard = self.lock_session();
         let session = guard.as_mut().ok_or(Error::Locked)?;
         let tx = session.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -114,7 +115,7 @@ impl Store {
         Ok(out)
     }
 
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Context, &Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Unlocked, &Connection) -> Result<T>) -> Result<T> {
         let guard = self.lock_session();
         let session = guard.as_ref().ok_or(Error::Locked)?;
         f(&session.ctx, &session.conn)

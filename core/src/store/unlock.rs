@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration};
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
-use super::{Context, Session, Store};
+use super::{Unlocked, OpenStore, Store};
 use crate::crypto::{KdfParams, SecretKey};
 use crate::error::{Error, Result};
 use crate::keyfile::{self, KeyFile};
@@ -105,7 +105,7 @@ impl Store {
             .optional()?
             .map(zeroize::Zeroizing::new)
             .ok_or_else(|| Error::Damaged("no participant key".into()))?;
-        let ctx = Context {
+        let ctx = Unlocked {
             db_key,
             device: Uuid::from_slice(&device).map_err(|_| Error::Damaged("device id".into()))?,
             role: Role::parse(&role).ok_or_else(|| Error::Damaged("unknown role".into()))?,
@@ -115,7 +115,7 @@ impl Store {
             ),
             settings: settings::load(&conn)?,
         };
-        *self.lock_session() = Some(Session { conn, ctx });
+        *self.lock_session() = Some(OpenStore { conn, ctx });
         Ok(())
     }
 

@@ -29,7 +29,7 @@ mod guard;
 pub use errors::ApiError;
 
 /// The time source, in Unix seconds (tests move it).
-pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
+pub type UnixClock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Rate limits of the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +73,7 @@ type Limiter<K> = governor::DefaultKeyedRateLimiter<K>;
 #[derive(Clone)]
 struct App {
     hub: Hub,
-    clock: Clock,
+    clock: UnixClock,
     /// Per device.
     limiter: std::sync::Arc<Limiter<Uuid>>,
     /// Redemptions, per caller address.
@@ -124,12 +124,12 @@ fn quota(per_minute: u32) -> governor::Quota {
 }
 
 /// The router of the sync API with the default limits.
-pub fn router(hub: Hub, clock: Clock) -> Router {
+pub fn router(hub: Hub, clock: UnixClock) -> Router {
     router_with(hub, clock, ApiLimits::default())
 }
 
 /// The router of the sync API.
-pub fn router_with(hub: Hub, clock: Clock, limits: ApiLimits) -> Router {
+pub fn router_with(hub: Hub, clock: UnixClock, limits: ApiLimits) -> Router {
     let limiter = std::sync::Arc::new(governor::RateLimiter::keyed(quota(limits.requests_per_minute)));
     let redeems = std::sync::Arc::new(governor::RateLimiter::keyed(quota(limits.redeems_per_minute)));
     Router::new()

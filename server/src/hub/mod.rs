@@ -71,19 +71,9 @@ fn random_secret() -> String {
     hex::encode(bytes)
 }
 
-fn role_str(role: Role) -> &'static str {
-    match role {
-        Role::Outreach => "outreach",
-        Role::Manager => "manager",
-    }
-}
-
-fn parse_role(s: &str) -> Role {
-    if s == "manager" {
-        Role::Manager
-    } else {
-        Role::Outreach
-    }
+/// A role as stored; an unknown name (never written by this hub) gets the narrower role.
+fn stored_role(s: &str) -> Role {
+    Role::parse(s).unwrap_or(Role::Outreach)
 }
 
 fn uuid(bytes: Vec<u8>) -> Result<Uuid, HubError> {
@@ -257,7 +247,7 @@ impl Hub {
         )
         .bind(hash(&token))
         .bind(label)
-        .bind(role_str(role))
+        .bind(role.as_str())
         .bind(&sealed.nonce)
         .bind(&sealed.ciphertext)
         .bind(expires)
@@ -304,7 +294,7 @@ impl Hub {
         .await?
         .ok_or(HubError::TokenGone)?;
         let label: String = row.get(0);
-        let role = parse_role(row.get::<String, _>(1).as_str());
+        let role = stored_role(row.get::<String, _>(1).as_str());
         let nonce: Option<Vec<u8>> = row.get(2);
         let keys: Option<Vec<u8>> = row.get(3);
         let device = Uuid::now_v7();
@@ -312,7 +302,7 @@ impl Hub {
         sqlx::query(self.q("INSERT INTO device (id, label, role, credential_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"))
             .bind(device.as_bytes().as_slice())
             .bind(&label)
-            .bind(role_str(role))
+            .bind(role.as_str())
             .bind(hash(&credential))
             .bind(now)
             .execute(&mut *tx)
@@ -336,7 +326,7 @@ impl Hub {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(HubError::Unauthorized)?;
-        let device = Device { id: uuid(row.get(0))?, role: parse_role(row.get::<String, _>(1).as_str()) };
+        let device = Device { id: uuid(row.get(0))?, role: stored_role(row.get::<String, _>(1).as_str()) };
         // "Last seen" to the minute is enough for the manager's list; it saves a write per request.
         let last_seen: Option<i64> = row.get(2);
         if last_seen.is_none_or(|t| now - t >= LAST_SEEN_RESOLUTION_SECONDS || now < t) {
@@ -607,7 +597,7 @@ impl Hub {
             out.push(satchel_protocol::wire::DeviceInfo {
                 device: id,
                 label: r.get(1),
-                role: parse_role(r.get::<String, _>(2).as_str()),
+                role: stored_role(r.get::<String, _>(2).as_str()),
                 last_seen: r.get(3),
                 revoked: r.get::<i64, _>(4) != 0,
                 acked: self.acks(&mut conn, id).await?,

@@ -1,0 +1,77 @@
+//! The core's plain enums, handed to the apps as they are.
+//!
+//! Each is declared here as a uniffi remote type: a mirror of the core's definition that uniffi
+//! turns into the foreign-language type, with no copy of the type and no conversion in Rust.
+//! The compiler checks each mirror against the core (a variant added or missing on either side
+//! does not build), so the core stays the one definition. Docs for the apps are written here.
+
+/// What a device is for.
+pub type DeviceRole = satchel_core::Role;
+pub use satchel_core::pin::PinProblem;
+pub use satchel_core::{AdjustReason, ContactType, Granularity, ItemCategory};
+
+/// What a device is for.
+#[uniffi::remote(Enum)]
+pub enum DeviceRole {
+    /// An outreach worker's phone.
+    Outreach,
+    /// A program manager's device.
+    Manager,
+}
+
+/// How the worker met the participant.
+#[uniffi::remote(Enum)]
+pub enum ContactType {
+    Street,
+    MobileUnit,
+    DropIn,
+    PeerDelivery,
+    PhoneText,
+}
+
+/// Why stock was adjusted.
+#[uniffi::remote(Enum)]
+pub enum AdjustReason {
+    Expired,
+    Damaged,
+    Lost,
+    Other,
+}
+
+/// Supply categories, as funders group them.
+#[uniffi::remote(Enum)]
+pub enum ItemCategory {
+    Syringes,
+    Naloxone,
+    DrugChecking,
+    SaferSmoking,
+    WoundCare,
+    Hygiene,
+    SexualHealth,
+    Other,
+}
+
+/// How to bucket a period.
+#[uniffi::remote(Enum)]
+pub enum Granularity {
+    /// Weeks starting on Monday.
+    Week,
+    Month,
+}
+
+/// Why a PIN a worker chose was refused; the app shows each in the worker's language.
+#[uniffi::remote(Enum)]
+pub enum PinProblem {
+    /// Something other than digits.
+    NotDigits,
+    /// Fewer than 4 or more than 8 digits.
+    Length,
+    /// One digit repeated (0000).
+    OneDigit,
+    /// Digits in a row, up or down (1234, 9876).
+    Run,
+    /// A short block repeated (1212, 123123).
+    Pattern,
+    /// One of the most common PINs.
+    Common,
+}

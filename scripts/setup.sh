@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what the build and the whole test suite need on a Debian machine, and nothing when
+# it is all there (scripts/test.sh runs this first). Needs root for apt-get; without root it
+# prints the exact command to run and stops. Rust (rustup), Python 3, Java 17 and Go are not
+# installed here: it says which is missing.
+set -euo pipefail
+
+need_apt=()
+for tool in perl make gcc debootstrap mvn; do
+  command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
+done
+need_apt=("${need_apt[@]/mvn/maven}")
+# PostgreSQL for the hub's storage tests (scripts/postgres.sh starts it).
+command -v pg_lsclusters >/dev/null 2>&1 || need_apt+=(postgresql)
+# The restore drill backs a PostgreSQL hub up and restores it with pg_dump and pg_restore.
+command -v pg_restore >/dev/null 2>&1 || need_apt+=(postgresql-client)
+# Headless Chromium renders the HTML report in the CLI's tests.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# The Android app's screens render headless through Skiko: OpenGL, X11, fontconfig and a font.
+for pkg in libgl1 libx11-6 libfontconfig1 fonts-dejavu-core; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+# Skipped parts need nothing of theirs.
+[ "${SATCHEL_SKIP_SWIFT:-0}" = 1 ] && need_apt=("${need_apt[@]/debootstrap}")
+[ "${SATCHEL_SKIP_CHROMIUM:-0}" = 1 ] && need_apt=("${need_apt[@]/chromium}")
+if [ "${SATCHEL_SKIP_POSTGRES:-0}" = 1 ]; then
+  need_apt=("${need_apt[@]/postgresql-client}")
+  need_apt=("${need_apt[@]/postgresql}")
+fi
+wanted=()
+for p in "${need_apt[@]}"; do [ -n "$p" ] && wanted+=("$p"); done
+
+if [ "${#wanted[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing Debian packages; run as root:" >&2
+    echo "  apt-get update && apt-get install -y ${wanted[*]}" >&2
+    exit 1
+  fi
+  echo "== Installing ${wanted[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}"
+fi
+
+missing=()
+command -v cargo >/dev/null 2>&1 || missing+=("Rust (https://rustup.rs)")
+command -v python3 >/dev/null 2>&1 || missing+=("Python 3")
+command -v java >/dev/null 2>&1 || missing+=("Java 17")
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "missing: ${missing[*]}" >&2
+  exit 1
+fi
+python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install -q pytest
+# Maven fetches the Kotlin compiler, JNA and JUnit from Maven Central on first use; the Swift
+# tests make their Debian trixie chroot on first use (bindings/tests/swift/run.sh).
