@@ -22,9 +22,9 @@ if [ -z "${SATCHEL_TEST_POSTGRES_URL:-}" ] && [ "${SATCHEL_SKIP_POSTGRES:-0}" !=
   export SATCHEL_TEST_POSTGRES_URL
 fi
 
-echo "== Rust workspace: lints on what ships (no unsafe, no unwrap outside tests)"
+echo "== Rust workspace: lints, warnings as errors (no unsafe, no unwrap outside tests)"
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
-cargo clippy --workspace --exclude satchel-e2e --lib --bins --locked --features satchel-cli/demo -- -D warnings
+cargo clippy --workspace --all-targets --locked --features satchel-cli/demo -- -D warnings
 
 echo "== Rust workspace"
 # The manager's tool's demo (a real hub in-process) is a cargo feature; its tests need it.

@@ -7,6 +7,8 @@
 //!
 //! SATCHEL_BENCH_EXPORT_N sets the number of encounters (default 1000000). Filling the store
 //! goes through the same path as received sync records (`Store::apply_records`), in batches.
+// A benchmark: a failed unwrap stops it with its message.
+#![allow(clippy::unwrap_used)]
 
 // wait4 is the one way to read a finished child's peak memory.
 #![allow(unsafe_code)]
@@ -83,6 +85,8 @@ fn fill(store: &Store, n: usize, from: NaiveDate, days: i64) {
 }
 
 /// Runs `satchel` and returns (seconds, peak resident memory in MB) of that process alone.
+// wait4 below reaps the child (and gives its own peak memory, which Child::wait does not).
+#[allow(clippy::zombie_processes)]
 fn measure(store: &Path, args: &[&str]) -> (f64, f64) {
     let start = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_satchel"))

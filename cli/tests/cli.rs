@@ -2,6 +2,8 @@
 //! and every export read back with a real reader (csv, calamine, serde_json) and compared with
 //! counts the test keeps itself. Bad input gets a clear message, a non-zero exit, and writes
 //! nothing.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -122,7 +124,7 @@ fn reports_read_back_equal_the_counts_logged() {
     let sheet = book.worksheet_range("encounters").unwrap();
     let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(&header[..2], ["row", "part"]);
-    let last = sheet.rows().last().unwrap();
+    let last = sheet.rows().next_back().unwrap();
     assert_eq!(last[1], Data::String("period".into()));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     assert_eq!(last[col("total")], Data::Float(expected.encounters as f64), "numbers are numbers");

@@ -6,6 +6,8 @@
 //! cargo bench -p satchel-core --bench releases
 //!
 //! SATCHEL_BENCH_RELEASES_N sets the number of encounters over the year (default 12000).
+// A benchmark: a failed unwrap stops it with its message.
+#![allow(clippy::unwrap_used)]
 
 #[path = "../tests/common/dice.rs"]
 mod dice;

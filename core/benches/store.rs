@@ -10,6 +10,8 @@
 //!
 //! Environment: SATCHEL_BENCH_N (encounters logged, default 2000), SATCHEL_BENCH_TALLY_N
 //! (encounters in the tally database, default 1000000).
+// A benchmark: a failed unwrap stops it with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::error::Error;
 use std::hint::black_box;

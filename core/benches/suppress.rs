@@ -6,6 +6,8 @@
 //!
 //! SATCHEL_BENCH_SUPPRESS_N sets the number of encounters (default 6000, a quarter of a
 //! program with a few vans).
+// A benchmark: a failed unwrap stops it with its message.
+#![allow(clippy::unwrap_used)]
 
 #[path = "../tests/common/dice.rs"]
 mod dice;

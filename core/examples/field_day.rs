@@ -3,6 +3,8 @@
 //! a void, counts stock at the end, and prints the day's tally and stock levels.
 //!
 //! cargo run --release -p satchel-core --example field_day -- --dir DIR [--pin PIN] [--seed N]
+// An example kept short: a failed unwrap stops it with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

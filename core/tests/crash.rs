@@ -4,6 +4,8 @@
 //!
 //! This file is its own test harness: run with `SATCHEL_CRASH_CHILD=DIR` it is the child.
 //! `SATCHEL_CRASH_RUNS` sets the number of kills (default 50).
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

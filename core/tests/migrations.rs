@@ -1,4 +1,6 @@
 //! Every earlier schema version opens and upgrades; a newer one is refused untouched.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use satchel_core::crypto::random_key;
 use satchel_core::{schema, Error};

@@ -1,5 +1,7 @@
 //! What the phone apps need from the core beyond the domain: the wait after wrong PINs, the
 //! shift's encounters and sums, and an encounter read back for correction.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! and random sets of reports pin no small count once every report goes through the ledger of
 //! releases; the same reports suppressed each on its own do. Attacked by `common/across.rs`, a
 //! linear-programming attacker over day × zone counts written apart from the suppressor.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 #[path = "common/across.rs"]

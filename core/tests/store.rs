@@ -1,4 +1,6 @@
 //! The store end to end: keys, the domain, the outbox, tallies, retention and wipe.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Small counts stay hidden from an attacker who holds a report: random stores, reports by
 //! week, by month and for the whole period, for all zones or one, every table attacked with
 //! linear programs written apart from the suppressor (`common/attack.rs`).
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 #[path = "common/attack.rs"]

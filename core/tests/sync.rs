@@ -1,6 +1,8 @@
 //! The device side of sync against a stand-in hub that does what the protocol says the server
 //! does (store sealed segments, acknowledge the highest contiguous sequence, serve pages by a
 //! global cursor filtered by role). The real server and the HTTP transport come separately.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

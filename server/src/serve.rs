@@ -334,6 +334,11 @@ fn tune_http1<A>(server: &mut axum_server::Server<SocketAddr, A>, limits: &Conne
     server.http_builder().http1().header_read_timeout(limits.head).max_headers(256);
 }
 
+/// The wall clock, in Unix seconds.
+pub fn system_clock() -> UnixClock {
+    Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -348,9 +353,4 @@ mod tests {
             assert!(shown.contains("db.example.org") && shown.contains("/satchel"), "{shown}");
         }
     }
-}
-
-/// The wall clock, in Unix seconds.
-pub fn system_clock() -> UnixClock {
-    Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
 }

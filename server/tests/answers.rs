@@ -1,6 +1,8 @@
 //! Every status the hub gives comes with a JSON body of the one shape, including the
 //! framework's own refusals (no such endpoint, wrong method, a head over the limits), spoken to
 //! the real `satchel-server` binary over raw sockets.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! A hub under a low open-file limit holds its ground against 2,000 half-open and slow
 //! connections (raw sockets, from one "laptop" address and from fifty others): each is closed
 //! within the documented time, while a phone enrolls, pushes and pulls, and `/healthz` answers.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! The HTTP API on a real socket on 127.0.0.1, driven by a plain HTTP client: bad input gets the
 //! right status and a JSON error, and stores nothing.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 

@@ -3,6 +3,8 @@
 //! PostgreSQL: `SATCHEL_TEST_POSTGRES_URL` names a database whose role may create databases
 //! (each test gets its own); `scripts/test.sh` starts a local server and sets it.
 //! `SATCHEL_SKIP_POSTGRES=1` skips the PostgreSQL runs, saying so.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use satchel_protocol::wire::{Role, SealedKeys};
 use satchel_protocol::{seal, SealedSegment, SegmentHeader, Stream};
@@ -258,7 +260,7 @@ async fn a_manager_gives_back_what_the_hub_lost_and_only_what_continues_a_stream
     hub.push(&phone, &[segment(program, phone.id, Stream::Encounters, 1, 2)], NOW).await.unwrap();
     // Only managers deposit, and only what continues each stream.
     let next = segment(program, phone.id, Stream::Encounters, 3, 4);
-    assert!(matches!(hub.deposit(&phone, &[next.clone()], NOW).await, Err(HubError::Forbidden(_))));
+    assert!(matches!(hub.deposit(&phone, std::slice::from_ref(&next), NOW).await, Err(HubError::Forbidden(_))));
     let skipping = segment(program, phone.id, Stream::Encounters, 5, 6);
     assert_eq!(hub.deposit(&manager, &[skipping], NOW).await, Err(HubError::Gap { stream: Stream::Encounters, expected: 3 }));
     let other = segment(Uuid::now_v7(), phone.id, Stream::Encounters, 3, 4);

@@ -1,6 +1,8 @@
 //! Backups, checks and restores with the `satchel-server` binary, as an operator runs them: a
 //! backup of a serving hub while a device keeps pushing, a check that finds a stream with a
 //! hole, and a restore that refuses to overwrite a hub.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

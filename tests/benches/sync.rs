@@ -10,6 +10,8 @@
 //!
 //! Environment: SATCHEL_BENCH_BACKLOG (default 10000), SATCHEL_BENCH_DEVICES (default 50),
 //! SATCHEL_BENCH_PER_DEVICE (encounters per device for ingest, default 200).
+// A benchmark: a failed unwrap stops it with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;

@@ -331,7 +331,7 @@ pub fn http(server: &Server) -> HttpTransport {
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -339,7 +339,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next_u64() % n
     }
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -367,12 +367,15 @@ pub enum Fault {
 pub const FAULTS: [Fault; 5] = [Fault::DropRequest, Fault::DropResponse, Fault::Duplicate, Fault::Reorder, Fault::Restart];
 
 /// A transport that injects faults into a share of the calls, chosen by a seeded random source.
+/// A call as the transport made it: path, credential, body.
+type Call = (String, Option<String>, Option<Vec<u8>>);
+
 pub struct Faulty<'a> {
     inner: HttpTransport,
     server: &'a Server,
     rng: Mutex<Rng>,
     percent: u64,
-    history: Mutex<Vec<(String, Option<String>, Option<Vec<u8>>)>>,
+    history: Mutex<Vec<Call>>,
     pub injected: Mutex<Vec<Fault>>,
     /// HTTP statuses the device saw, by count.
     pub statuses: Mutex<std::collections::BTreeMap<u16, u64>>,

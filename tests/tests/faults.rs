@@ -6,6 +6,8 @@
 //!
 //! `SATCHEL_FAULT_SCHEDULES` sets how many schedules run on SQLite (default 200; an eighth as
 //! many run with the hub on PostgreSQL); `SATCHEL_FAULT_SEED` replays one on each.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 

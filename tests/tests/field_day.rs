@@ -1,6 +1,8 @@
 //! A day in the field, end to end over HTTP: a server, a manager, two outreach phones logging
 //! offline and syncing. Stock levels converge on every device, the manager's tallies equal both
 //! phones' work, and the server's database holds none of what was logged.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use chrono::{Duration, Utc};
 use satchel_core::{

@@ -4,6 +4,8 @@
 //! nothing pushed after the restore, and every encounter that still exists anywhere is back on
 //! the hub and on the manager's device exactly once, under the device that logged it. That
 //! phone itself must be enrolled again.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use chrono::{Duration, Utc};
 use satchel_core::{Choice, Error, ItemQuantity, ListKind, Location, NewEncounter, Role, Setting, Store, TallyQuery};

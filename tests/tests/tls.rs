@@ -1,5 +1,7 @@
 //! The server over TLS from certificate files (rustls), and devices that trust it only through
 //! the roots they are given.
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
 
 use satchel_core::{Error, HttpTransport, Role};
 use satchel_e2e::*;

@@ -71,8 +71,11 @@ fn row_end(part: &str, start: NaiveDate, r: &Released) -> NaiveDate {
     end.min(r.to)
 }
 
+/// A value's series with their weights, and its zones.
+type Meaning = (Vec<(String, f64)>, Vec<String>);
+
 /// What a value of a report sums: the series with their weights, and the zones.
-fn meaning(table: &str, column: Option<&str>, zones: &[String], settings: &ProgramSettings) -> Option<(Vec<(String, f64)>, Vec<String>)> {
+fn meaning(table: &str, column: Option<&str>, zones: &[String], settings: &ProgramSettings) -> Option<Meaning> {
     let items = |cat: ItemCategory, doses: bool| -> Vec<(String, f64)> {
         settings
             .items
