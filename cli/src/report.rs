@@ -3,12 +3,30 @@
 //! daily counts, so memory does not grow with the number of encounters.
 
 use chrono::{NaiveDate, Utc};
-use satchel_core::suppress::{Cell, SuppressedTable};
+use satchel_core::suppress::{Cell, SuppressedRow};
+use satchel_core::tally::labels::{table_title, ColumnLabel, Labels};
 use satchel_core::{Granularity, Store, TallyQuery};
 use serde::Serialize;
 
 use crate::error::Result;
 
+/// A suppressed table with the names a person reads: the program's names for its columns and
+/// words for the table, the ids beside them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Table {
+    /// The table's id (`encounters`, `syringes_distributed`, …).
+    pub name: String,
+    pub title: String,
+    pub columns: Vec<ColumnLabel>,
+    pub rows: Vec<SuppressedRow>,
+}
+
+impl Table {
+    /// The whole period's row.
+    pub fn period(&self) -> Option<&SuppressedRow> {
+        self.rows.iter().find(|r| r.part == "period")
+    }
+}
 
 /// A report: what it covers and its suppressed tables.
 #[derive(Clone, Debug, Serialize)]
@@ -19,12 +37,15 @@ pub struct Report {
     pub time_zone: String,
     pub by: Option<Granularity>,
     pub zone: Option<String>,
+    /// The zone's name in the program's settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone_name: Option<String>,
     /// Counts from 1 to threshold − 1 are suppressed, and more where a total would reveal one.
     pub threshold: u32,
     pub generated_at: String,
     /// Syringes collected per syringe distributed over the period, when both counts are shown.
     pub syringe_return_ratio: Option<f64>,
-    pub tables: Vec<SuppressedTable>,
+    pub tables: Vec<Table>,
     /// Values hidden because of earlier releases, and how many releases there were.
     #[serde(skip)]
     pub hidden_for_earlier: usize,
@@ -51,17 +72,29 @@ impl Report {
             }
         }
         let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, record)?;
+        let labels = Labels::new(&settings);
+        let tables = r
+            .tables
+            .into_iter()
+            .map(|t| Table {
+                title: table_title(&t.name),
+                columns: t.columns.iter().map(|c| labels.column(&t.name, c)).collect(),
+                name: t.name,
+                rows: t.rows,
+            })
+            .collect();
         Ok(Report {
             program: settings.program.name.clone(),
             from,
             to,
             time_zone: r.time_zone,
             by,
+            zone_name: zone.as_ref().map(|z| labels.column("encounters", &format!("zone/{z}")).label),
             zone,
             threshold: r.query.threshold,
             generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             syringe_return_ratio: r.syringe_return_ratio,
-            tables: r.tables,
+            tables,
             hidden_for_earlier: r.hidden_for_earlier,
             earlier_releases: r.earlier_releases,
         })
@@ -76,13 +109,13 @@ impl Report {
             None => "",
         };
         let mut out = format!(
-            "Dry run: nothing written, nothing recorded.\n{} to {}, {by}{zone}; counts below {} suppressed.\n\n{:<28} {:>7} {:>11}\n",
+            "Dry run: nothing written, nothing recorded.\n{} to {}, {by}{zone}; counts below {} suppressed.\n\n{:<36} {:>7} {:>11}\n",
             self.from, self.to, self.threshold, "table", "shown", "suppressed"
         );
         for t in &self.tables {
             let cells = || t.rows.iter().flat_map(|r| r.cells.iter().chain(&r.total));
             let hidden = cells().filter(|c| **c == Cell::Suppressed).count();
-            out += &format!("{:<28} {:>7} {:>11}\n", t.name, cells().count() - hidden, hidden);
+            out += &format!("{:<36} {:>7} {:>11}\n", t.title, cells().count() - hidden, hidden);
         }
         out += &format!(
             "\n{} of the suppressed values are hidden because of what {} earlier release{} showed.\n",
@@ -113,17 +146,17 @@ pub fn summary(report: &Report) -> String {
         report.program, report.from, report.to, report.time_zone, report.threshold
     );
     for t in &report.tables {
-        let Some(period) = t.rows.iter().find(|r| r.part == "period") else { continue };
-        let mut cells: Vec<(String, Cell)> = t.columns.iter().cloned().zip(period.cells.iter().copied()).collect();
+        let Some(period) = t.period() else { continue };
+        let mut cells: Vec<(String, Cell)> = t.columns.iter().map(ColumnLabel::full).zip(period.cells.iter().copied()).collect();
         if let Some(total) = period.total {
-            cells.insert(0, ("total".into(), total));
+            cells.insert(0, ("Total".into(), total));
         }
         if cells.is_empty() {
             continue;
         }
-        out += &format!("\n{}\n", t.name);
+        out += &format!("\n{}\n", t.title);
         for (c, cell) in cells {
-            out += &format!("  {c:<40} {:>10}\n", text(cell));
+            out += &format!("  {c:<44} {:>10}\n", text(cell));
         }
     }
     if let Some(r) = report.syringe_return_ratio {

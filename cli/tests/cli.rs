@@ -99,14 +99,17 @@ fn reports_read_back_equal_the_counts_logged() {
         ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "-o", path.to_str().unwrap()]));
     }
 
-    // CSV, with a CSV reader: the period row of each table.
+    // CSV, with a CSV reader: the period row of each table, by the ids; the names beside them.
     let mut csv = csv::Reader::from_path(out.path().join("r.csv")).unwrap();
-    assert_eq!(csv.headers().unwrap(), vec!["table", "row", "part", "column", "value"]);
+    assert_eq!(csv.headers().unwrap(), vec!["table", "table_id", "row", "part", "column", "column_id", "value"]);
     let mut period: BTreeMap<(String, String), Option<u64>> = BTreeMap::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
     for rec in csv.records() {
         let rec = rec.unwrap();
-        if &rec[2] == "period" {
-            period.insert((rec[0].to_string(), rec[3].to_string()), rec[4].parse().ok());
+        names.insert(rec[5].to_string(), rec[4].to_string());
+        names.insert(rec[1].to_string(), rec[0].to_string());
+        if &rec[3] == "period" {
+            period.insert((rec[1].to_string(), rec[5].to_string()), rec[6].parse().ok());
         }
     }
     check_cell(period[&("encounters".into(), "total".into())], expected.encounters, "csv encounters");
@@ -116,17 +119,30 @@ fn reports_read_back_equal_the_counts_logged() {
     assert_eq!(period[&("encounters".into(), "zone/eastside".into())], None, "3 encounters are suppressed");
     check_cell(period[&("syringes_distributed".into(), "total".into())], expected.syringes, "csv syringes");
     check_cell(period[&("summary".into(), "syringes_collected".into())], expected.collected, "csv collected");
+    // Where a person reads: the program's names and words, no id.
+    assert_eq!(names["zone/downtown"], "Zone: Downtown");
+    assert_eq!(names["contact_type/street"], "Contact type: Street");
+    assert_eq!(names["syringes_distributed"], "Syringes distributed");
+    assert_eq!(names["summary"], "Summary counts");
+    for (id, name) in &names {
+        assert!(name != id && !name.contains('_'), "{id} reads as {name:?}");
+    }
 
-    // XLSX, with calamine: one sheet per table, numbers as numbers.
+    // XLSX, with calamine: one sheet per table named by its title, numbers as numbers, the
+    // names in the first header row and the ids in the second.
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let mut book: Xlsx<_> = open_workbook(out.path().join("r.xlsx")).unwrap();
-    assert!(book.sheet_names().contains(&"encounters".to_string()));
-    let sheet = book.worksheet_range("encounters").unwrap();
-    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
-    assert_eq!(&header[..2], ["row", "part"]);
+    assert!(book.sheet_names().contains(&"Encounters".to_string()), "{:?}", book.sheet_names());
+    assert!(book.sheet_names().iter().all(|n| !n.contains('_')), "{:?}", book.sheet_names());
+    let sheet = book.worksheet_range("Encounters").unwrap();
+    let mut rows = sheet.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    let ids: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(&ids[..2], ["row", "part"]);
     let last = sheet.rows().next_back().unwrap();
     assert_eq!(last[1], Data::String("period".into()));
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let col = |id: &str| ids.iter().position(|h| h == id).unwrap();
+    assert_eq!(header[col("zone/downtown")], "Zone: Downtown");
     assert_eq!(last[col("total")], Data::Float(expected.encounters as f64), "numbers are numbers");
     assert_eq!(last[col("zone/downtown")], Data::Float(23.0));
     assert_eq!(last[col("zone/eastside")], Data::String("suppressed".into()));
@@ -136,6 +152,9 @@ fn reports_read_back_equal_the_counts_logged() {
     assert_eq!(json["threshold"], THRESHOLD);
     let tables = json["tables"].as_array().unwrap();
     let enc = tables.iter().find(|t| t["name"] == "encounters").unwrap();
+    assert_eq!(enc["title"], "Encounters");
+    let downtown = enc["columns"].as_array().unwrap().iter().find(|c| c["id"] == "zone/downtown").unwrap();
+    assert_eq!((downtown["label"].as_str(), downtown["group"].as_str()), (Some("Downtown"), Some("Zone")));
     let row = enc["rows"].as_array().unwrap().last().unwrap();
     assert_eq!(row["part"], "period");
     assert_eq!(row["total"]["count"], expected.encounters);
@@ -156,7 +175,7 @@ fn reports_read_back_equal_the_counts_logged() {
     assert_eq!(listed.lines().filter(|l| l.contains(&from) && l.contains(&to)).count(), 4, "{listed}");
     assert!(listed.contains("downtown"), "{listed}");
     let dry = ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "--zone", "eastside", "--dry-run"]));
-    assert!(dry.contains("nothing recorded") && dry.contains("encounters"), "{dry}");
+    assert!(dry.contains("nothing recorded") && dry.contains("Encounters"), "{dry}");
     assert_eq!(ok(&satchel(&store, &["releases"])), listed, "a dry run records nothing");
 }
 
@@ -321,6 +340,14 @@ fn the_html_report_renders_in_chromium_with_its_charts() {
         .map(|_| "console message")
         .collect();
     assert!(errors.is_empty(), "the page logged errors: {}", String::from_utf8_lossy(&dom.stderr));
+    // Names where a person reads, in the charts and the tables; no id as a label.
+    for name in ["Syringe 1 mL 29G", "Naloxone nasal spray 4 mg (2 doses)", "Medication for opioid use disorder", "Zone: Downtown", "Syringes distributed"] {
+        assert!(dom_text.contains(name), "{name} missing from the page");
+    }
+    for id in [">syringe-1ml<", ">moud<", ">zone/downtown<", ">syringes_distributed<", ">naloxone-nasal<"] {
+        assert!(!dom_text.contains(id), "{id} shown as a label");
+    }
+    assert_eq!(dom_text.matches("<title id=").count(), 3, "each chart has a title for screen readers");
 
     // A picture and a PDF of one or two pages.
     let png = out.path().join("report.png");

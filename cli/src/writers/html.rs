@@ -1,13 +1,16 @@
 //! The HTML report: one self-contained page (no scripts, no external files) with the period's
 //! main counts, three inline SVG charts drawn with plotters — the weekly trend of encounters,
 //! supplies by item, referrals by type — and the tables, sized to print on one or two pages.
-//! Suppressed counts are never drawn: their bars are left out and marked.
+//! Suppressed counts are never drawn: their bars are left out and marked. Every label is the
+//! program's name (never cut mid-word), a chart with nothing to draw is one sentence, and each
+//! chart carries a title and a description for screen readers.
 
 use plotters::prelude::*;
-use satchel_core::suppress::{Cell, SuppressedTable};
+use satchel_core::suppress::Cell;
+use satchel_core::tally::labels::ColumnLabel;
 
 use crate::error::Result;
-use crate::report::{text, Report};
+use crate::report::{text, Report, Table};
 
 fn escape(s: &str) -> String {
     s.chars()
@@ -22,63 +25,112 @@ fn escape(s: &str) -> String {
         .collect()
 }
 
-fn table<'a>(report: &'a Report, name: &str) -> Option<&'a SuppressedTable> {
+fn table<'a>(report: &'a Report, name: &str) -> Option<&'a Table> {
     report.tables.iter().find(|t| t.name == name)
 }
 
 /// The period row's cells of a table, by column.
-fn period_cells(t: &SuppressedTable) -> Vec<(String, Cell)> {
-    t.rows
-        .iter()
-        .find(|r| r.part == "period")
-        .map(|r| t.columns.iter().cloned().zip(r.cells.iter().copied()).collect())
-        .unwrap_or_default()
+fn period_cells(t: &Table) -> Vec<(ColumnLabel, Cell)> {
+    t.period().map(|r| t.columns.iter().cloned().zip(r.cells.iter().copied()).collect()).unwrap_or_default()
 }
 
 const WIDTH: u32 = 680;
 const HEIGHT: u32 = 200;
-const BAR: RGBColor = RGBColor(0x2b, 0x6c, 0xb0);
+/// Blue of the Okabe–Ito palette: one colour, told apart by everyone.
+const BAR: RGBColor = RGBColor(0x00, 0x72, 0xb2);
+/// Pixels a character of the chart's 10 px labels takes, about.
+const CHAR_PX: usize = 6;
 
-/// A bar chart of labelled counts; suppressed ones are listed under the chart, not drawn.
-fn bars(id: &str, title: &str, data: &[(String, Cell)]) -> Result<String> {
-    let shown: Vec<(String, u64)> = data.iter().filter_map(|(k, c)| c.count().map(|n| (k.clone(), n))).collect();
-    let hidden: Vec<&str> = data.iter().filter(|(_, c)| c.count().is_none()).map(|(k, _)| k.as_str()).collect();
+/// A name shortened to `room` characters between words, marked with an ellipsis; the table
+/// under the charts gives it in full.
+fn fit(name: &str, room: usize) -> String {
+    if name.chars().count() <= room {
+        return name.to_string();
+    }
+    let mut out = String::new();
+    for word in name.split(' ') {
+        if out.chars().count() + word.chars().count() + 2 > room {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        // One word longer than the room: cut it, but say so.
+        out = name.chars().take(room.saturating_sub(1)).collect();
+    }
+    out + "…"
+}
+
+/// Puts a title and a description in an SVG for screen readers.
+fn accessible(svg: &str, id: &str, title: &str, desc: &str) -> String {
+    let svg = strip_xml_header(svg);
+    let Some(open_end) = svg.find('>') else { return svg.to_string() };
+    format!(
+        "{} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>{}",
+        &svg[..open_end],
+        escape(title),
+        escape(desc),
+        &svg[open_end + 1..]
+    )
+}
+
+/// What a chart with nothing to draw says instead.
+fn nothing_to_draw(id: &str, title: &str, hidden: usize) -> String {
+    let why = if hidden > 0 { "every count is suppressed (small counts) or zero" } else { "every count is zero" };
+    format!("<figure class=\"chart empty\" id=\"{id}\" data-bars=\"0\"><p class=\"empty-chart\">{}: nothing to draw, {why}.</p></figure>", escape(title))
+}
+
+/// A bar chart of labelled counts, one bar a line with its full name beside it; suppressed
+/// ones are listed under the chart, not drawn.
+fn bars(id: &str, title: &str, data: &[(ColumnLabel, Cell)]) -> Result<String> {
+    let shown: Vec<(String, u64)> = data.iter().filter_map(|(k, c)| c.count().map(|n| (k.full(), n))).collect();
+    let hidden: Vec<String> = data.iter().filter(|(_, c)| c.count().is_none()).map(|(k, _)| k.full()).collect();
+    if shown.iter().all(|(_, n)| *n == 0) {
+        return Ok(nothing_to_draw(id, title, hidden.len()));
+    }
+    let longest = shown.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let room = (WIDTH as usize * 45 / 100) / CHAR_PX;
+    let labels: Vec<String> = shown.iter().map(|(k, _)| fit(k, room)).collect();
+    let label_px = (longest.min(room) * CHAR_PX + 12) as u32;
+    // Room for the caption and the axis, then a line per bar.
+    let height = 64 + 22 * shown.len() as u32;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         let err = |e: &dyn std::fmt::Display| format!("drawing {title}: {e}");
         root.fill(&WHITE).map_err(|e| err(&e))?;
         let max = shown.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-        let n = shown.len().max(1) as u32;
+        let n = shown.len() as u32;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 15))
             .margin(8)
-            .x_label_area_size(24)
-            .y_label_area_size(46)
-            .build_cartesian_2d((0u32..n).into_segmented(), 0u64..max + max / 10 + 1)
+            .x_label_area_size(20)
+            .y_label_area_size(label_px)
+            .build_cartesian_2d(0u64..max + max / 10 + 1, (0u32..n).into_segmented())
             .map_err(|e| err(&e))?;
-        // Ids, shortened to fit under their bars; the tables below give them in full.
-        let room = (WIDTH as usize / shown.len().max(1) / 6).clamp(4, 16);
-        let labels: Vec<String> = shown.iter().map(|(k, _)| k.chars().take(room).collect()).collect();
         chart
             .configure_mesh()
-            .disable_x_mesh()
+            .disable_y_mesh()
             .light_line_style(WHITE)
-            .x_labels(shown.len().max(1))
-            .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            .y_labels(shown.len())
+            .y_label_formatter(&|y| match y {
+                // The first item at the top.
+                SegmentValue::CenterOf(i) => (n - 1).checked_sub(*i).and_then(|j| labels.get(j as usize)).cloned().unwrap_or_default(),
                 _ => String::new(),
             })
-            .x_label_style(("sans-serif", 9))
             .y_label_style(("sans-serif", 10))
+            .x_label_style(("sans-serif", 10))
             .draw()
             .map_err(|e| err(&e))?;
         chart
             .draw_series(
-                Histogram::vertical(&chart)
+                Histogram::horizontal(&chart)
                     .style(BAR.filled())
-                    .margin(6)
-                    .data(shown.iter().enumerate().map(|(i, (_, v))| (i as u32, *v))),
+                    .margin(3)
+                    .data(shown.iter().enumerate().map(|(i, (_, v))| (n - 1 - i as u32, *v))),
             )
             .map_err(|e| err(&e))?;
         root.present().map_err(|e| err(&e))?;
@@ -88,7 +140,8 @@ fn bars(id: &str, title: &str, data: &[(String, Cell)]) -> Result<String> {
     } else {
         format!("<p class=\"note\">Not drawn (small counts suppressed): {}</p>", escape(&hidden.join(", ")))
     };
-    Ok(format!("<figure class=\"chart\" id=\"{id}\" data-bars=\"{}\">{}{note}</figure>", shown.len(), strip_xml_header(&svg)))
+    let desc = shown.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ");
+    Ok(format!("<figure class=\"chart\" id=\"{id}\" data-bars=\"{}\">{}{note}</figure>", shown.len(), accessible(&svg, id, title, &desc)))
 }
 
 /// The weekly trend of encounters as a line; suppressed weeks break the line and are marked.
@@ -96,6 +149,16 @@ fn trend(report: &Report) -> Result<String> {
     let Some(t) = table(report, "encounters") else { return Ok(String::new()) };
     let weeks: Vec<(String, Option<u64>)> =
         t.rows.iter().filter(|r| r.part == "week").map(|r| (r.label.clone(), r.total.and_then(Cell::count))).collect();
+    let title = "Encounters per week";
+    if weeks.iter().all(|(_, v)| v.unwrap_or(0) == 0) {
+        return Ok(nothing_to_draw("trend", title, weeks.iter().filter(|(_, v)| v.is_none()).count()));
+    }
+    if weeks.len() < 2 {
+        // One point is no trend: the count is at the top of the page.
+        return Ok(format!(
+            "<figure class=\"chart empty\" id=\"trend\" data-points=\"0\"><p class=\"empty-chart\">{title}: the period is within one week, so there is no trend to draw; its count is above.</p></figure>"
+        ));
+    }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -104,7 +167,7 @@ fn trend(report: &Report) -> Result<String> {
         let max = weeks.iter().filter_map(|(_, v)| *v).max().unwrap_or(0).max(1);
         let n = weeks.len().max(1) as u32;
         let mut chart = ChartBuilder::on(&root)
-            .caption("Encounters per week", ("sans-serif", 15))
+            .caption(title, ("sans-serif", 15))
             .margin(8)
             .x_label_area_size(40)
             .y_label_area_size(46)
@@ -142,10 +205,15 @@ fn trend(report: &Report) -> Result<String> {
     } else {
         format!("<p class=\"note\">Weeks suppressed (small counts): {}</p>", escape(&hidden.join(", ")))
     };
+    let desc = weeks
+        .iter()
+        .map(|(w, v)| format!("week of {w}: {}", v.map_or_else(|| "suppressed".to_string(), |n| n.to_string())))
+        .collect::<Vec<_>>()
+        .join("; ");
     Ok(format!(
         "<figure class=\"chart\" id=\"trend\" data-points=\"{}\">{}{note}</figure>",
         weeks.iter().filter(|(_, v)| v.is_some()).count(),
-        strip_xml_header(&svg)
+        accessible(&svg, "trend", title, &desc)
     ))
 }
 
@@ -153,26 +221,30 @@ fn strip_xml_header(svg: &str) -> &str {
     svg.find("<svg").map_or(svg, |i| &svg[i..])
 }
 
-fn html_table(t: &SuppressedTable) -> String {
+fn html_table(t: &Table) -> String {
     let cells = period_cells(t);
-    let total = t.rows.iter().find(|r| r.part == "period").and_then(|r| r.total);
+    let total = t.period().and_then(|r| r.total);
     if cells.is_empty() && total.is_none() {
         return String::new();
     }
-    let mut out = format!("<table><caption>{}</caption>", escape(&t.name.replace('_', " ")));
+    let mut out = format!(
+        "<table data-table=\"{}\"><caption>{}</caption><thead><tr><th scope=\"col\">Measure</th><th scope=\"col\">Whole period</th></tr></thead><tbody>",
+        escape(&t.name),
+        escape(&t.title)
+    );
     if let Some(total) = total {
-        out += &format!("<tr class=\"total\"><th>total</th><td>{}</td></tr>", text(total));
+        out += &format!("<tr class=\"total\"><th scope=\"row\">Total</th><td>{}</td></tr>", text(total));
     }
     for (c, cell) in cells {
         let class = if cell.count().is_none() { " class=\"suppressed\"" } else { "" };
-        out += &format!("<tr><th>{}</th><td{class}>{}</td></tr>", escape(&c.replace('_', " ")), text(cell));
+        out += &format!("<tr data-id=\"{}\"><th scope=\"row\">{}</th><td{class}>{}</td></tr>", escape(&c.id), escape(&c.full()), text(cell));
     }
-    out + "</table>"
+    out + "</tbody></table>"
 }
 
 /// The page.
 pub fn render(report: &Report) -> Result<String> {
-    let supplies: Vec<(String, Cell)> = ["syringes_distributed", "naloxone_doses_distributed", "other_supplies_units"]
+    let supplies: Vec<(ColumnLabel, Cell)> = ["syringes_distributed", "naloxone_doses_distributed", "other_supplies_units"]
         .iter()
         .filter_map(|n| table(report, n))
         .flat_map(period_cells)
@@ -184,15 +256,15 @@ pub fn render(report: &Report) -> Result<String> {
         bars("referrals", "Referrals by type", &referrals)?,
     ];
     let head_cells: Vec<(String, String)> = [
-        ("Encounters", table(report, "encounters").and_then(|t| t.rows.iter().find(|r| r.part == "period")).and_then(|r| r.total)),
+        ("Encounters", table(report, "encounters").and_then(Table::period).and_then(|r| r.total)),
         (
             "Unduplicated participants",
             table(report, "participants").and_then(|t| period_cells(t).first().map(|(_, c)| *c)),
         ),
-        ("Syringes distributed", table(report, "syringes_distributed").and_then(|t| t.rows.iter().find(|r| r.part == "period")).and_then(|r| r.total)),
+        ("Syringes distributed", table(report, "syringes_distributed").and_then(Table::period).and_then(|r| r.total)),
         (
             "Naloxone doses distributed",
-            table(report, "naloxone_doses_distributed").and_then(|t| t.rows.iter().find(|r| r.part == "period")).and_then(|r| r.total),
+            table(report, "naloxone_doses_distributed").and_then(Table::period).and_then(|r| r.total),
         ),
     ]
     .into_iter()
@@ -225,7 +297,7 @@ pub fn render(report: &Report) -> Result<String> {
         report.from,
         report.to,
         escape(&report.time_zone),
-        report.zone.as_ref().map(|z| format!(" · zone {}", escape(z))).unwrap_or_default(),
+        report.zone_name.as_ref().map(|z| format!(" · zone: {}", escape(z))).unwrap_or_default(),
         report.threshold.saturating_sub(1),
         report.generated_at
     );
@@ -247,4 +319,50 @@ pub fn render(report: &Report) -> Result<String> {
     }
     page += "</body></html>\n";
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(id: &str, name: &str) -> ColumnLabel {
+        ColumnLabel { id: id.into(), label: name.into(), group: None }
+    }
+
+    #[test]
+    fn names_are_shortened_between_words_and_marked() {
+        let name = "Medication for opioid use disorder";
+        assert_eq!(fit(name, 40), name);
+        let short = fit(name, 20);
+        assert_eq!(short, "Medication for…");
+        assert!(name.starts_with(short.trim_end_matches('…')) && short.chars().count() <= 20);
+        assert_eq!(fit("Supercalifragilistic", 8), "Superca…");
+    }
+
+    #[test]
+    fn a_chart_with_nothing_to_show_is_one_sentence() {
+        let all_hidden = [(label("moud", "MOUD"), Cell::Suppressed), (label("housing", "Housing"), Cell::Suppressed)];
+        let html = bars("referrals", "Referrals by type", &all_hidden).unwrap();
+        assert!(!html.contains("<svg") && html.contains("nothing to draw") && html.contains("suppressed"), "{html}");
+        let zeros = [(label("moud", "MOUD"), Cell::Count(0))];
+        let html = bars("referrals", "Referrals by type", &zeros).unwrap();
+        assert!(!html.contains("<svg") && html.contains("every count is zero"), "{html}");
+    }
+
+    #[test]
+    fn a_chart_has_full_names_a_title_and_a_description() {
+        let data = [
+            (label("moud", "Medication for opioid use disorder"), Cell::Count(12)),
+            (label("housing", "Housing / shelter"), Cell::Count(30)),
+            (label("legal", "Legal aid"), Cell::Suppressed),
+        ];
+        let html = bars("referrals", "Referrals by type", &data).unwrap();
+        assert!(html.contains("Medication for opioid use disorder") && html.contains("Housing / shelter"), "{html}");
+        assert!(html.contains("<title id=\"referrals-title\">Referrals by type</title>"));
+        assert!(html.contains("Medication for opioid use disorder: 12; Housing / shelter: 30"));
+        assert!(html.contains("role=\"img\""));
+        // The suppressed one is named under the chart, its count nowhere.
+        assert!(html.contains("Not drawn (small counts suppressed): Legal aid"));
+        assert!(!html.contains("moud") && !html.contains("housing"), "ids stay out of the drawing");
+    }
 }

@@ -1,4 +1,5 @@
-//! XLSX: an "about" sheet, then one sheet per table.
+//! XLSX: an "about" sheet, then one sheet per table, named by its title; each column headed
+//! by its name and, under it, its id.
 
 use satchel_core::suppress::Cell;
 
@@ -10,14 +11,15 @@ pub fn book(report: &Report) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format as Style, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let mut book = Workbook::new();
-    let bold = Style::new().set_bold();
+    let bold = Style::new().set_bold().set_text_wrap();
+    let small = Style::new().set_font_color(rust_xlsxwriter::Color::Gray);
     let about = book.add_worksheet().set_name("about").map_err(err)?;
     let lines = [
         ("program", report.program.clone()),
         ("from", report.from.to_string()),
         ("to", report.to.to_string()),
         ("time zone", report.time_zone.clone()),
-        ("zone", report.zone.clone().unwrap_or_else(|| "all".into())),
+        ("zone", report.zone_name.clone().unwrap_or_else(|| "all".into())),
         ("small counts suppressed below", report.threshold.to_string()),
         ("generated at", report.generated_at.clone()),
     ];
@@ -26,18 +28,21 @@ pub fn book(report: &Report) -> Result<Vec<u8>> {
         about.write_string(i as u32, 1, v).map_err(err)?;
     }
     for t in &report.tables {
-        let sheet = book.add_worksheet().set_name(sheet_name(&t.name)).map_err(err)?;
+        let sheet = book.add_worksheet().set_name(sheet_name(&t.title)).map_err(err)?;
         let has_total = t.rows.iter().any(|r| r.total.is_some());
-        let mut header = vec!["row".to_string(), "part".to_string()];
-        header.extend(t.columns.iter().cloned());
+        // Two header rows: the names a person reads, then the ids scripts use.
+        let mut header = vec![("Row".to_string(), "row".to_string()), ("Part".to_string(), "part".to_string())];
+        header.extend(t.columns.iter().map(|c| (c.full(), c.id.clone())));
         if has_total {
-            header.push("total".into());
+            header.push(("Total".into(), "total".into()));
         }
-        for (c, h) in header.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, h, &bold).map_err(err)?;
+        for (c, (label, id)) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, label, &bold).map_err(err)?;
+            sheet.write_string_with_format(1, c as u16, id, &small).map_err(err)?;
+            sheet.set_column_width(c as u16, (label.chars().count() as f64 + 2.0).clamp(10.0, 40.0)).map_err(err)?;
         }
         for (i, r) in t.rows.iter().enumerate() {
-            let row = i as u32 + 1;
+            let row = i as u32 + 2;
             sheet.write_string(row, 0, &r.label).map_err(err)?;
             sheet.write_string(row, 1, &r.part).map_err(err)?;
             let cells = r.cells.iter().copied().chain(r.total);
@@ -49,14 +54,26 @@ pub fn book(report: &Report) -> Result<Vec<u8>> {
                 };
             }
         }
-        sheet.set_freeze_panes(1, 0).map_err(err)?;
-        sheet.set_column_width(0, 12).map_err(err)?;
+        sheet.set_freeze_panes(2, 0).map_err(err)?;
     }
     Ok(book.save_to_buffer().map_err(err)?)
 }
 
-/// Excel sheet names: at most 31 characters.
-pub fn sheet_name(table: &str) -> String {
-    table.chars().take(31).collect()
+/// Excel sheet names: at most 31 characters, cut between words.
+pub fn sheet_name(title: &str) -> String {
+    if title.chars().count() <= 31 {
+        return title.to_string();
+    }
+    let mut out = String::new();
+    for word in title.split(' ') {
+        if out.chars().count() + word.chars().count() + 1 > 31 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 

@@ -298,7 +298,7 @@ impl ProgramSettings {
         self.program.time_zone.parse().unwrap_or(chrono_tz::UTC)
     }
 
-    fn insert(&mut self, setting: Setting) {
+    pub(crate) fn insert(&mut self, setting: Setting) {
         match setting {
             Setting::Program(p) => self.program = p,
             Setting::Item(i) => self.items.push(i),

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::error::{invalid, Result};
 use crate::settings::{ItemCategory, ProgramSettings};
 
+pub mod labels;
 mod scan;
 use scan::scan;
 

@@ -1,0 +1,171 @@
+//! What a person reads for a report's tables, columns and rows: the program's own names for
+//! its items, zones and lists, and plain words for the measures (English). The ids stay beside
+//! them in every machine-readable output, so a renamed zone does not break a script.
+
+use serde::Serialize;
+
+use super::NOT_RECORDED;
+use crate::encounter::ContactType;
+use crate::settings::{ListKind, ProgramSettings};
+
+/// A column of a report table: its id, the name a person reads, and the group it belongs to
+/// in tables whose columns are several breakdowns (the encounters by contact type, zone, age
+/// band and gender).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ColumnLabel {
+    pub id: String,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'static str>,
+}
+
+impl ColumnLabel {
+    /// The label with its group, where a column stands alone ("Zone: Downtown").
+    pub fn full(&self) -> String {
+        match self.group {
+            Some(g) => format!("{g}: {}", self.label),
+            None => self.label.clone(),
+        }
+    }
+}
+
+/// The heading of a report table.
+pub fn table_title(table: &str) -> String {
+    match table {
+        "encounters" => "Encounters".into(),
+        "summary" => "Summary counts".into(),
+        "participants" => "Unduplicated participants".into(),
+        "syringes_distributed" => "Syringes distributed".into(),
+        "naloxone_doses_distributed" => "Naloxone distributed (doses)".into(),
+        "other_supplies_units" => "Other supplies (units)".into(),
+        "referrals" => "Referrals".into(),
+        "substances" => "Substances reported".into(),
+        other => words(other),
+    }
+}
+
+/// The name of a measure where it stands as a column or a row total.
+pub fn measure_label(measure: &str) -> String {
+    match measure {
+        "total" => "Total".into(),
+        "new_participants" => "New participants".into(),
+        "syringes_collected" => "Syringes collected".into(),
+        "overdose_reversals" => "Overdose reversals reported".into(),
+        "naloxone_doses_used" => "Naloxone doses used in reversals".into(),
+        "collecting_for" => "People collected for (secondary distribution)".into(),
+        "unduplicated_participants" => "Unduplicated participants".into(),
+        other => words(other),
+    }
+}
+
+/// How a contact type reads in a report.
+pub fn contact_type_label(c: ContactType) -> &'static str {
+    match c {
+        ContactType::Street => "Street",
+        ContactType::MobileUnit => "Mobile unit",
+        ContactType::DropIn => "Drop-in",
+        ContactType::PeerDelivery => "Peer delivery",
+        ContactType::PhoneText => "Phone or text",
+    }
+}
+
+/// The label of a row: a bucket's first day stays a date; the period row is the whole period.
+pub fn row_label(label: &str, part: &str) -> String {
+    match (part, label) {
+        ("period", _) => "Whole period".into(),
+        ("week", d) => format!("Week of {d}"),
+        ("month", d) => d.get(..7).map_or_else(|| d.to_string(), str::to_string),
+        ("day", d) => d.to_string(),
+        (_, d) => d.to_string(),
+    }
+}
+
+/// A snake_case id as words, for ids this module has no name for.
+fn words(id: &str) -> String {
+    let s = id.replace('_', " ");
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// The program's names for the columns of its report tables.
+pub struct Labels<'a> {
+    settings: &'a ProgramSettings,
+}
+
+impl<'a> Labels<'a> {
+    pub fn new(settings: &'a ProgramSettings) -> Self {
+        Labels { settings }
+    }
+
+    fn choice(&self, kind: ListKind, id: &str) -> String {
+        if id == NOT_RECORDED {
+            return "Not recorded".into();
+        }
+        self.settings.list(kind).iter().find(|c| c.id == id).map_or_else(|| id.to_string(), |c| c.label.clone())
+    }
+
+    fn item(&self, id: &str) -> String {
+        self.settings.item(id).map_or_else(|| id.to_string(), |i| i.name.clone())
+    }
+
+    /// A column of `table`, named.
+    pub fn column(&self, table: &str, column: &str) -> ColumnLabel {
+        let (group, label) = match table {
+            "encounters" => match column.split_once('/') {
+                Some(("contact_type", k)) => (
+                    Some("Contact type"),
+                    ContactType::parse(k).map_or_else(|| words(k), |c| contact_type_label(c).to_string()),
+                ),
+                Some(("zone", k)) => (Some("Zone"), self.choice(ListKind::Zone, k)),
+                Some(("age_band", k)) => (Some("Age band"), self.choice(ListKind::AgeBand, k)),
+                Some(("gender", k)) => (Some("Gender"), self.choice(ListKind::Gender, k)),
+                _ => (None, measure_label(column)),
+            },
+            "syringes_distributed" | "naloxone_doses_distributed" | "other_supplies_units" => (None, self.item(column)),
+            "referrals" => (None, self.choice(ListKind::Referral, column)),
+            "substances" => (None, self.choice(ListKind::Substance, column)),
+            _ => (None, measure_label(column)),
+        };
+        ColumnLabel { id: column.to_string(), label, group }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::starter;
+
+    #[test]
+    fn columns_read_as_the_programs_names() {
+        let mut settings = ProgramSettings::default();
+        for s in starter() {
+            settings.insert(s);
+        }
+        let l = Labels::new(&settings);
+        let zone = &settings.zones[0];
+        assert_eq!(l.column("encounters", &format!("zone/{}", zone.id)).full(), format!("Zone: {}", zone.label));
+        assert_eq!(l.column("encounters", "contact_type/mobile_unit").full(), "Contact type: Mobile unit");
+        assert_eq!(l.column("encounters", "gender/not_recorded").label, "Not recorded");
+        let item = settings.items.iter().find(|i| i.category == crate::ItemCategory::Syringes).unwrap();
+        let c = l.column("syringes_distributed", &item.id);
+        assert_eq!((c.id.as_str(), c.label.as_str()), (item.id.as_str(), item.name.as_str()));
+        let referral = &settings.referral_types[0];
+        assert_eq!(l.column("referrals", &referral.id).label, referral.label);
+        assert_eq!(l.column("summary", "syringes_collected").label, "Syringes collected");
+        // An id the program no longer has reads as itself, never as nothing.
+        assert_eq!(l.column("referrals", "gone").label, "gone");
+    }
+
+    #[test]
+    fn every_table_and_measure_has_words() {
+        for t in ["encounters", "summary", "participants", "syringes_distributed", "naloxone_doses_distributed", "other_supplies_units", "referrals", "substances"] {
+            assert!(!table_title(t).contains('_'), "{t}");
+        }
+        for c in ContactType::ALL {
+            assert!(!contact_type_label(c).contains('_'));
+        }
+        assert_eq!(row_label("total", "period"), "Whole period");
+        assert_eq!(row_label("2026-03-01", "month"), "2026-03");
+        assert_eq!(row_label("2026-03-02", "week"), "Week of 2026-03-02");
+    }
+}
