@@ -3,8 +3,9 @@
 //! daily counts, so memory does not grow with the number of encounters.
 
 use chrono::{NaiveDate, Utc};
-use satchel_core::suppress::{Cell, SuppressedRow};
-use satchel_core::tally::labels::{table_title, ColumnLabel, Labels};
+use satchel_core::suppress::compare::{compare_period, previous_period, Compared};
+use satchel_core::suppress::{Cell, SuppressedRow, SuppressedTable};
+use satchel_core::tally::labels::{measure_label, table_title, ColumnLabel, Labels};
 use satchel_core::{Granularity, Store, TallyQuery};
 use serde::Serialize;
 
@@ -21,7 +22,35 @@ pub struct Table {
     pub rows: Vec<SuppressedRow>,
 }
 
+/// The whole-period values of a report beside the period before it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub tables: Vec<ComparedTable>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ComparedTable {
+    pub name: String,
+    pub title: String,
+    pub values: Vec<ComparedValue>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ComparedValue {
+    #[serde(flatten)]
+    pub column: ColumnLabel,
+    #[serde(flatten)]
+    pub value: Compared,
+}
+
 impl Table {
+    /// The table as the core suppressed it (ids only).
+    fn suppressed(&self) -> SuppressedTable {
+        SuppressedTable { name: self.name.clone(), columns: self.columns.iter().map(|c| c.id.clone()).collect(), rows: self.rows.clone() }
+    }
+
     /// The whole period's row.
     pub fn period(&self) -> Option<&SuppressedRow> {
         self.rows.iter().find(|r| r.part == "period")
@@ -47,6 +76,9 @@ pub struct Report {
     pub syringe_return_ratio: Option<f64>,
     pub tables: Vec<Table>,
     /// Values hidden because of earlier releases, and how many releases there were.
+    /// The same measures over the period of equal length just before (`--compare previous`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<Comparison>,
     #[serde(skip)]
     pub hidden_for_earlier: usize,
     #[serde(skip)]
@@ -95,9 +127,49 @@ impl Report {
             generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             syringe_return_ratio: r.syringe_return_ratio,
             tables,
+            compared: None,
             hidden_for_earlier: r.hidden_for_earlier,
             earlier_releases: r.earlier_releases,
         })
+    }
+
+    /// The report of a period beside the period of equal length just before it. The earlier
+    /// period is built (and, with `record`, released) first, so the current one is audited
+    /// against it as against every earlier release; a change is shown only beside two shown
+    /// counts.
+    pub fn build_compared(
+        store: &Store,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<Granularity>,
+        zone: Option<String>,
+        record: bool,
+    ) -> Result<Report> {
+        let (pfrom, pto) = previous_period(from, to);
+        let previous = Report::build(store, pfrom, pto, by, zone.clone(), record)?;
+        let mut report = Report::build(store, from, to, by, zone, record)?;
+        let tables = report
+            .tables
+            .iter()
+            .map(|t| {
+                let before = previous.tables.iter().find(|p| p.name == t.name).map(|p| p.suppressed());
+                let values = compare_period(&t.suppressed(), before.as_ref())
+                    .into_iter()
+                    .map(|(id, value)| {
+                        let column = t.columns.iter().find(|c| c.id == id).cloned().unwrap_or_else(|| ColumnLabel {
+                            label: measure_label(&id),
+                            id,
+                            group: None,
+                        });
+                        ComparedValue { column, value }
+                    })
+                    .collect();
+                ComparedTable { name: t.name.clone(), title: t.title.clone(), values }
+            })
+            .collect();
+        report.compared = Some(Comparison { from: pfrom, to: pto, tables });
+        report.hidden_for_earlier += previous.hidden_for_earlier;
+        Ok(report)
     }
 
     /// What a dry run prints: per table, how many values would be shown and suppressed.

@@ -272,6 +272,93 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
     fails(&again, 1, "not empty");
 }
 
+#[test]
+fn a_report_compares_with_the_period_before_without_revealing_a_hidden_count() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    // This period (the last 8 days): downtown 25, riverside 30. The 8 days before: downtown
+    // 12, riverside 4 (a small count, suppressed).
+    let logged = [("downtown", 25u64, 1i64), ("riverside", 30, 1), ("downtown", 12, 10 * 24), ("riverside", 4, 10 * 24)];
+    for (zone, n, hours_ago) in logged {
+        for i in 0..n {
+            let e = NewEncounter {
+                items: vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 10 }],
+                ..NewEncounter::new(Utc::now() - Duration::hours(hours_ago) - Duration::minutes(i as i64), zone)
+            };
+            phone.store.log_encounter(&e).unwrap();
+        }
+    }
+    phone.store.sync_now(&http(&server)).unwrap();
+    let (store, _keep) = close(manager);
+    ok(&satchel(&store, &["pull"]));
+    let today = Utc::now().date_naive();
+    let (from, to) = ((today - Duration::days(6)).to_string(), (today + Duration::days(1)).to_string());
+    let out = tempfile::tempdir().unwrap();
+    for ext in ["csv", "json", "xlsx", "html"] {
+        let path = out.path().join(format!("c.{ext}"));
+        ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "--compare", "previous", "-o", path.to_str().unwrap()]));
+    }
+    let truth_now: BTreeMap<&str, u64> = [("total", 55), ("zone/downtown", 25), ("zone/riverside", 30)].into();
+    let truth_before: BTreeMap<&str, u64> = [("total", 16), ("zone/downtown", 12), ("zone/riverside", 4)].into();
+
+    // JSON: each compared value is the period's own count (or suppressed), the change only
+    // beside two shown counts.
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.path().join("c.json")).unwrap()).unwrap();
+    let compared = &json["compared"];
+    assert_eq!(compared["from"], (today - Duration::days(14)).to_string());
+    assert_eq!(compared["to"], (today - Duration::days(7)).to_string());
+    let enc = compared["tables"].as_array().unwrap().iter().find(|t| t["name"] == "encounters").unwrap();
+    let count = |v: &serde_json::Value| v["count"].as_u64();
+    let mut seen = 0;
+    for v in enc["values"].as_array().unwrap() {
+        let id = v["id"].as_str().unwrap();
+        let Some((&now, &before)) = truth_now.get(id).zip(truth_before.get(id)) else { continue };
+        seen += 1;
+        check_cell(count(&v["current"]), now, &format!("{id} now"));
+        check_cell(count(&v["previous"]), before, &format!("{id} before"));
+        match (count(&v["current"]), count(&v["previous"])) {
+            (Some(a), Some(b)) => assert_eq!(v["change"].as_i64(), Some(a as i64 - b as i64), "{id}"),
+            _ => assert!(v["change"].is_null(), "{id}: a change beside a hidden count would reveal it"),
+        }
+    }
+    assert_eq!(seen, 3);
+    let riverside = enc["values"].as_array().unwrap().iter().find(|v| v["id"] == "zone/riverside").unwrap();
+    assert_eq!(riverside["previous"], "suppressed", "4 is a small count");
+    assert!(riverside["change"].is_null());
+    // Nothing shown anywhere lets 4 be worked out: neither the previous total and downtown
+    // both shown (16 − 12), nor a change with it.
+    let before = |id: &str| count(&enc["values"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap()["previous"]);
+    assert!(before("total").is_none() || before("zone/downtown").is_none(), "the previous period's total and downtown would give riverside away");
+
+    // CSV: the same as lines of part previous_period and change.
+    let mut csv = csv::Reader::from_path(out.path().join("c.csv")).unwrap();
+    let mut change: BTreeMap<String, String> = BTreeMap::new();
+    for rec in csv.records() {
+        let rec = rec.unwrap();
+        if &rec[1] == "encounters" && &rec[3] == "change" {
+            change.insert(rec[5].to_string(), rec[6].to_string());
+        }
+    }
+    assert_eq!(change["zone/riverside"], "suppressed");
+    assert_eq!(change["total"], json_change(enc, "total"));
+
+    // XLSX: a sheet of its own; HTML: a table with a caption naming the period before.
+    use calamine::{open_workbook, Reader, Xlsx};
+    let book: Xlsx<_> = open_workbook(out.path().join("c.xlsx")).unwrap();
+    assert!(book.sheet_names().contains(&"Compared with previous".to_string()));
+    let html = std::fs::read_to_string(out.path().join("c.html")).unwrap();
+    assert!(html.contains(&format!("<caption>Compared with {} to {}</caption>", today - Duration::days(14), today - Duration::days(7))));
+    // Both periods are releases in the ledger.
+    let listed = ok(&satchel(&store, &["releases"]));
+    assert!(listed.contains(&(today - Duration::days(14)).to_string()) && listed.contains(&from), "{listed}");
+}
+
+fn json_change(table: &serde_json::Value, id: &str) -> String {
+    let v = table["values"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap();
+    v["change"].as_i64().map_or_else(|| "suppressed".to_string(), |n| n.to_string())
+}
+
 /// The browser the HTML report is rendered in: `SATCHEL_CHROMIUM`, or Debian's `chromium`.
 fn chromium() -> Option<std::path::PathBuf> {
     if let Some(p) = std::env::var_os("SATCHEL_CHROMIUM") {

@@ -15,6 +15,12 @@ pub enum ByArg {
     Month,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareArg {
+    /// The period of equal length just before.
+    Previous,
+}
+
 #[derive(clap::Args)]
 pub struct ReportArgs {
     /// First day of the period (YYYY-MM-DD, the program's time zone).
@@ -35,6 +41,10 @@ pub struct ReportArgs {
     /// The file to write. Written whole or not at all.
     #[arg(short = 'o', long = "output", required_unless_present = "dry_run")]
     pub output: Option<PathBuf>,
+    /// Adds, for each count of the whole period, the same measure over the period of equal
+    /// length just before (whole months: as many months before) and the change.
+    #[arg(long, value_enum)]
+    pub compare: Option<CompareArg>,
     /// Shows what would be suppressed, without writing a file or recording a release.
     #[arg(long)]
     pub dry_run: bool,
@@ -52,7 +62,10 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
             };
             let m = Manager::open(place)?;
             let spinner = manager::working("computing the report and auditing it against earlier releases");
-            let built = report::Report::build(m.store(), args.from, args.to, by, args.zone, output.is_some());
+            let built = match args.compare {
+                Some(CompareArg::Previous) => report::Report::build_compared(m.store(), args.from, args.to, by, args.zone, output.is_some()),
+                None => report::Report::build(m.store(), args.from, args.to, by, args.zone, output.is_some()),
+            };
             spinner.finish_and_clear();
             let r = built?;
             let Some((path, format)) = output else {

@@ -1,7 +1,7 @@
 //! CSV: one long table, one line per value.
 
 use crate::error::Result;
-use crate::report::{text, Report};
+use crate::report::{text, Report, SUPPRESSED};
 
 /// One long table: `table, table_id, row, part, column, column_id, value` — one line per
 /// cell, the row totals as column `Total` (id `total`). `table` and `column` are the names a
@@ -18,6 +18,18 @@ pub fn write(report: &Report, f: &mut std::fs::File) -> Result<()> {
             }
             if let Some(total) = r.total {
                 w.write_record([&t.title, &t.name, &r.label, &r.part, "Total", "total", &text(total)]).map_err(err)?;
+            }
+        }
+    }
+    // `--compare previous`: the period before as part `previous_period` (row = its first day),
+    // and the change as part `change` (suppressed beside any suppressed count).
+    if let Some(c) = &report.compared {
+        let from = c.from.to_string();
+        for t in &c.tables {
+            for v in &t.values {
+                let change = v.value.change.map_or_else(|| SUPPRESSED.to_string(), |n| n.to_string());
+                w.write_record([&t.title, &t.name, &from, "previous_period", &v.column.full(), &v.column.id, &text(v.value.previous)]).map_err(err)?;
+                w.write_record([&t.title, &t.name, "total", "change", &v.column.full(), &v.column.id, &change]).map_err(err)?;
             }
         }
     }

@@ -10,7 +10,7 @@ use satchel_core::suppress::Cell;
 use satchel_core::tally::labels::ColumnLabel;
 
 use crate::error::Result;
-use crate::report::{text, Report, Table};
+use crate::report::{text, Comparison, Report, Table, SUPPRESSED};
 
 fn escape(s: &str) -> String {
     s.chars()
@@ -242,6 +242,35 @@ fn html_table(t: &Table) -> String {
     out + "</tbody></table>"
 }
 
+/// `--compare previous`: each whole-period value beside the period before, and the change.
+fn compared_table(c: &Comparison) -> String {
+    let mut out = format!(
+        "<table class=\"compared\" id=\"compared\"><caption>Compared with {} to {}</caption><thead><tr><th scope=\"col\">Measure</th><th scope=\"col\">This period</th><th scope=\"col\">Previous period</th><th scope=\"col\">Change</th></tr></thead><tbody>",
+        c.from, c.to
+    );
+    for t in &c.tables {
+        if t.values.is_empty() {
+            continue;
+        }
+        out += &format!("<tr class=\"group\"><th scope=\"rowgroup\" colspan=\"4\">{}</th></tr>", escape(&t.title));
+        for v in &t.values {
+            let change = v.value.change.map_or_else(|| SUPPRESSED.to_string(), |n| format!("{n:+}"));
+            let class = |hidden: bool| if hidden { " class=\"suppressed\"" } else { "" };
+            out += &format!(
+                "<tr data-id=\"{}\"><th scope=\"row\">{}</th><td{}>{}</td><td{}>{}</td><td{}>{change}</td></tr>",
+                escape(&v.column.id),
+                escape(&v.column.full()),
+                class(v.value.current.count().is_none()),
+                text(v.value.current),
+                class(v.value.previous.count().is_none()),
+                text(v.value.previous),
+                class(v.value.change.is_none()),
+            );
+        }
+    }
+    out + "</tbody></table>"
+}
+
 /// The page.
 pub fn render(report: &Report) -> Result<String> {
     let supplies: Vec<(ColumnLabel, Cell)> = ["syringes_distributed", "naloxone_doses_distributed", "other_supplies_units"]
@@ -289,6 +318,7 @@ pub fn render(report: &Report) -> Result<String> {
         caption { text-align: left; font-weight: bold; } th { text-align: left; font-weight: normal; }\
         td { text-align: right; } tr.total th, tr.total td { font-weight: bold; }\
         td.suppressed { color: #777; font-style: italic; }\
+        table.compared { break-inside: auto; } table.compared tr.group th { font-weight: bold; padding-top: 4px; }\
         th, td { border-bottom: 1px solid #eee; padding: 1px 3px; }\
         </style></head><body>";
     page += &format!("<h1>{}</h1>", escape(&report.program));
@@ -314,6 +344,9 @@ pub fn render(report: &Report) -> Result<String> {
         page += &html_table(t);
     }
     page += "</div>";
+    if let Some(c) = &report.compared {
+        page += &compared_table(c);
+    }
     if let Some(r) = report.syringe_return_ratio {
         page += &format!("<p>Syringe return ratio (collected / distributed): {r:.2}</p>");
     }

@@ -56,6 +56,43 @@ pub fn book(report: &Report) -> Result<Vec<u8>> {
         }
         sheet.set_freeze_panes(2, 0).map_err(err)?;
     }
+    if let Some(c) = &report.compared {
+        let sheet = book.add_worksheet().set_name("Compared with previous").map_err(err)?;
+        let previous = format!("{} to {}", c.from, c.to);
+        let header = [
+            ("Table", "table_id"),
+            ("Measure", "column_id"),
+            ("This period", "current"),
+            (previous.as_str(), "previous"),
+            ("Change", "change"),
+        ];
+        for (col, (label, id)) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *label, &bold).map_err(err)?;
+            sheet.write_string_with_format(1, col as u16, *id, &small).map_err(err)?;
+        }
+        let mut row = 2;
+        for t in &c.tables {
+            for v in &t.values {
+                sheet.write_string(row, 0, &t.title).map_err(err)?;
+                sheet.write_string(row, 1, v.column.full()).map_err(err)?;
+                for (col, cell) in [(2u16, v.value.current), (3, v.value.previous)] {
+                    match cell {
+                        Cell::Count(n) => sheet.write_number(row, col, n as f64).map_err(err)?,
+                        Cell::Suppressed => sheet.write_string(row, col, SUPPRESSED).map_err(err)?,
+                    };
+                }
+                match v.value.change {
+                    Some(n) => sheet.write_number(row, 4, n as f64).map_err(err)?,
+                    None => sheet.write_string(row, 4, SUPPRESSED).map_err(err)?,
+                };
+                row += 1;
+            }
+        }
+        sheet.set_freeze_panes(2, 0).map_err(err)?;
+        sheet.set_column_width(0, 28).map_err(err)?;
+        sheet.set_column_width(1, 40).map_err(err)?;
+        sheet.set_column_width(3, 24).map_err(err)?;
+    }
     Ok(book.save_to_buffer().map_err(err)?)
 }
 

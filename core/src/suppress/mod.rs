@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::tally::{Granularity, Tally};
 
 pub mod audit;
+pub mod compare;
 pub mod ledger;
 pub mod sums;
 mod tables;
