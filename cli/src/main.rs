@@ -13,6 +13,7 @@ mod manager;
 mod qr;
 mod report;
 mod settings_file;
+mod template;
 mod writers;
 
 use std::path::PathBuf;

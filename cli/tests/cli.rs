@@ -359,6 +359,98 @@ fn json_change(table: &serde_json::Value, id: &str) -> String {
     v["change"].as_i64().map_or_else(|| "suppressed".to_string(), |n| n.to_string())
 }
 
+#[test]
+fn templates_give_the_funders_lines_and_a_bad_one_writes_nothing() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    // 40 encounters: syringes 1 mL ×10 each, 3 mL ×5 on every other; a nasal kit (2 doses) on
+    // 30 of them; MOUD referrals on 12, treatment on 3 (their sum is shown: 15 ≥ 11, but
+    // treatment alone is suppressed, so the line that adds it is too).
+    let (mut syringes, mut kits, mut moud, mut treatment) = (0u64, 0u64, 0u64, 0u64);
+    for i in 0..40u32 {
+        let mut items = vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 10 }];
+        syringes += 10;
+        if i % 2 == 0 {
+            items.push(ItemQuantity { item: "syringe-3ml".into(), quantity: 5 });
+            syringes += 5;
+        }
+        if i < 30 {
+            items.push(ItemQuantity { item: "naloxone-nasal".into(), quantity: 1 });
+            kits += 1;
+        }
+        let mut referrals = Vec::new();
+        if i < 12 {
+            referrals.push("moud".to_string());
+            moud += 1;
+        } else if i < 15 {
+            referrals.push("treatment".to_string());
+            treatment += 1;
+        }
+        let e = NewEncounter { items, referrals, ..NewEncounter::new(Utc::now() - Duration::minutes(5 + i as i64), "downtown") };
+        phone.store.log_encounter(&e).unwrap();
+    }
+    phone.store.sync_now(&http(&server)).unwrap();
+    let (store, _keep) = close(manager);
+    ok(&satchel(&store, &["pull"]));
+    let today = Utc::now().date_naive();
+    let (from, to) = ((today - Duration::days(2)).to_string(), (today + Duration::days(1)).to_string());
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/templates");
+    let out = tempfile::tempdir().unwrap();
+    let run = |template: &str, output: &Path| {
+        satchel(&store, &["report", "--from", &from, "--to", &to, "--template", templates.join(template).to_str().unwrap(), "-o", output.to_str().unwrap()])
+    };
+
+    let json_path = out.path().join("ssp.json");
+    ok(&run("ssp-quarterly.toml", &json_path));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let line = |label: &str| -> serde_json::Value {
+        json["sections"].as_array().unwrap().iter().flat_map(|s| s["lines"].as_array().unwrap().iter()).find(|l| l["label"] == label).unwrap_or_else(|| panic!("no line {label}"))["value"].clone()
+    };
+    assert_eq!(line("Contacts (encounters)")["count"], 40);
+    assert_eq!(line("Syringes distributed")["count"], syringes, "both sizes added up");
+    assert_eq!(line("Naloxone kits distributed")["count"], kits, "kits, from doses ÷ 2");
+    assert_eq!(line("Naloxone doses distributed")["count"], kits * 2);
+    assert_eq!(line("Referrals to HIV / HCV testing")["count"], 0);
+    assert!(moud >= THRESHOLD && treatment < THRESHOLD);
+    assert_eq!(line("Referrals to treatment"), "suppressed", "MOUD {moud} + treatment {treatment} would give treatment away");
+
+    // Every format of both examples.
+    for (template, ext) in [("ssp-quarterly.toml", "csv"), ("ssp-quarterly.toml", "xlsx"), ("naloxone-distribution.toml", "html"), ("naloxone-distribution.toml", "csv")] {
+        let path = out.path().join(format!("{template}.{ext}"));
+        ok(&run(template, &path));
+        assert!(std::fs::metadata(&path).unwrap().len() > 100, "{template} as {ext}");
+    }
+    let mut csv = csv::Reader::from_path(out.path().join("naloxone-distribution.toml.csv")).unwrap();
+    assert_eq!(csv.headers().unwrap(), vec!["section", "line", "value", "sum"]);
+    let nasal = csv.records().map(|r| r.unwrap()).find(|r| &r[1] == "Nasal spray kits").unwrap();
+    assert_eq!(nasal[2].parse::<u64>().unwrap(), kits);
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(out.path().join("ssp-quarterly.toml.xlsx")).unwrap();
+    let sheet = book.worksheet_range(&book.sheet_names()[0].clone()).unwrap();
+    assert!(sheet.rows().any(|r| r[0] == "Syringes distributed" && r[1] == calamine::Data::Float(syringes as f64)));
+    let html = std::fs::read_to_string(out.path().join("naloxone-distribution.toml.html")).unwrap();
+    assert!(html.contains("<caption>Distribution</caption>") && !html.to_lowercase().contains("<script"));
+
+    // A template with mistakes: each named with its line, nothing written, nothing recorded.
+    let releases = ok(&satchel(&store, &["releases"]));
+    let bad = out.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "title = \"Bad\"\n\n[[section]]\nname = \"S\"\n\n[[section.line]]\nlabel = \"One\"\nsum = [\"units:syringe-9ml\"]\n\n[[section.line]]\nlabel = \"Two\"\nsum = [\"referals:moud\"]\n\n[[section.line]]\nlabel = \"Three\"\nsum = []\n",
+    )
+    .unwrap();
+    let target = out.path().join("bad.xlsx");
+    let said = satchel(&store, &["report", "--from", &from, "--to", &to, "--template", bad.to_str().unwrap(), "-o", target.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&said.stderr).to_string();
+    assert!(!said.status.success());
+    assert!(err.contains("line 6") && err.contains("unknown item \"syringe-9ml\""), "{err}");
+    assert!(err.contains("line 10") && err.contains("unknown table \"referals\""), "{err}");
+    assert!(err.contains("line 14") && err.contains("adds up nothing"), "{err}");
+    assert!(!target.exists(), "nothing written");
+    assert_eq!(ok(&satchel(&store, &["releases"])), releases, "nothing recorded");
+}
+
 /// The browser the HTML report is rendered in: `SATCHEL_CHROMIUM`, or Debian's `chromium`.
 fn chromium() -> Option<std::path::PathBuf> {
     if let Some(p) = std::env::var_os("SATCHEL_CHROMIUM") {

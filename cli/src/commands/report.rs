@@ -7,6 +7,7 @@ use clap::ValueEnum;
 
 use crate::error::Result;
 use crate::manager::{self, Manager};
+use crate::template::Template;
 use crate::{report, writers};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,6 +46,10 @@ pub struct ReportArgs {
     /// length just before (whole months: as many months before) and the change.
     #[arg(long, value_enum)]
     pub compare: Option<CompareArg>,
+    /// A funder's layout (TOML, docs/templates/): their line items, each a sum of the report's
+    /// values, written instead of the report's tables.
+    #[arg(long, conflicts_with = "compare")]
+    pub template: Option<PathBuf>,
     /// Shows what would be suppressed, without writing a file or recording a release.
     #[arg(long)]
     pub dry_run: bool,
@@ -61,6 +66,14 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
                 _ => None,
             };
             let m = Manager::open(place)?;
+            // A template is checked before anything is computed or recorded.
+            let template = match &args.template {
+                Some(file) => {
+                    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                    Some(Template::parse(&text, &m.store().settings()?, &file.display().to_string())?)
+                }
+                None => None,
+            };
             let spinner = manager::working("computing the report and auditing it against earlier releases");
             let built = match args.compare {
                 Some(CompareArg::Previous) => report::Report::build_compared(m.store(), args.from, args.to, by, args.zone, output.is_some()),
@@ -72,6 +85,12 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
                 print!("{}", r.dry_run());
                 return Ok(());
             };
+            if let Some(t) = template {
+                let filled = t.fill(&r);
+                writers::write_template(&filled, format, &path)?;
+                println!("Wrote {} ({}, counts below {} suppressed).", path.display(), filled.title, r.threshold);
+                return Ok(());
+            }
             writers::write(&r, format, &path)?;
             println!("Wrote {} ({} tables, counts below {} suppressed).", path.display(), r.tables.len(), r.threshold);
             if r.hidden_for_earlier > 0 {

@@ -12,7 +12,7 @@ use satchel_core::tally::labels::ColumnLabel;
 use crate::error::Result;
 use crate::report::{text, Comparison, Report, Table, SUPPRESSED};
 
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '&' => "&amp;".into(),
@@ -271,6 +271,33 @@ fn compared_table(c: &Comparison) -> String {
     out + "</tbody></table>"
 }
 
+/// The page's head: no scripts, nothing loaded from elsewhere, the styles inline.
+pub(super) fn page_head(title: &str) -> String {
+    let mut page = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+    );
+    page += &format!("<title>{}</title>", escape(title));
+    page += "<style>\
+        @page { size: auto; margin: 12mm; }\
+        body { font: 11px/1.35 sans-serif; color: #111; max-width: 720px; margin: 0 auto; }\
+        h1 { font-size: 18px; margin: 0 0 2px; } .sub { color: #444; margin: 0 0 10px; }\
+        .head { display: flex; gap: 8px; margin-bottom: 8px; }\
+        .head div { flex: 1; border: 1px solid #ccc; padding: 6px; } .head b { display: block; font-size: 18px; }\
+        figure { margin: 0 0 6px; break-inside: avoid; } figure svg { width: 100%; height: auto; }\
+        .note { color: #555; margin: 0; font-size: 10px; }\
+        .tables { columns: 3; column-gap: 12px; }\
+        table { border-collapse: collapse; width: 100%; margin-bottom: 8px; break-inside: avoid; font-size: 10px; }\
+        caption { text-align: left; font-weight: bold; } th { text-align: left; font-weight: normal; }\
+        td { text-align: right; } tr.total th, tr.total td { font-weight: bold; }\
+        td.suppressed { color: #777; font-style: italic; }\
+        table.compared { break-inside: auto; } table.compared tr.group th { font-weight: bold; padding-top: 4px; }\
+        th, td { border-bottom: 1px solid #eee; padding: 1px 3px; }\
+        </style></head><body>";
+    page
+}
+
 /// The page.
 pub fn render(report: &Report) -> Result<String> {
     let supplies: Vec<(ColumnLabel, Cell)> = ["syringes_distributed", "naloxone_doses_distributed", "other_supplies_units"]
@@ -299,28 +326,7 @@ pub fn render(report: &Report) -> Result<String> {
     .into_iter()
     .map(|(k, c)| (k.to_string(), c.map(text).unwrap_or_else(|| "0".into())))
     .collect();
-    let mut page = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-    );
-    page += &format!("<title>{} — {} to {}</title>", escape(&report.program), report.from, report.to);
-    page += "<style>\
-        @page { size: auto; margin: 12mm; }\
-        body { font: 11px/1.35 sans-serif; color: #111; max-width: 720px; margin: 0 auto; }\
-        h1 { font-size: 18px; margin: 0 0 2px; } .sub { color: #444; margin: 0 0 10px; }\
-        .head { display: flex; gap: 8px; margin-bottom: 8px; }\
-        .head div { flex: 1; border: 1px solid #ccc; padding: 6px; } .head b { display: block; font-size: 18px; }\
-        figure { margin: 0 0 6px; break-inside: avoid; } figure svg { width: 100%; height: auto; }\
-        .note { color: #555; margin: 0; font-size: 10px; }\
-        .tables { columns: 3; column-gap: 12px; }\
-        table { border-collapse: collapse; width: 100%; margin-bottom: 8px; break-inside: avoid; font-size: 10px; }\
-        caption { text-align: left; font-weight: bold; } th { text-align: left; font-weight: normal; }\
-        td { text-align: right; } tr.total th, tr.total td { font-weight: bold; }\
-        td.suppressed { color: #777; font-style: italic; }\
-        table.compared { break-inside: auto; } table.compared tr.group th { font-weight: bold; padding-top: 4px; }\
-        th, td { border-bottom: 1px solid #eee; padding: 1px 3px; }\
-        </style></head><body>";
+    let mut page = page_head(&format!("{} — {} to {}", report.program, report.from, report.to));
     page += &format!("<h1>{}</h1>", escape(&report.program));
     page += &format!(
         "<p class=\"sub\">{} to {} ({}){} · counts from 1 to {} are suppressed, and others where a total would reveal them · generated {}</p>",

@@ -4,6 +4,7 @@
 
 mod csv;
 mod html;
+mod template;
 mod xlsx;
 
 use std::io::Write;
@@ -13,6 +14,7 @@ use clap::ValueEnum;
 
 use crate::error::{CliError, Result};
 use crate::report::Report;
+use crate::template::Filled;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -51,3 +53,16 @@ pub fn write(report: &Report, format: Format, path: &Path) -> Result<()> {
     })
 }
 
+
+/// A filled template, in the funder's layout.
+pub fn write_template(filled: &Filled, format: Format, path: &Path) -> Result<()> {
+    let page = if format == Format::Html { Some(template::html(filled)) } else { None };
+    let book = if format == Format::Xlsx { Some(template::xlsx(filled)?) } else { None };
+    let io = |source| CliError::File { what: "writing", path: path.to_owned(), source };
+    crate::atomic::write(path, |f| match format {
+        Format::Html => f.write_all(page.as_deref().unwrap_or_default().as_bytes()).map_err(io),
+        Format::Csv => template::csv(filled, f),
+        Format::Json => serde_json::to_writer_pretty(std::io::BufWriter::new(f), filled).map_err(|e| format!("writing the JSON: {e}").into()),
+        Format::Xlsx => f.write_all(book.as_deref().unwrap_or_default()).map_err(io),
+    })
+}

@@ -298,7 +298,9 @@ impl ProgramSettings {
         self.program.time_zone.parse().unwrap_or(chrono_tz::UTC)
     }
 
-    pub(crate) fn insert(&mut self, setting: Setting) {
+    /// Adds or replaces one setting in memory (not validated: see `Setting::validate`; the store
+    /// writes settings through `Store::put_setting`).
+    pub fn insert(&mut self, setting: Setting) {
         match setting {
             Setting::Program(p) => self.program = p,
             Setting::Item(i) => self.items.push(i),

@@ -1,0 +1,319 @@
+//! Report templates: a funder's own layout. A TOML file names the funder's line items, in their
+//! words, order and grouping, each the sum of values of the program's report
+//! (`docs/templates/README.md` documents the format). Every error names its line; a template
+//! with any error writes nothing.
+//!
+//! A line is shown only when every value it adds up is shown: a sum beside a hidden value could
+//! give it away, and a sum of shown values tells nothing a reader could not add up. The values
+//! come from a report built, audited and recorded as any other.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use satchel_core::suppress::Cell;
+use satchel_core::{ContactType, ItemCategory, ListKind, ProgramSettings};
+
+use crate::error::Result;
+use crate::report::Report;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    title: String,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    section: Vec<SectionEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectionEntry {
+    name: String,
+    #[serde(default)]
+    line: Vec<Spanned<LineEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineEntry {
+    label: String,
+    sum: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// One value a line adds up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Source {
+    /// A whole-period value of a report table: `table:column` (`total` for the row total).
+    Cell { table: String, column: String },
+    /// Units of an item, whatever its table: `units:ITEM` (naloxone from its doses).
+    Units { item: String, doses_per_unit: u32, category: ItemCategory },
+}
+
+#[derive(Clone, Debug)]
+struct Line {
+    label: String,
+    note: Option<String>,
+    sources: Vec<(String, Source)>,
+}
+
+#[derive(Clone, Debug)]
+struct Section {
+    name: String,
+    lines: Vec<Line>,
+}
+
+/// A checked template.
+#[derive(Clone, Debug)]
+pub struct Template {
+    title: String,
+    note: Option<String>,
+    sections: Vec<Section>,
+}
+
+/// A template filled from a report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Filled {
+    pub title: String,
+    pub note: Option<String>,
+    pub program: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub time_zone: String,
+    pub threshold: u32,
+    pub sections: Vec<FilledSection>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FilledSection {
+    pub name: String,
+    pub lines: Vec<FilledLine>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FilledLine {
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The sum, or suppressed when any value it adds up is.
+    pub value: Cell,
+    /// What it adds up, as written in the template.
+    pub sum: Vec<String>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The columns a table may have, for the error that lists them.
+fn columns(table: &str, settings: &ProgramSettings) -> Option<Vec<String>> {
+    let list = |k: ListKind| settings.list(k).iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let items = |pick: &dyn Fn(ItemCategory) -> bool| {
+        settings.items.iter().filter(|i| pick(i.category)).map(|i| i.id.clone()).collect::<Vec<_>>()
+    };
+    let with_total = |mut v: Vec<String>| {
+        v.insert(0, "total".into());
+        v
+    };
+    Some(match table {
+        "encounters" => {
+            let mut v = vec!["total".to_string()];
+            v.extend(ContactType::ALL.iter().map(|c| format!("contact_type/{}", c.as_str())));
+            for (prefix, kind) in [("zone", ListKind::Zone), ("age_band", ListKind::AgeBand), ("gender", ListKind::Gender)] {
+                v.extend(list(kind).into_iter().map(|id| format!("{prefix}/{id}")));
+                if prefix != "zone" {
+                    v.push(format!("{prefix}/not_recorded"));
+                }
+            }
+            v
+        }
+        "summary" => ["new_participants", "syringes_collected", "overdose_reversals", "naloxone_doses_used", "collecting_for"]
+            .map(String::from)
+            .to_vec(),
+        "participants" => vec!["unduplicated_participants".into()],
+        "syringes_distributed" => with_total(items(&|c| c == ItemCategory::Syringes)),
+        "naloxone_doses_distributed" => with_total(items(&|c| c == ItemCategory::Naloxone)),
+        "other_supplies_units" => items(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)),
+        "referrals" => list(ListKind::Referral),
+        "substances" => list(ListKind::Substance),
+        _ => return None,
+    })
+}
+
+const TABLES: &str = "encounters, summary, participants, syringes_distributed, naloxone_doses_distributed, \
+                      other_supplies_units, referrals, substances";
+
+fn source(text: &str, settings: &ProgramSettings) -> std::result::Result<Source, String> {
+    if let Some(item) = text.strip_prefix("units:") {
+        let Some(i) = settings.item(item) else {
+            let known: Vec<&str> = settings.items.iter().map(|i| i.id.as_str()).collect();
+            return Err(format!("unknown item {item:?}; the program's items are: {}", known.join(", ")));
+        };
+        return Ok(Source::Units { item: i.id.clone(), doses_per_unit: i.doses_per_unit.max(1), category: i.category });
+    }
+    let Some((table, column)) = text.split_once(':') else {
+        return Err(format!("{text:?} is neither TABLE:COLUMN nor units:ITEM"));
+    };
+    let Some(known) = columns(table, settings) else {
+        return Err(format!("unknown table {table:?}; the tables are: {TABLES}"));
+    };
+    if !known.iter().any(|c| c == column) {
+        return Err(format!("table {table} has no column {column:?}; it has: {}", known.join(", ")));
+    }
+    Ok(Source::Cell { table: table.into(), column: column.into() })
+}
+
+impl Template {
+    /// Reads and checks a template against the program's settings; every error is listed with
+    /// its line.
+    pub fn parse(text: &str, settings: &ProgramSettings, file: &str) -> Result<Template> {
+        let parsed: File = toml::from_str(text).map_err(|e| match e.span().map(|s| line_of(text, s.start)) {
+            Some(l) => format!("{file} line {l}: {}", e.message().trim()),
+            None => format!("{file}: {}", e.message().trim()),
+        })?;
+        let mut errors = Vec::new();
+        let mut sections = Vec::new();
+        if parsed.section.is_empty() {
+            errors.push(format!("{file}: no [[section]]: a template lists at least one section of lines"));
+        }
+        for s in parsed.section {
+            let mut lines = Vec::new();
+            for l in s.line {
+                let at = line_of(text, l.span().start);
+                let l = l.into_inner();
+                if l.sum.is_empty() {
+                    errors.push(format!("{file} line {at}: line {:?} adds up nothing (sum = [])", l.label));
+                }
+                let mut sources = Vec::new();
+                for r in &l.sum {
+                    match source(r, settings) {
+                        Ok(src) => sources.push((r.clone(), src)),
+                        Err(e) => errors.push(format!("{file} line {at}: line {:?}: {e}", l.label)),
+                    }
+                }
+                lines.push(Line { label: l.label, note: l.note, sources });
+            }
+            sections.push(Section { name: s.name, lines });
+        }
+        if !errors.is_empty() {
+            return Err(errors.join("\n").into());
+        }
+        Ok(Template { title: parsed.title, note: parsed.note, sections })
+    }
+
+    /// The template's lines from a report's whole-period values.
+    pub fn fill(&self, report: &Report) -> Filled {
+        let value = |src: &Source| -> Cell {
+            let cell = |table: &str, column: &str| -> Cell {
+                let Some(t) = report.tables.iter().find(|t| t.name == table) else { return Cell::Count(0) };
+                let Some(period) = t.period() else { return Cell::Count(0) };
+                if column == "total" {
+                    return period.total.unwrap_or(Cell::Count(0));
+                }
+                // A column the report does not have counted nothing in the period.
+                t.columns.iter().position(|c| c.id == column).map_or(Cell::Count(0), |i| period.cells[i])
+            };
+            match src {
+                Source::Cell { table, column } => cell(table, column),
+                Source::Units { item, doses_per_unit, category } => match category {
+                    ItemCategory::Syringes => cell("syringes_distributed", item),
+                    ItemCategory::Naloxone => match cell("naloxone_doses_distributed", item) {
+                        Cell::Count(d) => Cell::Count(d / u64::from(*doses_per_unit)),
+                        Cell::Suppressed => Cell::Suppressed,
+                    },
+                    _ => cell("other_supplies_units", item),
+                },
+            }
+        };
+        let sections = self
+            .sections
+            .iter()
+            .map(|s| FilledSection {
+                name: s.name.clone(),
+                lines: s
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let sum = l.sources.iter().try_fold(0u64, |acc, (_, src)| value(src).count().map(|n| acc + n));
+                        FilledLine {
+                            label: l.label.clone(),
+                            note: l.note.clone(),
+                            value: sum.map_or(Cell::Suppressed, Cell::Count),
+                            sum: l.sources.iter().map(|(r, _)| r.clone()).collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        Filled {
+            title: self.title.clone(),
+            note: self.note.clone(),
+            program: report.program.clone(),
+            from: report.from,
+            to: report.to,
+            time_zone: report.time_zone.clone(),
+            threshold: report.threshold,
+            sections,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Table;
+    use satchel_core::suppress::SuppressedRow;
+    use satchel_core::tally::labels::ColumnLabel;
+
+    fn settings() -> ProgramSettings {
+        let mut s = ProgramSettings::default();
+        for c in satchel_core::settings::starter() {
+            s.insert(c);
+        }
+        s
+    }
+
+    fn report(referrals: [Cell; 3]) -> Report {
+        let columns = ["moud", "treatment", "housing"].map(|id| ColumnLabel { id: id.into(), label: id.into(), group: None }).to_vec();
+        Report {
+            program: "P".into(),
+            from: chrono::NaiveDate::MIN,
+            to: chrono::NaiveDate::MIN,
+            time_zone: "UTC".into(),
+            by: None,
+            zone: None,
+            zone_name: None,
+            threshold: 11,
+            generated_at: String::new(),
+            syringe_return_ratio: None,
+            tables: vec![Table {
+                name: "referrals".into(),
+                title: "Referrals".into(),
+                columns,
+                rows: vec![SuppressedRow { label: "total".into(), part: "period".into(), cells: referrals.to_vec(), total: None }],
+            }],
+            compared: None,
+            hidden_for_earlier: 0,
+            earlier_releases: 0,
+        }
+    }
+
+    /// Every mix of shown and hidden values: a line is their sum when all are shown, and
+    /// suppressed as soon as one is hidden, so no sum lets a hidden value be worked out.
+    #[test]
+    fn a_line_is_shown_only_when_everything_it_adds_up_is() {
+        let text = "title = \"T\"\n[[section]]\nname = \"S\"\n[[section.line]]\nlabel = \"Treatment\"\nsum = [\"referrals:moud\", \"referrals:treatment\", \"referrals:housing\"]\n";
+        let t = Template::parse(text, &settings(), "t.toml").unwrap();
+        for mask in 0..8u32 {
+            let cells = [0, 1, 2].map(|i| if mask & (1 << i) == 0 { Cell::Count(20 + i as u64) } else { Cell::Suppressed });
+            let value = t.fill(&report(cells)).sections[0].lines[0].value;
+            if mask == 0 {
+                assert_eq!(value, Cell::Count(20 + 21 + 22));
+            } else {
+                assert_eq!(value, Cell::Suppressed, "{cells:?}");
+            }
+        }
+    }
+}
