@@ -29,6 +29,7 @@ fn main() {
             ItemQuantity { item_id: "fentanyl-strip".into(), quantity: 2 },
         ],
         syringes_collected: 12,
+        sharps_containers: vec![],
         referral_ids: vec!["moud".into()],
         substance_ids: vec!["opioids".into()],
         overdose_reversals: 0,

@@ -32,6 +32,15 @@ impl From<satchel_core::ItemQuantity> for ItemQuantity {
     }
 }
 
+/// Sharps containers of one type a participant brought back.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ContainerCount {
+    /// A container type id from the program's settings.
+    pub container_id: String,
+    /// 1 to 100.
+    pub count: u32,
+}
+
 /// What the worker enters for one encounter. Ids come from the program's lists.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct EncounterInput {
@@ -55,9 +64,12 @@ pub struct EncounterInput {
     /// Supplies handed out. With `log_from_kit` these are ignored: the kit decides.
     #[uniffi(default = [])]
     pub items: Vec<ItemQuantity>,
-    /// Used syringes collected.
+    /// Used syringes collected, counted one by one.
     #[uniffi(default = 0)]
     pub syringes_collected: u32,
+    /// Used syringes returned in sharps containers instead of counted ("2 × 1-quart").
+    #[uniffi(default = [])]
+    pub sharps_containers: Vec<ContainerCount>,
     #[uniffi(default = [])]
     pub referral_ids: Vec<String>,
     /// Substances the participant uses (multi-select from the program's list).
@@ -87,6 +99,11 @@ impl From<satchel_core::NewEncounter> for EncounterInput {
             gender_id: e.gender,
             items: e.items.into_iter().map(Into::into).collect(),
             syringes_collected: e.syringes_collected,
+            sharps_containers: e
+                .sharps_containers
+                .into_iter()
+                .map(|c| ContainerCount { container_id: c.container, count: c.count })
+                .collect(),
             referral_ids: e.referrals,
             substance_ids: e.substances,
             overdose_reversals: e.overdose_reversals,
@@ -109,6 +126,11 @@ impl EncounterInput {
             gender: self.gender_id.clone(),
             items: self.items.iter().map(Into::into).collect(),
             syringes_collected: self.syringes_collected,
+            sharps_containers: self
+                .sharps_containers
+                .iter()
+                .map(|c| satchel_core::ContainerCount { container: c.container_id.clone(), count: c.count })
+                .collect(),
             referrals: self.referral_ids.clone(),
             substances: self.substance_ids.clone(),
             overdose_reversals: self.overdose_reversals,
@@ -175,7 +197,11 @@ pub struct ShiftSummary {
     pub items: Vec<ItemQuantity>,
     /// Naloxone handed out, in doses.
     pub naloxone_doses_given: u32,
+    /// Returned syringes counted one by one.
     pub syringes_collected: u32,
+    /// Sharps containers returned, and the syringes they hold by the program's estimate.
+    pub sharps_containers: u32,
+    pub syringes_estimated: u32,
     pub referrals: u32,
     pub overdose_reversals: u32,
 }
@@ -189,6 +215,8 @@ impl From<satchel_core::ShiftSummary> for ShiftSummary {
             items: s.items.into_iter().map(Into::into).collect(),
             naloxone_doses_given: s.naloxone_doses_given,
             syringes_collected: s.syringes_collected,
+            sharps_containers: s.sharps_containers,
+            syringes_estimated: s.syringes_estimated,
             referrals: s.referrals,
             overdose_reversals: s.overdose_reversals,
         }

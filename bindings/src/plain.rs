@@ -1,4 +1,5 @@
-//! The core's plain enums, handed to the apps as they are.
+//! The core's plain enums (and records whose fields the apps read as they are), handed to the
+//! apps as they are.
 //!
 //! Each is declared here as a uniffi remote type: a mirror of the core's definition that uniffi
 //! turns into the foreign-language type, with no copy of the type and no conversion in Rust.
@@ -8,7 +9,7 @@
 /// What a device is for.
 pub type DeviceRole = satchel_core::Role;
 pub use satchel_core::pin::PinProblem;
-pub use satchel_core::{AdjustReason, ContactType, Granularity, ItemCategory};
+pub use satchel_core::{AdjustReason, ContactType, ContainerType, Granularity, ItemCategory};
 
 /// What a device is for.
 #[uniffi::remote(Enum)]
@@ -51,9 +52,21 @@ pub enum ItemCategory {
     Other,
 }
 
+/// A kind of sharps container returned syringes come back in, with the program's estimate of
+/// the syringes one full container holds.
+#[uniffi::remote(Record)]
+pub struct ContainerType {
+    pub id: String,
+    pub name: String,
+    pub syringes_estimate: u32,
+    pub active: bool,
+}
+
 /// How to bucket a period.
 #[uniffi::remote(Enum)]
 pub enum Granularity {
+    /// Local calendar days.
+    Day,
     /// Weeks starting on Monday.
     Week,
     Month,

@@ -66,6 +66,8 @@ pub struct ProgramSettings {
     pub genders: Vec<Choice>,
     pub substances: Vec<Choice>,
     pub locations: Vec<StockLocation>,
+    /// Sharps container types the review sheet offers for returned syringes, smallest first.
+    pub sharps_containers: Vec<ContainerType>,
 }
 
 fn choices(list: &[satchel_core::Choice]) -> Vec<Choice> {
@@ -122,6 +124,7 @@ impl ProgramInfo {
                     .iter()
                     .map(|l| StockLocation { id: l.id.clone(), name: l.name.clone(), active: l.active })
                     .collect(),
+                sharps_containers: s.containers.clone(),
             })
         })
     }

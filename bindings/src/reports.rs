@@ -30,8 +30,13 @@ pub struct Measures {
     pub new_participants: u64,
     pub items: HashMap<String, ItemTally>,
     pub syringes_distributed: u64,
+    /// Returned syringes counted one by one.
     pub syringes_collected: u64,
-    /// Collected per distributed; `None` when none were distributed.
+    /// Returned syringes estimated from sharps containers.
+    pub syringes_estimated: u64,
+    /// Sharps containers returned, by container type id.
+    pub sharps_containers: HashMap<String, u64>,
+    /// Collected (counted and estimated) per distributed; `None` when none were distributed.
     pub syringe_return_ratio: Option<f64>,
     pub naloxone_doses_distributed: u64,
     pub referrals: HashMap<String, u64>,
@@ -60,8 +65,10 @@ pub struct TallyReport {
     pub total: Measures,
     /// By the granularity asked for (empty when none).
     pub buckets: Vec<TallyBucket>,
-    /// Week by week, always.
-    pub weekly: Vec<TallyBucket>,
+    /// The trend's step: by day up to a month, by week up to a quarter, by month beyond.
+    pub trend_by: Granularity,
+    /// The trend, always.
+    pub trend: Vec<TallyBucket>,
 }
 
 fn map<V: Copy>(m: &std::collections::BTreeMap<String, V>) -> HashMap<String, V> {
@@ -79,6 +86,8 @@ impl From<&satchel_core::Measures> for Measures {
             items: m.items.iter().map(|(k, t)| (k.clone(), ItemTally { units: t.units, doses: t.doses })).collect(),
             syringes_distributed: m.syringes_distributed,
             syringes_collected: m.syringes_collected,
+            syringes_estimated: m.syringes_estimated,
+            sharps_containers: map(&m.containers),
             syringe_return_ratio: m.syringe_return_ratio(),
             naloxone_doses_distributed: m.naloxone_doses_distributed,
             referrals: map(&m.referrals),
@@ -111,7 +120,7 @@ pub struct Reports {
 #[uniffi::export]
 impl Reports {
     /// The tallies from `from` to `to` (local dates `YYYY-MM-DD`, inclusive), optionally by
-    /// week or month and for one zone.
+    /// day, week or month and for one zone.
     pub fn tally(
         &self,
         from: String,
@@ -134,7 +143,8 @@ impl Reports {
                 time_zone: t.time_zone.clone(),
                 total: (&t.total).into(),
                 buckets: buckets(&t.buckets),
-                weekly: buckets(&t.weekly),
+                trend_by: t.trend_by,
+                trend: buckets(&t.trend),
             })
         })
     }

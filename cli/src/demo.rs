@@ -1,13 +1,14 @@
-//! `satchel demo`: a field day in one command on the embedded default. A sync server on this
-//! machine (SQLite in DIR), a program and its manager, two outreach phones enrolled by code,
-//! yesterday evening's shift logged on each while offline, a sync, a pull, and the report in
-//! every format — all in DIR.
+//! `satchel demo`: a quarter of outreach in one command on the embedded default. A sync server
+//! on this machine (SQLite in DIR), a program and its manager, two outreach phones enrolled by
+//! code, 13 weeks of shifts logged on each while offline (with a few entries corrected or
+//! voided, as workers do), a sync at each week's end, a pull, and the quarter's report in every
+//! format — all in DIR.
 
 use std::path::Path;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use satchel_core::crypto::KdfParams;
-use satchel_core::{ContactType, CreateOptions, HttpTransport, ItemQuantity, Location, NewEncounter, Program, Role, Setting, Store};
+use satchel_core::{ContactType, ContainerCount, CreateOptions, HttpTransport, ItemQuantity, Location, NewEncounter, Program, Role, Setting, Store};
 use satchel_server::connections::ConnectionLimits;
 use satchel_server::http::ApiLimits;
 use satchel_server::serve::{self, ServeOptions, Storage};
@@ -16,6 +17,37 @@ use crate::error::{CliError, Result};
 use crate::manager::Manager;
 use crate::report::{self, Report};
 use crate::writers::{self, Format};
+
+/// How many days the demo works: 13 weeks, a quarter.
+const QUARTER_DAYS: i64 = 91;
+
+/// One van's week: the weekdays it works (0 = Monday), when its shift starts, and the zones it
+/// covers (a zone listed twice is where it spends most of its time).
+struct Van {
+    id: &'static str,
+    days: [u32; 3],
+    start: (u32, u32),
+    zones: [&'static str; 3],
+}
+
+/// A participant the vans see again and again, with the same answers each time.
+struct Regular {
+    code: String,
+    age_band: &'static str,
+    gender: &'static str,
+}
+
+/// The people the program serves this quarter: a few hundred, each with a code of the kind a
+/// worker would derive, an age band and a gender.
+fn regulars(dice: &mut Dice) -> Vec<Regular> {
+    (0..320)
+        .map(|i| Regular {
+            code: format!("P{:02}X{:02}{}", dice.roll(90) + 10, dice.roll(28) + 1, i % 10),
+            age_band: dice.pick(&["under-25", "25-34", "25-34", "35-44", "35-44", "45-54", "55-plus"]),
+            gender: dice.pick(&["woman", "man", "man", "nonbinary", "declined"]),
+        })
+        .collect()
+}
 
 /// The phones' PIN in the demo.
 const PHONE_PIN: &str = "2468";
@@ -79,9 +111,6 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
         .put_setting(Setting::Program(Program { name: "Northside Harm Reduction (demo)".into(), ..Program::default() }))
         ?;
     manager.put_setting(Setting::Location(Location { id: "van-2".into(), name: "Van 2".into(), active: true }))?;
-    for (item, q) in [("syringe-1ml", 6000), ("naloxone-nasal", 120), ("fentanyl-strip", 300), ("wound-kit", 40)] {
-        manager.receive_stock("office", item, q)?;
-    }
     manager.sync_now(&net)?;
     println!("Program set up; manager's store in {} (passphrase {passphrase:?})", dir.join("manager").display());
 
@@ -97,52 +126,110 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
     }
     println!("Two outreach phones enrolled ({}, {}; PIN {PHONE_PIN})", dir.join("van-1").display(), dir.join("van-2").display());
 
-    // Yesterday evening, no signal: each van loads up and works its shift.
+    // A quarter of work: the 13 weeks ending yesterday. Van 1 works Monday, Wednesday and
+    // Friday evenings downtown and by the river; Van 2 Tuesday, Thursday and Saturday
+    // afternoons east and north. Each loads up at the office on its first shift of the week,
+    // works offline, and syncs when back in signal at the week's end.
     let tz = manager.settings()?.time_zone();
-    let day: NaiveDate = Utc::now().with_timezone(&tz).date_naive() - Duration::days(1);
-    let at = |h: u32, m: u32| tz.from_local_datetime(&day.and_hms_opt(h, m, 0).expect("a time")).earliest().expect("a local time").with_timezone(&Utc);
+    let last: NaiveDate = Utc::now().with_timezone(&tz).date_naive() - Duration::days(1);
+    let first = last - Duration::days(QUARTER_DAYS - 1);
+    let at = |day: NaiveDate, h: u32, m: u32| {
+        tz.from_local_datetime(&day.and_hms_opt(h, m, 0).expect("a time")).earliest().expect("a local time").with_timezone(&Utc)
+    };
     let mut dice = Dice(0x5a7c_4e1d);
-    let mut logged = 0;
-    for (phone, van) in phones.iter().zip(["van-1", "van-2"]) {
-        for (item, q) in [("syringe-1ml", 1200), ("naloxone-nasal", 30), ("fentanyl-strip", 100), ("wound-kit", 12)] {
-            phone.transfer_stock("office", van, item, q)?;
+    let people = regulars(&mut dice);
+    let vans = [
+        Van { id: "van-1", days: [0, 2, 4], start: (17, 30), zones: ["downtown", "downtown", "riverside"] },
+        Van { id: "van-2", days: [1, 3, 5], start: (13, 0), zones: ["eastside", "northgate", "northgate"] },
+    ];
+    let (mut logged, mut shifts, mut voided, mut corrected) = (0u64, 0u64, 0u64, 0u64);
+    let mut day = first;
+    while day <= last {
+        let weekday = day.weekday().num_days_from_monday();
+        if weekday == 0 || day == first {
+            manager.receive_stock("office", "syringe-1ml", 2400)?;
+            manager.receive_stock("office", "naloxone-nasal", 60)?;
+            manager.receive_stock("office", "fentanyl-strip", 150)?;
+            manager.receive_stock("office", "wound-kit", 20)?;
+            manager.sync_now(&net)?;
         }
-        for (item, q) in [("cooker", 120), ("cotton", 250), ("sterile-water", 120), ("alcohol-pad", 400), ("tourniquet", 60), ("pipe-glass", 30), ("mouthpiece", 60)] {
-            phone.receive_stock(van, item, q)?;
+        for (phone, van) in phones.iter().zip(&vans) {
+            let Some(nth) = van.days.iter().position(|d| *d == weekday) else { continue };
+            if dice.chance(8) {
+                continue; // A shift called off: a sick day, a van in the shop.
+            }
+            if nth == 0 || day == first {
+                phone.sync_now(&net)?; // The week's new stock, before loading up.
+                for (item, q) in [("syringe-1ml", 1100), ("naloxone-nasal", 28), ("fentanyl-strip", 70), ("wound-kit", 9)] {
+                    phone.transfer_stock("office", van.id, item, q)?;
+                }
+                for (item, q) in [("cooker", 60), ("cotton", 120), ("sterile-water", 60), ("alcohol-pad", 200), ("tourniquet", 30), ("pipe-glass", 15), ("mouthpiece", 30)] {
+                    phone.receive_stock(van.id, item, q)?;
+                }
+            }
+            shifts += 1;
+            let mut t = at(day, van.start.0, van.start.1);
+            let mut this_shift = Vec::new();
+            for _ in 0..12 + dice.roll(18) {
+                t += Duration::minutes(3 + dice.roll(9) as i64);
+                let person = &people[dice.roll(people.len() as u64) as usize];
+                let kit = dice.pick(&["standard", "standard", "standard", "naloxone", "smoking", "wound"]);
+                let seen = phone.participant_seen(&person.code)?;
+                let reversal = dice.chance(3);
+                let base = NewEncounter {
+                    contact_type: if dice.chance(70) { ContactType::Street } else { ContactType::MobileUnit },
+                    participant_code: dice.chance(85).then(|| person.code.clone()),
+                    new_participant: !seen && dice.chance(60),
+                    age_band: dice.chance(85).then(|| person.age_band.to_string()),
+                    gender: dice.chance(85).then(|| person.gender.to_string()),
+                    syringes_collected: if kit == "standard" { dice.roll(12) as u32 } else { 0 },
+                    // Now and then a participant brings a full container back, uncounted.
+                    sharps_containers: if dice.chance(1) {
+                        vec![ContainerCount { container: dice.pick(&["quart", "quart", "quart", "gallon"]).into(), count: 1 + dice.roll(2) as u32 }]
+                    } else {
+                        vec![]
+                    },
+                    referrals: if dice.chance(12) { vec![dice.pick(&["moud", "wound-care", "housing", "hiv-hcv-testing"]).to_string()] } else { vec![] },
+                    substances: [("opioids", 70), ("stimulants", 35), ("xylazine", 15)]
+                        .iter()
+                        .filter(|(_, p)| dice.chance(*p))
+                        .map(|(s, _)| s.to_string())
+                        .collect(),
+                    overdose_reversals: u32::from(reversal),
+                    naloxone_doses_used: if reversal { 2 } else { 0 },
+                    collecting_for: if dice.chance(15) { 1 + dice.roll(3) as u32 } else { 0 },
+                    ..NewEncounter::new(t, dice.pick(&van.zones))
+                };
+                let extra = if kit == "standard" && dice.chance(30) { vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 20 }] } else { vec![] };
+                let id = phone.log_from_kit(kit, &extra, &base)?;
+                this_shift.push(id);
+                logged += 1;
+            }
+            // Before the shift ends a worker fixes an entry or two: a wrong zone picked, an
+            // entry logged twice by mistake.
+            if dice.chance(40) {
+                let id = this_shift[dice.roll(this_shift.len() as u64) as usize];
+                let fixed = NewEncounter { zone: van.zones[dice.roll(3) as usize].to_string(), ..phone.encounter_for_correction(id)? };
+                phone.correct_encounter(id, &fixed)?;
+                corrected += 1;
+            }
+            if dice.chance(25) {
+                let id = this_shift.swap_remove(dice.roll(this_shift.len() as u64) as usize);
+                phone.void_encounter(id)?;
+                voided += 1;
+            }
+            if nth == 2 {
+                phone.count_stock(van.id, "naloxone-nasal", dice.roll(6) as u32)?;
+                phone.sync_now(&net)?;
+            }
         }
-        let mut t = at(17, 45);
-        for _ in 0..40 + dice.roll(20) {
-            t += Duration::minutes(2 + dice.roll(6) as i64);
-            let kit = dice.pick(&["standard", "standard", "standard", "naloxone", "smoking", "wound"]);
-            let code = format!("P{:02}X{:02}", dice.roll(40), dice.roll(28) + 1);
-            let seen = phone.participant_seen(&code)?;
-            let reversal = dice.chance(4);
-            let base = NewEncounter {
-                contact_type: if dice.chance(70) { ContactType::Street } else { ContactType::MobileUnit },
-                participant_code: dice.chance(85).then_some(code),
-                new_participant: !seen && dice.chance(25),
-                age_band: dice.chance(80).then(|| dice.pick(&["under-25", "25-34", "35-44", "45-54", "55-plus"]).to_string()),
-                gender: dice.chance(80).then(|| dice.pick(&["woman", "man", "nonbinary", "declined"]).to_string()),
-                syringes_collected: if kit == "standard" { dice.roll(40) as u32 } else { 0 },
-                referrals: if dice.chance(15) { vec![dice.pick(&["moud", "wound-care", "housing", "hiv-hcv-testing"]).to_string()] } else { vec![] },
-                substances: [("opioids", 70), ("stimulants", 35), ("xylazine", 15)]
-                    .iter()
-                    .filter(|(_, p)| dice.chance(*p))
-                    .map(|(s, _)| s.to_string())
-                    .collect(),
-                overdose_reversals: u32::from(reversal),
-                naloxone_doses_used: if reversal { 2 } else { 0 },
-                collecting_for: if dice.chance(15) { 1 + dice.roll(3) as u32 } else { 0 },
-                ..NewEncounter::new(t, dice.pick(&["downtown", "riverside", "eastside", "northgate"]))
-            };
-            let extra = if kit == "standard" && dice.chance(30) { vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 20 }] } else { vec![] };
-            phone.log_from_kit(kit, &extra, &base)?;
-            logged += 1;
-        }
-        phone.count_stock(van, "naloxone-nasal", 30 - dice.roll(10) as u32)?;
+        day += Duration::days(1);
     }
     let pending: u64 = phones.iter().map(|p| p.sync_status().map(|s| s.pending).unwrap_or(0)).sum();
-    println!("Shift of {day}: {logged} encounters logged offline ({pending} records waiting to sync)");
+    println!(
+        "Quarter of {first} to {last}: {logged} encounters logged over {shifts} shifts ({corrected} corrected, {voided} voided; {} stand; {pending} records waiting to sync)",
+        logged - voided
+    );
 
     // Back in signal: the phones sync, the manager pulls.
     for phone in &phones {
@@ -160,7 +247,7 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
 
     // The reports.
     let manager = Manager::from_store(manager);
-    let r = Report::build(manager.store(), day, day, None, None, true)?;
+    let r = Report::build(manager.store(), first, last, None, None, true)?;
     for (format, name) in [(Format::Csv, "report.csv"), (Format::Xlsx, "report.xlsx"), (Format::Json, "report.json"), (Format::Html, "report.html")] {
         writers::write(&r, format, &dir.join(name))?;
     }

@@ -197,11 +197,7 @@ impl Manager {
         }
         let mut out = format!("{:>4}  {:<16}  {:<10}  {:<10}  {:<6}  {:<12}  {:>9}  {:>6}  {:>10}\n", "ID", "MADE", "FROM", "TO", "BY", "ZONE", "THRESHOLD", "SHOWN", "SUPPRESSED");
         for r in releases {
-            let by = match r.query.by {
-                Some(satchel_core::Granularity::Week) => "week",
-                Some(satchel_core::Granularity::Month) => "month",
-                None => "-",
-            };
+            let by = r.query.by.map_or("-", satchel_core::Granularity::part);
             out += &format!(
                 "{:>4}  {:<16}  {:<10}  {:<10}  {:<6}  {:<12}  {:>9}  {:>6}  {:>10}\n",
                 r.id,
@@ -239,6 +235,10 @@ impl Manager {
             out += &list(kind.title(), s.list(kind).iter().map(|c| (c.id.clone(), c.label.clone(), c.active)).collect());
         }
         out += &list("Stock locations", s.locations.iter().map(|l| (l.id.clone(), l.name.clone(), l.active)).collect());
+        out += &list(
+            "Sharps containers (estimated syringes each)",
+            s.containers.iter().map(|c| (c.id.clone(), format!("{} (about {})", c.name, c.syringes_estimate), c.active)).collect(),
+        );
         Ok(out)
     }
 }

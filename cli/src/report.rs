@@ -46,6 +46,22 @@ pub struct ComparedValue {
 }
 
 impl Table {
+    /// A suppressed table with its columns named and in the program's list order.
+    fn named(t: SuppressedTable, labels: &Labels) -> Table {
+        let order = labels.column_order(&t.name, &t.columns);
+        let rows = t
+            .rows
+            .into_iter()
+            .map(|r| SuppressedRow { cells: order.iter().map(|&i| r.cells[i]).collect(), ..r })
+            .collect();
+        Table {
+            title: table_title(&t.name),
+            columns: order.iter().map(|&i| labels.column(&t.name, &t.columns[i])).collect(),
+            name: t.name,
+            rows,
+        }
+    }
+
     /// The table as the core suppressed it (ids only).
     fn suppressed(&self) -> SuppressedTable {
         SuppressedTable { name: self.name.clone(), columns: self.columns.iter().map(|c| c.id.clone()).collect(), rows: self.rows.clone() }
@@ -65,6 +81,8 @@ pub struct Report {
     pub to: NaiveDate,
     pub time_zone: String,
     pub by: Option<Granularity>,
+    /// The step of the trend (by day up to a month, by week up to a quarter, by month beyond).
+    pub trend_by: Granularity,
     pub zone: Option<String>,
     /// The zone's name in the program's settings.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,22 +123,14 @@ impl Report {
         }
         let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, record)?;
         let labels = Labels::new(&settings);
-        let tables = r
-            .tables
-            .into_iter()
-            .map(|t| Table {
-                title: table_title(&t.name),
-                columns: t.columns.iter().map(|c| labels.column(&t.name, c)).collect(),
-                name: t.name,
-                rows: t.rows,
-            })
-            .collect();
+        let tables = r.tables.into_iter().map(|t| Table::named(t, &labels)).collect();
         Ok(Report {
             program: settings.program.name.clone(),
             from,
             to,
             time_zone: r.time_zone,
             by,
+            trend_by: Granularity::for_trend(from, to),
             zone_name: zone.as_ref().map(|z| labels.column("encounters", &format!("zone/{z}")).label),
             zone,
             threshold: r.query.threshold,
@@ -175,11 +185,7 @@ impl Report {
     /// What a dry run prints: per table, how many values would be shown and suppressed.
     pub fn dry_run(&self) -> String {
         let zone = self.zone.as_deref().unwrap_or("all zones");
-        let by = match self.by {
-            Some(Granularity::Week) => "by week, ",
-            Some(Granularity::Month) => "by month, ",
-            None => "",
-        };
+        let by = self.by.map_or_else(String::new, |b| format!("by {}, ", b.part()));
         let mut out = format!(
             "Dry run: nothing written, nothing recorded.\n{} to {}, {by}{zone}; counts below {} suppressed.\n\n{:<36} {:>7} {:>11}\n",
             self.from, self.to, self.threshold, "table", "shown", "suppressed"

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use satchel_core::{Choice, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Setting, SupplyItem};
+use satchel_core::{Choice, ContainerType, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Setting, SupplyItem};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -39,6 +39,8 @@ pub struct File {
     substances: Vec<Spanned<ChoiceEntry>>,
     #[serde(default)]
     locations: Vec<Spanned<LocationEntry>>,
+    #[serde(default)]
+    sharps_containers: Vec<Spanned<ContainerEntry>>,
 }
 
 /// Program-wide settings; fields left out keep their current value.
@@ -97,6 +99,17 @@ struct ChoiceEntry {
 struct LocationEntry {
     id: String,
     name: String,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+/// A sharps container type and the program's estimate of the syringes one full container holds.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContainerEntry {
+    id: String,
+    name: String,
+    syringes_estimate: u32,
     #[serde(default = "yes")]
     active: bool,
 }
@@ -171,6 +184,12 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
         let e = e.into_inner();
         out.push((line, Setting::Location(Location { id: e.id, name: e.name, active: e.active })));
     }
+    for e in parsed.sharps_containers {
+        let line = line_of(text, e.span().start);
+        let e = e.into_inner();
+        let c = ContainerType { id: e.id, name: e.name, syringes_estimate: e.syringes_estimate, active: e.active };
+        out.push((line, Setting::Container(c)));
+    }
     if out.is_empty() {
         return Err(format!("{file}: no settings in it").into());
     }
@@ -225,12 +244,18 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
         genders: choices(&s.genders),
         substances: choices(&s.substances),
         locations: s.locations.iter().map(|l| at(LocationEntry { id: l.id.clone(), name: l.name.clone(), active: l.active })).collect(),
+        sharps_containers: s
+            .containers
+            .iter()
+            .map(|c| at(ContainerEntry { id: c.id.clone(), name: c.name.clone(), syringes_estimate: c.syringes_estimate, active: c.active }))
+            .collect(),
     };
     let body = toml::to_string(&file).map_err(|e| e.to_string())?;
     Ok(format!(
         "# Satchel program settings. Edit, then: satchel program edit --file THIS_FILE\n\
          # Entries are added or updated by id; retire one with active = false.\n\
          # Item categories: syringes, naloxone, drug_checking, safer_smoking, wound_care, hygiene,\n\
-         # sexual_health, other.\n\n{body}"
+         # sexual_health, other. A sharps container's syringes_estimate is how many syringes one\n\
+         # full container holds by the program's estimate.\n\n{body}"
     ))
 }

@@ -283,6 +283,7 @@ mod tests {
             to: chrono::NaiveDate::MIN,
             time_zone: "UTC".into(),
             by: None,
+            trend_by: satchel_core::Granularity::Day,
             zone: None,
             zone_name: None,
             threshold: 11,

@@ -256,16 +256,35 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
     let dir = tempfile::tempdir().unwrap();
     let day = dir.path().join("day");
     let said = ok(&Command::new(env!("CARGO_BIN_EXE_satchel")).args(["demo", "--dir", day.to_str().unwrap()]).env_remove("SATCHEL_PASSPHRASE").output().unwrap());
-    let logged: u64 = said
-        .lines()
-        .find_map(|l| l.strip_prefix("Shift of ")?.split_once(": ")?.1.split_whitespace().next()?.parse().ok())
-        .unwrap_or_else(|| panic!("no count of encounters in {said}"));
-    for name in ["report.csv", "report.xlsx", "report.json"] {
+    // "Quarter of A to B: N encounters logged over S shifts (C corrected, V voided; K stand; …)"
+    let line = said.lines().find(|l| l.starts_with("Quarter of ")).unwrap_or_else(|| panic!("no quarter in {said}"));
+    let number_before = |word: &str| -> u64 {
+        let words: Vec<&str> = line.split(|c: char| c.is_whitespace() || c == '(' || c == ';' || c == ',').filter(|w| !w.is_empty()).collect();
+        let i = words.iter().position(|w| *w == word).unwrap_or_else(|| panic!("no {word} in {line}"));
+        words[i - 1].parse().unwrap_or_else(|_| panic!("no number before {word} in {line}"))
+    };
+    let (logged, shifts, corrected, voided, stand) =
+        (number_before("encounters"), number_before("shifts"), number_before("corrected"), number_before("voided"), number_before("stand"));
+    assert_eq!(stand, logged - voided, "{line}");
+    // Several shifts a week over 13 weeks, with a few fixes, as a quarter of work would have.
+    assert!((50..=78).contains(&shifts) && corrected > 0 && voided > 0 && logged > 20 * shifts / 2, "{line}");
+    for name in ["report.csv", "report.xlsx", "report.json", "report.html"] {
         assert!(day.join(name).exists(), "{name}");
     }
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(day.join("report.json")).unwrap()).unwrap();
     let enc = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "encounters").unwrap().clone();
-    assert_eq!(enc["rows"].as_array().unwrap().last().unwrap()["total"]["count"], logged);
+    let rows = enc["rows"].as_array().unwrap();
+    assert_eq!(rows.last().unwrap()["total"]["count"], stand, "voided entries count nowhere");
+    // A quarter's trend is by week: 13 or 14 weeks (by the weekday it starts on), every one
+    // shown, and adding up to the quarter.
+    let weeks: Vec<u64> = rows.iter().filter(|r| r["part"] == "week").map(|r| r["total"]["count"].as_u64().expect("a shown week")).collect();
+    assert!((13..=14).contains(&weeks.len()), "{weeks:?}");
+    assert_eq!(weeks.iter().sum::<u64>(), stand);
+    // The quarter's page prints on one or two pages.
+    if let Some(browser) = browser_unless_skipped() {
+        let pages = printed_pages(&browser, &day.join("report.html"));
+        assert!((1..=2).contains(&pages), "the demo quarter prints on {pages} pages");
+    }
     assert!(said.contains("encounters") && said.contains("suppressed"), "{said}");
     // A folder that is not empty is refused.
     let again = Command::new(env!("CARGO_BIN_EXE_satchel")).args(["demo", "--dir", day.to_str().unwrap()]).output().unwrap();
@@ -469,13 +488,7 @@ fn headless(browser: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn the_html_report_renders_in_chromium_with_its_charts() {
-    let Some(browser) = chromium() else {
-        if std::env::var("SATCHEL_SKIP_CHROMIUM").as_deref() == Ok("1") {
-            eprintln!("HTML rendering SKIPPED (SATCHEL_SKIP_CHROMIUM=1)");
-            return;
-        }
-        panic!("no Chromium: install Debian's `chromium` (.ci/run does), set SATCHEL_CHROMIUM, or SATCHEL_SKIP_CHROMIUM=1");
-    };
+    let Some(browser) = browser_unless_skipped() else { return };
     let server = Server::start();
     let manager = manager(&server);
     let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
@@ -534,13 +547,34 @@ fn the_html_report_renders_in_chromium_with_its_charts() {
     assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
     let bytes = std::fs::read(&png).unwrap();
     assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000, "a real picture ({} bytes)", bytes.len());
-    let pdf = out.path().join("report.pdf");
-    let printed = headless(&browser, &[&format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer", &url]);
+    let pages = printed_pages(&browser, &page);
+    assert!((1..=2).contains(&pages), "{pages} pages");
+}
+
+/// Chromium, or `None` when the HTML rendering is skipped (SATCHEL_SKIP_CHROMIUM=1); without
+/// either, the test fails.
+fn browser_unless_skipped() -> Option<std::path::PathBuf> {
+    let browser = chromium();
+    if browser.is_none() {
+        if std::env::var("SATCHEL_SKIP_CHROMIUM").as_deref() == Ok("1") {
+            eprintln!("HTML rendering SKIPPED (SATCHEL_SKIP_CHROMIUM=1)");
+            return None;
+        }
+        panic!("no Chromium: install Debian's `chromium` (.ci/run does), set SATCHEL_CHROMIUM, or SATCHEL_SKIP_CHROMIUM=1");
+    }
+    browser
+}
+
+/// How many pages an HTML file prints on (A4/Letter as Chromium prints by default).
+fn printed_pages(browser: &Path, page: &Path) -> usize {
+    let pdf = page.with_extension("pdf");
+    let printed = headless(browser, &[&format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer", &format!("file://{}", page.display())]);
     assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
     let pdf = std::fs::read(&pdf).unwrap();
     // Page objects: "/Type /Page" not followed by "s" (that is the page tree).
     let pages = pdf.windows(12).filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's').count();
-    assert!((1..=2).contains(&pages), "{pages} pages");
+    assert!(pages > 0, "no page object found in the PDF ({} bytes)", pdf.len());
+    pages
 }
 
 #[test]

@@ -177,6 +177,7 @@ impl Catalog {
             gender: d.chance(80).then(|| d.pick(&self.genders).clone()),
             items: self.items(d, 3, 6),
             syringes_collected: if d.chance(40) { d.range(1, 40) as u32 } else { 0 },
+            sharps_containers: vec![],
             referrals: Self::some_of(d, &self.referrals, 35, 2),
             substances: Self::some_of(d, &self.substances, 70, 2),
             overdose_reversals: if d.chance(3) { 1 } else { 0 },
@@ -273,6 +274,7 @@ impl<'c> RawWriter<'c> {
             gender: new.gender.clone(),
             items: new.items.clone(),
             syringes_collected: new.syringes_collected,
+            sharps_containers: vec![],
             referrals: new.referrals.clone(),
             substances: new.substances.clone(),
             overdose_reversals: new.overdose_reversals,
@@ -733,7 +735,7 @@ fn bench_tally(root: &Path, n: usize) -> Res<(usize, Vec<TallyTiming>)> {
             tally.total.encounters,
             tally.total.participants,
             tally.buckets.len(),
-            tally.weekly.len()
+            tally.trend.len()
         );
         out.push(t);
     }

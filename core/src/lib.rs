@@ -23,11 +23,11 @@ pub mod tally;
 pub mod validate;
 
 pub use client::{HttpTransport, Refilled, Reply, SyncReport, Transport};
-pub use encounter::{ContactType, EncounterRecord, EncounterSummary, NewEncounter};
+pub use encounter::{ContactType, ContainerCount, ContainerReturn, EncounterRecord, EncounterSummary, NewEncounter};
 pub use error::{Error, Result};
 pub use inventory::{AdjustReason, MovementKind, MovementRecord, StockLevel};
 pub use outbox::{OutboxEntry, Record, Stream, StreamStatus};
-pub use settings::{Choice, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Role, Setting, SupplyItem};
+pub use settings::{Choice, ContainerType, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Role, Setting, SupplyItem};
 pub use store::{wipe, CreateOptions, LowStock, ProgramKeys, ReleaseInfo, ReleaseQuery, ShiftSummary, Store, SuppressedReport};
 pub use suppress::{suppress, suppress_tally, Cell, CountTable, SuppressedTable};
 pub use sync::{SegmentLimits, SyncStatus};

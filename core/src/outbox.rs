@@ -14,9 +14,12 @@ use crate::encounter::EncounterRecord;
 use crate::error::{Error, Result};
 use crate::inventory::MovementRecord;
 
-/// The record format this version writes and reads. Newer fields are ignored by older readers;
-/// a newer format number is refused.
-pub const RECORD_VERSION: u32 = 1;
+/// The newest record format this version writes and reads. Newer fields are ignored by older
+/// readers; a newer format number is refused (the pull stops until the app is updated, and
+/// nothing is lost). Format 2 adds returned sharps by container to encounters; a record is
+/// written in the oldest format that holds it ([`Record::format`]), so an encounter without
+/// containers stays readable by apps that know only format 1.
+pub const RECORD_VERSION: u32 = 2;
 
 /// The per-device streams records are grouped into (shared with the sync protocol).
 pub use satchel_protocol::Stream;
@@ -63,9 +66,17 @@ impl Record {
             Record::Setting(_) => Stream::Settings,
         }
     }
+    /// The oldest record format that holds this record: 2 for an encounter with sharps
+    /// containers (an older reader would drop them and undercount what was collected), else 1.
+    pub fn format(&self) -> u32 {
+        match self {
+            Record::Encounter(e) if !e.sharps_containers.is_empty() => 2,
+            _ => 1,
+        }
+    }
     /// The self-describing encoding kept in the outbox and shipped by sync.
     pub fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(&Envelope { v: RECORD_VERSION, record: self.clone() }).expect("records serialize")
+        serde_json::to_vec(&Envelope { v: self.format(), record: self.clone() }).expect("records serialize")
     }
     pub fn decode(bytes: &[u8]) -> Result<Record> {
         #[derive(Deserialize)]
@@ -74,7 +85,7 @@ impl Record {
         }
         let version: Version =
             serde_json::from_slice(bytes).map_err(|_| Error::BadRecord("not a Satchel record".into()))?;
-        if version.v != RECORD_VERSION {
+        if version.v == 0 || version.v > RECORD_VERSION {
             return Err(Error::NewerRecord { found: version.v, known: RECORD_VERSION });
         }
         let env: Envelope =
@@ -262,8 +273,9 @@ mod tests {
         });
         let bytes = rec.encode();
         assert_eq!(Record::decode(&bytes).unwrap(), rec);
-        let newer = String::from_utf8(bytes.clone()).unwrap().replacen("\"v\":1", "\"v\":2", 1);
-        assert!(matches!(Record::decode(newer.as_bytes()), Err(Error::NewerRecord { found: 2, known: 1 })));
+        assert!(bytes.starts_with(b"{\"v\":1,"), "a setting is written in format 1");
+        let newer = String::from_utf8(bytes.clone()).unwrap().replacen("\"v\":1", "\"v\":3", 1);
+        assert!(matches!(Record::decode(newer.as_bytes()), Err(Error::NewerRecord { found: 3, known: 2 })));
         assert!(Record::decode(b"\x00garbage").is_err());
         assert!(Record::decode(&bytes[..bytes.len() / 2]).is_err());
         // An added field from a newer writer is ignored.

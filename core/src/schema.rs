@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_releases.sql"),
     include_str!("../migrations/0003_sent_log.sql"),
+    include_str!("../migrations/0004_sharps_containers.sql"),
 ];
 
 /// The schema version this build writes.

@@ -421,7 +421,9 @@ fn tallies_bucket_by_local_date_and_follow_time_zone_changes() {
         .unwrap();
     assert_eq!(month.buckets.len(), 3);
     assert_eq!(month.buckets[1].measures.encounters, 1);
-    assert_eq!(month.weekly.iter().map(|w| w.measures.encounters).sum::<u64>(), 1);
+    // 47 days: the trend is by week, and its weeks add up to the period.
+    assert_eq!(month.trend_by, Granularity::Week);
+    assert_eq!(month.trend.iter().map(|w| w.measures.encounters).sum::<u64>(), 1);
 }
 
 #[test]

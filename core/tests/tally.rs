@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use satchel_core::outbox::SettingRecord;
 use satchel_core::tally::Source;
 use uuid::Uuid;
-use satchel_core::{ContactType, Granularity, NewEncounter, Program, Record, Role, Setting, Store, Stream, TallyQuery};
+use satchel_core::{ContactType, ContainerCount, Granularity, NewEncounter, Program, Record, Role, Setting, Store, Stream, TallyQuery};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -47,6 +47,11 @@ fn encounter(clock: &TestClock, zone: usize, code: Option<u8>, items: u8, age: O
         referrals: if items % 2 == 0 { vec!["moud".into()] } else { vec![] },
         substances: if items > 1 { vec!["opioids".into(), "xylazine".into()] } else { vec![] },
         syringes_collected: items as u32 * 3,
+        sharps_containers: match items {
+            1 => vec![ContainerCount { container: "gallon".into(), count: 1 }],
+            3 => vec![ContainerCount { container: "quart".into(), count: 2 }, ContainerCount { container: "gallon".into(), count: 1 }],
+            _ => vec![],
+        },
         ..NewEncounter::new(clock.now() - Duration::hours(hours as i64), ZONES[zone])
     }
 }

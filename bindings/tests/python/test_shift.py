@@ -83,7 +83,10 @@ def test_a_full_shift(tmp_path, store):
     assert report.total.syringes_collected == 12
     assert report.total.by_zone == {"downtown": 1}
     assert report.total.syringe_return_ratio == pytest.approx(1.2)
-    assert len(report.weekly) >= 1
+    # Three days: the trend is by day, and its days add up to the period.
+    assert report.trend_by == s.Granularity.DAY
+    assert [b.start for b in report.trend] == [(today + datetime.timedelta(days=d)).isoformat() for d in (-1, 0, 1)]
+    assert sum(b.measures.encounters for b in report.trend) == 1
 
     # Locked, the data is out of reach; unlocked again, it is all there.
     store.lock()

@@ -12,6 +12,7 @@ use crate::{report, writers};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ByArg {
+    Day,
     Week,
     Month,
 }
@@ -30,7 +31,8 @@ pub struct ReportArgs {
     /// Last day of the period, inclusive.
     #[arg(long)]
     pub to: NaiveDate,
-    /// Rows per week or per month (besides the whole period and the weekly trend).
+    /// Rows per day, week or month (besides the whole period and the trend, whose step fits
+    /// the period's length).
     #[arg(long, value_enum)]
     pub by: Option<ByArg>,
     /// Only this zone (its id, as `program show` lists it).
@@ -58,6 +60,7 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
 
             let by = args.by.map(|b| match b {
+                ByArg::Day => satchel_core::Granularity::Day,
                 ByArg::Week => satchel_core::Granularity::Week,
                 ByArg::Month => satchel_core::Granularity::Month,
             });

@@ -1,5 +1,5 @@
 //! The HTML report: one self-contained page (no scripts, no external files) with the period's
-//! main counts, three inline SVG charts drawn with plotters — the weekly trend of encounters,
+//! main counts, three inline SVG charts drawn with plotters — the trend of encounters (by day, week or month),
 //! supplies by item, referrals by type — and the tables, sized to print on one or two pages.
 //! Suppressed counts are never drawn: their bars are left out and marked. Every label is the
 //! program's name (never cut mid-word), a chart with nothing to draw is one sentence, and each
@@ -7,7 +7,8 @@
 
 use plotters::prelude::*;
 use satchel_core::suppress::Cell;
-use satchel_core::tally::labels::ColumnLabel;
+use satchel_core::tally::labels::{row_label, ColumnLabel};
+use satchel_core::Granularity;
 
 use crate::error::Result;
 use crate::report::{text, Comparison, Report, Table, SUPPRESSED};
@@ -144,36 +145,59 @@ fn bars(id: &str, title: &str, data: &[(ColumnLabel, Cell)]) -> Result<String> {
     Ok(format!("<figure class=\"chart\" id=\"{id}\" data-bars=\"{}\">{}{note}</figure>", shown.len(), accessible(&svg, id, title, &desc)))
 }
 
-/// The weekly trend of encounters as a line; suppressed weeks break the line and are marked.
+/// The trend of encounters as a line, by day, week or month as the period's length asks;
+/// suppressed steps break the line and are marked.
 fn trend(report: &Report) -> Result<String> {
     let Some(t) = table(report, "encounters") else { return Ok(String::new()) };
-    let weeks: Vec<(String, Option<u64>)> =
-        t.rows.iter().filter(|r| r.part == "week").map(|r| (r.label.clone(), r.total.and_then(Cell::count))).collect();
-    let title = "Encounters per week";
-    if weeks.iter().all(|(_, v)| v.unwrap_or(0) == 0) {
-        return Ok(nothing_to_draw("trend", title, weeks.iter().filter(|(_, v)| v.is_none()).count()));
-    }
+    let step = report.trend_by;
+    let (unit, units) = match step {
+        Granularity::Day => ("day", "Days"),
+        Granularity::Week => ("week", "Weeks"),
+        Granularity::Month => ("month", "Months"),
+    };
+    let weeks: Vec<(String, Option<u64>)> = t
+        .rows
+        .iter()
+        .filter(|r| r.part == step.part())
+        .map(|r| (row_label(&r.label, &r.part), r.total.and_then(Cell::count)))
+        .collect();
+    // The axis names each step by its first day ("4 Nov") or its month ("Nov 2026").
+    let axis: Vec<String> = t
+        .rows
+        .iter()
+        .filter(|r| r.part == step.part())
+        .map(|r| {
+            r.label.parse::<chrono::NaiveDate>().map_or_else(
+                |_| r.label.clone(),
+                |d| d.format(if step == Granularity::Month { "%b %Y" } else { "%-d %b" }).to_string(),
+            )
+        })
+        .collect();
+    let title = format!("Encounters per {unit}");
     if weeks.len() < 2 {
         // One point is no trend: the count is at the top of the page.
         return Ok(format!(
-            "<figure class=\"chart empty\" id=\"trend\" data-points=\"0\"><p class=\"empty-chart\">{title}: the period is within one week, so there is no trend to draw; its count is above.</p></figure>"
+            "<figure class=\"chart empty\" id=\"trend\" data-points=\"0\"><p class=\"empty-chart\">{title}: the period is one {unit}, so there is no trend to draw; its count is above.</p></figure>"
         ));
+    }
+    if weeks.iter().all(|(_, v)| v.unwrap_or(0) == 0) {
+        return Ok(nothing_to_draw("trend", &title, weeks.iter().filter(|(_, v)| v.is_none()).count()));
     }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        let err = |e: &dyn std::fmt::Display| format!("drawing the weekly trend: {e}");
+        let err = |e: &dyn std::fmt::Display| format!("drawing the trend: {e}");
         root.fill(&WHITE).map_err(|e| err(&e))?;
         let max = weeks.iter().filter_map(|(_, v)| *v).max().unwrap_or(0).max(1);
         let n = weeks.len().max(1) as u32;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 15))
+            .caption(&title, ("sans-serif", 15))
             .margin(8)
             .x_label_area_size(40)
             .y_label_area_size(46)
             .build_cartesian_2d(0u32..n.max(2) - 1, 0u64..max + max / 10 + 1)
             .map_err(|e| err(&e))?;
-        let labels: Vec<String> = weeks.iter().map(|(l, _)| l.clone()).collect();
+        let labels: Vec<String> = axis.clone();
         chart
             .configure_mesh()
             .light_line_style(WHITE)
@@ -203,17 +227,17 @@ fn trend(report: &Report) -> Result<String> {
     let note = if hidden.is_empty() {
         String::new()
     } else {
-        format!("<p class=\"note\">Weeks suppressed (small counts): {}</p>", escape(&hidden.join(", ")))
+        format!("<p class=\"note\">{units} suppressed (small counts): {}</p>", escape(&hidden.join(", ")))
     };
     let desc = weeks
         .iter()
-        .map(|(w, v)| format!("week of {w}: {}", v.map_or_else(|| "suppressed".to_string(), |n| n.to_string())))
+        .map(|(w, v)| format!("{w}: {}", v.map_or_else(|| "suppressed".to_string(), |n| n.to_string())))
         .collect::<Vec<_>>()
         .join("; ");
     Ok(format!(
         "<figure class=\"chart\" id=\"trend\" data-points=\"{}\">{}{note}</figure>",
         weeks.iter().filter(|(_, v)| v.is_some()).count(),
-        accessible(&svg, "trend", title, &desc)
+        accessible(&svg, "trend", &title, &desc)
     ))
 }
 

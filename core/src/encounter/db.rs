@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// The tables that hold the parts of an encounter's live version, each with its local day and
+/// zone copied for the tallies.
+const LIVE_PARTS: [&str; 4] = ["encounter_item", "encounter_referral", "encounter_substance", "encounter_container"];
+
 /// The stored latest version of an encounter, if any.
 pub struct StoredVersion {
     pub row: i64,
@@ -45,6 +49,7 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
                     gender: r.get(11)?,
                     items: Vec::new(),
                     syringes_collected: r.get(12)?,
+                    sharps_containers: Vec::new(),
                     referrals: Vec::new(),
                     substances: Vec::new(),
                     overdose_reversals: r.get(13)?,
@@ -61,6 +66,13 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
     record.items = {
         let mut stmt = conn.prepare_cached("SELECT item, quantity FROM encounter_item WHERE encounter = ?1 ORDER BY item")?;
         let rows = stmt.query_map([row], |r| Ok(ItemQuantity { item: r.get(0)?, quantity: r.get(1)? }))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    record.sharps_containers = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT container, count, syringes_each FROM encounter_container WHERE encounter = ?1 ORDER BY container",
+        )?;
+        let rows = stmt.query_map([row], |r| Ok(ContainerReturn { container: r.get(0)?, count: r.get(1)?, syringes_each: r.get(2)? }))?;
         rows.collect::<Result<_, _>>()?
     };
     record.referrals = strings(conn, "SELECT referral FROM encounter_referral WHERE encounter = ?1 ORDER BY referral", row)?;
@@ -137,7 +149,7 @@ pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Opti
                  WHERE encounter_id = ?1",
             )?
             .execute(values)?;
-            for table in ["encounter_item", "encounter_referral", "encounter_substance"] {
+            for table in LIVE_PARTS {
                 conn.prepare_cached(&format!("DELETE FROM {table} WHERE encounter = ?1"))?.execute([row])?;
             }
             row
@@ -161,6 +173,13 @@ pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Opti
         for s in &rec.substances {
             stmt.execute(params![row, s, day, rec.zone])?;
         }
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO encounter_container (encounter, container, count, syringes_each, local_day, zone)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for c in &rec.sharps_containers {
+            stmt.execute(params![row, c.container, c.count, c.syringes_each, day, rec.zone])?;
+        }
     }
     Ok(true)
 }
@@ -175,7 +194,7 @@ pub fn recompute_local_days(conn: &Connection, tz: Tz) -> Result<()> {
     for (row, at) in rows {
         let day = local_day(at, tz);
         conn.prepare_cached("UPDATE encounter SET local_day = ?2 WHERE id = ?1")?.execute(params![row, day])?;
-        for table in ["encounter_item", "encounter_referral", "encounter_substance"] {
+        for table in LIVE_PARTS {
             conn.prepare_cached(&format!("UPDATE {table} SET local_day = ?2 WHERE encounter = ?1"))?
                 .execute(params![row, day])?;
         }

@@ -46,6 +46,26 @@ impl ContactType {
     }
 }
 
+/// Sharps containers of one type a participant brought back.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ContainerCount {
+    pub container: String,
+    pub count: u32,
+}
+
+/// Sharps containers of one type as an encounter keeps them: with the program's estimate of
+/// syringes per container when the encounter was written, so a later change of the estimate
+/// leaves what was reported as it was.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ContainerReturn {
+    pub container: String,
+    pub count: u32,
+    pub syringes_each: u32,
+}
+
+/// The most containers of one type one encounter takes.
+pub const MAX_CONTAINERS: u32 = 100;
+
 /// What the worker enters. The participant code is turned into a reference and never stored.
 /// `Debug` prints only the shape, never the code or what was given.
 #[derive(Clone, PartialEq, Eq)]
@@ -61,7 +81,10 @@ pub struct NewEncounter {
     pub age_band: Option<String>,
     pub gender: Option<String>,
     pub items: Vec<ItemQuantity>,
+    /// Returned syringes counted one by one.
     pub syringes_collected: u32,
+    /// Returned sharps counted by container instead (estimated syringes in reports).
+    pub sharps_containers: Vec<ContainerCount>,
     pub referrals: Vec<String>,
     pub substances: Vec<String>,
     /// Overdose reversals the participant reports.
@@ -95,6 +118,7 @@ impl NewEncounter {
             gender: None,
             items: Vec::new(),
             syringes_collected: 0,
+            sharps_containers: Vec::new(),
             referrals: Vec::new(),
             substances: Vec::new(),
             overdose_reversals: 0,
@@ -178,6 +202,19 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
         }
     }
     check_range("syringes_collected", e.syringes_collected as i64, 0, 10_000)?;
+    if e.sharps_containers.len() > 10 {
+        return Err(invalid("sharps_containers", "at most 10 container types per encounter"));
+    }
+    let mut seen = BTreeSet::new();
+    for c in &e.sharps_containers {
+        if !seen.insert(c.container.as_str()) {
+            return Err(invalid("sharps_containers", "a container type is listed twice"));
+        }
+        if !settings.container(&c.container).is_some_and(|t| t.active) {
+            return Err(invalid("sharps_containers", "holds a container type the program does not have"));
+        }
+        check_range("sharps_containers.count", c.count as i64, 1, MAX_CONTAINERS as i64)?;
+    }
     check_range("overdose_reversals", e.overdose_reversals as i64, 0, 20)?;
     check_range("naloxone_doses_used", e.naloxone_doses_used as i64, 0, 100)?;
     check_range("collecting_for", e.collecting_for as i64, 0, 50)?;
@@ -206,6 +243,9 @@ pub struct EncounterRecord {
     pub gender: Option<String>,
     pub items: Vec<ItemQuantity>,
     pub syringes_collected: u32,
+    /// Returned sharps by container (record format 2; absent in format 1, where it is empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sharps_containers: Vec<ContainerReturn>,
     pub referrals: Vec<String>,
     pub substances: Vec<String>,
     pub overdose_reversals: u32,
@@ -274,6 +314,13 @@ impl EncounterRecord {
         }
         if self.items.iter().any(|i| i.quantity == 0 || i.quantity > 1000) {
             return bad("item quantity out of range");
+        }
+        if !unique(self.sharps_containers.iter().map(|c| c.container.as_str()).collect()) || self.sharps_containers.len() > 10 {
+            return bad("container types listed twice or too many");
+        }
+        let max_each = crate::settings::MAX_CONTAINER_ESTIMATE;
+        if self.sharps_containers.iter().any(|c| !(1..=MAX_CONTAINERS).contains(&c.count) || !(1..=max_each).contains(&c.syringes_each)) {
+            return bad("container count or estimate out of range");
         }
         Ok(())
     }

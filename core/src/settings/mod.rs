@@ -1,5 +1,6 @@
 //! Program settings: the program itself, the supply catalog, kits, the program's lists (zones,
-//! referral types, age bands, genders, substances) and stock locations.
+//! referral types, age bands, genders, substances), stock locations and the sharps containers
+//! returned syringes are counted by.
 //!
 //! Each setting is one row, keyed like `item/naloxone-nasal`. Managers write them; where two
 //! managers change the same setting, the later hybrid-logical-clock stamp wins, ties broken by
@@ -86,6 +87,18 @@ pub struct Kit {
     pub active: bool,
 }
 
+/// A kind of sharps container returned syringes come back in, and how many syringes one full
+/// container holds by the program's estimate (a 1-quart container ≈ 100). Workers log "2 × 1-quart
+/// container" instead of counting; tallies report the estimate apart from counted syringes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerType {
+    pub id: String,
+    pub name: String,
+    /// Syringes in one full container, as the program estimates it.
+    pub syringes_estimate: u32,
+    pub active: bool,
+}
+
 /// An entry of one of the program's lists (zones, referral types, age bands, genders,
 /// substances).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +161,7 @@ pub enum Setting {
     Kit(Kit),
     Choice(ListKind, Choice),
     Location(Location),
+    Container(ContainerType),
 }
 
 impl Setting {
@@ -159,6 +173,7 @@ impl Setting {
             Setting::Kit(k) => format!("kit/{}", k.id),
             Setting::Choice(kind, c) => format!("{}/{}", kind.prefix(), c.id),
             Setting::Location(l) => format!("location/{}", l.id),
+            Setting::Container(c) => format!("container/{}", c.id),
         }
     }
 
@@ -169,6 +184,7 @@ impl Setting {
             Setting::Kit(k) => serde_json::to_value(k),
             Setting::Choice(_, c) => serde_json::to_value(c),
             Setting::Location(l) => serde_json::to_value(l),
+            Setting::Container(c) => serde_json::to_value(c),
         };
         v.expect("settings serialize")
     }
@@ -182,6 +198,7 @@ impl Setting {
             "item" => Setting::Item(serde_json::from_value(value.clone()).map_err(bad)?),
             "kit" => Setting::Kit(serde_json::from_value(value.clone()).map_err(bad)?),
             "location" => Setting::Location(serde_json::from_value(value.clone()).map_err(bad)?),
+            "container" => Setting::Container(serde_json::from_value(value.clone()).map_err(bad)?),
             other => {
                 let kind = ListKind::ALL
                     .into_iter()
@@ -238,6 +255,11 @@ impl Setting {
                 check_id("location.id", &l.id)?;
                 check_label("location.name", &l.name)?;
             }
+            Setting::Container(c) => {
+                check_id("container.id", &c.id)?;
+                check_label("container.name", &c.name)?;
+                check_range("container.syringes_estimate", c.syringes_estimate as i64, 1, MAX_CONTAINER_ESTIMATE as i64)?;
+            }
         }
         Ok(())
     }
@@ -259,7 +281,13 @@ pub struct ProgramSettings {
     pub genders: Vec<Choice>,
     pub substances: Vec<Choice>,
     pub locations: Vec<Location>,
+    /// Sharps container types, smallest first.
+    #[serde(default)]
+    pub containers: Vec<ContainerType>,
 }
+
+/// The largest estimate of syringes in one container (a 10-gallon drum holds about 4,000).
+pub const MAX_CONTAINER_ESTIMATE: u32 = 5_000;
 
 impl ProgramSettings {
     pub fn item(&self, id: &str) -> Option<&SupplyItem> {
@@ -267,6 +295,9 @@ impl ProgramSettings {
     }
     pub fn kit(&self, id: &str) -> Option<&Kit> {
         self.kits.iter().find(|k| k.id == id)
+    }
+    pub fn container(&self, id: &str) -> Option<&ContainerType> {
+        self.containers.iter().find(|c| c.id == id)
     }
     pub fn location(&self, id: &str) -> Option<&Location> {
         self.locations.iter().find(|l| l.id == id)
@@ -307,16 +338,18 @@ impl ProgramSettings {
             Setting::Kit(k) => self.kits.push(k),
             Setting::Choice(kind, c) => self.list_mut(kind).push(c),
             Setting::Location(l) => self.locations.push(l),
+            Setting::Container(c) => self.containers.push(c),
         }
     }
 
-    fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         self.items.sort_by(|a, b| (a.category, &a.name).cmp(&(b.category, &b.name)));
         self.kits.sort_by(|a, b| a.name.cmp(&b.name));
         for kind in ListKind::ALL {
             self.list_mut(kind).sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
         }
         self.locations.sort_by(|a, b| a.name.cmp(&b.name));
+        self.containers.sort_by(|a, b| (a.syringes_estimate, &a.name).cmp(&(b.syringes_estimate, &b.name)));
     }
 }
 

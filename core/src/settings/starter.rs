@@ -90,6 +90,10 @@ pub fn starter() -> Vec<Setting> {
             ));
         }
     }
+    // Estimates for 1 mL syringes; a program sets its own from what its containers hold.
+    for (id, name, syringes_estimate) in [("quart", "1-quart sharps container", 80), ("gallon", "1-gallon sharps container", 320)] {
+        out.push(Setting::Container(ContainerType { id: id.into(), name: name.into(), syringes_estimate, active: true }));
+    }
     out.push(Setting::Location(Location { id: "van-1".into(), name: "Van 1".into(), active: true }));
     out.push(Setting::Location(Location { id: "office".into(), name: "Office shelf".into(), active: true }));
     out

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use uuid::Uuid;
 
 use super::{Unlocked, Store};
-use crate::encounter::{self, EncounterRecord, EncounterSummary, NewEncounter};
+use crate::encounter::{self, ContainerCount, ContainerReturn, EncounterRecord, EncounterSummary, NewEncounter};
 use crate::error::{Error, Result};
 use crate::inventory::{self, MovementKind, MovementRecord};
 use crate::outbox::{self, Record};
@@ -107,6 +107,11 @@ impl Store {
                 gender: r.gender,
                 items: r.items,
                 syringes_collected: r.syringes_collected,
+                sharps_containers: r
+                    .sharps_containers
+                    .iter()
+                    .map(|c| ContainerCount { container: c.container.clone(), count: c.count })
+                    .collect(),
                 referrals: r.referrals,
                 substances: r.substances,
                 overdose_reversals: r.overdose_reversals,
@@ -164,6 +169,17 @@ fn record_fields(
     referrals.sort();
     let mut substances = new.substances.clone();
     substances.sort();
+    // Validated before: every container type is the program's. The estimate is taken now.
+    let mut sharps_containers: Vec<ContainerReturn> = new
+        .sharps_containers
+        .iter()
+        .map(|c| ContainerReturn {
+            container: c.container.clone(),
+            count: c.count,
+            syringes_each: ctx.settings.container(&c.container).map_or(1, |t| t.syringes_estimate),
+        })
+        .collect();
+    sharps_containers.sort();
     Ok(EncounterRecord {
         id: Uuid::nil(),
         encounter_id: Uuid::nil(),
@@ -179,6 +195,7 @@ fn record_fields(
         gender: new.gender.clone(),
         items,
         syringes_collected: new.syringes_collected,
+        sharps_containers,
         referrals,
         substances,
         overdose_reversals: new.overdose_reversals,

@@ -14,7 +14,7 @@ use crate::settings::ProgramSettings;
 use crate::suppress::ledger::{self, DailyCount, Proposed, ReleasedCell};
 use crate::suppress::sums::{cell_sum, row_spans};
 use crate::suppress::{self, Cell, Pos, SuppressedTable};
-use crate::tally::{self, Granularity, TallyQuery};
+use crate::tally::{self, Granularity, Tally, TallyQuery};
 
 /// What a report covers, as the ledger keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,8 +77,7 @@ impl Store {
             let tally = tally::compute(conn, settings, query)?;
             let counts = suppress::tables(&tally, query.by);
             let mut tables: Vec<SuppressedTable> = counts.iter().map(|t| suppress::suppress(t, threshold)).collect();
-            let spans = row_spans(&tally, query.by);
-            let (mut proposed, at) = proposals(&counts, &tables, &spans, query.zone.as_deref(), settings);
+            let (mut proposed, at) = proposals(&counts, &tables, &tally, query.by, query.zone.as_deref(), settings);
 
             let earlier = earlier_cells(conn)?;
             let days = proposed.iter().map(|p| &p.sum).chain(earlier.iter().flat_map(|(_, c)| c.iter().map(|c| &c.sum)));
@@ -162,13 +161,15 @@ fn damaged(e: serde_json::Error) -> Error {
 fn proposals(
     counts: &[suppress::CountTable],
     tables: &[SuppressedTable],
-    spans: &[(NaiveDate, NaiveDate)],
+    tally: &Tally,
+    by: Option<Granularity>,
     zone: Option<&str>,
     settings: &ProgramSettings,
 ) -> (Vec<Proposed>, Vec<(usize, Pos)>) {
     let mut proposed = Vec::new();
     let mut at = Vec::new();
     for (t, (count, shown)) in counts.iter().zip(tables).enumerate() {
+        let spans = row_spans(tally, by, &count.name);
         for (r, (row, shown_row)) in count.rows.iter().zip(&shown.rows).enumerate() {
             let cells = row.cells.iter().zip(&shown_row.cells).enumerate().map(|(c, (n, s))| (Some(c), *n, *s));
             let total = row.total.zip(shown_row.total).map(|(n, s)| (None, n, s));

@@ -26,7 +26,11 @@ pub struct ShiftSummary {
     pub items: Vec<ItemQuantity>,
     /// Naloxone handed out, in doses (a kit of 2 doses counts 2).
     pub naloxone_doses_given: u32,
+    /// Returned syringes counted one by one.
     pub syringes_collected: u32,
+    /// Sharps containers returned, and the syringes they hold by the program's estimate.
+    pub sharps_containers: u32,
+    pub syringes_estimated: u32,
     pub referrals: u32,
     pub overdose_reversals: u32,
 }
@@ -76,6 +80,10 @@ impl Store {
                 sum.waiting += u32::from(!v.acked);
                 sum.new_participants += u32::from(r.new_participant);
                 sum.syringes_collected += r.syringes_collected;
+                for c in &r.sharps_containers {
+                    sum.sharps_containers += c.count;
+                    sum.syringes_estimated += c.count * c.syringes_each;
+                }
                 sum.referrals += r.referrals.len() as u32;
                 sum.overdose_reversals += r.overdose_reversals;
                 for iq in &r.items {

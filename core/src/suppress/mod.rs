@@ -44,7 +44,7 @@ pub struct CountTable {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountRow {
     pub label: String,
-    /// "month", "week" or "period".
+    /// "day", "week", "month" or "period".
     pub part: String,
     pub cells: Vec<u64>,
     pub total: Option<u64>,
@@ -203,16 +203,20 @@ pub fn suppress_tally(tally: &Tally, by: Option<Granularity>, threshold: u32) ->
     (out, ratio)
 }
 
-/// The syringe return ratio of the period, when both of its counts are shown (a ratio of a
-/// shown and a hidden count would give the hidden one away).
+/// The syringe return ratio of the period (syringes collected, counted and estimated from
+/// containers, per syringe distributed), when all of its counts are shown (a ratio of a shown
+/// and a hidden count would give the hidden one away).
 pub fn return_ratio(tables: &[SuppressedTable]) -> Option<f64> {
-    let period = |name: &str| tables.iter().find(|t| t.name == name).and_then(|t| t.rows.last());
-    let collected = period("summary").and_then(|r| r.cells.get(1).and_then(|c| c.count()));
-    let distributed = period("syringes_distributed").and_then(|r| r.total.and_then(Cell::count));
-    match (collected, distributed) {
-        (Some(c), Some(d)) if d > 0 => Some(c as f64 / d as f64),
-        _ => None,
-    }
+    let table = |name: &str| tables.iter().find(|t| t.name == name);
+    let period = |name: &str| table(name).and_then(|t| t.rows.last());
+    let summary = |column: &str| -> Option<u64> {
+        let t = table("summary")?;
+        let i = t.columns.iter().position(|c| c == column)?;
+        t.rows.last()?.cells.get(i)?.count()
+    };
+    let collected = summary("syringes_collected")?.checked_add(summary("syringes_estimated")?)?;
+    let distributed = period("syringes_distributed").and_then(|r| r.total.and_then(Cell::count))?;
+    (distributed > 0).then(|| collected as f64 / distributed as f64)
 }
 
 #[cfg(test)]

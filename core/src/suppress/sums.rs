@@ -23,12 +23,12 @@ pub struct DailySum {
     pub terms: Vec<(String, u64)>,
 }
 
-/// The days each row of [`super::tables`] covers, in the same order: the buckets, the weeks of
-/// the trend when they differ from the buckets, then the whole period.
-pub fn row_spans(tally: &Tally, by: Option<Granularity>) -> Vec<(NaiveDate, NaiveDate)> {
+/// The days each row of `table` of [`super::tables`] covers, in the same order: the buckets,
+/// the steps of the trend where the table carries them, then the whole period.
+pub fn row_spans(tally: &Tally, by: Option<Granularity>, table: &str) -> Vec<(NaiveDate, NaiveDate)> {
     let mut out: Vec<(NaiveDate, NaiveDate)> = tally.buckets.iter().map(|b| (b.start, b.end)).collect();
-    if by != Some(Granularity::Week) {
-        out.extend(tally.weekly.iter().map(|b| (b.start, b.end)));
+    if super::tables::with_trend_rows(tally, by, table) {
+        out.extend(tally.trend.iter().map(|b| (b.start, b.end)));
     }
     out.push((tally.from, tally.to));
     out
@@ -76,6 +76,7 @@ pub fn cell_sum(
         ("syringes_distributed" | "other_supplies_units", Some(k)) => one(format!("item/{k}")),
         ("naloxone_doses_distributed", Some(k)) => vec![(format!("item/{k}"), doses(k))],
         ("referrals", Some(k)) => one(format!("referral/{k}")),
+        ("sharps_containers", Some(k)) => one(format!("containers/{k}")),
         ("substances", Some(k)) => one(format!("substance/{k}")),
         _ => return None,
     };

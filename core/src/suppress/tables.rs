@@ -6,7 +6,8 @@ use crate::settings::ItemCategory;
 use crate::tally::{Granularity, Measures, Tally, NOT_RECORDED};
 
 /// Row equalities of a tally's rows: each partition of the period adds up to the period row, and
-/// wherever a run of buckets and a run of weeks cover exactly the same days, they add up alike.
+/// wherever a run of buckets and a run of trend steps cover exactly the same days, they add up
+/// alike.
 pub(super) fn row_equalities(
     buckets: &[(chrono::NaiveDate, chrono::NaiveDate)],
     weeks: &[(chrono::NaiveDate, chrono::NaiveDate)],
@@ -47,31 +48,48 @@ pub(super) fn row_equalities(
     out
 }
 
-/// The tallies as count tables. Rows: the requested buckets, then the weeks of the trend (when
-/// they differ from the buckets), then the whole period.
-pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
-    let part = match by {
-        Some(Granularity::Month) => "month",
-        _ => "week",
-    };
-    let mut rows: Vec<(String, &str, &Measures)> = Vec::new();
+/// Whether `table` of a report carries the trend's rows: not when the requested buckets are
+/// the trend already, nor when the trend is one step (the period row says it all). A daily
+/// trend is drawn from the encounters alone, so only their table has day rows: daily counts
+/// of each supply or referral would be small, suppressed, and costly to audit.
+pub fn with_trend_rows(tally: &Tally, by: Option<Granularity>, table: &str) -> bool {
+    by != Some(tally.trend_by) && tally.trend.len() > 1 && (tally.trend_by != Granularity::Day || table == "encounters")
+}
+
+/// The rows of a table: a label, the part they belong to, the measures.
+type Rows<'a> = Vec<(String, &'static str, &'a Measures)>;
+/// Runs of rows that add up alike (as in [`CountTable::row_equalities`]).
+type Equalities = Vec<(Vec<usize>, Vec<usize>)>;
+
+/// The rows of a table and the equalities between them: the requested buckets, then (with
+/// `with_trend`) the steps of the trend, then the whole period.
+fn layout(tally: &Tally, by: Option<Granularity>, with_trend: bool) -> (Rows<'_>, Equalities) {
+    let part = by.map_or("period", Granularity::part);
+    let mut rows: Rows = Vec::new();
     rows.extend(tally.buckets.iter().map(|b| (b.start.to_string(), part, &b.measures)));
     let bucket_rows: Vec<usize> = (0..rows.len()).collect();
-    let with_weeks = by != Some(Granularity::Week);
-    if with_weeks {
-        rows.extend(tally.weekly.iter().map(|b| (b.start.to_string(), "week", &b.measures)));
+    if with_trend {
+        rows.extend(tally.trend.iter().map(|b| (b.start.to_string(), tally.trend_by.part(), &b.measures)));
     }
-    let week_rows: Vec<usize> = (bucket_rows.len()..rows.len()).collect();
+    let trend_rows: Vec<usize> = (bucket_rows.len()..rows.len()).collect();
     let period_row = rows.len();
     rows.push(("total".into(), "period", &tally.total));
     let bounds = |list: &[crate::tally::Bucket]| list.iter().map(|b| (b.start, b.end)).collect::<Vec<_>>();
     let equalities = row_equalities(
         &bounds(&tally.buckets),
-        &if with_weeks { bounds(&tally.weekly) } else { Vec::new() },
+        &if with_trend { bounds(&tally.trend) } else { Vec::new() },
         &bucket_rows,
-        &week_rows,
+        &trend_rows,
         period_row,
     );
+    (rows, equalities)
+}
+
+/// The tallies as count tables. Rows: the requested buckets, then the steps of the trend
+/// ([`with_trend_rows`]), then the whole period.
+pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
+    let layouts = [layout(tally, by, false), layout(tally, by, true)];
+    let rows = &layouts[1].0;
 
     let keys = |f: &dyn Fn(&Measures) -> Vec<String>| {
         let mut all: Vec<String> = rows.iter().flat_map(|(_, _, m)| f(m)).collect();
@@ -86,6 +104,7 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
     type Get<'a> = &'a dyn Fn(&Measures, &str) -> u64;
     type Total<'a> = Option<&'a dyn Fn(&Measures) -> u64>;
     let table = |name: &str, columns: Vec<String>, partitions: Vec<Vec<usize>>, total: Total, additive: bool, get: Get| {
+        let (rows, equalities) = &layouts[usize::from(with_trend_rows(tally, by, name))];
         CountTable {
             name: name.into(),
             rows: rows
@@ -134,7 +153,7 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
     let doses = |m: &Measures, k: &str| m.items.get(k).map(|t| t.doses).unwrap_or(0);
     let syringe_items = item_keys(&|c| c == ItemCategory::Syringes);
     let naloxone_items = item_keys(&|c| c == ItemCategory::Naloxone);
-    let summary = ["new_participants", "syringes_collected", "overdose_reversals", "naloxone_doses_used", "collecting_for"];
+    let summary = ["new_participants", "syringes_collected", "syringes_estimated", "overdose_reversals", "naloxone_doses_used", "collecting_for"];
     vec![
         table("encounters", columns, partitions, Some(&|m| m.encounters), true, &breakdown_get),
         table("summary", summary.iter().map(|s| s.to_string()).collect(), vec![], None, true, &|m, c| match c {
@@ -142,12 +161,14 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
             "syringes_collected" => m.syringes_collected,
             "overdose_reversals" => m.overdose_reversals,
             "naloxone_doses_used" => m.naloxone_doses_used,
+            "syringes_estimated" => m.syringes_estimated,
             _ => m.collecting_for,
         }),
         table("participants", vec!["unduplicated_participants".into()], vec![], None, false, &|m, _| m.participants),
         table("syringes_distributed", syringe_items.clone(), all_columns(&syringe_items), Some(&|m| m.syringes_distributed), true, &units),
         table("naloxone_doses_distributed", naloxone_items.clone(), all_columns(&naloxone_items), Some(&|m| m.naloxone_doses_distributed), true, &doses),
         table("other_supplies_units", item_keys(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)), vec![], None, true, &units),
+        table("sharps_containers", keys(&|m| m.containers.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.containers)),
         table("referrals", keys(&|m| m.referrals.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.referrals)),
         table("substances", keys(&|m| m.by_substance.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.by_substance)),
     ]

@@ -2,6 +2,7 @@
 //! its items, zones and lists, and plain words for the measures (English). The ids stay beside
 //! them in every machine-readable output, so a renamed zone does not break a script.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::NOT_RECORDED;
@@ -39,6 +40,7 @@ pub fn table_title(table: &str) -> String {
         "naloxone_doses_distributed" => "Naloxone distributed (doses)".into(),
         "other_supplies_units" => "Other supplies (units)".into(),
         "referrals" => "Referrals".into(),
+        "sharps_containers" => "Sharps containers returned".into(),
         "substances" => "Substances reported".into(),
         other => words(other),
     }
@@ -49,7 +51,8 @@ pub fn measure_label(measure: &str) -> String {
     match measure {
         "total" => "Total".into(),
         "new_participants" => "New participants".into(),
-        "syringes_collected" => "Syringes collected".into(),
+        "syringes_collected" => "Syringes collected (counted)".into(),
+        "syringes_estimated" => "Syringes collected (estimated from containers)".into(),
         "overdose_reversals" => "Overdose reversals reported".into(),
         "naloxone_doses_used" => "Naloxone doses used in reversals".into(),
         "collecting_for" => "People collected for (secondary distribution)".into(),
@@ -74,8 +77,8 @@ pub fn row_label(label: &str, part: &str) -> String {
     match (part, label) {
         ("period", _) => "Whole period".into(),
         ("week", d) => format!("Week of {d}"),
-        ("month", d) => d.get(..7).map_or_else(|| d.to_string(), str::to_string),
-        ("day", d) => d.to_string(),
+        ("month", d) => d.parse::<NaiveDate>().map_or_else(|_| d.to_string(), |d| d.format("%B %Y").to_string()),
+        ("day", d) => d.parse::<NaiveDate>().map_or_else(|_| d.to_string(), |d| d.format("%a %Y-%m-%d").to_string()),
         (_, d) => d.to_string(),
     }
 }
@@ -123,10 +126,47 @@ impl<'a> Labels<'a> {
             },
             "syringes_distributed" | "naloxone_doses_distributed" | "other_supplies_units" => (None, self.item(column)),
             "referrals" => (None, self.choice(ListKind::Referral, column)),
+            "sharps_containers" => (None, self.settings.container(column).map_or_else(|| column.to_string(), |c| c.name.clone())),
             "substances" => (None, self.choice(ListKind::Substance, column)),
             _ => (None, measure_label(column)),
         };
         ColumnLabel { id: column.to_string(), label, group }
+    }
+
+    /// The order a person expects the columns of `table` in: each breakdown in the program's
+    /// list order (items as the catalog lists them), ids the program no longer has after its
+    /// own, "not recorded" last; columns that are not choices keep their order. Returns the
+    /// columns' indices in that order.
+    pub fn column_order(&self, table: &str, columns: &[String]) -> Vec<usize> {
+        let position = |list: Option<usize>, id: &str| -> usize {
+            match list {
+                _ if id == NOT_RECORDED => usize::MAX,
+                Some(p) => p,
+                None => usize::MAX - 1,
+            }
+        };
+        let in_list = |kind: ListKind, id: &str| position(self.settings.list(kind).iter().position(|c| c.id == id), id);
+        let item = |id: &str| position(self.settings.items.iter().position(|i| i.id == id), id);
+        let rank = |i: usize, column: &str| -> (usize, usize) {
+            match table {
+                "encounters" => match column.split_once('/') {
+                    Some(("contact_type", k)) => (0, position(ContactType::ALL.iter().position(|c| c.as_str() == k), k)),
+                    Some(("zone", k)) => (1, in_list(ListKind::Zone, k)),
+                    Some(("age_band", k)) => (2, in_list(ListKind::AgeBand, k)),
+                    Some(("gender", k)) => (3, in_list(ListKind::Gender, k)),
+                    _ => (4, i),
+                },
+                "syringes_distributed" | "naloxone_doses_distributed" | "other_supplies_units" => (0, item(column)),
+                "referrals" => (0, in_list(ListKind::Referral, column)),
+                "sharps_containers" => (0, position(self.settings.containers.iter().position(|c| c.id == column), column)),
+                "substances" => (0, in_list(ListKind::Substance, column)),
+                _ => (0, i),
+            }
+        };
+        let mut order: Vec<usize> = (0..columns.len()).collect();
+        // Stable: ids outside the lists stay in the order they came (sorted by id).
+        order.sort_by_key(|&i| rank(i, &columns[i]));
+        order
     }
 }
 
@@ -151,21 +191,55 @@ mod tests {
         assert_eq!((c.id.as_str(), c.label.as_str()), (item.id.as_str(), item.name.as_str()));
         let referral = &settings.referral_types[0];
         assert_eq!(l.column("referrals", &referral.id).label, referral.label);
-        assert_eq!(l.column("summary", "syringes_collected").label, "Syringes collected");
+        assert_eq!(l.column("summary", "syringes_collected").label, "Syringes collected (counted)");
+        let quart = &settings.containers[0];
+        assert_eq!(l.column("sharps_containers", &quart.id).label, quart.name);
         // An id the program no longer has reads as itself, never as nothing.
         assert_eq!(l.column("referrals", "gone").label, "gone");
     }
 
     #[test]
+    fn columns_come_in_the_programs_list_order_with_not_recorded_last() {
+        let mut settings = ProgramSettings::default();
+        for s in starter() {
+            settings.insert(s);
+        }
+        settings.sort();
+        let l = Labels::new(&settings);
+        // Ids sorted as the tables sort them, plus an id the program no longer has.
+        let mut zones: Vec<String> = settings.zones.iter().map(|z| format!("zone/{}", z.id)).collect();
+        zones.push("zone/gone".into());
+        zones.push(format!("zone/{NOT_RECORDED}"));
+        let mut columns = zones.clone();
+        columns.sort();
+        columns.insert(0, "contact_type/street".into());
+        columns.insert(0, "contact_type/phone_text".into());
+        let ordered: Vec<&str> = l.column_order("encounters", &columns).into_iter().map(|i| columns[i].as_str()).collect();
+        let mut expected = vec!["contact_type/street", "contact_type/phone_text"];
+        expected.extend(zones.iter().map(String::as_str));
+        assert_eq!(ordered, expected);
+        let items: Vec<String> = settings.items.iter().filter(|i| i.category == crate::ItemCategory::Syringes).map(|i| i.id.clone()).collect();
+        let mut sorted = items.clone();
+        sorted.sort();
+        sorted.reverse();
+        let ordered: Vec<&str> = l.column_order("syringes_distributed", &sorted).into_iter().map(|i| sorted[i].as_str()).collect();
+        assert_eq!(ordered, items.iter().map(String::as_str).collect::<Vec<_>>());
+        // Measures keep the order they came in.
+        let summary = vec!["new_participants".to_string(), "syringes_collected".to_string()];
+        assert_eq!(l.column_order("summary", &summary), vec![0, 1]);
+    }
+
+    #[test]
     fn every_table_and_measure_has_words() {
-        for t in ["encounters", "summary", "participants", "syringes_distributed", "naloxone_doses_distributed", "other_supplies_units", "referrals", "substances"] {
+        for t in ["encounters", "summary", "participants", "syringes_distributed", "naloxone_doses_distributed", "other_supplies_units", "sharps_containers", "referrals", "substances"] {
             assert!(!table_title(t).contains('_'), "{t}");
         }
         for c in ContactType::ALL {
             assert!(!contact_type_label(c).contains('_'));
         }
         assert_eq!(row_label("total", "period"), "Whole period");
-        assert_eq!(row_label("2026-03-01", "month"), "2026-03");
+        assert_eq!(row_label("2026-03-01", "month"), "March 2026");
+        assert_eq!(row_label("2026-03-04", "day"), "Wed 2026-03-04");
         assert_eq!(row_label("2026-03-02", "week"), "Week of 2026-03-02");
     }
 }

@@ -1,5 +1,5 @@
-//! Tallies for a period in the program's time zone (SPEC section 6), by week or month, with a
-//! weekly trend. Counts here are exact; suppression is a separate, pure step
+//! Tallies for a period in the program's time zone (SPEC section 6), by day, week or month, with
+//! a trend whose step fits the period ([`Granularity::for_trend`]). Counts here are exact; suppression is a separate, pure step
 //! ([`crate::suppress`]) applied by every export.
 //!
 //! Triggers keep daily counts per zone (`tally_day`) and which participants came on each day
@@ -26,10 +26,41 @@ use scan::scan;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
+    /// Local calendar days.
+    Day,
     /// Weeks starting on Monday (ISO 8601).
     Week,
     /// Calendar months.
     Month,
+}
+
+/// The longest period whose trend is drawn by day (a month).
+pub const DAILY_TREND_DAYS: i64 = 31;
+/// The longest period whose trend is drawn by week (a quarter).
+pub const WEEKLY_TREND_DAYS: i64 = 92;
+
+impl Granularity {
+    /// The step of a period's trend: by day up to a month, by week up to a quarter, by month
+    /// beyond, so that a one-week report is not a single dot and a year is not 53 points.
+    pub fn for_trend(from: NaiveDate, to: NaiveDate) -> Granularity {
+        let days = (to - from).num_days() + 1;
+        if days <= DAILY_TREND_DAYS {
+            Granularity::Day
+        } else if days <= WEEKLY_TREND_DAYS {
+            Granularity::Week
+        } else {
+            Granularity::Month
+        }
+    }
+
+    /// The row part of this step in report tables ("day", "week", "month").
+    pub fn part(self) -> &'static str {
+        match self {
+            Granularity::Day => "day",
+            Granularity::Week => "week",
+            Granularity::Month => "month",
+        }
+    }
 }
 
 /// What to tally.
@@ -75,7 +106,14 @@ pub struct Measures {
     pub items: BTreeMap<String, ItemTally>,
     /// Units of items in the syringes category.
     pub syringes_distributed: u64,
+    /// Returned syringes counted one by one.
     pub syringes_collected: u64,
+    /// Returned syringes estimated from sharps containers (count × the program's estimate).
+    #[serde(default)]
+    pub syringes_estimated: u64,
+    /// Sharps containers returned, by container type.
+    #[serde(default)]
+    pub containers: BTreeMap<String, u64>,
     pub referrals: BTreeMap<String, u64>,
     pub overdose_reversals: u64,
     pub naloxone_doses_used: u64,
@@ -92,9 +130,11 @@ pub struct Measures {
 }
 
 impl Measures {
-    /// Syringes collected per syringe distributed; `None` when none were distributed.
+    /// Syringes collected (counted and estimated from containers) per syringe distributed;
+    /// `None` when none were distributed.
     pub fn syringe_return_ratio(&self) -> Option<f64> {
-        (self.syringes_distributed > 0).then(|| self.syringes_collected as f64 / self.syringes_distributed as f64)
+        (self.syringes_distributed > 0)
+            .then(|| (self.syringes_collected + self.syringes_estimated) as f64 / self.syringes_distributed as f64)
     }
 }
 
@@ -116,8 +156,10 @@ pub struct Tally {
     pub total: Measures,
     /// Buckets of the requested granularity (empty when none was asked for).
     pub buckets: Vec<Bucket>,
-    /// The weekly trend, always.
-    pub weekly: Vec<Bucket>,
+    /// The step of the trend, from the period's length ([`Granularity::for_trend`]).
+    pub trend_by: Granularity,
+    /// The trend, always.
+    pub trend: Vec<Bucket>,
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
@@ -133,6 +175,7 @@ fn bucket_bounds(from: NaiveDate, to: NaiveDate, by: Granularity) -> Vec<(NaiveD
     let mut start = from;
     while start <= to {
         let next = match by {
+            Granularity::Day => start + Duration::days(1),
             Granularity::Week => start + Duration::days(7 - start.weekday().num_days_from_monday() as i64),
             Granularity::Month => {
                 let (y, m) = if start.month() == 12 { (start.year() + 1, 1) } else { (start.year(), start.month() + 1) };
@@ -160,15 +203,15 @@ pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<()> {
     Ok(())
 }
 
-/// Where each day of the period adds up: the total, a bucket, a week.
+/// Where each day of the period adds up: the total, a bucket, a step of the trend.
 struct Rollup {
     first_day: i64,
     bucket_of_day: Vec<Option<usize>>,
-    week_of_day: Vec<usize>,
+    trend_of_day: Vec<usize>,
 }
 
 impl Rollup {
-    fn new(from: NaiveDate, to: NaiveDate, buckets: &[(NaiveDate, NaiveDate)], weeks: &[(NaiveDate, NaiveDate)]) -> Self {
+    fn new(from: NaiveDate, to: NaiveDate, buckets: &[(NaiveDate, NaiveDate)], trend: &[(NaiveDate, NaiveDate)]) -> Self {
         let first_day = day_number(from);
         let n = (day_number(to) - first_day + 1) as usize;
         let index = |bounds: &[(NaiveDate, NaiveDate)], d: i64| {
@@ -177,25 +220,25 @@ impl Rollup {
         Rollup {
             first_day,
             bucket_of_day: (0..n).map(|i| index(buckets, first_day + i as i64)).collect(),
-            week_of_day: (0..n).map(|i| index(weeks, first_day + i as i64).unwrap_or(0)).collect(),
+            trend_of_day: (0..n).map(|i| index(trend, first_day + i as i64).unwrap_or(0)).collect(),
         }
     }
 
-    /// Applies `f` to the total, the day's bucket and the day's week.
+    /// Applies `f` to the total, the day's bucket and the day's step of the trend.
     fn each(&self, day: i64, tally: &mut TallyParts, mut f: impl FnMut(&mut Measures)) {
         let i = (day - self.first_day) as usize;
         f(&mut tally.total);
         if let Some(b) = self.bucket_of_day[i] {
             f(&mut tally.buckets[b]);
         }
-        f(&mut tally.weekly[self.week_of_day[i]]);
+        f(&mut tally.trend[self.trend_of_day[i]]);
     }
 }
 
 struct TallyParts {
     total: Measures,
     buckets: Vec<Measures>,
-    weekly: Vec<Measures>,
+    trend: Vec<Measures>,
 }
 
 /// Where a tally reads its counts from.
@@ -221,12 +264,13 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
         return Err(invalid("device", "per-device tallies are computed from the encounters"));
     }
     let bucket_bounds_list = q.by.map(|by| bucket_bounds(q.from, q.to, by)).unwrap_or_default();
-    let week_bounds = bucket_bounds(q.from, q.to, Granularity::Week);
-    let rollup = Rollup::new(q.from, q.to, &bucket_bounds_list, &week_bounds);
+    let trend_by = Granularity::for_trend(q.from, q.to);
+    let trend_bounds = bucket_bounds(q.from, q.to, trend_by);
+    let rollup = Rollup::new(q.from, q.to, &bucket_bounds_list, &trend_bounds);
     let mut parts = TallyParts {
         total: Measures::default(),
         buckets: vec![Measures::default(); bucket_bounds_list.len()],
-        weekly: vec![Measures::default(); week_bounds.len()],
+        trend: vec![Measures::default(); trend_bounds.len()],
     };
     let categories: BTreeMap<&str, (ItemCategory, u64)> =
         settings.items.iter().map(|i| (i.id.as_str(), (i.category, i.doses_per_unit as u64))).collect();
@@ -267,6 +311,8 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
                         "gender" => bump(&mut m.by_gender, key),
                         "new_participants" => m.new_participants += n,
                         "syringes_collected" => m.syringes_collected += n,
+                        "syringes_estimated" => m.syringes_estimated += n,
+                        "containers" => bump(&mut m.containers, key),
                         "overdose_reversals" => m.overdose_reversals += n,
                         "naloxone_doses_used" => m.naloxone_doses_used += n,
                         "collecting_for" => m.collecting_for += n,
@@ -291,7 +337,7 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
     let device = q.device.map(|d| d.as_bytes().to_vec());
     let mut total_set = HashSet::new();
     let mut bucket_sets = vec![HashSet::new(); parts.buckets.len()];
-    let mut week_sets = vec![HashSet::new(); parts.weekly.len()];
+    let mut trend_sets = vec![HashSet::new(); parts.trend.len()];
     let mut stmt = conn.prepare_cached(participants_sql)?;
     let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
     while let Some(r) = rows.next()? {
@@ -302,14 +348,14 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
         if let Some(b) = rollup.bucket_of_day[i] {
             bucket_sets[b].insert(p);
         }
-        week_sets[rollup.week_of_day[i]].insert(p);
+        trend_sets[rollup.trend_of_day[i]].insert(p);
     }
     drop(rows);
     parts.total.participants = total_set.len() as u64;
     for (m, s) in parts.buckets.iter_mut().zip(&bucket_sets) {
         m.participants = s.len() as u64;
     }
-    for (m, s) in parts.weekly.iter_mut().zip(&week_sets) {
+    for (m, s) in parts.trend.iter_mut().zip(&trend_sets) {
         m.participants = s.len() as u64;
     }
 
@@ -320,7 +366,8 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
         time_zone: settings.program.time_zone.clone(),
         total: parts.total,
         buckets: bucket_bounds_list.into_iter().zip(parts.buckets).map(bucket).collect(),
-        weekly: week_bounds.into_iter().zip(parts.weekly).map(bucket).collect(),
+        trend_by,
+        trend: trend_bounds.into_iter().zip(parts.trend).map(bucket).collect(),
     })
 }
 
@@ -356,6 +403,19 @@ mod tests {
                 (d("2027-01-01"), d("2027-01-10")),
             ]
         );
+    }
+
+    #[test]
+    fn the_trend_steps_by_day_up_to_a_month_by_week_up_to_a_quarter_then_by_month() {
+        let step = |from: &str, to: &str| Granularity::for_trend(d(from), d(to));
+        assert_eq!(step("2026-11-04", "2026-11-04"), Granularity::Day);
+        assert_eq!(step("2026-01-01", "2026-01-31"), Granularity::Day);
+        assert_eq!(step("2026-01-01", "2026-02-01"), Granularity::Week);
+        assert_eq!(step("2026-07-01", "2026-09-30"), Granularity::Week);
+        assert_eq!(step("2026-07-01", "2026-10-01"), Granularity::Month);
+        assert_eq!(step("2026-01-01", "2026-12-31"), Granularity::Month);
+        let days = bucket_bounds(d("2026-02-27"), d("2026-03-01"), Granularity::Day);
+        assert_eq!(days, vec![(d("2026-02-27"), d("2026-02-27")), (d("2026-02-28"), d("2026-02-28")), (d("2026-03-01"), d("2026-03-01"))]);
     }
 
     #[test]

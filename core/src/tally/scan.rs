@@ -72,6 +72,22 @@ pub(super) fn scan(
             });
         }
     }
+    let sql = format!(
+        "SELECT c.local_day, c.container, sum(c.count), sum(c.count * c.syringes_each)
+         FROM encounter_container c JOIN encounter e ON e.id = c.encounter
+         WHERE c.local_day BETWEEN ?1 AND ?2 AND {encounter_filter} GROUP BY c.local_day, c.container"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
+    while let Some(r) = rows.next()? {
+        let day: i64 = r.get(0)?;
+        let container: String = r.get(1)?;
+        let (count, syringes) = (r.get::<_, i64>(2)? as u64, r.get::<_, i64>(3)? as u64);
+        rollup.each(day, parts, |m| {
+            *m.containers.entry(container.clone()).or_default() += count;
+            m.syringes_estimated += syringes;
+        });
+    }
     Ok(())
 }
 

@@ -39,6 +39,7 @@ fn series_of(m: &Measures) -> BTreeMap<String, u64> {
         ("overdose_reversals", m.overdose_reversals),
         ("naloxone_doses_used", m.naloxone_doses_used),
         ("collecting_for", m.collecting_for),
+        ("syringes_estimated", m.syringes_estimated),
     ] {
         s.insert(k.to_string(), n);
     }
@@ -51,12 +52,16 @@ fn series_of(m: &Measures) -> BTreeMap<String, u64> {
     for (k, n) in &m.by_substance {
         s.insert(format!("substance/{k}"), *n);
     }
+    for (k, n) in &m.containers {
+        s.insert(format!("containers/{k}"), *n);
+    }
     s
 }
 
 /// The last day of a row starting on `start`.
 fn row_end(part: &str, start: NaiveDate, r: &Released) -> NaiveDate {
     let end = match part {
+        "day" => start,
         "week" => start + Duration::days(6 - start.weekday().num_days_from_monday() as i64),
         "month" => {
             let next = if start.month() == 12 {
@@ -101,6 +106,7 @@ fn meaning(table: &str, column: Option<&str>, zones: &[String], settings: &Progr
         ("syringes_distributed" | "other_supplies_units", Some(k)) => one(format!("item/{k}")),
         ("referrals", Some(k)) => one(format!("referral/{k}")),
         ("substances", Some(k)) => one(format!("substance/{k}")),
+        ("sharps_containers", Some(k)) => one(format!("containers/{k}")),
         _ => return None,
     };
     Some((terms, zones.to_vec()))

@@ -29,6 +29,9 @@ struct ReviewView: View {
                 ForEach(Counter.allCases, id: \.self) { counter in
                     Stepper("\(strings.counter(counter)): \(model.count(counter))", onIncrement: { model.step(counter, by: 1) }, onDecrement: { model.step(counter, by: -1) })
                 }
+                ForEach(model.containers) { c in
+                    Stepper("\(model.label(c)): \(c.count)", onIncrement: { model.step(container: c.id, by: 1) }, onDecrement: { model.step(container: c.id, by: -1) })
+                }
                 if let error = model.error { Text(error).foregroundStyle(.red) }
             }
             .navigationTitle(model.kitName ?? strings(model.correcting == nil ? .reviewTitle : .correctTitle))

@@ -64,6 +64,29 @@ struct ShiftTests {
         #expect(app.today.summary?.encounters == 0)
     }
 
+    @Test func sharpsComeBackByContainerAndTheShiftCountsTheEstimate() async throws {
+        let hub = try Hub()
+        let (app, _) = try await joinedApp(hub)
+        await app.log.tap(kit: "standard")
+        #expect(app.review.containers.map(\.id) == ["quart", "gallon"])
+        let quart = try #require(app.review.containers.first)
+        #expect(app.review.label(quart) == "\(quart.name) (about \(quart.syringesEach) syringes each)")
+        app.review.step(container: "quart", by: 2)
+        app.review.step(container: "gallon", by: -1)
+        #expect(app.review.containers.map(\.count) == [2, 0])
+        await app.review.save()
+        #expect(app.today.summary?.sharpsContainers == 2)
+        #expect(app.today.summary?.syringesEstimated == UInt32(2 * quart.syringesEach))
+
+        // Corrected: the sheet opens with the two quarts; one is taken off.
+        let id = try #require(app.today.rows.first?.id)
+        await app.today.tap(id)
+        #expect(app.review.containers.first?.count == 2)
+        app.review.step(container: "quart", by: -1)
+        await app.review.save()
+        #expect(app.today.summary?.sharpsContainers == 1)
+    }
+
     @Test func wrongPinsMakeTheNextTryWaitEvenAfterARestart() async throws {
         let hub = try Hub()
         let (app, platform) = try await joinedApp(hub)

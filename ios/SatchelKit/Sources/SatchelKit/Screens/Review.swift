@@ -9,6 +9,14 @@ public struct SheetItem: Equatable, Sendable, Identifiable {
     public var quantity: Int
 }
 
+/// A sharps container type on the sheet: returned syringes counted by container, not one by one.
+public struct SheetContainer: Equatable, Sendable, Identifiable {
+    public let id: String
+    public let name: String
+    public let syringesEach: Int
+    public var count: Int
+}
+
 /// The counters on the sheet that are not supplies.
 public enum Counter: CaseIterable, Sendable { case syringesCollected, overdoseReversals, naloxoneDosesUsed, collectingFor }
 
@@ -18,6 +26,7 @@ public enum Counter: CaseIterable, Sendable { case syringesCollected, overdoseRe
 @Observable
 public final class ReviewViewModel: ChildViewModel {
     public static let maxQuantity = 1000
+    public static let maxContainers = 100
     /// `nil`: a new encounter; otherwise the encounter being corrected.
     public private(set) var correcting: String?
     public private(set) var kitName: String?
@@ -35,6 +44,8 @@ public final class ReviewViewModel: ChildViewModel {
     public private(set) var referralIds: Set<String> = []
     public private(set) var substanceIds: Set<String> = []
     public private(set) var counters: [Counter: Int] = [:]
+    /// The program's container types, each with how many came back.
+    public private(set) var containers: [SheetContainer] = []
     public private(set) var busy = false
     public private(set) var error: String?
     public private(set) var choices = (ageBands: [Choice](), genders: [Choice](), referrals: [Choice](), substances: [Choice]())
@@ -64,6 +75,8 @@ public final class ReviewViewModel: ChildViewModel {
         referralIds = []
         substanceIds = []
         counters = [:]
+        containers = settings.sharpsContainers.filter(\.active)
+            .map { SheetContainer(id: $0.id, name: $0.name, syringesEach: Int($0.syringesEstimate), count: 0) }
         error = nil
         busy = false
     }
@@ -105,6 +118,8 @@ public final class ReviewViewModel: ChildViewModel {
             substanceIds = Set(input.substanceIds)
             counters = [.syringesCollected: Int(input.syringesCollected), .overdoseReversals: Int(input.overdoseReversals),
                         .naloxoneDosesUsed: Int(input.naloxoneDosesUsed), .collectingFor: Int(input.collectingFor)]
+            let returned = Dictionary(input.sharpsContainers.map { ($0.containerId, Int($0.count)) }, uniquingKeysWith: +)
+            for i in containers.indices { containers[i].count = returned[containers[i].id] ?? 0 }
             app.showSheet(true)
         } catch {
             app.notify(app.strings.describe(error))
@@ -136,6 +151,17 @@ public final class ReviewViewModel: ChildViewModel {
     }
 
     public func count(_ counter: Counter) -> Int { counters[counter] ?? 0 }
+
+    /// Containers of one type: never below 0 or above the maximum.
+    public func step(container id: String, by: Int) {
+        guard let i = containers.firstIndex(where: { $0.id == id }) else { return }
+        containers[i].count = min(max(containers[i].count + by, 0), Self.maxContainers)
+    }
+
+    /// The label of a container type's stepper, with the program's estimate.
+    public func label(_ c: SheetContainer) -> String {
+        app?.strings(.containersOf, c.name, c.syringesEach) ?? c.name
+    }
     public func toggleReferral(_ id: String) { referralIds.formSymmetricDifference([id]) }
     public func toggleSubstance(_ id: String) { substanceIds.formSymmetricDifference([id]) }
 
@@ -160,6 +186,7 @@ public final class ReviewViewModel: ChildViewModel {
             genderId: genderId,
             items: items.filter { $0.quantity > 0 }.map { ItemQuantity(itemId: $0.id, quantity: UInt32($0.quantity)) },
             syringesCollected: UInt32(count(.syringesCollected)),
+            sharpsContainers: containers.filter { $0.count > 0 }.map { ContainerCount(containerId: $0.id, count: UInt32($0.count)) },
             referralIds: referralIds.sorted(),
             substanceIds: substanceIds.sorted(),
             overdoseReversals: UInt32(count(.overdoseReversals)),

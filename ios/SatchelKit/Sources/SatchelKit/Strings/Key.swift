@@ -85,6 +85,7 @@ public enum Key: String, CaseIterable, Sendable {
     case contactPeerDelivery
     case contactPhoneText
     case syringesCollected
+    case containersOf
     case overdoseReversals
     case naloxoneDosesUsed
     case collectingFor

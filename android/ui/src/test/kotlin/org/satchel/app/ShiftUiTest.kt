@@ -4,6 +4,7 @@ import androidx.compose.ui.test.junit4.ComposeContentTestRule
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onAllNodesWithTag
 import androidx.compose.ui.test.onAllNodesWithText
+import androidx.compose.ui.test.onNodeWithContentDescription
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.assertIsEnabled
@@ -133,6 +134,34 @@ class ShiftUiTest {
         rule.onNodeWithTag("void-confirm").performClick()
         rule.waitFor("the void") { app.today.state.value.rows.single().voided }
         assertEquals(0u, app.today.state.value.summary?.encounters)
+    }
+
+    @Test
+    fun sharpsComeBackByContainerAndTheShiftCountsTheEstimate() = withHub { hub ->
+        val (app, _) = start()
+        rule.joinThroughScreen(hub)
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        // The program's container types are on the sheet, each with its estimate.
+        val containers = app.review.state.value.containers
+        assertEquals(listOf("quart", "gallon"), containers.map { it.id })
+        val quart = containers.first()
+        val label = English.containersOf(quart.name, quart.syringesEach)
+        repeat(2) { rule.onNodeWithContentDescription(English.addOne(label)).performScrollTo().performClick() }
+        rule.waitFor("two quarts on the sheet") { app.review.state.value.containers.first().count == 2 }
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("the shift to count them", app = app) { app.today.state.value.summary?.sharpsContainers == 2u }
+        assertEquals((2 * quart.syringesEach).toUInt(), app.today.state.value.summary?.syringesEstimated)
+        rule.onNodeWithTag("tab-today").performClick()
+        rule.waitForText(English.containersBack(2, 2 * quart.syringesEach))
+
+        // Corrected: the sheet opens with the two quarts, one is taken off.
+        val id = app.today.state.value.rows.single().encounterId
+        app.review.openCorrection(id)
+        rule.waitFor("the correction sheet") { app.review.state.value.correcting == id && app.review.state.value.containers.first().count == 2 }
+        app.review.stepContainer("quart", -1)
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("the corrected count", app = app) { app.today.state.value.summary?.sharpsContainers == 1u }
     }
 
     @Test

@@ -6,12 +6,16 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
 import org.satchel.ffi.Choice
 import org.satchel.ffi.ContactType
+import org.satchel.ffi.ContainerCount
 import org.satchel.ffi.EncounterInput
 import org.satchel.ffi.ItemQuantity
 import org.satchel.ffi.ProgramSettings
 
 /** One supply on the sheet. */
 data class SheetItem(val id: String, val name: String, val quantity: Int)
+
+/** A sharps container type on the sheet: returned syringes counted by container, not one by one. */
+data class SheetContainer(val id: String, val name: String, val syringesEach: Int, val count: Int)
 
 data class ReviewState(
     /** `null`: a new encounter; otherwise the encounter being corrected. */
@@ -37,6 +41,8 @@ data class ReviewState(
     val substanceIds: Set<String> = emptySet(),
     val substances: List<Choice> = emptyList(),
     val syringesCollected: Int = 0,
+    /** The program's container types, each with how many came back. */
+    val containers: List<SheetContainer> = emptyList(),
     val overdoseReversals: Int = 0,
     val naloxoneDosesUsed: Int = 0,
     val collectingFor: Int = 0,
@@ -57,6 +63,7 @@ class ReviewModel(private val app: AppModel) {
 
     companion object {
         const val MAX_QUANTITY = 1000
+        const val MAX_CONTAINERS = 100
     }
 
     fun openKit(kitId: String?) {
@@ -89,7 +96,10 @@ class ReviewModel(private val app: AppModel) {
                 settings to store.encounters().use { it.forCorrection(encounterId) }
             }
             val quantities = input.items.associate { it.itemId to it.quantity.toInt() }
-            _state.value = base(settings, quantities).copy(
+            val returned = input.sharpsContainers.associate { it.containerId to it.count.toInt() }
+            val sheet = base(settings, quantities)
+            _state.value = sheet.copy(
+                containers = sheet.containers.map { it.copy(count = returned[it.id] ?: 0) },
                 correcting = encounterId,
                 occurredAt = input.occurredAt,
                 contactType = input.contactType,
@@ -119,6 +129,8 @@ class ReviewModel(private val app: AppModel) {
             genders = settings.genders.filter { it.active },
             referralTypes = settings.referralTypes.filter { it.active },
             substances = settings.substances.filter { it.active },
+            containers = settings.sharpsContainers.filter { it.active }
+                .map { SheetContainer(it.id, it.name, it.syringesEstimate.toInt(), 0) },
         )
     }
 
@@ -145,6 +157,11 @@ class ReviewModel(private val app: AppModel) {
             Counter.NALOXONE_DOSES_USED -> s.copy(naloxoneDosesUsed = c(s.naloxoneDosesUsed))
             Counter.COLLECTING_FOR -> s.copy(collectingFor = c(s.collectingFor))
         }
+    }
+
+    /** Containers of one type: never below 0 or above [MAX_CONTAINERS]. */
+    fun stepContainer(containerId: String, by: Int) = _state.update { s ->
+        s.copy(containers = s.containers.map { if (it.id == containerId) it.copy(count = (it.count + by).coerceIn(0, MAX_CONTAINERS)) else it })
     }
 
     fun setContactType(c: ContactType) = _state.update { it.copy(contactType = c) }
@@ -178,6 +195,7 @@ class ReviewModel(private val app: AppModel) {
         genderId = s.genderId,
         items = s.items.filter { it.quantity > 0 }.map { ItemQuantity(it.id, it.quantity.toUInt()) },
         syringesCollected = s.syringesCollected.toUInt(),
+        sharpsContainers = s.containers.filter { it.count > 0 }.map { ContainerCount(it.id, it.count.toUInt()) },
         referralIds = s.referralIds.sorted(),
         substanceIds = s.substanceIds.sorted(),
         overdoseReversals = s.overdoseReversals.toUInt(),

@@ -130,6 +130,9 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
 
             HorizontalDivider(Modifier.padding(vertical = 12.dp))
             CounterRow(strings.syringesCollected, s.syringesCollected, strings) { model.stepCounter(Counter.SYRINGES_COLLECTED, it) }
+            for (c in s.containers) {
+                CounterRow(strings.containersOf(c.name, c.syringesEach), c.count, strings) { model.stepContainer(c.id, it) }
+            }
             CounterRow(strings.overdoseReversals, s.overdoseReversals, strings) { model.stepCounter(Counter.OVERDOSE_REVERSALS, it) }
             CounterRow(strings.naloxoneDosesUsed, s.naloxoneDosesUsed, strings) { model.stepCounter(Counter.NALOXONE_DOSES_USED, it) }
             CounterRow(strings.collectingFor, s.collectingFor, strings) { model.stepCounter(Counter.COLLECTING_FOR, it) }

@@ -50,6 +50,7 @@ fun TodayScreen(model: TodayModel, strings: Strings) {
                 val extras = listOfNotNull(
                     sum.naloxoneDosesGiven.takeIf { it > 0u }?.let { strings.naloxoneDoses(it.toInt()) },
                     sum.syringesCollected.takeIf { it > 0u }?.let { strings.syringesBack(it.toInt()) },
+                    sum.sharpsContainers.takeIf { it > 0u }?.let { strings.containersBack(it.toInt(), sum.syringesEstimated.toInt()) },
                 )
                 if (extras.isNotEmpty()) Text(extras.joinToString(" · "), style = MaterialTheme.typography.bodyMedium)
             }

@@ -95,6 +95,9 @@ object English : Strings {
     override val correct = "Correct"
     override fun naloxoneDoses(n: Int) = "$n naloxone doses"
     override fun syringesBack(n: Int) = "$n used syringes collected"
+    override fun containersOf(name: String, syringesEach: Int) = "$name (about $syringesEach syringes each)"
+    override fun containersBack(n: Int, syringes: Int) =
+        if (n == 1) "1 sharps container returned (about $syringes syringes)" else "$n sharps containers returned (about $syringes syringes)"
 
     override val stockTitle = "Stock"
     override val chooseLocation = "Where do you hand out supplies from?"

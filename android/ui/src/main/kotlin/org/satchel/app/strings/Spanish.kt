@@ -95,6 +95,9 @@ object Spanish : Strings {
     override val correct = "Corregir"
     override fun naloxoneDoses(n: Int) = "$n dosis de naloxona"
     override fun syringesBack(n: Int) = "$n jeringas usadas recogidas"
+    override fun containersOf(name: String, syringesEach: Int) = "$name (unas $syringesEach jeringas cada uno)"
+    override fun containersBack(n: Int, syringes: Int) =
+        if (n == 1) "1 contenedor de objetos punzantes devuelto (unas $syringes jeringas)" else "$n contenedores de objetos punzantes devueltos (unas $syringes jeringas)"
 
     override val stockTitle = "Insumos"
     override val chooseLocation = "¿Desde dónde entregas los insumos?"

@@ -90,6 +90,10 @@ interface Strings {
     val correct: String
     fun naloxoneDoses(n: Int): String
     fun syringesBack(n: Int): String
+    /** A sharps container type on the review sheet, with the program's estimate per container. */
+    fun containersOf(name: String, syringesEach: Int): String
+    /** Containers returned this shift and the syringes they hold by estimate. */
+    fun containersBack(n: Int, syringes: Int): String
 
     // Stock
     val stockTitle: String
