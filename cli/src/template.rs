@@ -129,21 +129,20 @@ fn columns(table: &str, settings: &ProgramSettings) -> Option<Vec<String>> {
             }
             v
         }
-        "summary" => ["new_participants", "syringes_collected", "overdose_reversals", "naloxone_doses_used", "collecting_for"]
-            .map(String::from)
-            .to_vec(),
+        "summary" => satchel_core::suppress::SUMMARY_COLUMNS.map(String::from).to_vec(),
         "participants" => vec!["unduplicated_participants".into()],
         "syringes_distributed" => with_total(items(&|c| c == ItemCategory::Syringes)),
         "naloxone_doses_distributed" => with_total(items(&|c| c == ItemCategory::Naloxone)),
         "other_supplies_units" => items(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)),
         "referrals" => list(ListKind::Referral),
         "substances" => list(ListKind::Substance),
+        "sharps_containers" => settings.containers.iter().map(|c| c.id.clone()).collect(),
         _ => return None,
     })
 }
 
 const TABLES: &str = "encounters, summary, participants, syringes_distributed, naloxone_doses_distributed, \
-                      other_supplies_units, referrals, substances";
+                      other_supplies_units, sharps_containers, referrals, substances";
 
 fn source(text: &str, settings: &ProgramSettings) -> std::result::Result<Source, String> {
     if let Some(item) = text.strip_prefix("units:") {

@@ -280,6 +280,44 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
     let weeks: Vec<u64> = rows.iter().filter(|r| r["part"] == "week").map(|r| r["total"]["count"].as_u64().expect("a shown week")).collect();
     assert!((13..=14).contains(&weeks.len()), "{weeks:?}");
     assert_eq!(weeks.iter().sum::<u64>(), stand);
+    // The funders' templates render from the demo's store and agree with its report.
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let (from, to) = (words[2], words[4].trim_end_matches(':'));
+    let total_of = |table: &str| -> serde_json::Value {
+        let t = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == table).unwrap();
+        t["rows"].as_array().unwrap().last().unwrap()["total"]["count"].clone()
+    };
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/templates");
+    for template in ["ssp-quarterly.toml", "naloxone-distribution.toml"] {
+        let out = day.join(template.replace(".toml", ".json"));
+        let made = Command::new(env!("CARGO_BIN_EXE_satchel"))
+            .args(["--store", day.join("manager").to_str().unwrap(), "report", "--from", from, "--to", to])
+            .args(["--template", templates.join(template).to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .env("SATCHEL_PASSPHRASE", "demo passphrase")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        ok(&made);
+        let lines: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let value = |label: &str| {
+            lines["sections"].as_array().unwrap().iter().flat_map(|s| s["lines"].as_array().unwrap().iter()).find(|l| l["label"] == label).map(|l| l["value"]["count"].clone())
+        };
+        if template == "ssp-quarterly.toml" {
+            assert_eq!(value("Contacts (encounters)"), Some(stand.into()));
+            assert_eq!(value("Syringes distributed"), Some(total_of("syringes_distributed")));
+            // Collected: counted plus estimated from containers, as the report's summary has them.
+            let summary = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "summary").unwrap();
+            let column = |id: &str| summary["columns"].as_array().unwrap().iter().position(|c| c["id"] == id).unwrap();
+            let period = summary["rows"].as_array().unwrap().last().unwrap();
+            let cell = |id: &str| period["cells"][column(id)]["count"].as_u64().expect("shown in the demo quarter");
+            let (counted, estimated) = (cell("syringes_collected"), cell("syringes_estimated"));
+            assert!(estimated > 0, "the demo returns some sharps containers");
+            assert_eq!(value("Syringes collected"), Some((counted + estimated).into()));
+        } else {
+            assert_eq!(value("Doses distributed"), Some(total_of("naloxone_doses_distributed")));
+            assert_eq!(value("Encounters"), Some(stand.into()));
+        }
+    }
     // The quarter's page prints on one or two pages.
     if let Some(browser) = browser_unless_skipped() {
         let pages = printed_pages(&browser, &day.join("report.html"));

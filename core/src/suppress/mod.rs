@@ -24,7 +24,7 @@ pub mod ledger;
 pub mod sums;
 mod tables;
 
-pub use tables::tables;
+pub use tables::{tables, SUMMARY_COLUMNS};
 
 /// A table of exact counts: rows (buckets of time, then the whole period), columns (categories).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

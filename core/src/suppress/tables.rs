@@ -48,6 +48,10 @@ pub(super) fn row_equalities(
     out
 }
 
+/// The columns of the `summary` table, in the order reports show them.
+pub const SUMMARY_COLUMNS: [&str; 6] =
+    ["new_participants", "syringes_collected", "syringes_estimated", "overdose_reversals", "naloxone_doses_used", "collecting_for"];
+
 /// Whether `table` of a report carries the trend's rows: not when the requested buckets are
 /// the trend already, nor when the trend is one step (the period row says it all). A daily
 /// trend is drawn from the encounters alone, so only their table has day rows: daily counts
@@ -153,10 +157,9 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
     let doses = |m: &Measures, k: &str| m.items.get(k).map(|t| t.doses).unwrap_or(0);
     let syringe_items = item_keys(&|c| c == ItemCategory::Syringes);
     let naloxone_items = item_keys(&|c| c == ItemCategory::Naloxone);
-    let summary = ["new_participants", "syringes_collected", "syringes_estimated", "overdose_reversals", "naloxone_doses_used", "collecting_for"];
     vec![
         table("encounters", columns, partitions, Some(&|m| m.encounters), true, &breakdown_get),
-        table("summary", summary.iter().map(|s| s.to_string()).collect(), vec![], None, true, &|m, c| match c {
+        table("summary", SUMMARY_COLUMNS.iter().map(|s| s.to_string()).collect(), vec![], None, true, &|m, c| match c {
             "new_participants" => m.new_participants,
             "syringes_collected" => m.syringes_collected,
             "overdose_reversals" => m.overdose_reversals,
