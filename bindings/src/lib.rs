@@ -6,6 +6,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod directory;
 mod encounters;
 mod error;
 mod plain;
@@ -15,6 +16,7 @@ mod stock;
 mod store;
 mod sync;
 
+pub use directory::*;
 pub use encounters::*;
 pub use error::SatchelError;
 pub use plain::*;

@@ -12,6 +12,7 @@ mod error;
 mod manager;
 mod qr;
 mod report;
+mod services_csv;
 mod settings_file;
 mod template;
 mod writers;

@@ -239,6 +239,13 @@ impl Manager {
             "Sharps containers (estimated syringes each)",
             s.containers.iter().map(|c| (c.id.clone(), format!("{} (about {})", c.name, c.syringes_estimate), c.active)).collect(),
         );
+        out += &list(
+            "Services directory",
+            s.services
+                .iter()
+                .map(|svc| (svc.id.clone(), format!("{} — {}", svc.name.en, svc.referral_types.join(", ")), svc.active))
+                .collect(),
+        );
         Ok(out)
     }
 }

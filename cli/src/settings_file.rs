@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use satchel_core::directory::{ServiceAccess, Opening, Service, ServiceText};
 use satchel_core::{Choice, ContainerType, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Setting, SupplyItem};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -41,6 +42,106 @@ pub struct File {
     locations: Vec<Spanned<LocationEntry>>,
     #[serde(default)]
     sharps_containers: Vec<Spanned<ContainerEntry>>,
+    #[serde(default)]
+    services: Vec<Spanned<ServiceEntry>>,
+}
+
+/// A text in English and, optionally, Spanish.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextEntry {
+    en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    es: Option<String>,
+}
+
+impl From<TextEntry> for ServiceText {
+    fn from(t: TextEntry) -> ServiceText {
+        ServiceText { en: t.en, es: t.es }
+    }
+}
+
+impl From<&ServiceText> for TextEntry {
+    fn from(t: &ServiceText) -> TextEntry {
+        TextEntry { en: t.en.clone(), es: t.es.clone() }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpeningEntry {
+    day: String,
+    opens: String,
+    closes: String,
+}
+
+/// A service of the directory. Strict, unlike the record that carries it: a misspelt
+/// `requires_id` must be an error, not a door that turns someone away.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceEntry {
+    id: String,
+    referral_types: Vec<String>,
+    access: ServiceAccess,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+    #[serde(default)]
+    requires_id: bool,
+    #[serde(default)]
+    requires_insurance: bool,
+    #[serde(default)]
+    requires_sobriety: bool,
+    #[serde(default)]
+    languages: Vec<String>,
+    #[serde(default = "yes")]
+    active: bool,
+    // Tables after plain values, as TOML writes them.
+    name: TextEntry,
+    area: TextEntry,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notes: Option<TextEntry>,
+    #[serde(default)]
+    hours: Vec<OpeningEntry>,
+}
+
+impl From<ServiceEntry> for Service {
+    fn from(e: ServiceEntry) -> Service {
+        Service {
+            id: e.id,
+            name: e.name.into(),
+            referral_types: e.referral_types,
+            area: e.area.into(),
+            hours: e.hours.into_iter().map(|o| Opening { day: o.day, opens: o.opens, closes: o.closes }).collect(),
+            phone: e.phone,
+            access: e.access,
+            requires_id: e.requires_id,
+            requires_insurance: e.requires_insurance,
+            requires_sobriety: e.requires_sobriety,
+            languages: e.languages,
+            notes: e.notes.map(Into::into),
+            active: e.active,
+        }
+    }
+}
+
+impl From<&Service> for ServiceEntry {
+    fn from(s: &Service) -> ServiceEntry {
+        ServiceEntry {
+            id: s.id.clone(),
+            name: (&s.name).into(),
+            referral_types: s.referral_types.clone(),
+            area: (&s.area).into(),
+            access: s.access,
+            phone: s.phone.clone(),
+            requires_id: s.requires_id,
+            requires_insurance: s.requires_insurance,
+            requires_sobriety: s.requires_sobriety,
+            languages: s.languages.clone(),
+            active: s.active,
+            notes: s.notes.as_ref().map(Into::into),
+            hours: s.hours.iter().map(|o| OpeningEntry { day: o.day.clone(), opens: o.opens.clone(), closes: o.closes.clone() }).collect(),
+        }
+    }
 }
 
 /// Program-wide settings; fields left out keep their current value.
@@ -190,6 +291,10 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
         let c = ContainerType { id: e.id, name: e.name, syringes_estimate: e.syringes_estimate, active: e.active };
         out.push((line, Setting::Container(c)));
     }
+    for e in parsed.services {
+        let line = line_of(text, e.span().start);
+        out.push((line, Setting::Service(e.into_inner().into())));
+    }
     if out.is_empty() {
         return Err(format!("{file}: no settings in it").into());
     }
@@ -249,6 +354,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
             .iter()
             .map(|c| at(ContainerEntry { id: c.id.clone(), name: c.name.clone(), syringes_estimate: c.syringes_estimate, active: c.active }))
             .collect(),
+        services: s.services.iter().map(|svc| at(svc.into())).collect(),
     };
     let body = toml::to_string(&file).map_err(|e| e.to_string())?;
     Ok(format!(
@@ -256,6 +362,8 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
          # Entries are added or updated by id; retire one with active = false.\n\
          # Item categories: syringes, naloxone, drug_checking, safer_smoking, wound_care, hygiene,\n\
          # sexual_health, other. A sharps container's syringes_estimate is how many syringes one\n\
-         # full container holds by the program's estimate.\n\n{body}"
+         # full container holds by the program's estimate. A service's access is walk_in,\n\
+         # appointment or walk_in_or_appointment; its hours are in the program's time zone, days\n\
+         # mon … sun, times HH:MM (a closing time before the opening runs past midnight).\n\n{body}"
     ))
 }

@@ -686,6 +686,83 @@ label = "Harbor"
     assert_eq!(ok(&satchel(&store, &["program", "show", "--toml"])), before, "nothing changed");
 }
 
+#[test]
+fn the_services_directory_goes_from_a_file_or_a_spreadsheet_to_the_phones() {
+    let server = Server::start();
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    let (store, _keep) = close(manager);
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("services.toml");
+    std::fs::write(
+        &toml,
+        r#"
+[[services]]
+id = "eastside-clinic"
+referral_types = ["moud", "hiv-hcv-testing"]
+access = "walk_in"
+phone = "(555) 010-2000"
+languages = ["English", "Spanish"]
+name = { en = "Eastside Health Clinic", es = "Clínica de Salud Eastside" }
+area = { en = "412 E Main St, by the library", es = "412 E Main St, junto a la biblioteca" }
+hours = [{ day = "mon", opens = "00:00", closes = "24:00" }, { day = "tue", opens = "00:00", closes = "24:00" },
+         { day = "wed", opens = "00:00", closes = "24:00" }, { day = "thu", opens = "00:00", closes = "24:00" },
+         { day = "fri", opens = "00:00", closes = "24:00" }, { day = "sat", opens = "00:00", closes = "24:00" },
+         { day = "sun", opens = "00:00", closes = "24:00" }]
+"#,
+    )
+    .unwrap();
+    ok(&satchel(&store, &["program", "edit", "--file", toml.to_str().unwrap()]));
+    let csv = dir.path().join("services.csv");
+    std::fs::write(
+        &csv,
+        "id,name_en,name_es,referral_types,area_en,hours,access,requires_id,requires_sobriety\n\
+         harbor-shelter,Harbor Shelter,Albergue Harbor,housing,Pier 4,,appointment,yes,yes\n",
+    )
+    .unwrap();
+    ok(&satchel(&store, &["program", "import-services", "--file", csv.to_str().unwrap()]));
+    let shown = ok(&satchel(&store, &["program", "show"]));
+    assert!(shown.contains("Eastside Health Clinic") && shown.contains("Harbor Shelter"), "{shown}");
+    // What `show --toml` writes reads back unchanged, services included.
+    let current = ok(&satchel(&store, &["program", "show", "--toml"]));
+    std::fs::write(&toml, &current).unwrap();
+    ok(&satchel(&store, &["program", "edit", "--file", toml.to_str().unwrap()]));
+    assert_eq!(ok(&satchel(&store, &["program", "show", "--toml"])), current);
+
+    // The phone has them after a sync, with no signal needed to look them up.
+    phone.store.sync_now(&http(&server)).unwrap();
+    let found = phone.store.services_for("moud").unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].status.is_open(), "open round the clock");
+    let shelter = phone.store.services_for("housing").unwrap();
+    assert_eq!(shelter[0].status, satchel_core::directory::Status::Unknown, "no hours given");
+    assert!(shelter[0].service.requires_id && shelter[0].service.requires_sobriety);
+    let card = phone.store.handover_card("eastside-clinic", satchel_core::directory::CardLanguage::Spanish).unwrap();
+    assert_eq!(card.title, "Clínica de Salud Eastside");
+
+    // A misspelt field, a bad hour, an unknown referral type: refused with the line, nothing saved.
+    for (text, line, says) in [
+        ("[[services]]\nid = \"x\"\nreferral_types = [\"moud\"]\naccess = \"walk_in\"\nrequires_ID = true\n", 5, "unknown field"),
+        (
+            "\n[[services]]\nid = \"x\"\nreferral_types = [\"moud\"]\naccess = \"walk_in\"\nname = { en = \"X\" }\narea = { en = \"Y\" }\nhours = [{ day = \"mon\", opens = \"9am\", closes = \"17:00\" }]\n",
+            2,
+            "service.hours[0].opens",
+        ),
+        (
+            "[[services]]\nid = \"x\"\nreferral_types = [\"bingo\"]\naccess = \"walk_in\"\nname = { en = \"X\" }\narea = { en = \"Y\" }\n",
+            1,
+            "not one of the program's referral types",
+        ),
+    ] {
+        let f = dir.path().join("bad.toml");
+        std::fs::write(&f, text).unwrap();
+        let out = satchel(&store, &["program", "edit", "--file", f.to_str().unwrap()]);
+        fails(&out, 1, &format!("line {line}"));
+        fails(&out, 1, &says.to_lowercase());
+    }
+    assert_eq!(ok(&satchel(&store, &["program", "show", "--toml"])), current, "nothing changed");
+}
+
 /// Colour only on a terminal, and never with `NO_COLOR` set (<https://no-color.org>). The help
 /// text is run under a pseudo-terminal by util-linux's `script` (Debian's essential bsdutils).
 #[test]

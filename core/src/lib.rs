@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod crypto;
+pub mod directory;
 pub mod encounter;
 pub mod error;
 pub mod inventory;

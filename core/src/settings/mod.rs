@@ -1,6 +1,6 @@
 //! Program settings: the program itself, the supply catalog, kits, the program's lists (zones,
-//! referral types, age bands, genders, substances), stock locations and the sharps containers
-//! returned syringes are counted by.
+//! referral types, age bands, genders, substances), stock locations, the sharps containers
+//! returned syringes are counted by, and the services directory ([`crate::directory`]).
 //!
 //! Each setting is one row, keyed like `item/naloxone-nasal`. Managers write them; where two
 //! managers change the same setting, the later hybrid-logical-clock stamp wins, ties broken by
@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::directory::Service;
 use crate::error::{invalid, Error, Result};
 use crate::validate::{check_id, check_label, check_range};
 
@@ -162,6 +163,8 @@ pub enum Setting {
     Choice(ListKind, Choice),
     Location(Location),
     Container(ContainerType),
+    /// A service of the directory ([`crate::directory`]).
+    Service(Service),
 }
 
 impl Setting {
@@ -174,6 +177,7 @@ impl Setting {
             Setting::Choice(kind, c) => format!("{}/{}", kind.prefix(), c.id),
             Setting::Location(l) => format!("location/{}", l.id),
             Setting::Container(c) => format!("container/{}", c.id),
+            Setting::Service(s) => format!("service/{}", s.id),
         }
     }
 
@@ -185,6 +189,7 @@ impl Setting {
             Setting::Choice(_, c) => serde_json::to_value(c),
             Setting::Location(l) => serde_json::to_value(l),
             Setting::Container(c) => serde_json::to_value(c),
+            Setting::Service(s) => serde_json::to_value(s),
         };
         v.expect("settings serialize")
     }
@@ -199,6 +204,7 @@ impl Setting {
             "kit" => Setting::Kit(serde_json::from_value(value.clone()).map_err(bad)?),
             "location" => Setting::Location(serde_json::from_value(value.clone()).map_err(bad)?),
             "container" => Setting::Container(serde_json::from_value(value.clone()).map_err(bad)?),
+            "service" => Setting::Service(serde_json::from_value(value.clone()).map_err(bad)?),
             other => {
                 let kind = ListKind::ALL
                     .into_iter()
@@ -260,6 +266,10 @@ impl Setting {
                 check_label("container.name", &c.name)?;
                 check_range("container.syringes_estimate", c.syringes_estimate as i64, 1, MAX_CONTAINER_ESTIMATE as i64)?;
             }
+            Setting::Service(s) => {
+                let known: Option<Vec<String>> = current.map(|c| c.referral_types.iter().map(|r| r.id.clone()).collect());
+                s.validate(known.as_deref())?;
+            }
         }
         Ok(())
     }
@@ -284,6 +294,9 @@ pub struct ProgramSettings {
     /// Sharps container types, smallest first.
     #[serde(default)]
     pub containers: Vec<ContainerType>,
+    /// The services directory, by name.
+    #[serde(default)]
+    pub services: Vec<Service>,
 }
 
 /// The largest estimate of syringes in one container (a 10-gallon drum holds about 4,000).
@@ -339,6 +352,7 @@ impl ProgramSettings {
             Setting::Choice(kind, c) => self.list_mut(kind).push(c),
             Setting::Location(l) => self.locations.push(l),
             Setting::Container(c) => self.containers.push(c),
+            Setting::Service(s) => self.services.push(s),
         }
     }
 
@@ -350,6 +364,7 @@ impl ProgramSettings {
         }
         self.locations.sort_by(|a, b| a.name.cmp(&b.name));
         self.containers.sort_by(|a, b| (a.syringes_estimate, &a.name).cmp(&(b.syringes_estimate, &b.name)));
+        self.services.sort_by(|a, b| (&a.name.en, &a.id).cmp(&(&b.name.en, &b.id)));
     }
 }
 

@@ -4,6 +4,7 @@
 //! outbox entries; `synchronous = FULL` makes it durable before `Ok` returns, so an entry the
 //! worker was told is saved survives a crash at any instant.
 
+mod directory;
 mod encounters;
 mod enrollment;
 mod life;
