@@ -51,5 +51,6 @@ dependencies {
     implementation(libs.biometric)
     implementation(libs.coroutines.android)
     implementation("${libs.jna.get()}@aar")
+    implementation(libs.zxing.core)
     implementation(libs.zxing.embedded)
 }

@@ -120,3 +120,13 @@ impl ProgramInfo {
         guard(|| Ok(self.store.handover_card(&service_id, language)?))
     }
 }
+
+/// Test builds only (feature `testing`): a manager writes a service as `satchel program edit`
+/// does, so the apps' tests can put one in a real program.
+#[cfg(feature = "testing")]
+#[uniffi::export]
+impl ProgramInfo {
+    pub fn put_service_for_testing(&self, service: Service) -> Result<(), SatchelError> {
+        guard(|| Ok(self.store.put_setting(satchel_core::Setting::Service(service))?))
+    }
+}

@@ -68,19 +68,42 @@ fn words(language: CardLanguage) -> &'static Words {
     }
 }
 
-/// The opening hours as one line: "Mon 09:00–17:00 · Fri 22:00–02:00".
+/// The opening hours as one line, runs of days with the same hours joined:
+/// "Mon–Fri 09:00–17:00 · Sat 10:00–14:00".
 pub fn hours_line(service: &Service, language: CardLanguage) -> String {
     let w = words(language);
-    let mut openings: Vec<(u32, u32, &super::Opening)> = service
-        .hours
-        .iter()
-        .filter_map(|o| o.parse("service.hours").ok().map(|(d, opens, _)| (d.num_days_from_monday(), opens, o)))
+    let mut per_day: [Vec<(u32, String)>; 7] = Default::default();
+    for o in &service.hours {
+        if let Ok((day, opens, _)) = o.parse("service.hours") {
+            per_day[day.num_days_from_monday() as usize].push((opens, format!("{}–{}", o.opens, o.closes)));
+        }
+    }
+    let texts: Vec<String> = per_day
+        .iter_mut()
+        .map(|d| {
+            d.sort();
+            d.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(", ")
+        })
         .collect();
-    if openings.is_empty() {
+    let mut out = Vec::new();
+    let mut d = 0;
+    while d < 7 {
+        if texts[d].is_empty() {
+            d += 1;
+            continue;
+        }
+        let start = d;
+        while d + 1 < 7 && texts[d + 1] == texts[start] {
+            d += 1;
+        }
+        let days = if d == start { w.days[start].to_string() } else { format!("{}–{}", w.days[start], w.days[d]) };
+        out.push(format!("{days} {}", texts[start]));
+        d += 1;
+    }
+    if out.is_empty() {
         return w.hours_unknown.into();
     }
-    openings.sort_by_key(|&(d, opens, _)| (d, opens));
-    openings.iter().map(|(d, _, o)| format!("{} {}–{}", w.days[*d as usize], o.opens, o.closes)).collect::<Vec<_>>().join(" · ")
+    out.join(" · ")
 }
 
 /// The card of `service` in `language`.
@@ -143,6 +166,14 @@ mod tests {
         let en = card(&clinic(), CardLanguage::English);
         assert_eq!(en.title, "Eastside Health Clinic");
         assert_eq!(en.lines[1], "Mon 09:00–17:00 · Fri 22:00–02:00");
+        let mut week = clinic();
+        week.hours = ["mon", "tue", "wed", "thu", "fri", "sat"]
+            .iter()
+            .map(|d| crate::directory::Opening { day: (*d).into(), opens: if *d == "sat" { "10:00" } else { "09:00" }.into(), closes: "17:00".into() })
+            .collect();
+        assert_eq!(hours_line(&week, CardLanguage::English), "Mon–Fri 09:00–17:00 · Sat 10:00–17:00");
+        week.hours.clear();
+        assert_eq!(hours_line(&week, CardLanguage::Spanish), "Llame o pregunte por el horario");
         assert!(en.lines.contains(&"No ID needed · No insurance needed · You do not need to be sober".to_string()));
         let es = card(&clinic(), CardLanguage::Spanish);
         assert!(es.in_language);

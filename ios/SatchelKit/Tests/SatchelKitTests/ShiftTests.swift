@@ -87,6 +87,41 @@ struct ShiftTests {
         #expect(app.today.summary?.sharpsContainers == 1)
     }
 
+    @Test func aReferralShowsWhereToGoAndTheCardSpeaksTheParticipantsLanguage() async throws {
+        let hub = try Hub()
+        let always = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map { Opening(day: $0, opens: "00:00", closes: "24:00") }
+        let program = hub.manager.program()
+        try program.putServiceForTesting(service: Service(
+            id: "eastside-clinic", name: ServiceText(en: "Eastside Health Clinic", es: "Clínica de Salud Eastside"), referralTypes: ["moud"],
+            area: ServiceText(en: "412 E Main St", es: "412 E Main St"), hours: always, phone: "(555) 010-2000", access: .walkIn,
+            requiresId: false, requiresInsurance: false, requiresSobriety: false, languages: ["English", "Spanish"], notes: nil, active: true))
+        try program.putServiceForTesting(service: Service(
+            id: "harbor-shelter", name: ServiceText(en: "Harbor Shelter", es: nil), referralTypes: ["moud", "housing"],
+            area: ServiceText(en: "Pier 4", es: nil), hours: [], phone: nil, access: .appointment,
+            requiresId: true, requiresInsurance: false, requiresSobriety: true, languages: [], notes: nil, active: true))
+        _ = try hub.manager.sync().syncNow()
+        let (app, _) = try await joinedApp(hub)
+        await app.sync.syncNow()
+        await app.log.tap(kit: "standard")
+        await app.review.setParticipantCode("MA12JS")
+        await app.review.toggleReferral("moud")
+        #expect(app.review.services.map(\.service.id) == ["eastside-clinic", "harbor-shelter"], "open first")
+        #expect(app.review.services.last?.status == .unknown, "no hours listed")
+
+        // The card in Spanish for the participant while the app stays in English.
+        await app.review.handOver("eastside-clinic")
+        #expect(app.review.card?.title == "Eastside Health Clinic")
+        await app.review.setCardLanguage(.spanish)
+        let card = try #require(app.review.card)
+        #expect(card.title == "Clínica de Salud Eastside")
+        #expect(card.lines.contains("Puede ir sin cita"))
+        #expect(app.strings(.save) == "Save")
+        #expect(card.payload.hasPrefix("BEGIN:VCARD") && card.payload.contains("FN:Clínica de Salud Eastside"))
+        #expect(!card.payload.contains("MA12JS"), "nothing of the participant")
+        app.review.closeCard()
+        #expect(app.review.card == nil)
+    }
+
     @Test func wrongPinsMakeTheNextTryWaitEvenAfterARestart() async throws {
         let hub = try Hub()
         let (app, platform) = try await joinedApp(hub)

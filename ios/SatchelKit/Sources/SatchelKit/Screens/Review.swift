@@ -46,6 +46,12 @@ public final class ReviewViewModel: ChildViewModel {
     public private(set) var counters: [Counter: Int] = [:]
     /// The program's container types, each with how many came back.
     public private(set) var containers: [SheetContainer] = []
+    /// Services of the directory that meet the chosen referral types, open ones first.
+    public private(set) var services: [ServiceMatch] = []
+    /// The hand-over card on screen, in `cardLanguage`: the participant's, not the app's.
+    public private(set) var card: HandoverCard?
+    public private(set) var cardLanguage: CardLanguage?
+    @ObservationIgnored private var cardServiceId: String?
     public private(set) var busy = false
     public private(set) var error: String?
     public private(set) var choices = (ageBands: [Choice](), genders: [Choice](), referrals: [Choice](), substances: [Choice]())
@@ -75,6 +81,9 @@ public final class ReviewViewModel: ChildViewModel {
         referralIds = []
         substanceIds = []
         counters = [:]
+        services = []
+        card = nil
+        cardServiceId = nil
         containers = settings.sharpsContainers.filter(\.active)
             .map { SheetContainer(id: $0.id, name: $0.name, syringesEach: Int($0.syringesEstimate), count: 0) }
         error = nil
@@ -115,6 +124,7 @@ public final class ReviewViewModel: ChildViewModel {
             ageBandId = input.ageBandId
             genderId = input.genderId
             referralIds = Set(input.referralIds)
+            await loadServices()
             substanceIds = Set(input.substanceIds)
             counters = [.syringesCollected: Int(input.syringesCollected), .overdoseReversals: Int(input.overdoseReversals),
                         .naloxoneDosesUsed: Int(input.naloxoneDosesUsed), .collectingFor: Int(input.collectingFor)]
@@ -162,7 +172,50 @@ public final class ReviewViewModel: ChildViewModel {
     public func label(_ c: SheetContainer) -> String {
         app?.strings(.containersOf, c.name, c.syringesEach) ?? c.name
     }
-    public func toggleReferral(_ id: String) { referralIds.formSymmetricDifference([id]) }
+    public func toggleReferral(_ id: String) async {
+        referralIds.formSymmetricDifference([id])
+        await loadServices()
+    }
+
+    /// The services that meet the chosen referral types, from the directory on this phone.
+    private func loadServices() async {
+        guard let store = try? app?.openStore() else { return }
+        let ids = referralIds.sorted()
+        let found = (try? await onIO { try ids.flatMap { try store.program().servicesFor(referralTypeId: $0) } }) ?? []
+        var seen = Set<String>()
+        let unique = found.filter { seen.insert($0.service.id).inserted }
+        // Open first across the types too; the core orders each type's list.
+        let open = unique.filter { if case .open = $0.status { return true } else { return false } }
+        if referralIds.sorted() == ids { services = open + unique.filter { m in !open.contains { $0.service.id == m.service.id } } }
+    }
+
+    /// Opens a service's hand-over card, in the language last chosen for a card (the app's at first).
+    public func handOver(_ serviceId: String) async {
+        let language = cardLanguage ?? (app?.preferences.language == .spanish ? .spanish : .english)
+        await showCard(serviceId, language)
+    }
+
+    /// The participant's language for the card, switched apart from the app's.
+    public func setCardLanguage(_ language: CardLanguage) async {
+        guard let id = cardServiceId else { return }
+        await showCard(id, language)
+    }
+
+    private func showCard(_ serviceId: String, _ language: CardLanguage) async {
+        guard let app, let store = try? app.openStore() else { return }
+        do {
+            card = try await onIO { try store.program().handoverCard(serviceId: serviceId, language: language) }
+            cardServiceId = serviceId
+            cardLanguage = language
+        } catch {
+            app.notify(app.strings.describe(error))
+        }
+    }
+
+    public func closeCard() {
+        card = nil
+        cardServiceId = nil
+    }
     public func toggleSubstance(_ id: String) { substanceIds.formSymmetricDifference([id]) }
 
     /// The participant's code; the "seen before" hint is asked of the store (nothing saved).

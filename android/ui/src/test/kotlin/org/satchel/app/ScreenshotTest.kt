@@ -12,6 +12,7 @@ import org.satchel.app.model.Language
 import org.satchel.app.model.Tab
 import org.satchel.app.model.ThemeChoice
 import org.satchel.app.screens.SatchelApp
+import org.satchel.ffi.CardLanguage
 
 /**
  * Every screen rendered offscreen, light and dark, English and Spanish, 100% and 200% text,
@@ -61,6 +62,7 @@ class ScreenshotTest {
         val shots = mutableListOf<File>()
         shots += render(join, "join")
 
+        hub.listServices()
         val (app, _) = demoPhone(hub)
         for (tab in Tab.entries) {
             app.selectTab(tab)
@@ -72,10 +74,21 @@ class ScreenshotTest {
         app.review.openKit("standard")
         waitUntil("the sheet") { app.state.value.sheetOpen }
         shots += render(app, "review")
+        // The hand-over card, in each of the participant's languages.
+        app.sync.syncNow()
+        waitUntil("the directory") { app.openStore().program().use { it.servicesFor("moud").isNotEmpty() } }
+        app.review.handOver("eastside-clinic")
+        waitUntil("the card") { app.review.state.value.card != null }
+        for (language in listOf(CardLanguage.ENGLISH, CardLanguage.SPANISH)) {
+            app.review.setCardLanguage(language)
+            waitUntil("the card in $language") { app.review.state.value.cardLanguage == language }
+            shots += render(app, "card-${language.name.lowercase().take(2)}")
+        }
+        app.review.closeCard()
         app.review.close()
         app.lock()
         Thread.sleep(300)
         shots += render(app, "unlock")
-        assertTrue(shots.size == 8 * 8)
+        assertTrue(shots.size == 10 * 8)
     }
 }

@@ -14,6 +14,16 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
 import androidx.compose.ui.test.performTouchInput
 import androidx.compose.ui.test.swipeRight
+import androidx.compose.ui.graphics.toArgb
+import androidx.compose.ui.graphics.toPixelMap
+import androidx.compose.ui.test.captureToImage
+import com.google.zxing.BinaryBitmap
+import com.google.zxing.DecodeHintType
+import com.google.zxing.RGBLuminanceSource
+import com.google.zxing.common.HybridBinarizer
+import com.google.zxing.qrcode.QRCodeReader
+import org.satchel.app.strings.Spanish
+import org.satchel.ffi.OpenStatus
 import java.io.File
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -147,7 +157,8 @@ class ShiftUiTest {
         assertEquals(listOf("quart", "gallon"), containers.map { it.id })
         val quart = containers.first()
         val label = English.containersOf(quart.name, quart.syringesEach)
-        repeat(2) { rule.onNodeWithContentDescription(English.addOne(label)).performScrollTo().performClick() }
+        rule.onNodeWithContentDescription(English.addOne(label)).performScrollTo().assertExists()
+        app.review.stepContainer(quart.id, 2)
         rule.waitFor("two quarts on the sheet") { app.review.state.value.containers.first().count == 2 }
         rule.onNodeWithTag("save").performClick()
         rule.waitFor("the shift to count them", app = app) { app.today.state.value.summary?.sharpsContainers == 2u }
@@ -162,6 +173,45 @@ class ShiftUiTest {
         app.review.stepContainer("quart", -1)
         rule.onNodeWithTag("save").performClick()
         rule.waitFor("the corrected count", app = app) { app.today.state.value.summary?.sharpsContainers == 1u }
+    }
+
+    @Test
+    fun aReferralShowsWhereToGoAndTheCardSpeaksTheParticipantsLanguage() = withHub { hub ->
+        hub.listServices()
+        val (app, _) = start()
+        rule.joinThroughScreen(hub)
+        // The directory arrives with the settings at the phone's sync, then needs no signal.
+        app.sync.syncNow()
+        rule.waitFor("the directory on the phone", app = app) { app.openStore().program().use { it.servicesFor("moud").size == 2 } }
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        app.review.setParticipantCode("MA12JS")
+        app.review.toggleReferral("moud")
+        rule.waitFor("the services for MOUD", app = app) { app.review.state.value.services.size == 2 }
+        assertEquals(listOf("eastside-clinic", "harbor-shelter"), app.review.state.value.services.map { it.service.id })
+        rule.onNodeWithText(English.openStatus(OpenStatus.Open(null))).performScrollTo().assertExists()
+        rule.onNodeWithText("By appointment · Photo ID needed · Asks that people come sober").performScrollTo().assertExists()
+
+        // The card, in English as the app is, then in Spanish for the participant.
+        rule.onNodeWithTag("handover-eastside-clinic").performScrollTo().performClick()
+        rule.waitForTag("card-title")
+        rule.onNodeWithText("Eastside Health Clinic").assertExists()
+        rule.onNodeWithText(Spanish.languageName).performClick()
+        rule.waitForText("Clínica de Salud Eastside")
+        rule.onNodeWithText("Puede ir sin cita").assertExists()
+        rule.onNodeWithText(English.back).assertExists() // the app itself stays in English
+        val card = app.review.state.value.card!!
+
+        // The QR code on screen decodes to the service's vCard, and nothing of the participant.
+        val image = rule.onNodeWithTag("card-qr").performScrollTo().captureToImage().toPixelMap()
+        val pixels = IntArray(image.width * image.height) { image[it % image.width, it / image.width].toArgb() }
+        val bitmap = BinaryBitmap(HybridBinarizer(RGBLuminanceSource(image.width, image.height, pixels)))
+        val text = QRCodeReader().decode(bitmap, mapOf(DecodeHintType.CHARACTER_SET to "UTF-8")).text
+        assertEquals(card.payload, text)
+        assertTrue(text.startsWith("BEGIN:VCARD") && text.contains("FN:Clínica de Salud Eastside") && text.contains("(555) 010-2000"))
+        assertFalse("nothing of the participant", text.contains("MA12JS"))
+        rule.onNodeWithTag("card-back").performClick()
+        rule.waitForTag("save")
     }
 
     @Test

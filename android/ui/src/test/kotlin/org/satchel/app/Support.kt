@@ -13,7 +13,11 @@ import org.satchel.app.model.AppModel
 import org.satchel.app.model.Platform
 import org.satchel.app.model.Preferences
 import org.satchel.ffi.DeviceRole
+import org.satchel.ffi.Opening
 import org.satchel.ffi.SatchelStore
+import org.satchel.ffi.Service
+import org.satchel.ffi.ServiceAccess
+import org.satchel.ffi.ServiceText
 
 /** The phone, as the tests play it: a clock they move, a network they cut, a keystore in memory. */
 class TestPlatform(override val storeDir: String) : Platform {
@@ -130,4 +134,30 @@ fun waitUntil(what: String, timeoutMs: Long = 20_000, condition: () -> Boolean) 
         if (System.currentTimeMillis() > end) throw AssertionError("waited ${timeoutMs / 1000} s for $what")
         Thread.sleep(20)
     }
+}
+
+/**
+ * The manager lists two services in the directory and publishes them: a clinic open round the
+ * clock (walk in, nothing asked at the door, both languages) and a shelter with no hours listed
+ * that asks for ID and sobriety (English only).
+ */
+fun Hub.listServices() {
+    val always = listOf("mon", "tue", "wed", "thu", "fri", "sat", "sun").map { Opening(it, "00:00", "24:00") }
+    manager.program().use { p ->
+        p.putServiceForTesting(
+            Service(
+                "eastside-clinic", ServiceText("Eastside Health Clinic", "Clínica de Salud Eastside"), listOf("moud"),
+                ServiceText("412 E Main St, by the library", "412 E Main St, junto a la biblioteca"), always, "(555) 010-2000",
+                ServiceAccess.WALK_IN, false, false, false, listOf("English", "Spanish"),
+                ServiceText("No ID needed. Peer navigators on site.", "No hace falta identificación. Hay acompañantes pares."), true,
+            ),
+        )
+        p.putServiceForTesting(
+            Service(
+                "harbor-shelter", ServiceText("Harbor Shelter", null), listOf("moud", "housing"), ServiceText("Pier 4", null),
+                emptyList(), null, ServiceAccess.APPOINTMENT, true, false, true, emptyList(), null, true,
+            ),
+        )
+    }
+    manager.sync().use { it.syncNow() }
 }

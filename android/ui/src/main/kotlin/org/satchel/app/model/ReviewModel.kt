@@ -5,7 +5,11 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
 import org.satchel.ffi.Choice
+import org.satchel.ffi.CardLanguage
 import org.satchel.ffi.ContactType
+import org.satchel.ffi.HandoverCard
+import org.satchel.ffi.OpenStatus
+import org.satchel.ffi.ServiceMatch
 import org.satchel.ffi.ContainerCount
 import org.satchel.ffi.EncounterInput
 import org.satchel.ffi.ItemQuantity
@@ -48,6 +52,12 @@ data class ReviewState(
     val collectingFor: Int = 0,
     val busy: Boolean = false,
     val error: String? = null,
+    /** Services of the directory that meet the chosen referral types, open ones first. */
+    val services: List<ServiceMatch> = emptyList(),
+    /** The hand-over card on screen, in [cardLanguage] (the participant's, not the app's). */
+    val card: HandoverCard? = null,
+    val cardServiceId: String? = null,
+    val cardLanguage: CardLanguage? = null,
 )
 
 /** The counters on the sheet that are not supplies. */
@@ -114,6 +124,7 @@ class ReviewModel(private val app: AppModel) {
                 naloxoneDosesUsed = input.naloxoneDosesUsed.toInt(),
                 collectingFor = input.collectingFor.toInt(),
             )
+            loadServices()
             app.showSheet(true)
         }
     }
@@ -135,9 +146,42 @@ class ReviewModel(private val app: AppModel) {
     }
 
     fun close() {
-        _state.update { it.copy(participantCode = "", busy = false) }
+        _state.update { it.copy(participantCode = "", busy = false, card = null, cardServiceId = null) }
         app.showSheet(false)
     }
+
+    /** The services that meet the chosen referral types, from the directory on this phone. */
+    private fun loadServices() {
+        val ids = _state.value.referralIds.sorted()
+        app.launch(onError = { e -> _state.update { it.copy(error = app.describe(e)) } }) {
+            val found = app.onIo { app.openStore().program().use { p -> ids.flatMap { p.servicesFor(it) } } }
+            // Open first across the types too; the core orders each type's list.
+            val services = found.distinctBy { it.service.id }.sortedBy { it.status !is OpenStatus.Open }
+            _state.update { if (it.referralIds.sorted() == ids) it.copy(services = services) else it }
+        }
+    }
+
+    /** Opens the hand-over card of a service, in the language last chosen for a card (the app's at first). */
+    fun handOver(serviceId: String) {
+        val language = _state.value.cardLanguage
+            ?: if (app.state.value.preferences.language == Language.SPANISH) CardLanguage.SPANISH else CardLanguage.ENGLISH
+        showCard(serviceId, language)
+    }
+
+    /** The participant's language for the card, switched apart from the app's. */
+    fun setCardLanguage(language: CardLanguage) {
+        val id = _state.value.cardServiceId ?: return
+        showCard(id, language)
+    }
+
+    private fun showCard(serviceId: String, language: CardLanguage) {
+        app.launch {
+            val card = app.onIo { app.openStore().program().use { it.handoverCard(serviceId, language) } }
+            _state.update { it.copy(card = card, cardServiceId = serviceId, cardLanguage = language) }
+        }
+    }
+
+    fun closeCard() = _state.update { it.copy(card = null, cardServiceId = null) }
 
     /** A stepper: +1/−1 on tap, ±10 on long press. Never below 0 or above [MAX_QUANTITY]. */
     fun step(itemId: String, by: Int) = _state.update { s ->
@@ -169,7 +213,10 @@ class ReviewModel(private val app: AppModel) {
     fun setNewParticipant(on: Boolean) = _state.update { it.copy(newParticipant = on) }
     fun setAgeBand(id: String?) = _state.update { it.copy(ageBandId = id) }
     fun setGender(id: String?) = _state.update { it.copy(genderId = id) }
-    fun toggleReferral(id: String) = _state.update { it.copy(referralIds = it.referralIds.toggle(id)) }
+    fun toggleReferral(id: String) {
+        _state.update { it.copy(referralIds = it.referralIds.toggle(id)) }
+        loadServices()
+    }
     fun toggleSubstance(id: String) = _state.update { it.copy(substanceIds = it.substanceIds.toggle(id)) }
 
     /** The participant's code: the "seen before" hint is asked of the store (nothing is saved). */

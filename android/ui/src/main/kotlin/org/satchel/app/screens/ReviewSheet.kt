@@ -48,6 +48,11 @@ import org.satchel.app.strings.Strings
 @Composable
 fun ReviewSheet(model: ReviewModel, strings: Strings) {
     val s by model.state.collectAsState()
+    val card = s.card
+    if (card != null) {
+        HandoverScreen(card, s.cardLanguage, strings, model::setCardLanguage, model::closeCard)
+        return
+    }
     Column(Modifier.fillMaxSize()) {
         Column(
             modifier = Modifier.weight(1f).verticalScroll(rememberScrollState()).padding(horizontal = 16.dp),
@@ -125,6 +130,10 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
             ChoiceChips(listOf<Pair<String?, String>>(null to strings.notRecorded) + s.genders.map { it.id to it.label }, s.genderId, model::setGender)
             SectionTitle(strings.referrals)
             ToggleChips(s.referralTypes.map { it.id to it.label }, s.referralIds, model::toggleReferral)
+            if (s.services.isNotEmpty()) {
+                SectionTitle(strings.servicesTitle)
+                for (m in s.services) ServiceRow(m, strings) { model.handOver(m.service.id) }
+            }
             SectionTitle(strings.substances)
             ToggleChips(s.substances.map { it.id to it.label }, s.substanceIds, model::toggleSubstance)
 

@@ -1,5 +1,9 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.OpenStatus
+import org.satchel.ffi.Service
+import org.satchel.ffi.ServiceAccess
+
 object English : Strings {
     override val languageName = "English"
     override val appName = "Satchel"
@@ -94,6 +98,28 @@ object English : Strings {
     override val voidConfirmText = "It will count nowhere and its supplies go back to stock."
     override val correct = "Correct"
     override fun naloxoneDoses(n: Int) = "$n naloxone doses"
+    override val servicesTitle = "Where to go"
+    override val handOver = "Hand this over"
+    private val days = mapOf("mon" to "Monday", "tue" to "Tuesday", "wed" to "Wednesday", "thu" to "Thursday", "fri" to "Friday", "sat" to "Saturday", "sun" to "Sunday")
+    override fun openStatus(s: OpenStatus) = when (s) {
+        is OpenStatus.Open -> s.closes?.let { "Open until $it" } ?: "Open"
+        is OpenStatus.Closed -> if (s.opensDay != null) "Closed · opens ${days[s.opensDay] ?: s.opensDay} ${s.opensAt}" else "Closed"
+        OpenStatus.Unknown -> "Hours not listed: call or ask"
+    }
+    override fun doorSummary(s: Service) = listOfNotNull(
+        when (s.access) {
+            ServiceAccess.WALK_IN -> "Walk in"
+            ServiceAccess.APPOINTMENT -> "By appointment"
+            ServiceAccess.WALK_IN_OR_APPOINTMENT -> "Walk in or by appointment"
+        },
+        if (s.requiresId) "Photo ID needed" else "No ID needed",
+        "Insurance needed".takeIf { s.requiresInsurance },
+        "Asks that people come sober".takeIf { s.requiresSobriety },
+    ).joinToString(" · ")
+    override fun serviceName(s: Service) = s.name.en
+    override val cardLanguageLabel = "Card language"
+    override val qrNote = "Scan to save this service's details on your phone. Nothing about you is in it."
+    override val back = "Back"
     override fun syringesBack(n: Int) = "$n used syringes collected"
     override fun containersOf(name: String, syringesEach: Int) = "$name (about $syringesEach syringes each)"
     override fun containersBack(n: Int, syringes: Int) =

@@ -1,5 +1,9 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.OpenStatus
+import org.satchel.ffi.Service
+import org.satchel.ffi.ServiceAccess
+
 object Spanish : Strings {
     override val languageName = "Español"
     override val appName = "Satchel"
@@ -94,6 +98,28 @@ object Spanish : Strings {
     override val voidConfirmText = "No contará en ningún lado y sus insumos vuelven al inventario."
     override val correct = "Corregir"
     override fun naloxoneDoses(n: Int) = "$n dosis de naloxona"
+    override val servicesTitle = "Adónde ir"
+    override val handOver = "Mostrar la tarjeta"
+    private val days = mapOf("mon" to "lunes", "tue" to "martes", "wed" to "miércoles", "thu" to "jueves", "fri" to "viernes", "sat" to "sábado", "sun" to "domingo")
+    override fun openStatus(s: OpenStatus) = when (s) {
+        is OpenStatus.Open -> s.closes?.let { "Abierto hasta las $it" } ?: "Abierto"
+        is OpenStatus.Closed -> if (s.opensDay != null) "Cerrado · abre el ${days[s.opensDay] ?: s.opensDay} a las ${s.opensAt}" else "Cerrado"
+        OpenStatus.Unknown -> "Horario no indicado: llame o pregunte"
+    }
+    override fun doorSummary(s: Service) = listOfNotNull(
+        when (s.access) {
+            ServiceAccess.WALK_IN -> "Sin cita"
+            ServiceAccess.APPOINTMENT -> "Con cita"
+            ServiceAccess.WALK_IN_OR_APPOINTMENT -> "Con o sin cita"
+        },
+        if (s.requiresId) "Hace falta identificación con foto" else "No hace falta identificación",
+        "Hace falta seguro médico".takeIf { s.requiresInsurance },
+        "Pide llegar sobrio".takeIf { s.requiresSobriety },
+    ).joinToString(" · ")
+    override fun serviceName(s: Service) = s.name.es ?: s.name.en
+    override val cardLanguageLabel = "Idioma de la tarjeta"
+    override val qrNote = "Escanee para guardar los datos de este servicio en su teléfono. No contiene nada sobre usted."
+    override val back = "Volver"
     override fun syringesBack(n: Int) = "$n jeringas usadas recogidas"
     override fun containersOf(name: String, syringesEach: Int) = "$name (unas $syringesEach jeringas cada uno)"
     override fun containersBack(n: Int, syringes: Int) =

@@ -1,5 +1,8 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.OpenStatus
+import org.satchel.ffi.Service
+
 /**
  * Every text the app shows, in one interface: each language is an object implementing it, so
  * the compiler refuses a language that lacks a string. Words are person-first and
@@ -90,6 +93,18 @@ interface Strings {
     val correct: String
     fun naloxoneDoses(n: Int): String
     fun syringesBack(n: Int): String
+    /** The services directory under the referral chips: where to send someone. */
+    val servicesTitle: String
+    val handOver: String
+    /** Whether a service is open now ("Open until 17:00", "Closed · opens Monday 09:00"). */
+    fun openStatus(s: OpenStatus): String
+    /** How to get in and what the door asks for, in short. */
+    fun doorSummary(s: Service): String
+    /** A service's name in the app's language (English where the program wrote no Spanish). */
+    fun serviceName(s: Service): String
+    val cardLanguageLabel: String
+    val qrNote: String
+    val back: String
     /** A sharps container type on the review sheet, with the program's estimate per container. */
     fun containersOf(name: String, syringesEach: Int): String
     /** Containers returned this shift and the syringes they hold by estimate. */
