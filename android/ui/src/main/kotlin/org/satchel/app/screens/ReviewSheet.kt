@@ -160,6 +160,8 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
 @Composable
 fun ReviewSaveBar(model: ReviewModel, strings: Strings) {
     val s by model.state.collectAsState()
+    // The hand-over card is the participant's to read: no Save under it (Back returns to it).
+    if (s.card != null) return
     Surface(tonalElevation = 3.dp, modifier = Modifier.fillMaxWidth()) {
         Button(
             onClick = model::save,
