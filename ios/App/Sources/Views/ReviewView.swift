@@ -1,3 +1,4 @@
+import CoreImage.CIFilterBuiltins
 import SatchelFFI
 import SatchelKit
 import SwiftUI
@@ -29,12 +30,32 @@ struct ReviewView: View {
                 ForEach(Counter.allCases, id: \.self) { counter in
                     Stepper("\(strings.counter(counter)): \(model.count(counter))", onIncrement: { model.step(counter, by: 1) }, onDecrement: { model.step(counter, by: -1) })
                 }
+                Section(strings(.referrals)) {
+                    ForEach(model.choices.referrals, id: \.id) { r in
+                        Toggle(r.label, isOn: Binding(get: { model.referralIds.contains(r.id) }, set: { _ in Task { await model.toggleReferral(r.id) } }))
+                    }
+                }
+                if !model.services.isEmpty {
+                    Section(strings(.servicesTitle)) {
+                        ForEach(model.services, id: \.service.id) { m in
+                            VStack(alignment: .leading, spacing: 4) {
+                                Text(strings.serviceName(m.service)).font(.headline)
+                                Text(strings.openStatus(m.status))
+                                Text(strings.doorSummary(m.service)).font(.subheadline)
+                                Button(strings(.handOver)) { Task { await model.handOver(m.service.id) } }
+                            }
+                        }
+                    }
+                }
                 ForEach(model.containers) { c in
                     Stepper("\(model.label(c)): \(c.count)", onIncrement: { model.step(container: c.id, by: 1) }, onDecrement: { model.step(container: c.id, by: -1) })
                 }
                 if let error = model.error { Text(error).foregroundStyle(.red) }
             }
             .navigationTitle(model.kitName ?? strings(model.correcting == nil ? .reviewTitle : .correctTitle))
+            .fullScreenCover(isPresented: Binding(get: { model.card != nil }, set: { if !$0 { model.closeCard() } })) {
+                if let card = model.card { HandoverView(card: card, language: model.cardLanguage, strings: strings, model: model) }
+            }
             .toolbar { ToolbarItem(placement: .cancellationAction) { Button(strings(.cancel)) { model.close() } } }
             .safeAreaInset(edge: .bottom) {
                 Button { Task { await model.save() } } label: {
@@ -45,5 +66,47 @@ struct ReviewView: View {
                 .padding()
             }
         }
+    }
+}
+
+/// The hand-over card: the participant's language (chosen here, apart from the app's), the
+/// service in large text, and a QR code of its vCard (Core Image), black on white.
+struct HandoverView: View {
+    let card: HandoverCard
+    let language: CardLanguage?
+    let strings: Strings
+    let model: ReviewViewModel
+
+    var body: some View {
+        NavigationStack {
+            ScrollView {
+                VStack(alignment: .leading, spacing: 12) {
+                    Picker(strings(.cardLanguage), selection: Binding(get: { language ?? .english }, set: { l in Task { await model.setCardLanguage(l) } })) {
+                        Text("English").tag(CardLanguage.english)
+                        Text("Español").tag(CardLanguage.spanish)
+                    }
+                    .pickerStyle(.segmented)
+                    Text(card.title).font(.largeTitle.bold())
+                    ForEach(card.lines, id: \.self) { Text($0).font(.title2) }
+                    if let qr = qrImage(card.payload) {
+                        Image(uiImage: qr).interpolation(.none).resizable().scaledToFit().frame(maxWidth: 280)
+                            .padding(12).background(Color.white)
+                            .accessibilityLabel(strings(.qrNote))
+                    }
+                    Text(strings(.qrNote)).font(.body)
+                }
+                .padding()
+            }
+            .toolbar { ToolbarItem(placement: .cancellationAction) { Button(strings(.back)) { model.closeCard() } } }
+        }
+    }
+
+    private func qrImage(_ payload: String) -> UIImage? {
+        let filter = CIFilter.qrCodeGenerator()
+        filter.message = Data(payload.utf8)
+        filter.correctionLevel = "M"
+        guard let output = filter.outputImage?.transformed(by: CGAffineTransform(scaleX: 8, y: 8)),
+              let cg = CIContext().createCGImage(output, from: output.extent) else { return nil }
+        return UIImage(cgImage: cg)
     }
 }

@@ -107,6 +107,11 @@ struct ShiftTests {
         await app.review.toggleReferral("moud")
         #expect(app.review.services.map(\.service.id) == ["eastside-clinic", "harbor-shelter"], "open first")
         #expect(app.review.services.last?.status == .unknown, "no hours listed")
+        let shelter = try #require(app.review.services.last?.service)
+        #expect(app.strings.doorSummary(shelter) == "By appointment · Photo ID needed · Asks that people come sober")
+        #expect(app.strings.openStatus(.closed(opensDay: "mon", opensAt: "09:00")) == "Closed · opens Monday 09:00")
+        #expect(Strings(.spanish).openStatus(.open(closes: "17:00")) == "Abierto hasta las 17:00")
+        #expect(Strings(.spanish).serviceName(shelter) == "Harbor Shelter", "English stands in")
 
         // The card in Spanish for the participant while the app stays in English.
         await app.review.handOver("eastside-clinic")

@@ -86,6 +86,31 @@ public enum Key: String, CaseIterable, Sendable {
     case contactPhoneText
     case syringesCollected
     case containersOf
+    case referrals
+    case servicesTitle
+    case handOver
+    case openNow
+    case openUntil
+    case closedNow
+    case closedOpens
+    case hoursUnknown
+    case walkIn
+    case byAppointment
+    case walkInOrAppointment
+    case idNeeded
+    case noIdNeeded
+    case insuranceNeeded
+    case soberAsked
+    case cardLanguage
+    case qrNote
+    case back
+    case dayMon
+    case dayTue
+    case dayWed
+    case dayThu
+    case dayFri
+    case daySat
+    case daySun
     case overdoseReversals
     case naloxoneDosesUsed
     case collectingFor

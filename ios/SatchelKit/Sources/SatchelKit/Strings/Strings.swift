@@ -79,6 +79,40 @@ public struct Strings: @unchecked Sendable {
         }
     }
 
+    /// Whether a service is open now ("Open until 17:00", "Closed · opens Monday 09:00").
+    public func openStatus(_ s: OpenStatus) -> String {
+        switch s {
+        case .open(let closes): return closes.map { self(.openUntil, $0) } ?? self(.openNow)
+        case .closed(let day, let at):
+            guard let day, let at else { return self(.closedNow) }
+            return self(.closedOpens, dayName(day), at)
+        case .unknown: return self(.hoursUnknown)
+        }
+    }
+
+    private func dayName(_ day: String) -> String {
+        let keys: [String: Key] = ["mon": .dayMon, "tue": .dayTue, "wed": .dayWed, "thu": .dayThu, "fri": .dayFri, "sat": .daySat, "sun": .daySun]
+        return keys[day].map { self($0) } ?? day
+    }
+
+    /// How to get in and what the door asks for, in short.
+    public func doorSummary(_ s: Service) -> String {
+        let access: Key = switch s.access {
+        case .walkIn: .walkIn
+        case .appointment: .byAppointment
+        case .walkInOrAppointment: .walkInOrAppointment
+        }
+        var parts = [self(access), self(s.requiresId ? .idNeeded : .noIdNeeded)]
+        if s.requiresInsurance { parts.append(self(.insuranceNeeded)) }
+        if s.requiresSobriety { parts.append(self(.soberAsked)) }
+        return parts.joined(separator: " · ")
+    }
+
+    /// A service's name in the app's language (English where the program wrote no Spanish).
+    public func serviceName(_ s: Service) -> String {
+        language == .spanish ? (s.name.es ?? s.name.en) : s.name.en
+    }
+
     /// The words for a library error. Never shows entered values.
     public func describe(_ error: any Error) -> String {
         guard let e = error as? SatchelError else { return self(.somethingWrong) }
