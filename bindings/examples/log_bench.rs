@@ -31,6 +31,7 @@ fn main() {
         syringes_collected: 12,
         sharps_containers: vec![],
         referral_ids: vec!["moud".into()],
+        suggested_service_ids: vec![],
         substance_ids: vec!["opioids".into()],
         overdose_reversals: 0,
         naloxone_doses_used: 0,

@@ -72,6 +72,9 @@ pub struct EncounterInput {
     pub sharps_containers: Vec<ContainerCount>,
     #[uniffi(default = [])]
     pub referral_ids: Vec<String>,
+    /// Services of the directory the worker suggested (optional; counted only by service).
+    #[uniffi(default = [])]
+    pub suggested_service_ids: Vec<String>,
     /// Substances the participant uses (multi-select from the program's list).
     #[uniffi(default = [])]
     pub substance_ids: Vec<String>,
@@ -105,6 +108,7 @@ impl From<satchel_core::NewEncounter> for EncounterInput {
                 .map(|c| ContainerCount { container_id: c.container, count: c.count })
                 .collect(),
             referral_ids: e.referrals,
+            suggested_service_ids: e.suggested_services,
             substance_ids: e.substances,
             overdose_reversals: e.overdose_reversals,
             naloxone_doses_used: e.naloxone_doses_used,
@@ -132,6 +136,7 @@ impl EncounterInput {
                 .map(|c| satchel_core::ContainerCount { container: c.container_id.clone(), count: c.count })
                 .collect(),
             referrals: self.referral_ids.clone(),
+            suggested_services: self.suggested_service_ids.clone(),
             substances: self.substance_ids.clone(),
             overdose_reversals: self.overdose_reversals,
             naloxone_doses_used: self.naloxone_doses_used,

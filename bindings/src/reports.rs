@@ -40,6 +40,8 @@ pub struct Measures {
     pub syringe_return_ratio: Option<f64>,
     pub naloxone_doses_distributed: u64,
     pub referrals: HashMap<String, u64>,
+    /// Encounters where a worker recorded suggesting each service, by service id.
+    pub by_service: HashMap<String, u64>,
     pub overdose_reversals: u64,
     pub naloxone_doses_used: u64,
     pub collecting_for: u64,
@@ -91,6 +93,7 @@ impl From<&satchel_core::Measures> for Measures {
             syringe_return_ratio: m.syringe_return_ratio(),
             naloxone_doses_distributed: m.naloxone_doses_distributed,
             referrals: map(&m.referrals),
+            by_service: map(&m.by_service),
             overdose_reversals: m.overdose_reversals,
             naloxone_doses_used: m.naloxone_doses_used,
             collecting_for: m.collecting_for,

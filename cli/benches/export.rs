@@ -67,6 +67,7 @@ fn fill(store: &Store, n: usize, from: NaiveDate, days: i64) {
                     syringes_collected: dice.below(30) as u32,
                     sharps_containers: vec![],
                     referrals: if dice.below(8) == 0 { vec![dice.pick(&["moud", "housing", "wound-care"]).into()] } else { vec![] },
+                    suggested_services: vec![],
                     substances: vec![dice.pick(&["opioids", "stimulants", "xylazine"]).into()],
                     overdose_reversals: u32::from(dice.below(50) == 0),
                     naloxone_doses_used: 0,

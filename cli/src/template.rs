@@ -137,12 +137,13 @@ fn columns(table: &str, settings: &ProgramSettings) -> Option<Vec<String>> {
         "referrals" => list(ListKind::Referral),
         "substances" => list(ListKind::Substance),
         "sharps_containers" => settings.containers.iter().map(|c| c.id.clone()).collect(),
+        "referrals_by_service" => settings.services.iter().map(|s| s.id.clone()).collect(),
         _ => return None,
     })
 }
 
 const TABLES: &str = "encounters, summary, participants, syringes_distributed, naloxone_doses_distributed, \
-                      other_supplies_units, sharps_containers, referrals, substances";
+                      other_supplies_units, sharps_containers, referrals, referrals_by_service, substances";
 
 fn source(text: &str, settings: &ProgramSettings) -> std::result::Result<Source, String> {
     if let Some(item) = text.strip_prefix("units:") {

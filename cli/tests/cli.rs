@@ -740,6 +740,30 @@ hours = [{ day = "mon", opens = "00:00", closes = "24:00" }, { day = "tue", open
     let card = phone.store.handover_card("eastside-clinic", satchel_core::directory::CardLanguage::Spanish).unwrap();
     assert_eq!(card.title, "Clínica de Salud Eastside");
 
+    // Suggestions the worker records reach the report by service, under the service's name.
+    for i in 0..14 {
+        let suggested = if i < 12 { vec!["eastside-clinic".to_string()] } else { vec!["harbor-shelter".to_string()] };
+        let e = NewEncounter { referrals: vec!["moud".into()], suggested_services: suggested, ..NewEncounter::new(Utc::now() - Duration::minutes(5 + i), "downtown") };
+        phone.store.log_encounter(&e).unwrap();
+    }
+    phone.store.sync_now(&http(&server)).unwrap();
+    ok(&satchel(&store, &["pull"]));
+    let today = Utc::now().date_naive();
+    let json_path = dir.path().join("r.json");
+    let (from, to) = ((today - Duration::days(1)).to_string(), (today + Duration::days(1)).to_string());
+    ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "-o", json_path.to_str().unwrap()]));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let table = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "referrals_by_service").unwrap();
+    assert_eq!(table["title"], "Referrals by service suggested");
+    let columns = table["columns"].as_array().unwrap();
+    let i = columns.iter().position(|c| c["id"] == "eastside-clinic").unwrap();
+    assert_eq!(columns[i]["label"], "Eastside Health Clinic");
+    let period = table["rows"].as_array().unwrap().last().unwrap();
+    assert_eq!(period["cells"][i]["count"], 12);
+    let harbor = columns.iter().position(|c| c["id"] == "harbor-shelter").unwrap();
+    assert_eq!(period["cells"][harbor], "suppressed", "2 suggestions are a small count");
+    let current = ok(&satchel(&store, &["program", "show", "--toml"]));
+
     // A misspelt field, a bad hour, an unknown referral type: refused with the line, nothing saved.
     for (text, line, says) in [
         ("[[services]]\nid = \"x\"\nreferral_types = [\"moud\"]\naccess = \"walk_in\"\nrequires_ID = true\n", 5, "unknown field"),

@@ -16,7 +16,8 @@ use crate::inventory::MovementRecord;
 
 /// The newest record format this version writes and reads. Newer fields are ignored by older
 /// readers; a newer format number is refused (the pull stops until the app is updated, and
-/// nothing is lost). Format 2 adds returned sharps by container to encounters; a record is
+/// nothing is lost). Format 2 adds returned sharps by container and suggested services to
+/// encounters; a record is
 /// written in the oldest format that holds it ([`Record::format`]), so an encounter without
 /// containers stays readable by apps that know only format 1.
 pub const RECORD_VERSION: u32 = 2;
@@ -38,6 +39,8 @@ pub struct SettingRecord {
 /// Anything one device sends to others.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// Most records are encounters: boxing the largest variant would allocate for the common case.
+#[allow(clippy::large_enum_variant)]
 pub enum Record {
     Encounter(EncounterRecord),
     Movement(MovementRecord),
@@ -67,10 +70,10 @@ impl Record {
         }
     }
     /// The oldest record format that holds this record: 2 for an encounter with sharps
-    /// containers (an older reader would drop them and undercount what was collected), else 1.
+    /// containers or suggested services (an older reader would drop them and undercount), else 1.
     pub fn format(&self) -> u32 {
         match self {
-            Record::Encounter(e) if !e.sharps_containers.is_empty() => 2,
+            Record::Encounter(e) if !e.sharps_containers.is_empty() || !e.suggested_services.is_empty() => 2,
             _ => 1,
         }
     }

@@ -11,6 +11,7 @@ const FROZEN: &[(u32, &str)] = &[
     (2, include_str!("fixtures/schema_v2.sql")),
     (3, include_str!("fixtures/schema_v3.sql")),
     (4, include_str!("fixtures/schema_v4.sql")),
+    (5, include_str!("fixtures/schema_v5.sql")),
 ];
 
 #[test]

@@ -5,7 +5,7 @@ use super::*;
 
 /// The tables that hold the parts of an encounter's live version, each with its local day and
 /// zone copied for the tallies.
-const LIVE_PARTS: [&str; 4] = ["encounter_item", "encounter_referral", "encounter_substance", "encounter_container"];
+const LIVE_PARTS: [&str; 5] = ["encounter_item", "encounter_referral", "encounter_substance", "encounter_container", "encounter_service"];
 
 /// The stored latest version of an encounter, if any.
 pub struct StoredVersion {
@@ -51,6 +51,7 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
                     syringes_collected: r.get(12)?,
                     sharps_containers: Vec::new(),
                     referrals: Vec::new(),
+                    suggested_services: Vec::new(),
                     substances: Vec::new(),
                     overdose_reversals: r.get(13)?,
                     naloxone_doses_used: r.get(14)?,
@@ -78,6 +79,8 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
     record.referrals = strings(conn, "SELECT referral FROM encounter_referral WHERE encounter = ?1 ORDER BY referral", row)?;
     record.substances =
         strings(conn, "SELECT substance FROM encounter_substance WHERE encounter = ?1 ORDER BY substance", row)?;
+    record.suggested_services =
+        strings(conn, "SELECT service FROM encounter_service WHERE encounter = ?1 ORDER BY service", row)?;
     Ok(Some(StoredVersion { row, record, acked }))
 }
 
@@ -179,6 +182,11 @@ pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Opti
         )?;
         for c in &rec.sharps_containers {
             stmt.execute(params![row, c.container, c.count, c.syringes_each, day, rec.zone])?;
+        }
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO encounter_service (encounter, service, local_day, zone) VALUES (?1, ?2, ?3, ?4)")?;
+        for s in &rec.suggested_services {
+            stmt.execute(params![row, s, day, rec.zone])?;
         }
     }
     Ok(true)

@@ -86,6 +86,8 @@ pub struct NewEncounter {
     /// Returned sharps counted by container instead (estimated syringes in reports).
     pub sharps_containers: Vec<ContainerCount>,
     pub referrals: Vec<String>,
+    /// Services of the directory the worker suggested (optional; counted only by service).
+    pub suggested_services: Vec<String>,
     pub substances: Vec<String>,
     /// Overdose reversals the participant reports.
     pub overdose_reversals: u32,
@@ -120,6 +122,7 @@ impl NewEncounter {
             syringes_collected: 0,
             sharps_containers: Vec::new(),
             referrals: Vec::new(),
+            suggested_services: Vec::new(),
             substances: Vec::new(),
             overdose_reversals: 0,
             naloxone_doses_used: 0,
@@ -202,6 +205,18 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
         }
     }
     check_range("syringes_collected", e.syringes_collected as i64, 0, 10_000)?;
+    if e.suggested_services.len() > 10 {
+        return Err(invalid("suggested_services", "at most 10 services per encounter"));
+    }
+    let mut seen = BTreeSet::new();
+    for s in &e.suggested_services {
+        if !seen.insert(s.as_str()) {
+            return Err(invalid("suggested_services", "a service is listed twice"));
+        }
+        if !settings.services.iter().any(|x| &x.id == s && x.active) {
+            return Err(invalid("suggested_services", "holds a service that is not in the program's directory"));
+        }
+    }
     if e.sharps_containers.len() > 10 {
         return Err(invalid("sharps_containers", "at most 10 container types per encounter"));
     }
@@ -247,6 +262,9 @@ pub struct EncounterRecord {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sharps_containers: Vec<ContainerReturn>,
     pub referrals: Vec<String>,
+    /// Services of the directory suggested (record format 2; absent in format 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested_services: Vec<String>,
     pub substances: Vec<String>,
     pub overdose_reversals: u32,
     pub naloxone_doses_used: u32,
@@ -314,6 +332,9 @@ impl EncounterRecord {
         }
         if self.items.iter().any(|i| i.quantity == 0 || i.quantity > 1000) {
             return bad("item quantity out of range");
+        }
+        if !unique(self.suggested_services.iter().map(String::as_str).collect()) || self.suggested_services.len() > 10 {
+            return bad("suggested services listed twice or too many");
         }
         if !unique(self.sharps_containers.iter().map(|c| c.container.as_str()).collect()) || self.sharps_containers.len() > 10 {
             return bad("container types listed twice or too many");

@@ -113,6 +113,7 @@ impl Store {
                     .map(|c| ContainerCount { container: c.container.clone(), count: c.count })
                     .collect(),
                 referrals: r.referrals,
+                suggested_services: r.suggested_services,
                 substances: r.substances,
                 overdose_reversals: r.overdose_reversals,
                 naloxone_doses_used: r.naloxone_doses_used,
@@ -197,6 +198,11 @@ fn record_fields(
         syringes_collected: new.syringes_collected,
         sharps_containers,
         referrals,
+        suggested_services: {
+            let mut s = new.suggested_services.clone();
+            s.sort();
+            s
+        },
         substances,
         overdose_reversals: new.overdose_reversals,
         naloxone_doses_used: new.naloxone_doses_used,

@@ -77,6 +77,7 @@ pub fn cell_sum(
         ("naloxone_doses_distributed", Some(k)) => vec![(format!("item/{k}"), doses(k))],
         ("referrals", Some(k)) => one(format!("referral/{k}")),
         ("sharps_containers", Some(k)) => one(format!("containers/{k}")),
+        ("referrals_by_service", Some(k)) => one(format!("service/{k}")),
         ("substances", Some(k)) => one(format!("substance/{k}")),
         _ => return None,
     };

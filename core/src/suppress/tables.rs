@@ -172,6 +172,7 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
         table("naloxone_doses_distributed", naloxone_items.clone(), all_columns(&naloxone_items), Some(&|m| m.naloxone_doses_distributed), true, &doses),
         table("other_supplies_units", item_keys(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)), vec![], None, true, &units),
         table("sharps_containers", keys(&|m| m.containers.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.containers)),
+        table("referrals_by_service", keys(&|m| m.by_service.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.by_service)),
         table("referrals", keys(&|m| m.referrals.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.referrals)),
         table("substances", keys(&|m| m.by_substance.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.by_substance)),
     ]

@@ -41,6 +41,7 @@ pub fn table_title(table: &str) -> String {
         "other_supplies_units" => "Other supplies (units)".into(),
         "referrals" => "Referrals".into(),
         "sharps_containers" => "Sharps containers returned".into(),
+        "referrals_by_service" => "Referrals by service suggested".into(),
         "substances" => "Substances reported".into(),
         other => words(other),
     }
@@ -127,6 +128,9 @@ impl<'a> Labels<'a> {
             "syringes_distributed" | "naloxone_doses_distributed" | "other_supplies_units" => (None, self.item(column)),
             "referrals" => (None, self.choice(ListKind::Referral, column)),
             "sharps_containers" => (None, self.settings.container(column).map_or_else(|| column.to_string(), |c| c.name.clone())),
+            "referrals_by_service" => {
+                (None, self.settings.services.iter().find(|s| s.id == column).map_or_else(|| column.to_string(), |s| s.name.en.clone()))
+            }
             "substances" => (None, self.choice(ListKind::Substance, column)),
             _ => (None, measure_label(column)),
         };
@@ -159,6 +163,7 @@ impl<'a> Labels<'a> {
                 "syringes_distributed" | "naloxone_doses_distributed" | "other_supplies_units" => (0, item(column)),
                 "referrals" => (0, in_list(ListKind::Referral, column)),
                 "sharps_containers" => (0, position(self.settings.containers.iter().position(|c| c.id == column), column)),
+                "referrals_by_service" => (0, position(self.settings.services.iter().position(|s| s.id == column), column)),
                 "substances" => (0, in_list(ListKind::Substance, column)),
                 _ => (0, i),
             }
@@ -231,7 +236,7 @@ mod tests {
 
     #[test]
     fn every_table_and_measure_has_words() {
-        for t in ["encounters", "summary", "participants", "syringes_distributed", "naloxone_doses_distributed", "other_supplies_units", "sharps_containers", "referrals", "substances"] {
+        for t in ["encounters", "summary", "participants", "syringes_distributed", "naloxone_doses_distributed", "other_supplies_units", "sharps_containers", "referrals_by_service", "referrals", "substances"] {
             assert!(!table_title(t).contains('_'), "{t}");
         }
         for c in ContactType::ALL {

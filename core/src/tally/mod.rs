@@ -115,6 +115,9 @@ pub struct Measures {
     #[serde(default)]
     pub containers: BTreeMap<String, u64>,
     pub referrals: BTreeMap<String, u64>,
+    /// Encounters where a worker recorded suggesting each service of the directory.
+    #[serde(default)]
+    pub by_service: BTreeMap<String, u64>,
     pub overdose_reversals: u64,
     pub naloxone_doses_used: u64,
     /// Naloxone doses handed out (all naloxone items, in doses).
@@ -318,6 +321,7 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
                         "collecting_for" => m.collecting_for += n,
                         "item" => add_item(m, key, n),
                         "referral" => bump(&mut m.referrals, key),
+                        "service" => bump(&mut m.by_service, key),
                         "substance" => bump(&mut m.by_substance, key),
                         _ => {}
                     }

@@ -54,6 +54,7 @@ pub(super) fn scan(
         ("encounter_item", "item", "sum(c.quantity)"),
         ("encounter_referral", "referral", "count(*)"),
         ("encounter_substance", "substance", "count(*)"),
+        ("encounter_service", "service", "count(*)"),
     ] {
         let sql = format!(
             "SELECT c.local_day, c.{column}, {value} FROM {table} c JOIN encounter e ON e.id = c.encounter
@@ -68,6 +69,7 @@ pub(super) fn scan(
             rollup.each(day, parts, |m| match table {
                 "encounter_item" => add_item(m, &key, n),
                 "encounter_referral" => *m.referrals.entry(key.clone()).or_default() += n,
+                "encounter_service" => *m.by_service.entry(key.clone()).or_default() += n,
                 _ => *m.by_substance.entry(key.clone()).or_default() += n,
             });
         }

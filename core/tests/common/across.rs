@@ -55,6 +55,9 @@ fn series_of(m: &Measures) -> BTreeMap<String, u64> {
     for (k, n) in &m.containers {
         s.insert(format!("containers/{k}"), *n);
     }
+    for (k, n) in &m.by_service {
+        s.insert(format!("service/{k}"), *n);
+    }
     s
 }
 
@@ -107,6 +110,7 @@ fn meaning(table: &str, column: Option<&str>, zones: &[String], settings: &Progr
         ("referrals", Some(k)) => one(format!("referral/{k}")),
         ("substances", Some(k)) => one(format!("substance/{k}")),
         ("sharps_containers", Some(k)) => one(format!("containers/{k}")),
+        ("referrals_by_service", Some(k)) => one(format!("service/{k}")),
         _ => return None,
     };
     Some((terms, zones.to_vec()))

@@ -43,6 +43,7 @@ struct ReviewView: View {
                                 Text(strings.openStatus(m.status))
                                 Text(strings.doorSummary(m.service)).font(.subheadline)
                                 Button(strings(.handOver)) { Task { await model.handOver(m.service.id) } }
+                                Toggle(strings(.suggested), isOn: Binding(get: { model.suggested.contains(m.service.id) }, set: { _ in model.toggleSuggested(m.service.id) }))
                             }
                         }
                     }

@@ -125,6 +125,16 @@ struct ShiftTests {
         #expect(!card.payload.contains("MA12JS"), "nothing of the participant")
         app.review.closeCard()
         #expect(app.review.card == nil)
+
+        // Marked as suggested and saved: the phone's tally counts it by service only.
+        app.review.toggleSuggested("eastside-clinic")
+        await app.review.save()
+        let day = ISO8601DateFormatter.string(from: Date(), timeZone: .current, formatOptions: [.withFullDate])
+        let store = try app.openStore()
+        let yesterday = ISO8601DateFormatter.string(from: Date().addingTimeInterval(-86_400), timeZone: .current, formatOptions: [.withFullDate])
+        let tomorrow = ISO8601DateFormatter.string(from: Date().addingTimeInterval(86_400), timeZone: .current, formatOptions: [.withFullDate])
+        let total = try store.reports().tally(from: yesterday, to: tomorrow, by: nil, zoneId: nil).total
+        #expect(total.byService == ["eastside-clinic": 1], "\(day)")
     }
 
     @Test func wrongPinsMakeTheNextTryWaitEvenAfterARestart() async throws {

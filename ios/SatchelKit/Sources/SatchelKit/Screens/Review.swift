@@ -48,6 +48,8 @@ public final class ReviewViewModel: ChildViewModel {
     public private(set) var containers: [SheetContainer] = []
     /// Services of the directory that meet the chosen referral types, open ones first.
     public private(set) var services: [ServiceMatch] = []
+    /// Services the worker marks as suggested (optional; reports count them by service only).
+    public private(set) var suggested: Set<String> = []
     /// The hand-over card on screen, in `cardLanguage`: the participant's, not the app's.
     public private(set) var card: HandoverCard?
     public private(set) var cardLanguage: CardLanguage?
@@ -82,6 +84,7 @@ public final class ReviewViewModel: ChildViewModel {
         substanceIds = []
         counters = [:]
         services = []
+        suggested = []
         card = nil
         cardServiceId = nil
         containers = settings.sharpsContainers.filter(\.active)
@@ -124,6 +127,7 @@ public final class ReviewViewModel: ChildViewModel {
             ageBandId = input.ageBandId
             genderId = input.genderId
             referralIds = Set(input.referralIds)
+            suggested = Set(input.suggestedServiceIds)
             await loadServices()
             substanceIds = Set(input.substanceIds)
             counters = [.syringesCollected: Int(input.syringesCollected), .overdoseReversals: Int(input.overdoseReversals),
@@ -212,6 +216,8 @@ public final class ReviewViewModel: ChildViewModel {
         }
     }
 
+    public func toggleSuggested(_ serviceId: String) { suggested.formSymmetricDifference([serviceId]) }
+
     public func closeCard() {
         card = nil
         cardServiceId = nil
@@ -241,6 +247,8 @@ public final class ReviewViewModel: ChildViewModel {
             syringesCollected: UInt32(count(.syringesCollected)),
             sharpsContainers: containers.filter { $0.count > 0 }.map { ContainerCount(containerId: $0.id, count: UInt32($0.count)) },
             referralIds: referralIds.sorted(),
+            // Only services still listed for the chosen referral types.
+            suggestedServiceIds: services.map(\.service.id).filter { suggested.contains($0) }.sorted(),
             substanceIds: substanceIds.sorted(),
             overdoseReversals: UInt32(count(.overdoseReversals)),
             naloxoneDosesUsed: UInt32(count(.naloxoneDosesUsed)),

@@ -104,6 +104,7 @@ public enum Key: String, CaseIterable, Sendable {
     case cardLanguage
     case qrNote
     case back
+    case suggested
     case dayMon
     case dayTue
     case dayWed

@@ -212,6 +212,15 @@ class ShiftUiTest {
         assertFalse("nothing of the participant", text.contains("MA12JS"))
         rule.onNodeWithTag("card-back").performClick()
         rule.waitForTag("save")
+
+        // Marked as suggested, saved: the phone's tally counts it by service, and nothing else.
+        rule.onNodeWithTag("suggested-eastside-clinic").performScrollTo().performClick()
+        rule.waitFor("the mark") { "eastside-clinic" in app.review.state.value.suggested }
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("the encounter in the shift", app = app) { app.today.state.value.rows.size == 1 }
+        val day = java.time.LocalDate.now()
+        val total = app.openStore().reports().use { it.tally(day.minusDays(1).toString(), day.plusDays(1).toString(), null, null) }.total
+        assertEquals(mapOf("eastside-clinic" to 1uL), total.byService)
     }
 
     @Test

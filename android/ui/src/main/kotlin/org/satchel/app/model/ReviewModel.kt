@@ -54,6 +54,8 @@ data class ReviewState(
     val error: String? = null,
     /** Services of the directory that meet the chosen referral types, open ones first. */
     val services: List<ServiceMatch> = emptyList(),
+    /** Services the worker marks as suggested (optional; reports count them by service only). */
+    val suggested: Set<String> = emptySet(),
     /** The hand-over card on screen, in [cardLanguage] (the participant's, not the app's). */
     val card: HandoverCard? = null,
     val cardServiceId: String? = null,
@@ -118,6 +120,7 @@ class ReviewModel(private val app: AppModel) {
                 ageBandId = input.ageBandId,
                 genderId = input.genderId,
                 referralIds = input.referralIds.toSet(),
+                suggested = input.suggestedServiceIds.toSet(),
                 substanceIds = input.substanceIds.toSet(),
                 syringesCollected = input.syringesCollected.toInt(),
                 overdoseReversals = input.overdoseReversals.toInt(),
@@ -183,6 +186,8 @@ class ReviewModel(private val app: AppModel) {
 
     fun closeCard() = _state.update { it.copy(card = null, cardServiceId = null) }
 
+    fun toggleSuggested(serviceId: String) = _state.update { it.copy(suggested = it.suggested.toggle(serviceId)) }
+
     /** A stepper: +1/−1 on tap, ±10 on long press. Never below 0 or above [MAX_QUANTITY]. */
     fun step(itemId: String, by: Int) = _state.update { s ->
         s.copy(items = s.items.map { if (it.id == itemId) it.copy(quantity = (it.quantity + by).coerceIn(0, MAX_QUANTITY)) else it }, error = null)
@@ -244,6 +249,8 @@ class ReviewModel(private val app: AppModel) {
         syringesCollected = s.syringesCollected.toUInt(),
         sharpsContainers = s.containers.filter { it.count > 0 }.map { ContainerCount(it.id, it.count.toUInt()) },
         referralIds = s.referralIds.sorted(),
+        // Only services still listed for the chosen referral types.
+        suggestedServiceIds = s.services.map { it.service.id }.filter { it in s.suggested }.sorted(),
         substanceIds = s.substanceIds.sorted(),
         overdoseReversals = s.overdoseReversals.toUInt(),
         naloxoneDosesUsed = s.naloxoneDosesUsed.toUInt(),

@@ -10,7 +10,15 @@ import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.layout.sizeIn
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.Spacer
+import androidx.compose.foundation.layout.width
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Check
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.Icon
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.ui.Alignment
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedCard
 import androidx.compose.material3.Text
@@ -37,14 +45,24 @@ import org.satchel.ffi.ServiceMatch
 
 /** A service under the referral chips: its name, whether it is open now, what the door asks. */
 @Composable
-fun ServiceRow(match: ServiceMatch, strings: Strings, onHandOver: () -> Unit) {
+fun ServiceRow(match: ServiceMatch, suggested: Boolean, strings: Strings, onSuggested: () -> Unit, onHandOver: () -> Unit) {
     OutlinedCard(Modifier.fillMaxWidth().padding(vertical = 4.dp).testTag("service-${match.service.id}")) {
         Column(Modifier.padding(12.dp)) {
             Text(strings.serviceName(match.service), style = MaterialTheme.typography.titleMedium)
             Text(strings.openStatus(match.status), style = MaterialTheme.typography.bodyMedium)
             Text(strings.doorSummary(match.service), style = MaterialTheme.typography.bodyMedium)
-            OutlinedButton(onClick = onHandOver, modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("handover-${match.service.id}")) {
-                Text(strings.handOver)
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                OutlinedButton(onClick = onHandOver, modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("handover-${match.service.id}")) {
+                    Text(strings.handOver)
+                }
+                Spacer(Modifier.width(8.dp))
+                FilterChip(
+                    selected = suggested,
+                    onClick = onSuggested,
+                    label = { Text(strings.suggested) },
+                    leadingIcon = if (suggested) ({ Icon(Icons.Filled.Check, contentDescription = null) }) else null,
+                    modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("suggested-${match.service.id}"),
+                )
             }
         }
     }

@@ -132,7 +132,9 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
             ToggleChips(s.referralTypes.map { it.id to it.label }, s.referralIds, model::toggleReferral)
             if (s.services.isNotEmpty()) {
                 SectionTitle(strings.servicesTitle)
-                for (m in s.services) ServiceRow(m, strings) { model.handOver(m.service.id) }
+                for (m in s.services) {
+                    ServiceRow(m, m.service.id in s.suggested, strings, { model.toggleSuggested(m.service.id) }) { model.handOver(m.service.id) }
+                }
             }
             SectionTitle(strings.substances)
             ToggleChips(s.substances.map { it.id to it.label }, s.substanceIds, model::toggleSubstance)

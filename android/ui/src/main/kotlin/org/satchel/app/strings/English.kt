@@ -120,6 +120,7 @@ object English : Strings {
     override val cardLanguageLabel = "Card language"
     override val qrNote = "Scan to save this service's details on your phone. Nothing about you is in it."
     override val back = "Back"
+    override val suggested = "Suggested"
     override fun syringesBack(n: Int) = "$n used syringes collected"
     override fun containersOf(name: String, syringesEach: Int) = "$name (about $syringesEach syringes each)"
     override fun containersBack(n: Int, syringes: Int) =

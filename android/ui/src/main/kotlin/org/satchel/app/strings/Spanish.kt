@@ -120,6 +120,7 @@ object Spanish : Strings {
     override val cardLanguageLabel = "Idioma de la tarjeta"
     override val qrNote = "Escanee para guardar los datos de este servicio en su teléfono. No contiene nada sobre usted."
     override val back = "Volver"
+    override val suggested = "Sugerido"
     override fun syringesBack(n: Int) = "$n jeringas usadas recogidas"
     override fun containersOf(name: String, syringesEach: Int) = "$name (unas $syringesEach jeringas cada uno)"
     override fun containersBack(n: Int, syringes: Int) =

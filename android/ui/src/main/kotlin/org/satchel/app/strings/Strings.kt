@@ -105,6 +105,8 @@ interface Strings {
     val cardLanguageLabel: String
     val qrNote: String
     val back: String
+    /** Marks a service as suggested to the participant (counted only by service). */
+    val suggested: String
     /** A sharps container type on the review sheet, with the program's estimate per container. */
     fun containersOf(name: String, syringesEach: Int): String
     /** Containers returned this shift and the syringes they hold by estimate. */
