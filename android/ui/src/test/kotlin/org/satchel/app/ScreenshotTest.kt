@@ -13,6 +13,19 @@ import org.satchel.app.model.Tab
 import org.satchel.app.model.ThemeChoice
 import org.satchel.app.screens.SatchelApp
 import org.satchel.ffi.CardLanguage
+import org.satchel.ffi.ServiceMatch
+import org.satchel.app.theme.SatchelTheme
+import org.satchel.app.screens.ServiceRow
+import org.satchel.app.strings.English
+import org.satchel.app.strings.Spanish
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
 
 /**
  * Every screen rendered offscreen, light and dark, English and Spanish, 100% and 200% text,
@@ -34,6 +47,34 @@ class ScreenshotTest {
                 var image: Image? = null
                 for (frame in 0..5) image = scene.render(frame * 16_000_000L)
                 val tag = "${name}-${language.name.lowercase().take(2)}-${theme.name.lowercase()}-${(scale * 100).toInt()}"
+                val file = File(out, "$tag.png")
+                file.writeBytes(image!!.encodeToData(EncodedImageFormat.PNG)!!.bytes)
+                assertNotBlank(image, tag)
+                files += file
+            } finally {
+                scene.close()
+            }
+        }
+        return files
+    }
+
+    private fun renderDirectory(services: List<ServiceMatch>): List<File> {
+        val files = mutableListOf<File>()
+        for (strings in listOf(English, Spanish)) for (dark in listOf(false, true)) {
+            val scene = ImageComposeScene(width = 540, height = 900, density = Density(1.5f)) {
+                SatchelTheme(dark = dark) {
+                    Surface(Modifier.fillMaxSize()) {
+                        Column(Modifier.padding(16.dp)) {
+                            Text(strings.servicesTitle, style = MaterialTheme.typography.titleMedium)
+                            for (m in services) ServiceRow(m, m.service.id == "eastside-clinic", strings, {}, {})
+                        }
+                    }
+                }
+            }
+            try {
+                var image: Image? = null
+                for (frame in 0..5) image = scene.render(frame * 16_000_000L)
+                val tag = "directory-${if (strings == English) "en" else "sp"}-${if (dark) "dark" else "light"}-100"
                 val file = File(out, "$tag.png")
                 file.writeBytes(image!!.encodeToData(EncodedImageFormat.PNG)!!.bytes)
                 assertNotBlank(image, tag)
@@ -85,10 +126,15 @@ class ScreenshotTest {
             shots += render(app, "card-${language.name.lowercase().take(2)}")
         }
         app.review.closeCard()
+        // "Where to go": the services under the referral chips, rendered on their own (on the
+        // sheet they sit below the fold).
+        app.review.toggleReferral("moud")
+        waitUntil("the services") { app.review.state.value.services.size == 2 }
+        shots += renderDirectory(app.review.state.value.services)
         app.review.close()
         app.lock()
         Thread.sleep(300)
         shots += render(app, "unlock")
-        assertTrue(shots.size == 10 * 8)
+        assertTrue(shots.size == 10 * 8 + 4)
     }
 }

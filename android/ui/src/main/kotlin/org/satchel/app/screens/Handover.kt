@@ -10,15 +10,14 @@ import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.layout.sizeIn
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
-import androidx.compose.foundation.layout.Row
-import androidx.compose.foundation.layout.Spacer
-import androidx.compose.foundation.layout.width
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Check
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.Icon
 import androidx.compose.material3.MaterialTheme
-import androidx.compose.ui.Alignment
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedCard
 import androidx.compose.material3.Text
@@ -44,6 +43,7 @@ import org.satchel.ffi.HandoverCard
 import org.satchel.ffi.ServiceMatch
 
 /** A service under the referral chips: its name, whether it is open now, what the door asks. */
+@OptIn(ExperimentalLayoutApi::class)
 @Composable
 fun ServiceRow(match: ServiceMatch, suggested: Boolean, strings: Strings, onSuggested: () -> Unit, onHandOver: () -> Unit) {
     OutlinedCard(Modifier.fillMaxWidth().padding(vertical = 4.dp).testTag("service-${match.service.id}")) {
@@ -51,15 +51,15 @@ fun ServiceRow(match: ServiceMatch, suggested: Boolean, strings: Strings, onSugg
             Text(strings.serviceName(match.service), style = MaterialTheme.typography.titleMedium)
             Text(strings.openStatus(match.status), style = MaterialTheme.typography.bodyMedium)
             Text(strings.doorSummary(match.service), style = MaterialTheme.typography.bodyMedium)
-            Row(verticalAlignment = Alignment.CenterVertically) {
+            // A flow, so that at large text sizes the chip goes under the button, whole.
+            FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalArrangement = Arrangement.Center) {
                 OutlinedButton(onClick = onHandOver, modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("handover-${match.service.id}")) {
-                    Text(strings.handOver)
+                    Text(strings.handOver, maxLines = 1)
                 }
-                Spacer(Modifier.width(8.dp))
                 FilterChip(
                     selected = suggested,
                     onClick = onSuggested,
-                    label = { Text(strings.suggested) },
+                    label = { Text(strings.suggested, maxLines = 1, softWrap = false) },
                     leadingIcon = if (suggested) ({ Icon(Icons.Filled.Check, contentDescription = null) }) else null,
                     modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("suggested-${match.service.id}"),
                 )
