@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the native library for iOS devices and simulators (the `ffi` profile) and packs it
 # with the generated C header into ios/build/SatchelFFI.xcframework. Needs a Mac with Xcode.
-# On Apple targets SQLCipher is built on CommonCrypto (no vendored OpenSSL).
+# On Apple targets satchel-sqlcipher builds SQLCipher on CommonCrypto (D59).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios)

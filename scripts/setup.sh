@@ -6,7 +6,7 @@
 set -euo pipefail
 
 need_apt=()
-for tool in perl make gcc debootstrap mvn; do
+for tool in gcc debootstrap mvn; do
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
 done
 need_apt=("${need_apt[@]/mvn/maven}")

@@ -4,6 +4,9 @@
 //! bindings crate; the manager's tool builds on it. Sync runs over a [`client::Transport`]
 //! (HTTPS with rustls by default).
 
+// Links SQLCipher, the library rusqlite's declarations call (D59).
+use satchel_sqlcipher as _;
+
 pub mod client;
 pub mod crypto;
 pub mod directory;

@@ -29,9 +29,26 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// SQLCipher sets itself up (crypto provider, random seed) in SQLite's start-up hook, which
+/// SQLite runs after it counts itself started: a second thread's first open could key a
+/// database before that set-up is done and fail with "sqlcipher not initialized". The first
+/// open of the process runs SQLite's start-up to its end here while the others wait
+/// (core/tests/first_open.rs, D59).
+fn sqlcipher_ready() -> Result<()> {
+    static READY: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let mut ready = READY.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !*ready {
+        let conn = Connection::open_in_memory()?;
+        conn.query_row("PRAGMA cipher_version", [], |r| r.get::<_, String>(0))?;
+        *ready = true;
+    }
+    Ok(())
+}
+
 /// Opens (or with `create`, makes) the encrypted database with the raw key and explicit salt.
 /// Without `create` a missing file is an error, never a new empty database.
 pub fn open(path: &Path, key: &SecretKey, salt: &[u8; 16], create: bool) -> Result<Connection> {
+    sqlcipher_ready()?;
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;

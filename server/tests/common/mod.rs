@@ -3,6 +3,9 @@
 //! that nothing between the test and the hub smooths over what the hub really sends.
 #![allow(dead_code, clippy::unwrap_used)]
 
+// The SQLite library the tests' own sqlx calls reach (the hub's checks open its database).
+use satchel_sqlcipher as _;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
