@@ -51,7 +51,7 @@ def figures(side):
     for r in range(1, rounds + 1):
         text = open(f"{work}/{side}.{r}").read()
         got = {"log_encounter p50 (ms)": float(re.search(r"log_encounter p50 ([\d.]+) ms", text).group(1))}
-        for label, secs in re.findall(r"tally (\S+)\s+([\d.]+) s", text):
+        for label, secs in re.findall(r"^tally (.+?) +([\d.]+) s \| bare", text, re.M):
             got[f"tally {label} (s)"] = float(secs)
         got["unlock_with_pin (ms)"] = float(re.search(r"unlock_with_pin ([\d.]+) ms", text).group(1))
         runs.append(got)
