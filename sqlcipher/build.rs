@@ -3,7 +3,8 @@
 //! whatever order the crates come in.
 //!
 //! Compared with libsqlite3-sys's own SQLCipher build, what changes is the crypto provider
-//! (LibTomCrypt in place of a vendored OpenSSL; CommonCrypto on Apple platforms, as before) and
+//! (LibTomCrypt in place of the vendored OpenSSL it used on every target; CommonCrypto on Apple
+//! platforms) and
 //! the SQLite extensions nobody here calls: FTS3, FTS5, R*Tree, DBSTAT, STAT4 and SOUNDEX are
 //! left out. `scripts/size-budget.sh` measures what that leaves.
 
