@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use satchel_core::crypto::KdfParams;
 use satchel_core::{ContactType, ContainerCount, CreateOptions, HttpTransport, ItemQuantity, Location, NewEncounter, Program, Role, Setting, Store};
 use satchel_server::connections::ConnectionLimits;
@@ -131,10 +131,10 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
     // afternoons east and north. Each loads up at the office on its first shift of the week,
     // works offline, and syncs when back in signal at the week's end.
     let tz = manager.settings()?.time_zone();
-    let last: NaiveDate = Utc::now().with_timezone(&tz).date_naive() - Duration::days(1);
+    let last: NaiveDate = tz.local(Utc::now()).date_naive() - Duration::days(1);
     let first = last - Duration::days(QUARTER_DAYS - 1);
     let at = |day: NaiveDate, h: u32, m: u32| {
-        tz.from_local_datetime(&day.and_hms_opt(h, m, 0).expect("a time")).earliest().expect("a local time").with_timezone(&Utc)
+        tz.earliest(day.and_hms_opt(h, m, 0).expect("a time")).expect("a local time")
     };
     let mut dice = Dice(0x5a7c_4e1d);
     let people = regulars(&mut dice);

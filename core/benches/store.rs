@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection, Statement};
 use satchel_core::crypto::{self, KdfParams};
 use satchel_core::encounter::{self, EncounterRecord};
@@ -255,7 +255,7 @@ impl<'c> RawWriter<'c> {
         new: &NewEncounter,
         device: Uuid,
         participant_key: &[u8; 32],
-        tz: chrono_tz::Tz,
+        tz: &satchel_core::Zone,
         now: DateTime<Utc>,
     ) -> Res<RawEncounter> {
         let id = Uuid::now_v7();
@@ -406,7 +406,7 @@ fn bench_log(root: &Path, n: usize) -> Res<(LogResult, Store)> {
     for i in 0..warmup + n {
         let now = Utc::now();
         let new = catalog.encounter(&mut dice, now, &codes);
-        let prepared = RawWriter::prepare(&new, device, &participant_key, tz, now)?;
+        let prepared = RawWriter::prepare(&new, device, &participant_key, &tz, now)?;
         // Alternate which goes first so that neither always follows the other's fsync.
         let (t_store, t_raw) = if i % 2 == 0 {
             let t = Instant::now();
@@ -571,8 +571,8 @@ fn build_tally_db(path: &Path, n: usize, from: NaiveDate, to: NaiveDate) -> Res<
     const PARTICIPANTS: u64 = 20_000;
     let devices: Vec<Uuid> = (0..6).map(|_| Uuid::now_v7()).collect();
     let mut dice = Dice(42);
-    let start = tz.from_local_datetime(&from.and_hms_opt(0, 0, 0).unwrap()).earliest().unwrap().timestamp();
-    let end = tz.from_local_datetime(&(to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap()).earliest().unwrap().timestamp();
+    let start = tz.earliest(from.and_hms_opt(0, 0, 0).unwrap()).unwrap().timestamp();
+    let end = tz.earliest((to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap()).unwrap().timestamp();
     let step = (end - start) as f64 / n as f64;
 
     let t = Instant::now();
@@ -597,7 +597,7 @@ fn build_tally_db(path: &Path, n: usize, from: NaiveDate, to: NaiveDate) -> Res<
             for i in done..(done + batch).min(n) {
                 let at = start + (i as f64 * step) as i64;
                 let at = at - at % 60;
-                let day = encounter::local_day(at, tz);
+                let day = encounter::local_day(at, &tz);
                 let contact_type = match dice.roll(100) {
                     0..=54 => ContactType::Street,
                     55..=74 => ContactType::MobileUnit,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use satchel_core::suppress::{suppress_tally, Cell};
 use satchel_core::{AdjustReason, ContactType, CreateOptions, ItemQuantity, NewEncounter, Role, Store, TallyQuery};
 
@@ -94,8 +94,8 @@ fn run(args: &Args) -> satchel_core::Result<()> {
     let settings = store.settings()?;
     let tz = settings.time_zone();
     // Yesterday's evening shift, in the program's time zone.
-    let day: NaiveDate = Utc::now().with_timezone(&tz).date_naive() - Duration::days(1);
-    let local = |h: u32, m: u32| tz.from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap()).earliest().unwrap().with_timezone(&Utc);
+    let day: NaiveDate = tz.local(Utc::now()).date_naive() - Duration::days(1);
+    let local = |h: u32, m: u32| tz.earliest(day.and_hms_opt(h, m, 0).unwrap()).unwrap();
     let mut dice = Dice(args.seed);
 
     set_time(local(17, 30));

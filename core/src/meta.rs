@@ -35,6 +35,8 @@ pub(crate) const PROGRAM_ID: Key<Vec<u8>> = Key::fixed("program_id");
 pub(crate) const CREATED_AT: Key<i64> = Key::fixed("created_at");
 /// The last hybrid-logical-clock stamp given to a setting.
 pub(crate) const HLC: Key<i64> = Key::fixed("hlc");
+/// The release of the zone rules the stored local days were computed with (D60).
+pub(crate) const ZONE_RULES: Key<String> = Key::fixed("zone_rules");
 /// The stock location this device hands supplies out from.
 pub(crate) const LOCATION: Key<String> = Key::fixed("location");
 

@@ -7,10 +7,10 @@
 //! midnight, so Friday 22:00–02:00 is open at 01:00 on Saturday.
 
 use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc, Weekday};
-use chrono_tz::Tz;
 
 use super::Service;
 use crate::settings::ProgramSettings;
+use crate::zone::Zone;
 
 /// Whether a service is open, and until or from when (local times of the program).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,12 +61,12 @@ fn clock(minute_of_week: i64) -> (Weekday, NaiveTime) {
 }
 
 /// The service's status at `now`, on the clock of `tz`.
-pub fn status(service: &Service, now: DateTime<Utc>, tz: Tz) -> Status {
+pub fn status(service: &Service, now: DateTime<Utc>, tz: &Zone) -> Status {
     let spans = spans(service);
     if spans.is_empty() {
         return Status::Unknown;
     }
-    let local = now.with_timezone(&tz);
+    let local = tz.local(now);
     let minute = local.weekday().num_days_from_monday() as i64 * DAY + (local.hour() * 60 + local.minute()) as i64;
     let week = 7 * DAY;
     // This week's spans and last week's that run past its end (Sunday night into Monday).
@@ -100,7 +100,7 @@ pub fn services_for(settings: &ProgramSettings, referral_type: &str, now: DateTi
         .services
         .iter()
         .filter(|s| s.active && s.referral_types.iter().any(|r| r == referral_type))
-        .map(|s| ServiceMatch { status: status(s, now, tz), service: s.clone() })
+        .map(|s| ServiceMatch { status: status(s, now, &tz), service: s.clone() })
         .collect();
     out.sort_by(|a, b| (!a.status.is_open(), &a.service.name.en).cmp(&(!b.status.is_open(), &b.service.name.en)));
     out
@@ -112,13 +112,14 @@ mod tests {
     use crate::directory::tests::clinic;
     use crate::directory::Opening;
 
-    const NY: Tz = chrono_tz::America::New_York;
+    fn ny() -> Zone {
+        Zone::parse("America/New_York").unwrap()
+    }
 
     /// A local time in `tz` as an instant.
-    fn at(tz: Tz, local: &str) -> DateTime<Utc> {
-        use chrono::TimeZone;
+    fn at(tz: Zone, local: &str) -> DateTime<Utc> {
         let naive = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
-        tz.from_local_datetime(&naive).earliest().unwrap().with_timezone(&Utc)
+        tz.earliest(naive).unwrap()
     }
 
     fn hm(h: u32, m: u32) -> NaiveTime {
@@ -129,20 +130,20 @@ mod tests {
     fn open_by_weekday_and_past_midnight() {
         let s = clinic(); // Mon 09:00–17:00, Fri 22:00–02:00
         // 2026-11-16 is a Monday.
-        assert_eq!(status(&s, at(NY, "2026-11-16 08:59"), NY), Status::Closed { opens: Some((Weekday::Mon, hm(9, 0))) });
-        assert_eq!(status(&s, at(NY, "2026-11-16 09:00"), NY), Status::Open { closes: Some(hm(17, 0)) });
-        assert_eq!(status(&s, at(NY, "2026-11-16 17:00"), NY), Status::Closed { opens: Some((Weekday::Fri, hm(22, 0))) });
-        assert_eq!(status(&s, at(NY, "2026-11-20 23:30"), NY), Status::Open { closes: Some(hm(2, 0)) });
-        assert_eq!(status(&s, at(NY, "2026-11-21 01:59"), NY), Status::Open { closes: Some(hm(2, 0)) }, "Saturday early is Friday night");
-        assert_eq!(status(&s, at(NY, "2026-11-21 02:00"), NY), Status::Closed { opens: Some((Weekday::Mon, hm(9, 0))) });
+        assert_eq!(status(&s, at(ny(), "2026-11-16 08:59"), &ny()), Status::Closed { opens: Some((Weekday::Mon, hm(9, 0))) });
+        assert_eq!(status(&s, at(ny(), "2026-11-16 09:00"), &ny()), Status::Open { closes: Some(hm(17, 0)) });
+        assert_eq!(status(&s, at(ny(), "2026-11-16 17:00"), &ny()), Status::Closed { opens: Some((Weekday::Fri, hm(22, 0))) });
+        assert_eq!(status(&s, at(ny(), "2026-11-20 23:30"), &ny()), Status::Open { closes: Some(hm(2, 0)) });
+        assert_eq!(status(&s, at(ny(), "2026-11-21 01:59"), &ny()), Status::Open { closes: Some(hm(2, 0)) }, "Saturday early is Friday night");
+        assert_eq!(status(&s, at(ny(), "2026-11-21 02:00"), &ny()), Status::Closed { opens: Some((Weekday::Mon, hm(9, 0))) });
         // Sunday night into Monday wraps the week.
         let mut late = clinic();
         late.hours = vec![Opening { day: "sun".into(), opens: "20:00".into(), closes: "03:00".into() }];
-        assert!(status(&late, at(NY, "2026-11-16 02:30"), NY).is_open(), "Monday 02:30 is Sunday night");
-        assert_eq!(status(&late, at(NY, "2026-11-16 03:00"), NY), Status::Closed { opens: Some((Weekday::Sun, hm(20, 0))) });
+        assert!(status(&late, at(ny(), "2026-11-16 02:30"), &ny()).is_open(), "Monday 02:30 is Sunday night");
+        assert_eq!(status(&late, at(ny(), "2026-11-16 03:00"), &ny()), Status::Closed { opens: Some((Weekday::Sun, hm(20, 0))) });
         // No hours: unknown, never "closed".
         late.hours.clear();
-        assert_eq!(status(&late, at(NY, "2026-11-16 12:00"), NY), Status::Unknown);
+        assert_eq!(status(&late, at(ny(), "2026-11-16 12:00"), &ny()), Status::Unknown);
     }
 
     #[test]
@@ -152,9 +153,9 @@ mod tests {
             Opening { day: "tue".into(), opens: "09:00".into(), closes: "12:00".into() },
             Opening { day: "tue".into(), opens: "12:00".into(), closes: "24:00".into() },
         ];
-        assert_eq!(status(&s, at(NY, "2026-11-17 10:00"), NY), Status::Open { closes: Some(hm(0, 0)) });
+        assert_eq!(status(&s, at(ny(), "2026-11-17 10:00"), &ny()), Status::Open { closes: Some(hm(0, 0)) });
         s.hours = super::super::DAYS.iter().map(|(d, _)| Opening { day: (*d).into(), opens: "00:00".into(), closes: "24:00".into() }).collect();
-        assert_eq!(status(&s, at(NY, "2026-11-17 10:00"), NY), Status::Open { closes: None });
+        assert_eq!(status(&s, at(ny(), "2026-11-17 10:00"), &ny()), Status::Open { closes: None });
     }
 
     #[test]
@@ -168,15 +169,15 @@ mod tests {
         // 2026-03-08: 02:00 EST becomes 03:00 EDT. 06:30 UTC is 01:30 EST (open); 07:30 UTC
         // is 03:30 EDT (closed), although only an hour of real time passed.
         let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        assert!(status(&s, utc("2026-03-08T06:30:00Z"), NY).is_open());
-        assert_eq!(status(&s, utc("2026-03-08T07:30:00Z"), NY), Status::Closed { opens: Some((Weekday::Sun, hm(9, 0))) });
+        assert!(status(&s, utc("2026-03-08T06:30:00Z"), &ny()).is_open());
+        assert_eq!(status(&s, utc("2026-03-08T07:30:00Z"), &ny()), Status::Closed { opens: Some((Weekday::Sun, hm(9, 0))) });
         // 09:30 local on either side of the change.
-        assert!(status(&s, utc("2026-03-01T14:30:00Z"), NY).is_open(), "09:30 EST");
-        assert!(status(&s, utc("2026-03-08T13:30:00Z"), NY).is_open(), "09:30 EDT");
+        assert!(status(&s, utc("2026-03-01T14:30:00Z"), &ny()).is_open(), "09:30 EST");
+        assert!(status(&s, utc("2026-03-08T13:30:00Z"), &ny()).is_open(), "09:30 EDT");
         // 2026-11-01: 02:00 EDT becomes 01:00 EST; 01:30 happens twice, open both times.
-        assert!(status(&s, utc("2026-11-01T05:30:00Z"), NY).is_open(), "01:30 EDT");
-        assert!(status(&s, utc("2026-11-01T06:30:00Z"), NY).is_open(), "01:30 EST");
-        assert!(!status(&s, utc("2026-11-01T08:30:00Z"), NY).is_open(), "03:30 EST");
+        assert!(status(&s, utc("2026-11-01T05:30:00Z"), &ny()).is_open(), "01:30 EDT");
+        assert!(status(&s, utc("2026-11-01T06:30:00Z"), &ny()).is_open(), "01:30 EST");
+        assert!(!status(&s, utc("2026-11-01T08:30:00Z"), &ny()).is_open(), "03:30 EST");
     }
 
     #[test]
@@ -194,13 +195,13 @@ mod tests {
         housing.referral_types = vec!["housing".into()];
         settings.services = vec![clinic(), open, retired, housing];
         // Monday 18:00: the day clinic is closed, the night clinic open.
-        let found = services_for(&settings, "moud", at(NY, "2026-11-16 18:00"));
+        let found = services_for(&settings, "moud", at(ny(), "2026-11-16 18:00"));
         let ids: Vec<&str> = found.iter().map(|m| m.service.id.as_str()).collect();
         assert_eq!(ids, ["night", "eastside-clinic"]);
         assert!(found[0].status.is_open() && !found[1].status.is_open());
         // Monday 10:00: both open; by name.
-        let ids: Vec<String> = services_for(&settings, "moud", at(NY, "2026-11-16 10:00")).into_iter().map(|m| m.service.id).collect();
+        let ids: Vec<String> = services_for(&settings, "moud", at(ny(), "2026-11-16 10:00")).into_iter().map(|m| m.service.id).collect();
         assert_eq!(ids, ["eastside-clinic", "night"]);
-        assert!(services_for(&settings, "legal-aid", at(NY, "2026-11-16 10:00")).is_empty());
+        assert!(services_for(&settings, "legal-aid", at(ny(), "2026-11-16 10:00")).is_empty());
     }
 }

@@ -92,7 +92,7 @@ fn strings(conn: &Connection, sql: &str, row: i64) -> Result<Vec<String>> {
 
 /// Stores a version if it is newer than the stored one. Returns false when it is not (an old
 /// or repeated version), which changes nothing.
-pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Option<i64>, tz: Tz) -> Result<bool> {
+pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Option<i64>, tz: &Zone) -> Result<bool> {
     let existing: Option<(i64, u32, Vec<u8>)> = conn
         .prepare_cached("SELECT id, version, author FROM encounter WHERE encounter_id = ?1")?
         .query_row([rec.encounter_id.as_bytes().as_slice()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -192,15 +192,20 @@ pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Opti
     Ok(true)
 }
 
-/// Recomputes every stored local day, after the program's time zone changed.
-pub fn recompute_local_days(conn: &Connection, tz: Tz) -> Result<()> {
-    let rows: Vec<(i64, i64)> = {
-        let mut stmt = conn.prepare("SELECT id, occurred_at FROM encounter")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+/// Recomputes every stored local day, after the program's time zone or its rules changed. Only
+/// encounters whose day moves are written (with their parts, which carry the same day), so a
+/// rules update that moves a few encounters costs one read of the table.
+pub fn recompute_local_days(conn: &Connection, tz: &Zone) -> Result<()> {
+    let rows: Vec<(i64, i64, i64)> = {
+        let mut stmt = conn.prepare("SELECT id, occurred_at, local_day FROM encounter")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    for (row, at) in rows {
+    for (row, at, stored) in rows {
         let day = local_day(at, tz);
+        if day == stored {
+            continue;
+        }
         conn.prepare_cached("UPDATE encounter SET local_day = ?2 WHERE id = ?1")?.execute(params![row, day])?;
         for table in LIVE_PARTS {
             conn.prepare_cached(&format!("UPDATE {table} SET local_day = ?2 WHERE encounter = ?1"))?

@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
-use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -13,6 +12,7 @@ use uuid::Uuid;
 use crate::error::{invalid, Error, Result};
 use crate::settings::{ItemQuantity, ListKind, ProgramSettings};
 use crate::validate::check_range;
+use crate::zone::Zone;
 
 mod db;
 
@@ -353,8 +353,8 @@ pub fn to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Days since 1970-01-01 of the local date in `tz`.
-pub fn local_day(unix_seconds: i64, tz: Tz) -> i64 {
+pub fn local_day(unix_seconds: i64, tz: &Zone) -> i64 {
     let utc = Utc.timestamp_opt(unix_seconds, 0).single().unwrap_or_default();
-    let local = utc.with_timezone(&tz).date_naive();
+    let local = tz.local(utc).date_naive();
     local.signed_duration_since(chrono::NaiveDate::default()).num_days()
 }

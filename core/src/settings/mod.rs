@@ -6,13 +6,13 @@
 //! managers change the same setting, the later hybrid-logical-clock stamp wins, ties broken by
 //! device id. Outreach devices receive them through sync and never write them.
 
-use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::directory::Service;
 use crate::error::{invalid, Error, Result};
 use crate::validate::{check_id, check_label, check_range};
+use crate::zone::Zone;
 
 mod starter;
 
@@ -275,8 +275,8 @@ impl Setting {
     }
 }
 
-pub fn parse_time_zone(tz: &str) -> Result<Tz> {
-    tz.parse::<Tz>().map_err(|_| invalid("program.time_zone", "not an IANA time zone such as America/Chicago"))
+pub fn parse_time_zone(tz: &str) -> Result<Zone> {
+    Zone::parse(tz).ok_or_else(|| invalid("program.time_zone", "not an IANA time zone such as America/Chicago"))
 }
 
 /// All settings of the program, as this device knows them.
@@ -337,9 +337,9 @@ impl ProgramSettings {
     pub fn has_active(&self, kind: ListKind, id: &str) -> bool {
         self.list(kind).iter().any(|c| c.id == id && c.active)
     }
-    pub fn time_zone(&self) -> Tz {
+    pub fn time_zone(&self) -> Zone {
         // Validated when written; a bad value from an older writer falls back to UTC.
-        self.program.time_zone.parse().unwrap_or(chrono_tz::UTC)
+        Zone::parse(&self.program.time_zone).unwrap_or_else(Zone::utc)
     }
 
     /// Adds or replaces one setting in memory (not validated: see `Setting::validate`; the store

@@ -240,7 +240,7 @@ fn write_version(
         Some(r) => Some(participant::upsert(tx, r, record.occurred_at)?),
         None => None,
     };
-    encounter::store_version(tx, record, participant, ctx.settings.time_zone())?;
+    encounter::store_version(tx, record, participant, &ctx.settings.time_zone())?;
     if let Some(location) = &record.location {
         // (item, time) -> delta. When the time is unchanged the old and new quantities net out;
         // when it moved, the old supplies come back at the old time and the new ones leave at

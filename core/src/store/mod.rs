@@ -30,7 +30,7 @@ use crate::settings::{ProgramSettings, Role};
 
 pub use enrollment::ProgramKeys;
 pub(crate) use enrollment::program_id;
-pub(crate) use settings::{apply_setting, current_tz, observe_hlc};
+pub(crate) use settings::{apply_setting, current_tz, follow_zone_rules, observe_hlc};
 pub use releases::{ReleaseInfo, ReleaseQuery, SuppressedReport};
 pub use shift::{ShiftSummary, SHIFT_HOURS};
 pub use stock::LowStock;

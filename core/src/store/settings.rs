@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::meta::{self, MetaExt};
 use crate::outbox::{self, Record, SettingRecord};
 use crate::settings::{self, ProgramSettings, Role, Setting};
+use crate::zone::Zone;
 
 impl Store {
     pub fn settings(&self) -> Result<ProgramSettings> {
@@ -63,15 +64,30 @@ impl Store {
     }
 }
 
-pub(crate) fn current_tz(conn: &Connection) -> Result<chrono_tz::Tz> {
+pub(crate) fn current_tz(conn: &Connection) -> Result<Zone> {
     let program: Option<String> = conn
         .query_row("SELECT value FROM setting WHERE key = 'program'", [], |r| r.get(0))
         .optional()?;
     let tz = program
         .and_then(|p| serde_json::from_str::<settings::Program>(&p).ok())
-        .and_then(|p| p.time_zone.parse().ok())
-        .unwrap_or(chrono_tz::UTC);
+        .and_then(|p| Zone::parse(&p.time_zone))
+        .unwrap_or_else(Zone::utc);
     Ok(tz)
+}
+
+/// Recomputes every stored local day when this build's zone rules are another release than
+/// the ones they were computed with (an update that moved a daylight-saving change moves the
+/// encounters near it to the day they happened on). Runs on unlock; a no-op once done.
+pub(crate) fn follow_zone_rules(conn: &mut Connection) -> Result<()> {
+    let rules = crate::zone::rules_version();
+    if conn.meta(&meta::ZONE_RULES)?.as_deref() == Some(rules) {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    encounter::recompute_local_days(&tx, &current_tz(&tx)?)?;
+    tx.set_meta(&meta::ZONE_RULES, rules)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Stores a setting record if it wins; recomputes local days when the time zone changed.
@@ -81,7 +97,7 @@ pub(crate) fn apply_setting(tx: &Connection, s: &SettingRecord) -> Result<()> {
     if stored && s.key == "program" {
         let after = current_tz(tx)?;
         if after != before {
-            encounter::recompute_local_days(tx, after)?;
+            encounter::recompute_local_days(tx, &after)?;
         }
     }
     Ok(())

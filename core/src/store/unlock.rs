@@ -91,6 +91,7 @@ impl Store {
         let salt: [u8; 16] = salt.try_into().map_err(|_| Error::Damaged("key file salt".into()))?;
         let mut conn = schema::open(&self.paths.db(), &db_key, &salt, false)?;
         schema::migrate(&mut conn)?;
+        super::follow_zone_rules(&mut conn)?;
         let canary = conn.meta(&meta::STORE_ID)?;
         if let Some(expected) = store_id {
             if canary.as_deref() != Some(expected) {

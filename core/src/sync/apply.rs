@@ -87,7 +87,7 @@ impl Store {
                             Some(r) => Some(participant::upsert(tx, r, e.occurred_at)?),
                             None => None,
                         };
-                        encounter::store_version(tx, e, participant, current_tz(tx)?)?;
+                        encounter::store_version(tx, e, participant, &current_tz(tx)?)?;
                     }
                 }
             }
