@@ -2,11 +2,12 @@
 //!
 //! These calls use the network and block until the server answers or a timeout passes: call
 //! them from a background thread (a coroutine on `Dispatchers.IO`, a Swift `Task`), never from
-//! the UI thread. The worker can keep logging meanwhile.
+//! the UI thread. The worker can keep logging meanwhile. They go through the HTTP client the
+//! app set at start-up ([`crate::set_http_client`]).
 
 use std::sync::Arc;
 
-use satchel_core::{HttpTransport, Store};
+use satchel_core::{PlatformTransport, Store};
 
 use crate::error::{guard, invalid, SatchelError};
 use crate::plain::DeviceRole;
@@ -83,13 +84,22 @@ pub struct SyncControl {
 }
 
 impl SyncControl {
-    fn transport(&self) -> Result<HttpTransport, SatchelError> {
+    fn transport(&self) -> Result<PlatformTransport, SatchelError> {
         let server = self
             .store
             .sync_server()?
             .ok_or_else(|| SatchelError::NotPermitted { detail: "this device is not enrolled; scan an enrollment code first".into() })?;
-        Ok(HttpTransport::new(&server, None)?)
+        to(&server)
     }
+}
+
+/// A transport to `server` over the HTTP client the app set ([`crate::set_http_client`]).
+fn to(server: &str) -> Result<PlatformTransport, SatchelError> {
+    // A bad address is the input's fault, whether or not a client was set.
+    satchel_core::client::check_server_address(server)?;
+    let http = crate::http::current()
+        .ok_or_else(|| SatchelError::Internal { detail: "no HTTP client was set: call setHttpClient at start-up".into() })?;
+    Ok(PlatformTransport::new(server, http)?)
 }
 
 #[uniffi::export]
@@ -100,7 +110,7 @@ impl SyncControl {
         let code = zeroize::Zeroizing::new(code);
         guard(|| {
             let payload = satchel_core::client::parse_code(&code)?;
-            let transport = HttpTransport::new(&payload.server, None)?;
+            let transport = to(&payload.server)?;
             Ok(self.store.enroll_with_code(&code, &transport)?)
         })
     }
@@ -110,7 +120,7 @@ impl SyncControl {
     pub fn start_program(&self, server: String, token: String) -> Result<(), SatchelError> {
         let token = zeroize::Zeroizing::new(token);
         guard(|| {
-            let transport = HttpTransport::new(&server, None)?;
+            let transport = to(&server)?;
             Ok(self.store.start_program(&server, &token, &transport)?)
         })
     }

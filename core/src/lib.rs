@@ -2,7 +2,7 @@
 //!
 //! It knows nothing of FFI or of the server's storage. The native apps reach it through the
 //! bindings crate; the manager's tool builds on it. Sync runs over a [`client::Transport`]
-//! (HTTPS with rustls by default).
+//! (the phone's own HTTP stack, or HTTPS with rustls under the `https` feature).
 
 // Links SQLCipher, the library rusqlite's declarations call (D59).
 use satchel_sqlcipher as _;
@@ -25,8 +25,11 @@ pub mod suppress;
 pub mod sync;
 pub mod tally;
 pub mod validate;
+pub mod zone;
 
-pub use client::{HttpTransport, Refilled, Reply, SyncReport, Transport};
+#[cfg(feature = "https")]
+pub use client::HttpTransport;
+pub use client::{PlatformTransport, Refilled, Reply, SyncReport, Transport};
 pub use encounter::{ContactType, ContainerCount, ContainerReturn, EncounterRecord, EncounterSummary, NewEncounter};
 pub use error::{Error, Result};
 pub use inventory::{AdjustReason, MovementKind, MovementRecord, StockLevel};
@@ -36,3 +39,4 @@ pub use store::{wipe, CreateOptions, LowStock, ProgramKeys, ReleaseInfo, Release
 pub use suppress::{suppress, suppress_tally, Cell, CountTable, SuppressedTable};
 pub use sync::{SegmentLimits, SyncStatus};
 pub use tally::{Granularity, Measures, Tally, TallyQuery};
+pub use zone::Zone;

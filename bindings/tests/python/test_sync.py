@@ -4,11 +4,48 @@ process on 127.0.0.1 (plain HTTP on loopback only)."""
 import datetime
 import os
 import pathlib
+import socket
 import subprocess
+import urllib.error
+import urllib.request
 
 import pytest
 
 import satchel_ffi as s
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class UrllibClient(s.HttpClient):
+    """The HTTP client a Python host gives the library: sends exactly what the core asks,
+    follows no redirect, reports the kind of a failure and nothing else."""
+
+    def __init__(self):
+        self.opener = urllib.request.build_opener(_NoRedirects)
+
+    def send(self, request):
+        req = urllib.request.Request(request.url, data=request.body, method=request.method)
+        for h in request.headers:
+            req.add_header(h.name, h.value)
+        try:
+            with self.opener.open(req, timeout=request.timeout_ms / 1000) as resp:
+                return s.HttpResponse(status=resp.status, body=resp.read(request.max_reply_bytes + 1))
+        except urllib.error.HTTPError as e:
+            return s.HttpResponse(status=e.code, body=e.read(request.max_reply_bytes + 1))
+        except (socket.timeout, TimeoutError):
+            raise s.HttpFailure.Timeout()
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, ConnectionRefusedError):
+                raise s.HttpFailure.ConnectionFailed()
+            if isinstance(e.reason, socket.gaierror):
+                raise s.HttpFailure.HostNotFound()
+            raise s.HttpFailure.Other(kind=type(e.reason).__name__)
+
+
+s.set_http_client(UrllibClient())
 
 PIN = "2468"
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -129,3 +166,45 @@ def test_an_unreachable_server_is_offline(server, tmp_path):
     loner = s.SatchelStore.create(str(tmp_path / "loner"), s.DeviceRole.OUTREACH, PIN, None)
     with pytest.raises(s.SatchelError.NotPermitted):
         loner.sync().sync_now()
+
+
+class Fixed(s.HttpClient):
+    """Answers every request alike, and remembers what it was asked."""
+
+    def __init__(self, answer):
+        self.answer, self.requests = answer, []
+
+    def send(self, request):
+        self.requests.append(request)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def test_the_apps_client_sends_what_the_core_decides(server, tmp_path):
+    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, None)
+    manager.sync().start_program(server["url"], server["token"])
+    manager.stock().receive("office", "condom", 10)
+    try:
+        # A redirect is no answer: the credential is not sent on, nothing is acknowledged.
+        moved = Fixed(s.HttpResponse(status=302, body=b""))
+        s.set_http_client(moved)
+        with pytest.raises(s.SatchelError.Offline, match="redirect"):
+            manager.sync().sync_now()
+        (request,) = moved.requests
+        assert request.method == "POST" and request.url.startswith(server["url"] + "/v1/")
+        headers = {h.name: h.value for h in request.headers}
+        assert headers["content-type"] == "application/cbor" and headers["authorization"].startswith("Bearer ")
+        assert request.timeout_ms == 120_000 and request.connect_timeout_ms == 15_000
+        # A client that fails in a way it should not says so, and no more.
+        s.set_http_client(Fixed(ValueError("secret detail")))
+        with pytest.raises(s.SatchelError.Offline) as failed:
+            manager.sync().sync_now()
+        assert "secret detail" not in str(failed.value)
+        s.set_http_client(Fixed(s.HttpFailure.HostNotFound()))
+        with pytest.raises(s.SatchelError.Offline, match="name could not be found"):
+            manager.sync().sync_now()
+        assert manager.sync().status().pending == 1
+    finally:
+        s.set_http_client(UrllibClient())
+    assert manager.sync().sync_now().pushed == 1

@@ -1,8 +1,7 @@
-//! The HTTPS transport: ureq with rustls, the Mozilla roots plus any a program's own server
+//! The HTTPS transport of the manager's tool and the tests (feature `https`): ureq with rustls, the Mozilla roots plus any a program's own server
 //! needs, and errors that name the kind of failure, never a credential or a body.
 
-use std::time::Duration;
-
+use super::platform::{HttpFailure, CONNECT_TIMEOUT, MAX_REPLY_BYTES, TOTAL_TIMEOUT, USER_AGENT};
 use super::{check_server_address, Reply, Transport};
 use crate::error::Result;
 
@@ -12,9 +11,6 @@ pub struct HttpTransport {
     base: String,
     agent: ureq::Agent,
 }
-
-/// Largest answer the client reads (a pull page is bounded well below it).
-const MAX_REPLY_BYTES: u64 = 16 * 1024 * 1024;
 
 impl HttpTransport {
     /// A transport to `server` (`https://…`, or `http://` to this machine only). `extra_roots_pem`
@@ -26,9 +22,9 @@ impl HttpTransport {
             // A redirect could lead the credential elsewhere; the API never redirects.
             .max_redirects(0)
             .https_only(server.starts_with("https://"))
-            .timeout_connect(Some(Duration::from_secs(15)))
-            .timeout_global(Some(Duration::from_secs(120)))
-            .user_agent(concat!("satchel/", env!("CARGO_PKG_VERSION")));
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(Some(TOTAL_TIMEOUT))
+            .user_agent(USER_AGENT);
         if let Some(pem) = extra_roots_pem {
             use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
             let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
@@ -75,18 +71,19 @@ impl Transport for HttpTransport {
 }
 
 fn describe(e: ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "the server did not answer in time".into(),
-        ureq::Error::HostNotFound => "the server's name could not be found".into(),
-        ureq::Error::ConnectionFailed => "could not connect to the server".into(),
+    let failure = match e {
+        ureq::Error::Timeout(_) => HttpFailure::Timeout,
+        ureq::Error::HostNotFound => HttpFailure::HostNotFound,
+        ureq::Error::ConnectionFailed => HttpFailure::ConnectionFailed,
         // rustls reports a refused certificate as invalid data inside an I/O error.
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().to_lowercase().contains("certificate") => {
-            "the server's certificate was not accepted".into()
+            HttpFailure::Certificate
         }
-        ureq::Error::Io(e) => format!("connection error ({})", e.kind()),
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => "the server's certificate was not accepted".into(),
-        other => format!("network error ({})", short_kind(&other)),
-    }
+        ureq::Error::Io(e) => return format!("connection error ({})", e.kind()),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => HttpFailure::Certificate,
+        other => HttpFailure::Other(short_kind(&other)),
+    };
+    failure.describe()
 }
 
 fn short_kind(e: &ureq::Error) -> String {

@@ -1,6 +1,7 @@
 //! The device's sync client: enrollment, "sync now" and the manager's device administration,
-//! over a [`Transport`]. [`HttpTransport`] speaks HTTPS with rustls; tests put a fault-injecting
-//! transport in between.
+//! over a [`Transport`]. The phones' is [`PlatformTransport`], over their own HTTP stacks; the
+//! manager's tool has [`HttpTransport`] (HTTPS with rustls, feature `https`); tests put a
+//! fault-injecting transport in between.
 //!
 //! Network calls run outside the store's lock: a worker can keep logging while a sync runs.
 //! Everything a sync changes on the device happens in the store's own transactions (acks,
@@ -14,12 +15,16 @@ use satchel_protocol::wire::{
 use satchel_protocol::{limits, PROTOCOL_VERSION};
 use uuid::Uuid;
 
+#[cfg(feature = "https")]
 mod http;
+pub mod platform;
 mod refill;
 
 pub use refill::Refilled;
 
+#[cfg(feature = "https")]
 pub use http::HttpTransport;
+pub use platform::PlatformTransport;
 
 use crate::crypto;
 use crate::error::{Error, Result};

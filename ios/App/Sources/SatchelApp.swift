@@ -1,3 +1,4 @@
+import SatchelFFI
 import SatchelKit
 import SwiftUI
 
@@ -10,6 +11,8 @@ struct SatchelApp: App {
     @Environment(\.scenePhase) private var phase
 
     init() {
+        // Before anything syncs, the background task included (AppViewModel sets it too).
+        setHttpClient(client: PlatformHttp.shared)
         IOSPlatform.shared.registerBackgroundSync { IOSPlatform.shared.model }
     }
 

@@ -67,6 +67,7 @@ final class Hub {
     }
 
     init() throws {
+        setHttpClient(client: PlatformHttp.shared)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let hub = dir.appendingPathComponent("hub").path
         let initialise = Process()

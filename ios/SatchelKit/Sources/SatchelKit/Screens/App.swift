@@ -52,6 +52,8 @@ public final class AppViewModel {
 
     public init(platform: any Platform) {
         self.platform = platform
+        // Sync goes through the phone's HTTP stack; the background task shares this model.
+        setHttpClient(client: PlatformHttp.shared)
         let prefs = platform.loadPreferences()
         preferences = prefs
         strings = Strings(prefs.language)

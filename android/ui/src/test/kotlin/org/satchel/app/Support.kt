@@ -11,6 +11,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import org.satchel.app.model.AppModel
 import org.satchel.app.model.Platform
+import org.satchel.app.model.PlatformHttp
 import org.satchel.app.model.Preferences
 import org.satchel.ffi.DeviceRole
 import org.satchel.ffi.Opening
@@ -18,6 +19,7 @@ import org.satchel.ffi.SatchelStore
 import org.satchel.ffi.Service
 import org.satchel.ffi.ServiceAccess
 import org.satchel.ffi.ServiceText
+import org.satchel.ffi.setHttpClient
 
 /** The phone, as the tests play it: a clock they move, a network they cut, a keystore in memory. */
 class TestPlatform(override val storeDir: String) : Platform {
@@ -63,6 +65,7 @@ class Hub : AutoCloseable {
     val manager: SatchelStore
 
     init {
+        setHttpClient(PlatformHttp)
         val init = ProcessBuilder(bin, "init", "--data-dir", File(dir, "hub").path).redirectErrorStream(false).start()
         val token = init.inputStream.bufferedReader().readText().trim().lines().last()
         check(init.waitFor(30, TimeUnit.SECONDS) && init.exitValue() == 0) { "satchel-server init failed" }

@@ -16,6 +16,7 @@ import org.satchel.app.strings.Strings
 import org.satchel.ffi.DeviceRole
 import org.satchel.ffi.SatchelException
 import org.satchel.ffi.SatchelStore
+import org.satchel.ffi.setHttpClient
 import org.satchel.ffi.storeExists
 
 /** Where the app is: joining a program, locked, or in use. */
@@ -54,6 +55,12 @@ class AppModel(
     private var store: SatchelStore? = null
     private var backgroundSince: Instant? = null
     private var noticeIds = 0L
+
+    init {
+        // Sync goes through the phone's HTTP stack; the Activity and the background worker
+        // share this model, so setting it here covers both.
+        setHttpClient(PlatformHttp)
+    }
 
     private val _state = MutableStateFlow(initialState())
     val state: StateFlow<AppState> = _state
