@@ -33,13 +33,16 @@ fn migrations() -> Migrations<'static> {
 /// SQLite runs after it counts itself started: a second thread's first open could key a
 /// database before that set-up is done and fail with "sqlcipher not initialized". The first
 /// open of the process runs SQLite's start-up to its end here while the others wait
-/// (core/tests/first_open.rs, D59).
+/// (core/tests/first_open.rs, D59). It also turns SQLCipher's own log off: it would write to
+/// stderr, which is logcat or the console on a phone, and every failure it reports reaches the
+/// caller as an error anyway (core/tests/quiet.rs, D62).
 fn sqlcipher_ready() -> Result<()> {
     static READY: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
     let mut ready = READY.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if !*ready {
         let conn = Connection::open_in_memory()?;
         conn.query_row("PRAGMA cipher_version", [], |r| r.get::<_, String>(0))?;
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         *ready = true;
     }
     Ok(())

@@ -3,7 +3,7 @@
 //! SQLCipher finishes its set-up (its crypto provider, its random seed) in SQLite's start-up
 //! hook. Run as SQLite's plain extra-init hook, it runs after SQLite marks itself started, so a
 //! second thread could key a database before the set-up was done ("sqlcipher not initialized").
-//! satchel-sqlcipher runs it inside SQLite's start-up lock instead (D59). Start-up happens once
+//! `schema::open` runs the process's first open to its end under a lock of its own (D59). Start-up happens once
 //! per process, so this test runs itself as fresh processes.
 // Test code: a failed unwrap is a failed test, with its message.
 #![allow(clippy::unwrap_used)]
