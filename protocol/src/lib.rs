@@ -4,6 +4,7 @@
 //! What the server sees: device ids, stream names, sequence numbers, key epochs, sizes and
 //! times. What it cannot see: anything inside a segment.
 
+pub mod columns;
 pub mod enrollment;
 pub mod limits;
 pub mod segment;

@@ -4,6 +4,9 @@
 // Test support: a failed step should stop the test where it happened.
 #![allow(clippy::unwrap_used)]
 
+pub mod segment_fixture;
+pub mod workload;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
