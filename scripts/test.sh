@@ -30,6 +30,9 @@ echo "== Rust workspace"
 # The manager's tool's demo (a real hub in-process) is a cargo feature; its tests need it.
 cargo test --workspace --locked --features satchel-cli/demo
 
+echo "== Native library size (the shipping build, stripped; fails above 4 MB)"
+./scripts/size-budget.sh
+
 echo "== Bindings: generate (with the test-only panic probe)"
 SATCHEL_FFI_FEATURES=testing ./bindings/generate.sh
 
