@@ -1,12 +1,13 @@
-//! Compiles SQLCipher (the `sqlcipher-src` amalgamation) and its crypto provider into two static
-//! libraries, linked at the end of the final link so that rusqlite's and sqlx's calls resolve
-//! whatever order the crates come in.
+//! Compiles SQLCipher (the `sqlcipher-src` amalgamation) into a static library, linked at the
+//! end of the final link so that rusqlite's and sqlx's calls resolve whatever order the crates
+//! come in.
 //!
 //! Compared with libsqlite3-sys's own SQLCipher build, what changes is the crypto provider
-//! (LibTomCrypt in place of the vendored OpenSSL it used on every target; CommonCrypto on Apple
-//! platforms) and
-//! the SQLite extensions nobody here calls: FTS3, FTS5, R*Tree, DBSTAT, STAT4 and SOUNDEX are
-//! left out. `scripts/size-budget.sh` measures what that leaves.
+//! (ours, `src/provider.c` over the RustCrypto crates in `src/provider.rs`, in place of the
+//! vendored OpenSSL it used on every target; CommonCrypto on Apple platforms, LibTomCrypt on
+//! 32-bit ARM) and the SQLite
+//! extensions nobody here calls: FTS3, FTS5, R*Tree, DBSTAT, STAT4 and SOUNDEX are left out.
+//! `scripts/size-budget.sh` measures what that leaves.
 
 use std::env;
 
@@ -37,11 +38,11 @@ fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let apple = env::var("CARGO_CFG_TARGET_VENDOR").is_ok_and(|v| v == "apple");
+    let arm32 = env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|a| a == "arm");
     let src = sqlcipher_src::source_dir();
-    let ltc_include = src.join(sqlcipher_src::LIBTOMCRYPT_INCLUDE_DIR);
 
     let mut sqlite = cc::Build::new();
-    sqlite.file(src.join(sqlcipher_src::SOURCE_FILE)).warnings(false).cargo_metadata(false);
+    sqlite.warnings(false).cargo_metadata(false);
     for (name, value) in SQLITE_DEFINES {
         sqlite.define(name, *value);
     }
@@ -49,31 +50,49 @@ fn main() {
     // directory SQLite can find there, as libsqlite3-sys notes), by default elsewhere (the
     // store also sets `temp_store = MEMORY`).
     sqlite.define("SQLITE_TEMP_STORE", if target_os == "android" { "3" } else { "2" });
+    // The crypto provider (D65): CommonCrypto on Apple platforms; LibTomCrypt on 32-bit ARM,
+    // where the `aes` crate has no AES instructions to use and its constant-time software AES
+    // makes writes slower than LibTomCrypt's tables; ours over the RustCrypto crates elsewhere.
     let provider = if apple {
-        sqlite.define("SQLCIPHER_CRYPTO_CC", None);
+        sqlite.file(src.join(sqlcipher_src::SOURCE_FILE)).define("SQLCIPHER_CRYPTO_CC", None);
         "commoncrypto"
-    } else {
-        sqlite.define("SQLCIPHER_CRYPTO_LIBTOMCRYPT", None).include(&ltc_include);
+    } else if arm32 {
+        sqlite
+            .file(src.join(sqlcipher_src::SOURCE_FILE))
+            .define("SQLCIPHER_CRYPTO_LIBTOMCRYPT", None)
+            .include(src.join(sqlcipher_src::LIBTOMCRYPT_INCLUDE_DIR));
         "libtomcrypt"
+    } else {
+        // The amalgamation and our provider as one translation unit (src/provider.c includes
+        // it), the provider named as SQLCipher's custom one.
+        sqlite
+            .file("src/provider.c")
+            .include(src)
+            .define("SQLCIPHER_CRYPTO_CUSTOM", Some("satchel_provider_setup"));
+        "rustcrypto"
     };
     sqlite.compile("satchel_sqlcipher");
 
-    if !apple {
+    if provider == "libtomcrypt" {
         // LibTomCrypt as upstream builds it: each file its own translation unit, so that the
         // linker takes only the objects SQLCipher reaches (AES, SHA-1/256/512, HMAC, PBKDF2,
         // Fortuna seeded from the system's random source).
         let mut ltc = cc::Build::new();
-        ltc.warnings(false).cargo_metadata(false).define("LTC_SOURCE", None).include(&ltc_include);
+        ltc.warnings(false)
+            .cargo_metadata(false)
+            .define("LTC_SOURCE", None)
+            .include(src.join(sqlcipher_src::LIBTOMCRYPT_INCLUDE_DIR));
         for file in sqlcipher_src::LIBTOMCRYPT_SOURCES {
             ltc.file(src.join(file));
         }
         ltc.compile("satchel_tomcrypt");
     }
 
-    // Elsewhere than Apple platforms, `-bundle`: the archives stay out of this crate's rlib and
-    // are passed at the end of the final link, after every crate that calls into them (GNU ld
-    // and lld take an archive's objects only for what is undefined when they reach it). On
-    // Apple platforms they are bundled, so that the staticlib the iOS app links carries
+    // Elsewhere than Apple platforms, `-bundle`: the archive stays out of this crate's rlib and
+    // is passed at the end of the final link, after every crate that calls into it (GNU ld and
+    // lld take an archive's objects only for what is undefined when they reach it; the
+    // provider's Rust functions it calls are this crate's exported symbols, which rustc keeps).
+    // On Apple platforms it is bundled, so that the staticlib the iOS app links carries
     // SQLCipher (ld64 looks back through archives, so order does not matter there).
     println!("cargo:rustc-link-search=native={out_dir}");
     if apple {
@@ -82,11 +101,14 @@ fn main() {
         println!("cargo:rustc-link-lib=framework=CoreFoundation");
     } else {
         println!("cargo:rustc-link-lib=static:-bundle=satchel_sqlcipher");
-        println!("cargo:rustc-link-lib=static:-bundle=satchel_tomcrypt");
+        if provider == "libtomcrypt" {
+            println!("cargo:rustc-link-lib=static:-bundle=satchel_tomcrypt");
+        }
     }
 
     println!("cargo:rustc-env=SATCHEL_SQLCIPHER_VERSION={}", sqlcipher_src::SQLCIPHER_VERSION);
     println!("cargo:rustc-env=SATCHEL_SQLITE_VERSION={}", sqlcipher_src::SQLITE_VERSION);
     println!("cargo:rustc-env=SATCHEL_SQLCIPHER_PROVIDER={provider}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/provider.c");
 }

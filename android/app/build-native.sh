@@ -4,7 +4,9 @@
 # Needs the Android NDK (ANDROID_NDK_HOME) and `cargo install cargo-ndk`; run on a machine with
 # Android Studio. API 26 is the app's minSdk. bindings/build.rs packs the library's relative
 # relocations (`--pack-dyn-relocs=android`, loaded since API 23); satchel-sqlcipher builds
-# SQLCipher on LibTomCrypt (D59). scripts/size-budget.sh measures the result on this machine.
+# SQLCipher with its page crypto from the RustCrypto crates, and .cargo/config.toml turns on
+# their ARMv8 AES for arm64-v8a; armeabi-v7a keeps LibTomCrypt (D65). scripts/size-budget.sh
+# measures the result on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android
