@@ -20,6 +20,11 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 for pkg in libgl1 libx11-6 libfontconfig1 fonts-dejavu-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# SQLCipher's page crypto is also tested built for arm64 and 32-bit ARM and run under
+# emulation (scripts/crypto-paths.sh): cross C compilers and user-mode QEMU.
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need_apt+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || need_apt+=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross)
+command -v qemu-aarch64 >/dev/null 2>&1 || need_apt+=(qemu-user)
 # Skipped parts need nothing of theirs.
 [ "${SATCHEL_SKIP_SWIFT:-0}" = 1 ] && need_apt=("${need_apt[@]/debootstrap}")
 [ "${SATCHEL_SKIP_CHROMIUM:-0}" = 1 ] && need_apt=("${need_apt[@]/chromium}")

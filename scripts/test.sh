@@ -22,7 +22,7 @@ if [ -z "${SATCHEL_TEST_POSTGRES_URL:-}" ] && [ "${SATCHEL_SKIP_POSTGRES:-0}" !=
   export SATCHEL_TEST_POSTGRES_URL
 fi
 
-echo "== Rust workspace: lints, warnings as errors (no unsafe, no unwrap outside tests)"
+echo "== Rust workspace: lints, warnings as errors (unsafe only at the crypto provider's C boundary, no unwrap outside tests)"
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 cargo clippy --workspace --all-targets --locked --features satchel-cli/demo -- -D warnings
 
@@ -32,6 +32,9 @@ cargo test --workspace --locked --features satchel-cli/demo
 
 echo "== Native library size (the shipping build, stripped; fails above 4 MB)"
 ./scripts/size-budget.sh
+
+echo "== SQLCipher's page crypto on arm64 (emulated) and in software"
+./scripts/crypto-paths.sh
 
 echo "== Bindings: generate (with the test-only panic probe)"
 SATCHEL_FFI_FEATURES=testing ./bindings/generate.sh

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SQLCipher's page crypto on the code paths this machine does not take by itself (D65): the
+# provider's known answers and satchel-sqlcipher's keyed-database tests,
+#   1. built for arm64 (aarch64-unknown-linux-gnu, with `--cfg aes_armv8` from
+#      .cargo/config.toml, as the Android build has it) and run under qemu-aarch64, whose CPU
+#      has the ARMv8 AES and SHA-512 instructions: the phones' path;
+#   2. built for 32-bit ARM (armv7-unknown-linux-gnueabihf) and run under qemu-arm: the
+#      armeabi-v7a library's provider, LibTomCrypt;
+#   3. built for this machine with the `aes` crate's software AES forced (`--cfg
+#      aes_force_soft`): the path of arm64 CPUs without AES instructions.
+# Each builds in its own target directory under target/, so the main build's cache stays.
+# Needs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, gcc-arm-linux-gnueabihf,
+# libc6-dev-armhf-cross and qemu-user (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "-- arm64, emulated"
+rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc \
+CARGO_TARGET_DIR=target/crypto-arm64 \
+  cargo test --locked -q -p satchel-sqlcipher --target aarch64-unknown-linux-gnu
+
+echo "-- 32-bit ARM (LibTomCrypt), emulated"
+rustup target list --installed | grep -qx armv7-unknown-linux-gnueabihf || rustup target add armv7-unknown-linux-gnueabihf
+CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc \
+CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_RUNNER="qemu-arm -L /usr/arm-linux-gnueabihf" \
+CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc \
+CARGO_TARGET_DIR=target/crypto-arm32 \
+  cargo test --locked -q -p satchel-sqlcipher --target armv7-unknown-linux-gnueabihf
+
+echo "-- software AES"
+RUSTFLAGS="--cfg aes_force_soft" CARGO_TARGET_DIR=target/crypto-soft \
+  cargo test --locked -q -p satchel-sqlcipher
