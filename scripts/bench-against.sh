@@ -5,8 +5,11 @@
 #
 #   scripts/bench-against.sh REV [ROUNDS]
 #
-# REV is built from a git worktree in a temporary directory, sharing this tree's target/ (only
-# what differs is rebuilt). ROUNDS (default 2) alternates the two binaries. SATCHEL_BENCH_N and
+# REV is built from a git worktree in a temporary directory into target/bench-against, kept
+# between runs; this tree builds into target/ as usual. The two must not share a target
+# directory: cargo names a workspace crate's build-script run by its path in the workspace, so
+# both trees would write the same one, and one whose files are older than the other's last run
+# would count as built (satchel-sqlcipher's provider was once benchmarked against itself so). ROUNDS (default 2) alternates the two binaries. SATCHEL_BENCH_N and
 # SATCHEL_BENCH_TALLY_N size the runs (defaults here: 500 encounters logged, 200000 tallied).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +22,7 @@ work="$(mktemp -d)"
 trap 'git -C "$root" worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
 bench_binary() {
-  (cd "$1" && CARGO_TARGET_DIR="$root/target" cargo bench --locked -p satchel-core --bench store \
+  (cd "$1" && CARGO_TARGET_DIR="$2" cargo bench --locked -p satchel-core --bench store \
     --no-run --message-format=json 2>/dev/null) |
     python3 -c 'import json,sys
 for line in sys.stdin:
@@ -30,8 +33,8 @@ for line in sys.stdin:
 
 git worktree add --detach "$work/base" "$rev" >/dev/null
 echo "== building the store benchmark at $rev and at this tree"
-base="$(bench_binary "$work/base")"
-head="$(bench_binary "$root")"
+base="$(bench_binary "$work/base" "$root/target/bench-against")"
+head="$(bench_binary "$root" "$root/target")"
 [ -x "$base" ] && [ -x "$head" ] || { echo "a benchmark did not build" >&2; exit 1; }
 
 for round in $(seq "$rounds"); do
