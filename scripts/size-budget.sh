@@ -19,12 +19,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 strip --strip-all -o "$work/libsatchel_ffi.so" "$lib"
 
-# The archives satchel-sqlcipher built for this profile: the newest of its build directories.
+# The archive satchel-sqlcipher built for this profile: the newest of its build directories.
 out="$(ls -td target/ffi-symbols/build/satchel-sqlcipher-*/out 2>/dev/null | head -1)"
 archives=()
-for a in "$out"/libsatchel_sqlcipher.a "$out"/libsatchel_tomcrypt.a; do
-  [ -f "$a" ] && archives+=("$a")
-done
+[ -f "$out/libsatchel_sqlcipher.a" ] && archives+=("$out/libsatchel_sqlcipher.a")
 python3 scripts/size_breakdown.py "$lib" "$work/libsatchel_ffi.so" "${archives[@]}"
 
 size="$(stat -c %s "$work/libsatchel_ffi.so")"

@@ -5,7 +5,7 @@ Usage: size_breakdown.py LIBRARY_WITH_SYMBOLS STRIPPED_LIBRARY [ARCHIVE ...]
 
 Prints the stripped library's loaded sections, then its symbols' sizes grouped by Rust crate
 (from the demangled path) or C library. Symbols defined in one of the static ARCHIVEs (the
-SQLCipher and LibTomCrypt archives satchel-sqlcipher builds) count for that archive. Bytes no
+SQLCipher archive satchel-sqlcipher builds) count for that archive. Bytes no
 symbol covers (relocations, unwind tables, anonymous constants) are shown as such.
 """
 
@@ -60,8 +60,7 @@ def main():
     owners = {}
     for archive in archives:
         label = os.path.basename(archive)
-        label = {"libsatchel_sqlcipher.a": "SQLCipher/SQLite (C)",
-                 "libsatchel_tomcrypt.a": "LibTomCrypt (C)"}.get(label, label)
+        label = {"libsatchel_sqlcipher.a": "SQLCipher/SQLite (C)"}.get(label, label)
         for name in archive_symbols(archive):
             owners.setdefault(name, label)
 

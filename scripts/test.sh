@@ -33,7 +33,7 @@ cargo test --workspace --locked --features satchel-cli/demo
 echo "== Native library size (the shipping build, stripped; fails above 4 MB)"
 ./scripts/size-budget.sh
 
-echo "== SQLCipher's page crypto on arm64 (emulated) and in software"
+echo "== SQLCipher's page crypto on arm64 and 32-bit ARM (emulated) and with software AES"
 ./scripts/crypto-paths.sh
 
 echo "== Bindings: generate (with the test-only panic probe)"
