@@ -187,6 +187,9 @@ pub unsafe extern "C" fn satchel_crypto_cipher(
     if done.is_some() {
         OK
     } else {
+        // Not reachable with the checks above; were it, the input copied into `out` must not
+        // stay there (for an encryption, it is the plaintext page).
+        buf.fill(0);
         ERROR
     }
 }
