@@ -24,23 +24,21 @@ have_target() {
   return 1
 }
 
+# One target's tests, built with its cross C compiler and run by its user-mode QEMU.
+emulated() { # TARGET GCC_PREFIX QEMU
+  local target="$1" prefix="$2" qemu="$3" var
+  have_target "$target" || return 0
+  var="$(echo "$target" | tr 'a-z-' 'A-Z_')"
+  env "CARGO_TARGET_${var}_LINKER=$prefix-gcc" "CARGO_TARGET_${var}_RUNNER=$qemu -L /usr/$prefix" \
+    "CC_${target//-/_}=$prefix-gcc" CARGO_TARGET_DIR="target/crypto-${target%%-*}" \
+    cargo test --locked -q -p satchel-sqlcipher --target "$target"
+}
+
 echo "-- arm64, emulated"
-if have_target aarch64-unknown-linux-gnu; then
-CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
-CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
-CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc \
-CARGO_TARGET_DIR=target/crypto-arm64 \
-  cargo test --locked -q -p satchel-sqlcipher --target aarch64-unknown-linux-gnu
-fi
+emulated aarch64-unknown-linux-gnu aarch64-linux-gnu qemu-aarch64
 
 echo "-- 32-bit ARM (LibTomCrypt), emulated"
-if have_target armv7-unknown-linux-gnueabihf; then
-CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc \
-CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_RUNNER="qemu-arm -L /usr/arm-linux-gnueabihf" \
-CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc \
-CARGO_TARGET_DIR=target/crypto-arm32 \
-  cargo test --locked -q -p satchel-sqlcipher --target armv7-unknown-linux-gnueabihf
-fi
+emulated armv7-unknown-linux-gnueabihf arm-linux-gnueabihf qemu-arm
 
 echo "-- software AES"
 RUSTFLAGS="--cfg aes_force_soft" CARGO_TARGET_DIR=target/crypto-soft \
