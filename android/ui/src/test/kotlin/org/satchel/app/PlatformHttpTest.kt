@@ -30,6 +30,15 @@ class PlatformHttpTest {
                     ex.responseHeaders.add("Location", "$base/elsewhere")
                     ex.sendResponseHeaders(302, -1)
                 }
+                "/trickle" -> {
+                    // A byte every 100 ms for up to 5 s: no single read waits long.
+                    ex.sendResponseHeaders(200, 50)
+                    runCatching {
+                        ex.responseBody.use { out ->
+                            repeat(50) { out.write(7); out.flush(); Thread.sleep(100) }
+                        }
+                    }
+                }
                 "/refused" -> {
                     val body = """{"error":"revoked"}""".toByteArray()
                     ex.sendResponseHeaders(401, body.size.toLong())
@@ -84,6 +93,15 @@ class PlatformHttpTest {
     @Test
     fun readsNoMoreThanOneBytePastTheLimit() {
         assertEquals(101, PlatformHttp.send(request("/big", max = 100u)).body.size)
+    }
+
+    @Test
+    fun aTricklingAnswerIsCutOffAtTheDeadline() {
+        val started = System.nanoTime()
+        val failure = runCatching { PlatformHttp.send(request("/trickle").copy(timeoutMs = 800u)) }.exceptionOrNull()
+        val tookMs = (System.nanoTime() - started) / 1_000_000
+        assertTrue("$failure", failure is HttpFailure.Timeout)
+        assertTrue("took $tookMs ms", tookMs < 3_000)
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.satchel.ffi.HttpResponse
  */
 object PlatformHttp : HttpClient {
     override fun send(request: HttpRequest): HttpResponse {
+        val deadline = System.nanoTime() + request.timeoutMs.toLong() * 1_000_000
         val conn = try {
             URI(request.url).toURL().openConnection() as HttpURLConnection
         } catch (e: Exception) {
@@ -34,7 +35,8 @@ object PlatformHttp : HttpClient {
             conn.instanceFollowRedirects = false
             conn.useCaches = false
             conn.connectTimeout = request.connectTimeoutMs.toInt()
-            // Per read; the library bounds the whole exchange by what it asks for.
+            // Per read: HttpURLConnection has no bound on the whole exchange, so the answer is
+            // also read against the deadline (a server that trickles bytes is cut off there).
             conn.readTimeout = request.timeoutMs.toInt()
             conn.requestMethod = request.method
             for (h in request.headers) conn.setRequestProperty(h.name, h.value)
@@ -48,7 +50,7 @@ object PlatformHttp : HttpClient {
             val stream = if (status >= 400) conn.errorStream else conn.inputStream
             // One byte past the limit is enough for the library to refuse the answer.
             val limit = request.maxReplyBytes.toLong() + 1
-            val bytes = stream?.use { readAtMost(it, limit) } ?: ByteArray(0)
+            val bytes = stream?.use { readAtMost(it, limit, deadline) } ?: ByteArray(0)
             reusable = bytes.size < limit
             return HttpResponse(status.toUShort(), bytes)
         } catch (e: SocketTimeoutException) {
@@ -67,13 +69,14 @@ object PlatformHttp : HttpClient {
         }
     }
 
-    private fun readAtMost(input: InputStream, limit: Long): ByteArray {
+    private fun readAtMost(input: InputStream, limit: Long, deadline: Long): ByteArray {
         val out = ByteArrayOutputStream()
         val buffer = ByteArray(16 * 1024)
         var total = 0L
         while (total < limit) {
             val n = input.read(buffer, 0, minOf(buffer.size.toLong(), limit - total).toInt())
             if (n < 0) break
+            if (System.nanoTime() - deadline > 0) throw HttpFailure.Timeout()
             out.write(buffer, 0, n)
             total += n
         }
