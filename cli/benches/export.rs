@@ -112,7 +112,7 @@ fn main() {
     let n: usize = std::env::var("SATCHEL_BENCH_EXPORT_N").ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("manager");
-    let store = Store::create(&path, CreateOptions { role: Role::Manager, pin: Some(PASSPHRASE.into()), platform_key: None, kdf: KdfParams::DEFAULT }).unwrap();
+    let store = Store::create(&path, CreateOptions { role: Role::Manager, pin: PASSPHRASE.into(), hardware: None, background: false, kdf: KdfParams::DEFAULT }).unwrap();
     let from = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
     let to = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
     eprintln!("filling a manager's store with {n} encounters over {from} to {to}");

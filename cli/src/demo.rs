@@ -100,7 +100,7 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
     let net = HttpTransport::new(url, None)?;
     let passphrase = std::env::var("SATCHEL_PASSPHRASE").unwrap_or_else(|_| DEMO_PASSPHRASE.into());
     let create = |name: &str, role, secret: &str| {
-        Store::create(&dir.join(name), CreateOptions { role, pin: Some(secret.into()), platform_key: None, kdf: KdfParams::DEFAULT })
+        Store::create(&dir.join(name), CreateOptions { role, pin: secret.into(), hardware: None, background: false, kdf: KdfParams::DEFAULT })
             .map_err(CliError::from)
     };
 

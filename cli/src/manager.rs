@@ -78,7 +78,7 @@ impl Manager {
         if std::env::var("SATCHEL_PASSPHRASE").is_err() && *passphrase("Repeat it: ")? != *pass {
             return Err("the passphrases differ; nothing was created".into());
         }
-        let opts = CreateOptions { role: Role::Manager, pin: Some(pass.to_string()), platform_key: None, kdf: KdfParams::DEFAULT };
+        let opts = CreateOptions { role: Role::Manager, pin: pass.to_string(), hardware: None, background: false, kdf: KdfParams::DEFAULT };
         let store = Store::create(&dir, opts)?;
         if let Err(e) = store.start_program(server, token, &transport) {
             store.lock();

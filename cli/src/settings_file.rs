@@ -155,6 +155,8 @@ struct ProgramEntry {
     small_cell_threshold: Option<u32>,
     /// Days an acknowledged encounter stays on an outreach phone.
     retention_days: Option<u32>,
+    /// A phone wipes its store after this many wrong PINs in a row (0: never).
+    wipe_after_failed_pins: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -241,6 +243,7 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
                 time_zone: p.time_zone.unwrap_or_else(|| cur.time_zone.clone()),
                 small_cell_threshold: p.small_cell_threshold.unwrap_or(cur.small_cell_threshold),
                 retention_days: p.retention_days.unwrap_or(cur.retention_days),
+                wipe_after_failed_pins: p.wipe_after_failed_pins.unwrap_or(cur.wipe_after_failed_pins),
             }),
         ));
     }
@@ -315,6 +318,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
             time_zone: Some(s.program.time_zone.clone()),
             small_cell_threshold: Some(s.program.small_cell_threshold),
             retention_days: Some(s.program.retention_days),
+            wipe_after_failed_pins: Some(s.program.wipe_after_failed_pins),
         })),
         items: s
             .items

@@ -35,7 +35,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::create(
         dir.path(),
-        CreateOptions { role: Role::Manager, pin: Some("2468".into()), platform_key: None, kdf: KdfParams { m_kib: 64, t: 1, p: 1 } },
+        CreateOptions { role: Role::Manager, pin: "2468".into(), hardware: None, background: false, kdf: KdfParams { m_kib: 64, t: 1, p: 1 } },
     )
     .unwrap()
     // The day after the last encounter, so that all 15 months are within the year a phone may log.

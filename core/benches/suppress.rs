@@ -31,7 +31,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::create(
         dir.path(),
-        CreateOptions { role: Role::Outreach, pin: Some("2468".into()), platform_key: None, kdf: KdfParams { m_kib: 64, t: 1, p: 1 } },
+        CreateOptions { role: Role::Outreach, pin: "2468".into(), hardware: None, background: false, kdf: KdfParams { m_kib: 64, t: 1, p: 1 } },
     )
     .unwrap();
     let mut dice = Dice(0x5eed);

@@ -94,6 +94,25 @@ pub fn open_key(kek: &[u8; 32], sealed: &Sealed, aad: &[u8]) -> Option<SecretKey
     Some(Zeroizing::new(bytes))
 }
 
+/// HMAC-SHA256 of `message` under `key`, whole.
+pub fn hmac32(key: &[u8; 32], message: &[u8]) -> SecretKey {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message);
+    let mut out = Zeroizing::new([0u8; 32]);
+    out.copy_from_slice(&mac.finalize().into_bytes());
+    out
+}
+
+/// The key that wraps a database key under the PIN *and* the phone's hardware: HMAC-SHA256
+/// keyed by the hardware's answer over the Argon2id output. Without the hardware's answer no
+/// number of PIN guesses gets anywhere; without the PIN the hardware's answer alone does not
+/// either.
+pub fn pin_hardware_kek(pin_kek: &SecretKey, hardware: &SecretKey) -> SecretKey {
+    let mut message = Zeroizing::new(b"satchel/kek/pin+hardware/v2/".to_vec());
+    message.extend_from_slice(pin_kek.as_ref());
+    hmac32(hardware, &message)
+}
+
 /// HMAC-SHA256 of `message` under `key`, truncated to 16 bytes.
 pub fn hmac16(key: &[u8; 32], message: &[u8]) -> [u8; 16] {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");

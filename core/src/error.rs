@@ -15,16 +15,26 @@ pub enum Error {
     #[error("too many wrong PINs ({failed_attempts} in a row); try again in {seconds} s")]
     TryLater { seconds: u64, failed_attempts: u32 },
 
-    /// The platform key did not open the key.
-    #[error("wrong platform key ({failed_attempts} failed attempts in a row)")]
+    /// The phone's hardware key (fingerprint, background) did not open the key.
+    #[error("the phone's key did not open the store ({failed_attempts} failed attempts in a row)")]
     WrongKey { failed_attempts: u32 },
+
+    /// Too many wrong PINs in a row: the store was wiped, as the program asked. Nothing of it is
+    /// left on the phone; enroll again.
+    #[error("{failed_attempts} wrong PINs in a row: the store was wiped")]
+    Wiped { failed_attempts: u32 },
+
+    /// The phone's keystore did not answer (missing key, cancelled prompt, changed biometrics).
+    /// Not a wrong attempt; nothing changed.
+    #[error("{0}")]
+    Hardware(#[from] crate::hardware::HardwareError),
 
     /// The store has no key wrapped for this way of unlocking (e.g. no platform key was set).
     #[error("this store cannot be unlocked that way: no {0} key is set")]
     NoSuchUnlock(&'static str),
 
     /// The store is locked; unlock it first.
-    #[error("the store is locked; unlock it with the PIN or the platform key")]
+    #[error("the store is locked; unlock it with the PIN")]
     Locked,
 
     /// There is no store in this folder.

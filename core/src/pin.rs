@@ -4,9 +4,10 @@
 //! The store itself accepts any secret of 4 to 64 characters (a manager's passphrase too); a
 //! phone's PIN is held to more, because a seized phone gets guessed at by hand.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
 use crate::error::{invalid, Result};
+pub use crate::keyfile::Stamp;
 
 /// The shortest and longest PIN a worker may choose.
 pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
@@ -98,17 +99,52 @@ pub fn wait_after(failed: u32) -> Duration {
     (Duration::seconds(30) * (1 << doublings)).min(MAX_WAIT)
 }
 
-/// The time left before another try, given the failures and when the last one happened. A
-/// clock set back before the last failure does not shorten the wait: then the whole wait is
-/// still ahead.
-pub fn wait_left(failed: u32, last_failure: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Duration {
+/// The time left before another try, given the failures and when the last one happened, on two
+/// clocks: the wall clock and the time since the phone started (which the worker cannot set).
+/// The wait must have passed on both, so moving the wall clock forward does not shorten it. A
+/// wall clock set back before the last failure, or a restart of the phone, does not shorten it
+/// either: then the whole wait is still ahead (see [`restarted_wait`]).
+pub fn wait_left(failed: u32, last_failure: Option<Stamp>, now: Stamp) -> Duration {
     let wait = wait_after(failed);
     let Some(last) = last_failure else { return Duration::zero() };
-    if now < last {
+    if restarted_wait(last, now) {
         return wait;
     }
-    (last + wait - now).max(Duration::zero())
+    let wall_left = Duration::seconds(last.wall) + wait - Duration::seconds(now.wall);
+    let uptime_left = match (last.uptime_ms, now.uptime_ms) {
+        (Some(l), Some(n)) => Duration::milliseconds(l) + wait - Duration::milliseconds(n),
+        _ => Duration::zero(),
+    };
+    wall_left.max(uptime_left).max(Duration::zero())
 }
+
+/// Whether a clock went back since the last failure (the wall clock set back, or the phone
+/// restarted, which starts its uptime again): the wait then starts again from now.
+pub fn restarted_wait(last: Stamp, now: Stamp) -> bool {
+    now.wall < last.wall || matches!((last.uptime_ms, now.uptime_ms), (Some(l), Some(n)) if n < l)
+}
+
+/// Milliseconds since the phone started, counting time asleep: `CLOCK_BOOTTIME` on Android
+/// and Linux, `CLOCK_MONOTONIC` on Apple platforms (which counts sleep there). No one can set
+/// it, so a wait measured on it cannot be skipped by moving the wall clock.
+pub fn uptime_ms() -> Option<i64> {
+    #[cfg(any(target_os = "android", target_os = "linux"))]
+    let id = Some(rustix::time::ClockId::Boottime);
+    #[cfg(target_vendor = "apple")]
+    let id = Some(rustix::time::ClockId::Monotonic);
+    #[cfg(not(any(target_os = "android", target_os = "linux", target_vendor = "apple")))]
+    let id: Option<rustix::time::ClockId> = None;
+    let t = rustix::time::clock_gettime(id?);
+    Some(t.tv_sec.saturating_mul(1000).saturating_add(t.tv_nsec as i64 / 1_000_000))
+}
+
+/// Wrong PINs in a row after which a phone wipes its store, unless the program says otherwise:
+/// the fourth wait (4 minutes) has passed, so this is someone guessing for about half an hour,
+/// not a worker with cold hands; iOS offers the same number for its own passcode.
+pub const DEFAULT_WIPE_AFTER: u32 = 10;
+
+/// The most a program may allow before the wipe (0 turns the wipe off).
+pub const MAX_WIPE_AFTER: u32 = 50;
 
 #[cfg(test)]
 mod tests {
@@ -154,14 +190,34 @@ mod tests {
         assert_eq!(wait_after(u32::MAX), MAX_WAIT);
     }
 
+    fn at(wall: i64, uptime_s: Option<i64>) -> Stamp {
+        Stamp { wall, uptime_ms: uptime_s.map(|s| s * 1000) }
+    }
+
     #[test]
     fn a_clock_set_back_does_not_shorten_the_wait() {
-        let t = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let t = 1_800_000_000;
         let n = FREE_TRIES + 1;
-        assert_eq!(wait_left(n, Some(t), t), Duration::seconds(30));
-        assert_eq!(wait_left(n, Some(t), t + Duration::seconds(10)), Duration::seconds(20));
-        assert_eq!(wait_left(n, Some(t), t + Duration::seconds(31)), Duration::zero());
-        assert_eq!(wait_left(n, Some(t), t - Duration::days(3)), Duration::seconds(30));
-        assert_eq!(wait_left(n, None, t), Duration::zero());
+        assert_eq!(wait_left(n, Some(at(t, None)), at(t, None)), Duration::seconds(30));
+        assert_eq!(wait_left(n, Some(at(t, None)), at(t + 10, None)), Duration::seconds(20));
+        assert_eq!(wait_left(n, Some(at(t, None)), at(t + 31, None)), Duration::zero());
+        assert_eq!(wait_left(n, Some(at(t, None)), at(t - 3 * 86_400, None)), Duration::seconds(30));
+        assert_eq!(wait_left(n, None, at(t, None)), Duration::zero());
+    }
+
+    #[test]
+    fn a_clock_set_forward_does_not_shorten_the_wait() {
+        let t = 1_800_000_000;
+        let n = FREE_TRIES + 2; // a minute
+        let last = Some(at(t, Some(500)));
+        // The wall clock moved a day ahead, ten seconds later: the uptime says 50 s are left.
+        assert_eq!(wait_left(n, last, at(t + 86_400, Some(510))), Duration::seconds(50));
+        // Both clocks past the wait: the try is accepted.
+        assert_eq!(wait_left(n, last, at(t + 61, Some(561))), Duration::zero());
+        // The phone restarted (uptime back near zero): the whole wait again, whatever the wall.
+        assert!(restarted_wait(last.unwrap(), at(t + 86_400, Some(20))));
+        assert_eq!(wait_left(n, last, at(t + 86_400, Some(20))), Duration::seconds(60));
+        // A platform without the uptime clock counts the wall clock alone.
+        assert_eq!(wait_left(n, last, at(t + 61, None)), Duration::zero());
     }
 }

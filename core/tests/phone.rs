@@ -7,7 +7,9 @@ mod common;
 
 use chrono::Duration;
 use common::*;
-use satchel_core::{Error, Role, Store};
+use satchel_core::outbox::SettingRecord;
+use satchel_core::{Error, KeyPurpose, MemoryKeys, Record, Role, Store};
+use uuid::Uuid;
 
 fn wrong(store: &Store) -> Error {
     store.unlock_with_pin("9051").unwrap_err()
@@ -40,7 +42,7 @@ fn wrong_pins_make_the_next_try_wait_across_restarts_and_clock_changes() {
     assert_eq!(reopened.unlock_wait().unwrap(), Duration::seconds(20));
 
     // A clock set back a day does not shorten it: the whole wait runs again from then.
-    clock.advance(Duration::days(-1));
+    clock.set_wall(Duration::days(-1));
     assert_eq!(reopened.unlock_wait().unwrap(), Duration::seconds(30));
     clock.advance(Duration::seconds(29));
     assert!(matches!(reopened.unlock_with_pin(PIN), Err(Error::TryLater { seconds: 1, .. })));
@@ -53,6 +55,92 @@ fn wrong_pins_make_the_next_try_wait_across_restarts_and_clock_changes() {
     reopened.unlock_with_pin(PIN).unwrap();
     assert_eq!(reopened.failed_attempts(), 0);
     assert_eq!(reopened.unlock_wait().unwrap(), Duration::zero());
+}
+
+#[test]
+fn moving_the_clock_forward_or_restarting_the_phone_does_not_skip_the_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let store = new_store(dir.path(), Role::Outreach, &clock);
+    store.lock();
+    for _ in 0..6 {
+        clock.advance(Duration::hours(2));
+        wrong(&store);
+    }
+    assert_eq!(store.unlock_wait().unwrap(), Duration::seconds(60));
+    // The wall clock set a week ahead: the phone's own clock says the minute has not passed.
+    clock.set_wall(Duration::days(7));
+    assert_eq!(store.unlock_wait().unwrap(), Duration::seconds(60));
+    assert!(matches!(store.unlock_with_pin(PIN), Err(Error::TryLater { seconds: 60, .. })));
+    clock.advance(Duration::seconds(45));
+    assert_eq!(store.unlock_wait().unwrap(), Duration::seconds(15));
+    // A restart (the clock since start begins again) restarts the wait from now.
+    clock.restart();
+    assert_eq!(store.unlock_wait().unwrap(), Duration::seconds(60));
+    clock.advance(Duration::seconds(59));
+    assert!(matches!(store.unlock_with_pin(PIN), Err(Error::TryLater { seconds: 1, .. })));
+    clock.advance(Duration::seconds(1));
+    store.unlock_with_pin(PIN).unwrap();
+}
+
+#[test]
+fn a_phone_wipes_itself_after_the_programs_limit_of_wrong_pins() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let hw = std::sync::Arc::new(MemoryKeys::new());
+    let store = clock.attach(Store::create(dir.path(), phone_options(Role::Outreach, hw.clone())).unwrap());
+    store.enable_unlock(KeyPurpose::Biometric).unwrap();
+    store.log_encounter(&street(clock.now())).unwrap();
+    store.lock();
+    let limit = satchel_core::pin::DEFAULT_WIPE_AFTER;
+    for n in 1..limit {
+        clock.advance(Duration::hours(2));
+        assert!(matches!(wrong(&store), Error::WrongPin { failed_attempts } if failed_attempts == n));
+    }
+    assert!(dir.path().join("satchel.db").exists(), "nothing wiped before the limit");
+    clock.advance(Duration::hours(2));
+    assert!(matches!(wrong(&store), Error::Wiped { failed_attempts } if failed_attempts == limit));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "files left after the wipe: {left:?}");
+    for purpose in KeyPurpose::ALL {
+        assert!(!hw.has(purpose), "the {} hardware key survived the wipe", purpose.as_str());
+    }
+    assert!(matches!(store.unlock_with_pin(PIN), Err(Error::NoStore(_))));
+}
+
+#[test]
+fn the_program_sets_the_wipe_limit_and_a_right_pin_resets_the_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let store = new_store(dir.path(), Role::Outreach, &clock);
+    // The setting arrives from a manager (applied here as a received setting would be).
+    let mut program = store.settings().unwrap().program;
+    program.wipe_after_failed_pins = 3;
+    let value = serde_json::to_value(&program).unwrap();
+    let record = Record::Setting(SettingRecord { id: Uuid::now_v7(), key: "program".into(), value, hlc: 1 << 40, device: Uuid::now_v7() });
+    store.apply_records(&[record]).unwrap();
+    assert_eq!(store.settings().unwrap().program.wipe_after_failed_pins, 3);
+    store.lock();
+    for _ in 0..2 {
+        wrong(&store);
+    }
+    store.unlock_with_pin(PIN).unwrap();
+    store.lock();
+    for _ in 0..2 {
+        wrong(&store);
+    }
+    assert!(dir.path().join("satchel.db").exists(), "the right PIN in between reset the count");
+    assert!(matches!(wrong(&store), Error::Wiped { failed_attempts: 3 }));
+
+    // 0 turns the wipe off, and a manager's store never wipes itself.
+    let manager_dir = tempfile::tempdir().unwrap();
+    let manager = new_store(manager_dir.path(), Role::Manager, &clock);
+    manager.lock();
+    for _ in 0..12 {
+        clock.advance(Duration::hours(2));
+        assert!(matches!(wrong(&manager), Error::WrongPin { .. }));
+    }
+    assert!(manager_dir.path().join("satchel.db").exists());
 }
 
 #[test]

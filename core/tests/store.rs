@@ -5,6 +5,7 @@
 mod common;
 
 use std::fs;
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use common::*;
@@ -12,7 +13,7 @@ use satchel_core::crypto::KdfParams;
 use satchel_core::inventory::MovementRecord;
 use satchel_core::outbox::SettingRecord;
 use satchel_core::{
-    AdjustReason, Choice, ContactType, CreateOptions, Error, Granularity, ListKind, MovementKind, NewEncounter, Program,
+    AdjustReason, Choice, ContactType, CreateOptions, Error, HardwareError, KeyPurpose, MemoryKeys, Granularity, ListKind, MovementKind, NewEncounter, Program,
     Record, Role, Setting, Store, Stream, TallyQuery,
 };
 use uuid::Uuid;
@@ -29,14 +30,11 @@ fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
-fn unlock_with_pin_or_platform_key_and_count_failures() {
+fn unlock_with_pin_or_biometrics_and_count_failures() {
     let dir = tempfile::tempdir().unwrap();
-    let platform = [42u8; 32];
-    let store = Store::create(
-        dir.path(),
-        CreateOptions { role: Role::Outreach, pin: Some(PIN.into()), platform_key: Some(platform), kdf: FAST_KDF },
-    )
-    .unwrap();
+    let hw = Arc::new(MemoryKeys::new());
+    let store = Store::create(dir.path(), common::phone_options(Role::Outreach, hw.clone())).unwrap();
+    store.enable_unlock(KeyPurpose::Biometric).unwrap();
     store.log_encounter(&street(store.now())).unwrap();
     store.lock();
     assert!(matches!(store.recent_encounters(10), Err(Error::Locked)));
@@ -48,17 +46,29 @@ fn unlock_with_pin_or_platform_key_and_count_failures() {
             other => panic!("expected WrongPin, got {other:?}"),
         }
     }
-    assert!(matches!(store.unlock_with_platform_key(&[1u8; 32]), Err(Error::WrongKey { failed_attempts: 4 })));
-    assert_eq!(store.failed_attempts(), 4);
-    assert_eq!(snapshot(dir.path()), before, "a wrong PIN or key changes nothing but the counter");
+    // A cancelled fingerprint prompt is not a wrong attempt.
+    hw.refuse(KeyPurpose::Biometric, true);
+    assert!(matches!(store.unlock_with_biometrics(), Err(Error::Hardware(HardwareError::Cancelled))));
+    hw.refuse(KeyPurpose::Biometric, false);
+    assert_eq!(store.failed_attempts(), 3);
+    assert_eq!(snapshot(dir.path()), before, "a wrong PIN or a cancelled prompt changes nothing but the counter");
 
-    store.unlock_with_platform_key(&platform).unwrap();
+    store.unlock_with_biometrics().unwrap();
     assert_eq!(store.failed_attempts(), 0);
     assert_eq!(store.recent_encounters(10).unwrap().len(), 1);
     store.lock();
-    let reopened = Store::open(dir.path()).unwrap();
+    let reopened = Store::open(dir.path()).unwrap().with_hardware(hw.clone());
     reopened.unlock_with_pin(PIN).unwrap();
     assert_eq!(reopened.recent_encounters(10).unwrap().len(), 1);
+    reopened.lock();
+    // Without the phone's keystore the PIN opens nothing (the files were copied elsewhere).
+    let copied = Store::open(dir.path()).unwrap();
+    assert!(matches!(copied.unlock_with_pin(PIN), Err(Error::Hardware(HardwareError::Missing(_)))));
+    assert_eq!(copied.failed_attempts(), 0, "a missing keystore is not a wrong PIN");
+    // Fingerprint unlock turned off: its wrap and its hardware key are gone.
+    reopened.disable_unlock(KeyPurpose::Biometric).unwrap();
+    assert!(!hw.has(KeyPurpose::Biometric));
+    assert!(matches!(reopened.unlock_with_biometrics(), Err(Error::NoSuchUnlock(_))));
 }
 
 #[test]
@@ -136,8 +146,10 @@ fn create_refuses_to_overwrite_and_open_refuses_nothing() {
     fs::write(other.path().join("satchel.db"), b"leftover").unwrap();
     assert!(matches!(Store::create(other.path(), common::options(Role::Outreach)), Err(Error::AlreadyExists(_))));
     assert_eq!(fs::read(other.path().join("satchel.db")).unwrap(), b"leftover");
-    let none = CreateOptions { role: Role::Outreach, pin: None, platform_key: None, kdf: KdfParams::DEFAULT };
+    let none = CreateOptions { role: Role::Outreach, pin: String::new(), hardware: None, background: false, kdf: KdfParams::DEFAULT };
     assert!(matches!(Store::create(tempfile::tempdir().unwrap().path(), none), Err(Error::Invalid { .. })));
+    let background = CreateOptions { background: true, ..common::options(Role::Outreach) };
+    assert!(matches!(Store::create(tempfile::tempdir().unwrap().path(), background), Err(Error::Invalid { .. })));
 }
 
 #[test]

@@ -68,7 +68,7 @@ fn every_zone_gives_the_offsets_it_gave_before() {
 fn rewrite_days(dir: &std::path::Path, day: NaiveDate, rules: &str) {
     let paths = StorePaths::new(dir);
     let kf = KeyFile::load(&paths).unwrap();
-    let key = kf.unwrap_with_pin(PIN).unwrap().unwrap();
+    let key = kf.unwrap_with_pin(PIN, None).unwrap().unwrap();
     let salt: [u8; 16] = kf.db_salt.as_slice().try_into().unwrap();
     let conn = schema::open(&paths.db(), &key, &salt, false).unwrap();
     let days = day.signed_duration_since(NaiveDate::default()).num_days();

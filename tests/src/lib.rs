@@ -305,7 +305,7 @@ pub struct Device {
 /// A new store with a clock `skew` away from the real one.
 pub fn new_device(role: Role, skew: chrono::Duration) -> Device {
     let dir = tempfile::tempdir().unwrap();
-    let opts = CreateOptions { role, pin: Some(PIN.into()), platform_key: None, kdf: FAST_KDF };
+    let opts = CreateOptions { role, pin: PIN.into(), hardware: None, background: false, kdf: FAST_KDF };
     let store = Store::create(dir.path(), opts).unwrap().with_clock(Arc::new(move || -> DateTime<Utc> { Utc::now() + skew }));
     Device { store, dir }
 }

@@ -44,6 +44,14 @@ pub struct Program {
     pub small_cell_threshold: u32,
     /// Days an acknowledged encounter stays on an outreach device.
     pub retention_days: u32,
+    /// An outreach phone wipes its store after this many wrong PINs in a row (0: never).
+    /// Settings written before it existed read as the default.
+    #[serde(default = "default_wipe_after")]
+    pub wipe_after_failed_pins: u32,
+}
+
+fn default_wipe_after() -> u32 {
+    crate::pin::DEFAULT_WIPE_AFTER
 }
 
 impl Default for Program {
@@ -53,6 +61,7 @@ impl Default for Program {
             time_zone: "America/New_York".into(),
             small_cell_threshold: 11,
             retention_days: 7,
+            wipe_after_failed_pins: crate::pin::DEFAULT_WIPE_AFTER,
         }
     }
 }
@@ -228,6 +237,7 @@ impl Setting {
                 parse_time_zone(&p.time_zone)?;
                 check_range("program.small_cell_threshold", p.small_cell_threshold as i64, 1, 100)?;
                 check_range("program.retention_days", p.retention_days as i64, 1, 365)?;
+                check_range("program.wipe_after_failed_pins", p.wipe_after_failed_pins as i64, 0, crate::pin::MAX_WIPE_AFTER as i64)?;
             }
             Setting::Item(i) => {
                 check_id("item.id", &i.id)?;

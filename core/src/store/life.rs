@@ -2,8 +2,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-
 use chrono::Utc;
 use rusqlite::params;
 use uuid::Uuid;
@@ -12,6 +10,7 @@ use super::unlock::read_header;
 use super::{CreateOptions, Store};
 use crate::crypto::{self, SecretKey};
 use crate::error::{invalid, Error, Result};
+use crate::hardware::KeyPurpose;
 use crate::keyfile::{self, KeyFile, StorePaths};
 use crate::meta::{self, MetaExt};
 use crate::schema;
@@ -21,11 +20,9 @@ impl Store {
     /// Makes a new store in `dir`. Refuses when any part of a store is already there.
     pub fn create(dir: &Path, opts: CreateOptions) -> Result<Store> {
         let paths = StorePaths::new(dir);
-        if opts.pin.is_none() && opts.platform_key.is_none() {
-            return Err(invalid("unlock", "give a PIN, a platform key, or both"));
-        }
-        if let Some(pin) = &opts.pin {
-            keyfile::validate_pin("pin", pin)?;
+        keyfile::validate_pin("pin", &opts.pin)?;
+        if opts.background && opts.hardware.is_none() {
+            return Err(invalid("background", "background sync needs the phone's keystore"));
         }
         if paths.all_files().iter().any(|p| p.exists()) {
             return Err(Error::AlreadyExists(dir.to_path_buf()));
@@ -38,7 +35,7 @@ impl Store {
                 let _ = fs::remove_file(p);
             }
         }
-        let store = Store { paths, clock: Arc::new(Utc::now), session: Mutex::new(None), sync_turn: Mutex::new(()) };
+        let store = Store::new_locked(paths, opts.hardware.clone());
         let db_key = result?;
         store.start_session(db_key)?;
         Ok(store)
@@ -50,6 +47,9 @@ impl Store {
         let store_id = crypto::random_bytes::<16>();
         let now = Utc::now().timestamp();
         let mut conn = schema::open(&paths.db(), &db_key, &salt, true)?;
+        // Owner-only before anything is written; the WAL and shared-memory files take the
+        // database file's mode.
+        keyfile::make_private(paths)?;
         schema::migrate(&mut conn)?;
         let tx = conn.transaction()?;
         tx.set_meta(&meta::STORE_ID, &store_id[..])?;
@@ -76,13 +76,20 @@ impl Store {
             return Err(Error::Damaged("the new database did not take its salt".into()));
         }
         let mut kf = KeyFile::new(store_id, salt);
-        if let Some(pin) = &opts.pin {
-            kf.wrap_with_pin(&db_key, pin, opts.kdf)?;
+        let hardware = opts.hardware.as_deref();
+        if let Some(hw) = hardware {
+            hw.create(KeyPurpose::Pin)?;
         }
-        if let Some(pk) = &opts.platform_key {
-            kf.wrap_with_platform_key(&db_key, pk);
+        kf.wrap_with_pin(&db_key, &opts.pin, opts.kdf, hardware)?;
+        if let (true, Some(hw)) = (opts.background, hardware) {
+            hw.create(KeyPurpose::Background)?;
+            kf.wrap_with_hardware(&db_key, KeyPurpose::Background, hw)?;
+        }
+        if opts.role == settings::Role::Outreach {
+            kf.wipe_after = Some(crate::pin::DEFAULT_WIPE_AFTER);
         }
         kf.save(paths)?;
+        keyfile::make_private(paths)?;
         Ok(db_key)
     }
 
@@ -90,6 +97,6 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         let paths = StorePaths::new(dir);
         KeyFile::load(&paths)?;
-        Ok(Store { paths, clock: Arc::new(Utc::now), session: Mutex::new(None), sync_turn: Mutex::new(()) })
+        Ok(Store::new_locked(paths, None))
     }
 }

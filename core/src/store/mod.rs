@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use crate::crypto::{KdfParams, SecretKey};
 use crate::error::{Error, Result};
+use crate::hardware::HardwareKeys;
 use crate::keyfile::StorePaths;
 use crate::settings::{ProgramSettings, Role};
 
@@ -39,19 +40,33 @@ pub use wipe::wipe;
 /// The time source; tests and demos set their own.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// Milliseconds since the phone started, counting time asleep (`None` where the platform has no
+/// such clock); tests set their own.
+pub type Uptime = Arc<dyn Fn() -> Option<i64> + Send + Sync>;
+
 /// How a new store is made.
 pub struct CreateOptions {
     pub role: Role,
-    /// The worker's PIN; at least one of `pin` and `platform_key` is required.
-    pub pin: Option<String>,
-    /// A 32-byte key from the Android Keystore or iOS Keychain.
-    pub platform_key: Option<[u8; 32]>,
+    /// The worker's PIN (or the manager's passphrase).
+    pub pin: String,
+    /// The phone's keystore. On a phone it is required: every key that wraps the database key
+    /// then needs the phone's hardware, so the files alone open nothing. Without it (a manager's
+    /// laptop), the PIN alone wraps the key.
+    pub hardware: Option<Arc<dyn HardwareKeys>>,
+    /// Also wrap the key for background sync (needs `hardware`).
+    pub background: bool,
     pub kdf: KdfParams,
 }
 
 impl CreateOptions {
+    /// A store that the PIN (a passphrase) alone opens: a manager's laptop, tests, the demo.
     pub fn with_pin(role: Role, pin: &str) -> Self {
-        CreateOptions { role, pin: Some(pin.into()), platform_key: None, kdf: KdfParams::DEFAULT }
+        CreateOptions { role, pin: pin.into(), hardware: None, background: false, kdf: KdfParams::DEFAULT }
+    }
+
+    /// A phone's store: the PIN together with the phone's hardware.
+    pub fn on_phone(role: Role, pin: &str, hardware: Arc<dyn HardwareKeys>) -> Self {
+        CreateOptions { role, pin: pin.into(), hardware: Some(hardware), background: false, kdf: KdfParams::DEFAULT }
     }
 }
 
@@ -75,6 +90,9 @@ struct OpenStore {
 pub struct Store {
     paths: StorePaths,
     clock: Clock,
+    uptime: Uptime,
+    /// The phone's keystore; `None` on a manager's laptop.
+    hardware: Option<Arc<dyn HardwareKeys>>,
     session: Mutex<Option<OpenStore>>,
     /// One sync or enrollment at a time (a background job and the worker's "sync now" must not
     /// interleave their acknowledgements).
@@ -100,6 +118,29 @@ impl Store {
 
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// Replaces the clock since the phone started (for tests).
+    pub fn with_uptime(mut self, uptime: Uptime) -> Store {
+        self.uptime = uptime;
+        self
+    }
+
+    /// Gives the store the phone's keystore: a phone store's PIN needs it to unlock.
+    pub fn with_hardware(mut self, hardware: Arc<dyn HardwareKeys>) -> Store {
+        self.hardware = Some(hardware);
+        self
+    }
+
+    fn new_locked(paths: StorePaths, hardware: Option<Arc<dyn HardwareKeys>>) -> Store {
+        Store {
+            paths,
+            clock: Arc::new(Utc::now),
+            uptime: Arc::new(crate::pin::uptime_ms),
+            hardware,
+            session: Mutex::new(None),
+            sync_turn: Mutex::new(()),
+        }
     }
 
     fn lock_session(&self) -> MutexGuard<'_, Option<OpenStore>> {

@@ -22,7 +22,9 @@ impl Store {
         let mut guard = self.lock_session();
         let session = guard.as_mut().ok_or(Error::Locked)?;
         session.ctx.settings = settings::load(&session.conn)?;
-        Ok(())
+        drop(guard);
+        // The wipe limit is read while the store is locked, from the key file.
+        self.follow_wipe_policy()
     }
 
     /// Writes a setting and queues it for the program's devices. Managers only.

@@ -24,10 +24,11 @@ impl Store {
         })
     }
 
-    /// Panic wipe of this store: locks it, then destroys every file (see [`wipe`]).
-    pub fn wipe(self) -> Result<()> {
-        self.lock();
-        wipe(self.paths.dir())
+    /// Panic wipe of this store: locks it, destroys the phone's hardware keys (without them no
+    /// wrap can ever open again, whatever flash storage keeps of the files), then every file
+    /// (see [`wipe`]). Every step runs even if an earlier one fails.
+    pub fn wipe(&self) -> Result<()> {
+        self.destroy()
     }
 }
 

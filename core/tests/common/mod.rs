@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use satchel_core::crypto::KdfParams;
-use satchel_core::{ContactType, CreateOptions, ItemQuantity, NewEncounter, Role, Store};
+use satchel_core::{ContactType, CreateOptions, ItemQuantity, MemoryKeys, NewEncounter, Role, Store};
 
 pub const PIN: &str = "2468";
 
@@ -14,26 +14,46 @@ pub const PIN: &str = "2468";
 pub const FAST_KDF: KdfParams = KdfParams { m_kib: 64, t: 1, p: 1 };
 
 pub fn options(role: Role) -> CreateOptions {
-    CreateOptions { role, pin: Some(PIN.into()), platform_key: None, kdf: FAST_KDF }
+    CreateOptions { role, pin: PIN.into(), hardware: None, background: false, kdf: FAST_KDF }
 }
 
-/// A clock the test moves by hand.
+/// A phone's store: the PIN together with the phone's keystore (a stand-in that keeps its
+/// secrets in memory, outside the store's files).
+pub fn phone_options(role: Role, hardware: Arc<MemoryKeys>) -> CreateOptions {
+    CreateOptions { role, pin: PIN.into(), hardware: Some(hardware), background: false, kdf: FAST_KDF }
+}
+
+/// A clock the test moves by hand: the wall clock, and the phone's clock since it started
+/// (milliseconds), which time moves too but setting the wall clock does not.
 #[derive(Clone)]
-pub struct TestClock(pub Arc<Mutex<DateTime<Utc>>>);
+pub struct TestClock(pub Arc<Mutex<DateTime<Utc>>>, pub Arc<Mutex<i64>>);
 
 impl TestClock {
     pub fn at(t: DateTime<Utc>) -> Self {
-        TestClock(Arc::new(Mutex::new(t)))
+        TestClock(Arc::new(Mutex::new(t)), Arc::new(Mutex::new(3_600_000)))
     }
     pub fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap()
     }
+    pub fn uptime_ms(&self) -> i64 {
+        *self.1.lock().unwrap()
+    }
+    /// Time passes: both clocks move.
     pub fn advance(&self, d: Duration) {
         *self.0.lock().unwrap() += d;
+        *self.1.lock().unwrap() += d.num_milliseconds();
+    }
+    /// Someone sets the wall clock; the time since the phone started does not move.
+    pub fn set_wall(&self, d: Duration) {
+        *self.0.lock().unwrap() += d;
+    }
+    /// The phone restarts: its clock since start begins again.
+    pub fn restart(&self) {
+        *self.1.lock().unwrap() = 5_000;
     }
     pub fn attach(&self, store: Store) -> Store {
-        let c = self.clone();
-        store.with_clock(Arc::new(move || c.now()))
+        let (c, u) = (self.clone(), self.clone());
+        store.with_clock(Arc::new(move || c.now())).with_uptime(Arc::new(move || Some(u.uptime_ms())))
     }
 }
 
