@@ -55,5 +55,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   exit 1
 fi
 python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install -q pytest
+# The seized-phone test attacks the store's files with code written apart from Satchel's.
+python3 -c "import argon2, nacl" >/dev/null 2>&1 || python3 -m pip install -q argon2-cffi pynacl
 # Maven fetches the Kotlin compiler, JNA and JUnit from Maven Central on first use; the Swift
 # tests make their Debian trixie chroot on first use (bindings/tests/swift/run.sh).

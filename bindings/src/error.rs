@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use satchel_core::Error as Core;
+use satchel_core::{Error as Core, HardwareError};
 
 /// What went wrong, for the app to show or act on.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -16,10 +16,25 @@ pub enum SatchelError {
     /// again after it; the wait survives an app restart and a clock set back.
     #[error("Too many wrong PINs ({failed_attempts} in a row). Try again in {seconds} seconds.")]
     TryLater { seconds: u64, failed_attempts: u32 },
-    /// The platform key (Keystore/Keychain) did not open the store.
-    #[error("The device key did not open the store ({failed_attempts} failed attempts in a row).")]
+    /// The phone's fingerprint or background key did not open the store.
+    #[error("The phone's key did not open the store ({failed_attempts} failed attempts in a row).")]
     WrongKey { failed_attempts: u32 },
-    /// The store is locked; unlock it with the PIN or the platform key first.
+    /// Too many wrong PINs in a row: the store was wiped, as the program asked. Nothing of it
+    /// is left; show the welcome screen (enroll again).
+    #[error("{failed_attempts} wrong PINs in a row: this phone's data was wiped.")]
+    Wiped { failed_attempts: u32 },
+    /// The worker cancelled the fingerprint prompt. Show the PIN pad; nothing counted.
+    #[error("Fingerprint unlock was cancelled.")]
+    BiometricsCancelled,
+    /// The phone's fingerprints or face changed since fingerprint unlock was turned on, so its
+    /// key no longer works. Unlock with the PIN, then offer to turn it on again.
+    #[error("The phone's fingerprints or face changed. Unlock with your PIN.")]
+    BiometricsChanged,
+    /// The phone's keystore did not answer (its key is missing, or it failed). Not a wrong
+    /// PIN; nothing changed.
+    #[error("The phone's keystore did not answer: {detail}.")]
+    KeystoreFailed { detail: String },
+    /// The store is locked; unlock it with the PIN first.
     #[error("The store is locked. Unlock it first.")]
     Locked,
     /// A value failed validation; `field` names it. Nothing was saved.
@@ -59,6 +74,10 @@ impl From<Core> for SatchelError {
             Core::WrongPin { failed_attempts } => SatchelError::WrongPin { failed_attempts },
             Core::WrongKey { failed_attempts } => SatchelError::WrongKey { failed_attempts },
             Core::TryLater { seconds, failed_attempts } => SatchelError::TryLater { seconds, failed_attempts },
+            Core::Wiped { failed_attempts } => SatchelError::Wiped { failed_attempts },
+            Core::Hardware(HardwareError::Cancelled) => SatchelError::BiometricsCancelled,
+            Core::Hardware(HardwareError::Invalidated) => SatchelError::BiometricsChanged,
+            Core::Hardware(h) => SatchelError::KeystoreFailed { detail: h.to_string() },
             Core::Locked => SatchelError::Locked,
             Core::Invalid { field, reason } => SatchelError::InvalidInput { field, reason },
             Core::NotFound { .. } => SatchelError::NotFound { detail: e.to_string() },

@@ -58,6 +58,9 @@ pub struct ProgramSettings {
     pub small_cell_threshold: u32,
     /// Days a synced encounter stays on the phone.
     pub retention_days: u32,
+    /// The phone wipes its store after this many wrong PINs in a row (0: never). Say so on the
+    /// PIN screen once tries start to wait.
+    pub wipe_after_failed_pins: u32,
     pub items: Vec<SupplyItem>,
     pub kits: Vec<Kit>,
     pub zones: Vec<Choice>,
@@ -91,6 +94,7 @@ impl ProgramInfo {
                 time_zone: s.program.time_zone.clone(),
                 small_cell_threshold: s.program.small_cell_threshold,
                 retention_days: s.program.retention_days,
+                wipe_after_failed_pins: s.program.wipe_after_failed_pins,
                 items: s
                     .items
                     .iter()

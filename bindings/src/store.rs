@@ -4,65 +4,93 @@ use std::path::Path;
 use std::sync::Arc;
 
 use satchel_core::crypto::KdfParams;
-use satchel_core::{CreateOptions, Store};
+use satchel_core::{CreateOptions, KeyPurpose, Store};
 use zeroize::Zeroizing;
 
-use crate::error::{guard, invalid, SatchelError};
+use crate::error::{guard, SatchelError};
+use crate::keystore::{Foreign, PhoneKeystore};
 use crate::plain::{DeviceRole, PinProblem};
 use crate::{Encounters, ProgramInfo, Reports, Stock};
-
-pub(crate) fn platform_key(bytes: &[u8]) -> Result<Zeroizing<[u8; 32]>, SatchelError> {
-    let key: [u8; 32] = bytes.try_into().map_err(|_| invalid("platform_key", "must be exactly 32 bytes"))?;
-    Ok(Zeroizing::new(key))
-}
 
 /// The encrypted store on this device: one folder with the database and its key file.
 ///
 /// Safe to use from several threads; calls are serialised inside. Lock it when the app goes to
-/// the background; unlock it with the worker's PIN or the platform key.
+/// the background; unlock it with the worker's PIN (together with the phone's keystore), with
+/// fingerprint, or for background sync.
 #[derive(uniffi::Object)]
 pub struct SatchelStore {
     pub(crate) inner: Arc<Store>,
 }
 
+fn keys(keystore: Arc<dyn PhoneKeystore>) -> Arc<dyn satchel_core::HardwareKeys> {
+    Arc::new(Foreign(keystore))
+}
+
 #[uniffi::export]
 impl SatchelStore {
-    /// Creates a new store in `dir` (which must not hold one) and leaves it unlocked. Give a
-    /// PIN (4 to 64 characters), a 32-byte platform key from the Android Keystore or iOS
-    /// Keychain, or both. Existing files are never overwritten.
+    /// Creates a new store in `dir` (which must not hold one) and leaves it unlocked. The PIN
+    /// (4 to 64 characters; for a worker, check it with `checkNewPin` first) wraps the store's
+    /// key together with a new key in the phone's `keystore`, so the files alone never open.
+    /// With `background_sync`, a background key is made too (see `setBackgroundSync`).
+    /// Existing files are never overwritten.
     #[uniffi::constructor]
     pub fn create(
         dir: String,
         role: DeviceRole,
-        pin: Option<String>,
-        platform_key: Option<Vec<u8>>,
+        pin: String,
+        keystore: Arc<dyn PhoneKeystore>,
+        background_sync: bool,
     ) -> Result<Arc<Self>, SatchelError> {
-        Self::create_with_cost(dir, role, pin, platform_key, KdfParams::DEFAULT)
+        Self::create_with_cost(dir, role, pin, keystore, background_sync, KdfParams::PHONE)
     }
 
-    /// Opens the store in `dir`, locked.
+    /// Opens the store in `dir`, locked. The `keystore` is the one it was created with.
     #[uniffi::constructor]
-    pub fn open(dir: String) -> Result<Arc<Self>, SatchelError> {
-        guard(|| Ok(Arc::new(SatchelStore { inner: Arc::new(Store::open(Path::new(&dir))?) })))
+    pub fn open(dir: String, keystore: Arc<dyn PhoneKeystore>) -> Result<Arc<Self>, SatchelError> {
+        guard(|| Ok(Arc::new(SatchelStore { inner: Arc::new(Store::open(Path::new(&dir))?.with_hardware(keys(keystore))) })))
     }
 
-    /// Unlocks with the worker's PIN. A wrong PIN raises `WrongPin` with the count of failed
-    /// attempts and changes nothing else.
+    /// Unlocks with the worker's PIN and the phone's PIN key. A wrong PIN raises `WrongPin`
+    /// with the count of failed attempts and changes nothing else; at the program's limit of
+    /// wrong PINs in a row the store is wiped (`Wiped`). A store made by an earlier version is
+    /// upgraded here (its old wraps replaced by hardware-bound ones).
     pub fn unlock_with_pin(&self, pin: String) -> Result<(), SatchelError> {
         let pin = Zeroizing::new(pin);
         guard(|| Ok(self.inner.unlock_with_pin(&pin)?))
     }
 
-    /// Unlocks with the 32-byte key the platform keystore holds for this store.
-    pub fn unlock_with_platform_key(&self, key: Vec<u8>) -> Result<(), SatchelError> {
-        let key = Zeroizing::new(key);
-        guard(|| Ok(self.inner.unlock_with_platform_key(&*platform_key(&key)?)?))
+    /// Unlocks with fingerprint or face: the keystore's biometric key (it shows the prompt).
+    /// A cancelled prompt raises `BiometricsCancelled`; changed biometrics `BiometricsChanged`
+    /// (then unlock with the PIN and offer to turn fingerprint unlock on again).
+    pub fn unlock_with_biometrics(&self) -> Result<(), SatchelError> {
+        guard(|| Ok(self.inner.unlock_with_biometrics()?))
     }
 
-    /// Lets the platform key unlock this store too (or replaces it). The store must be unlocked.
-    pub fn set_platform_key(&self, key: Vec<u8>) -> Result<(), SatchelError> {
-        let key = Zeroizing::new(key);
-        guard(|| Ok(self.inner.set_platform_key(&*platform_key(&key)?)?))
+    /// Unlocks for background sync with the keystore's background key (usable only while the
+    /// phone is unlocked). Sync, purge, and lock again at once.
+    pub fn unlock_for_background(&self) -> Result<(), SatchelError> {
+        guard(|| Ok(self.inner.unlock_for_background()?))
+    }
+
+    /// Turns fingerprint unlock on (a new biometric key; the keystore shows the prompt; the
+    /// store must be unlocked) or off (its key destroyed; works while locked).
+    pub fn set_biometric_unlock(&self, on: bool) -> Result<(), SatchelError> {
+        guard(|| Ok(self.set_unlock(KeyPurpose::Biometric, on)?))
+    }
+
+    /// Turns background sync while the app is locked on (the store must be unlocked) or off.
+    pub fn set_background_sync(&self, on: bool) -> Result<(), SatchelError> {
+        guard(|| Ok(self.set_unlock(KeyPurpose::Background, on)?))
+    }
+
+    /// Whether fingerprint unlock is on for this store.
+    pub fn has_biometric_unlock(&self) -> Result<bool, SatchelError> {
+        guard(|| Ok(self.inner.has_unlock(KeyPurpose::Biometric)?))
+    }
+
+    /// Whether background sync can open this store while the app is locked.
+    pub fn has_background_sync(&self) -> Result<bool, SatchelError> {
+        guard(|| Ok(self.inner.has_unlock(KeyPurpose::Background)?))
     }
 
     /// Changes the PIN. Only the wrapped key is rewritten; the data is not re-encrypted.
@@ -129,13 +157,11 @@ impl SatchelStore {
         guard(|| Ok(self.inner.purge_expired()?))
     }
 
-    /// Panic wipe: locks the store and destroys it (key file first, then the database and its
-    /// side files). Every step runs even if one fails. The store cannot be used afterwards.
+    /// Panic wipe: locks the store, destroys its keys in the phone's keystore, then its files
+    /// (key file first, then the database and its side files). Every step runs even if one
+    /// fails. The store cannot be used afterwards.
     pub fn wipe(&self) -> Result<(), SatchelError> {
-        guard(|| {
-            self.inner.lock();
-            Ok(satchel_core::wipe(self.inner_dir())?)
-        })
+        guard(|| Ok(self.inner.wipe()?))
     }
 }
 
@@ -144,26 +170,30 @@ impl SatchelStore {
     pub fn create_with_cost(
         dir: String,
         role: DeviceRole,
-        pin: Option<String>,
-        platform_key_bytes: Option<Vec<u8>>,
+        pin: String,
+        keystore: Arc<dyn PhoneKeystore>,
+        background_sync: bool,
         kdf: KdfParams,
     ) -> Result<Arc<Self>, SatchelError> {
-        let pin = pin.map(Zeroizing::new);
-        let key_bytes = platform_key_bytes.map(Zeroizing::new);
+        let pin = Zeroizing::new(pin);
         guard(|| {
-            let platform_key = key_bytes.as_ref().map(|k| platform_key(k)).transpose()?;
             let opts = CreateOptions {
                 role,
-                pin: pin.as_ref().map(|p| p.to_string()),
-                platform_key: platform_key.map(|k| *k),
+                pin: pin.to_string(),
+                hardware: Some(keys(keystore)),
+                background: background_sync,
                 kdf,
             };
             Ok(Arc::new(SatchelStore { inner: Arc::new(Store::create(Path::new(&dir), opts)?) }))
         })
     }
 
-    fn inner_dir(&self) -> &Path {
-        self.inner.dir()
+    fn set_unlock(&self, purpose: KeyPurpose, on: bool) -> satchel_core::Result<()> {
+        if on {
+            self.inner.enable_unlock(purpose)
+        } else {
+            self.inner.disable_unlock(purpose)
+        }
     }
 }
 
@@ -183,10 +213,42 @@ pub fn store_exists(dir: String) -> bool {
     Store::exists(Path::new(&dir))
 }
 
-/// Panic wipe without opening the store: destroys every file of the store in `dir`.
+/// Panic wipe without unlocking the store: destroys its keys in the phone's keystore, then
+/// every file of the store in `dir`. Every step runs even if one fails.
 #[uniffi::export]
-pub fn panic_wipe(dir: String) -> Result<(), SatchelError> {
-    guard(|| Ok(satchel_core::wipe(Path::new(&dir))?))
+pub fn panic_wipe(dir: String, keystore: Arc<dyn PhoneKeystore>) -> Result<(), SatchelError> {
+    guard(|| {
+        let hw = keys(keystore);
+        let mut failed = Vec::new();
+        for purpose in satchel_core::KeyPurpose::ALL {
+            if let Err(e) = hw.destroy(purpose) {
+                failed.push(format!("{} key: {e}", purpose.as_str()));
+            }
+        }
+        let files = satchel_core::wipe(Path::new(&dir));
+        match (files, failed.is_empty()) {
+            (Ok(()), true) => Ok(()),
+            (Ok(()), false) => Err(satchel_core::Error::WipeIncomplete(failed.join("; ")).into()),
+            (Err(e), _) => Err(e.into()),
+        }
+    })
+}
+
+/// `SatchelStore.create` with a cheap key-derivation cost (Argon2id `m_kib`, `t`), so that a
+/// test can try every 4-digit PIN against the files in seconds. Only in test builds (feature
+/// `testing`).
+#[cfg(feature = "testing")]
+#[uniffi::export]
+pub fn create_store_with_cost(
+    dir: String,
+    role: DeviceRole,
+    pin: String,
+    keystore: Arc<dyn PhoneKeystore>,
+    background_sync: bool,
+    m_kib: u32,
+    t: u32,
+) -> Result<Arc<SatchelStore>, SatchelError> {
+    SatchelStore::create_with_cost(dir, role, pin, keystore, background_sync, KdfParams { m_kib, t, p: 1 })
 }
 
 /// Raises a Rust panic on purpose inside the library. It must arrive as

@@ -13,11 +13,12 @@ import time
 
 import conftest  # noqa: F401 - puts the generated bindings on the path
 import satchel_ffi as s
+from doubles import MemoryKeystore
 
 
 def python_times(n):
     with tempfile.TemporaryDirectory() as tmp:
-        store = s.SatchelStore.create(f"{tmp}/store", s.DeviceRole.OUTREACH, "2468", None)
+        store = s.SatchelStore.create(f"{tmp}/store", s.DeviceRole.OUTREACH, "2468", MemoryKeystore(), False)
         store.stock().set_device_location("van-1")
         encounters = store.encounters()
 

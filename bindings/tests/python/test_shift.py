@@ -6,6 +6,7 @@ import threading
 import pytest
 
 import satchel_ffi as s
+from doubles import MemoryKeystore
 
 PIN = "2468"
 
@@ -15,8 +16,13 @@ def now():
 
 
 @pytest.fixture
-def store(tmp_path):
-    st = s.SatchelStore.create(str(tmp_path / "store"), s.DeviceRole.OUTREACH, PIN, None)
+def keystore():
+    return MemoryKeystore()
+
+
+@pytest.fixture
+def store(tmp_path, keystore):
+    st = s.SatchelStore.create(str(tmp_path / "store"), s.DeviceRole.OUTREACH, PIN, keystore, False)
     yield st
     st.lock()
 
@@ -41,7 +47,7 @@ def level(store, item):
     return next((l.level for l in store.stock().levels("van-1") if l.item_id == item), 0)
 
 
-def test_a_full_shift(tmp_path, store):
+def test_a_full_shift(tmp_path, store, keystore):
     stock, encounters = store.stock(), store.encounters()
     settings = store.program().settings()
     assert any(k.id == "standard" for k in settings.kits)
@@ -92,7 +98,7 @@ def test_a_full_shift(tmp_path, store):
     store.lock()
     with pytest.raises(s.SatchelError.Locked):
         encounters.recent(10)
-    reopened = s.SatchelStore.open(str(tmp_path / "store"))
+    reopened = s.SatchelStore.open(str(tmp_path / "store"), keystore)
     reopened.unlock_with_pin(PIN)
     assert len(reopened.encounters().recent(10)) == 2
     assert reopened.purge_expired() == 0
@@ -122,8 +128,6 @@ def test_every_error_is_typed(tmp_path, store):
         enc.void("not-an-id")
     with pytest.raises(s.SatchelError.NotFound):
         enc.void("0190a000-0000-7000-8000-000000000000")
-    with pytest.raises(s.SatchelError.InvalidInput):
-        store.set_platform_key(b"short")
     assert enc.recent(10) == []
 
     path = str(tmp_path / "store")
@@ -134,25 +138,50 @@ def test_every_error_is_typed(tmp_path, store):
         assert wrong.value.failed_attempts == expected
     assert store.failed_attempts() == 2
     with pytest.raises(s.SatchelError.StoreState):
-        s.SatchelStore.create(path, s.DeviceRole.OUTREACH, PIN, None)
+        s.SatchelStore.create(path, s.DeviceRole.OUTREACH, PIN, MemoryKeystore(), False)
     with pytest.raises(s.SatchelError.StoreState):
-        s.SatchelStore.open(str(tmp_path / "nowhere"))
+        s.SatchelStore.open(str(tmp_path / "nowhere"), MemoryKeystore())
     with pytest.raises(s.SatchelError.StoreState):
-        store.unlock_with_platform_key(bytes(32))  # no platform key was set
+        store.unlock_with_biometrics()  # fingerprint unlock was never turned on
 
 
-def test_platform_key_unlock_and_pin_change(tmp_path):
+def test_fingerprint_background_and_pin_change_go_through_the_keystore(tmp_path):
     path = str(tmp_path / "store")
-    key = bytes(range(32))
-    st = s.SatchelStore.create(path, s.DeviceRole.OUTREACH, None, key)
+    keystore = MemoryKeystore()
+    st = s.SatchelStore.create(path, s.DeviceRole.OUTREACH, PIN, keystore, True)
+    assert st.has_background_sync() and not st.has_biometric_unlock()
+    st.set_biometric_unlock(True)
+    assert st.has_biometric_unlock()
     st.lock()
-    with pytest.raises(s.SatchelError.WrongKey):
-        st.unlock_with_platform_key(bytes(32))
-    st.unlock_with_platform_key(key)
-    assert st.is_unlocked()
+    keystore.refuse[s.KeyUse.BIOMETRIC] = s.KeystoreError.Cancelled()
+    with pytest.raises(s.SatchelError.BiometricsCancelled):
+        st.unlock_with_biometrics()
+    keystore.refuse[s.KeyUse.BIOMETRIC] = s.KeystoreError.Invalidated()
+    with pytest.raises(s.SatchelError.BiometricsChanged):
+        st.unlock_with_biometrics()
+    assert st.failed_attempts() == 0, "a cancelled prompt is not a wrong attempt"
+    del keystore.refuse[s.KeyUse.BIOMETRIC]
+    st.unlock_with_biometrics()
     st.lock()
-    with pytest.raises(s.SatchelError.StoreState):
-        st.change_pin("1234", "5678")  # no PIN on this store
+    st.unlock_for_background()
+    st.lock()
+    st.change_pin(PIN, "8042")
+    with pytest.raises(s.SatchelError.WrongPin):
+        st.unlock_with_pin(PIN)
+    st.unlock_with_pin("8042")
+    st.lock()
+    # The same files with another phone's keystore (or none of its keys) open nothing.
+    stranger = s.SatchelStore.open(path, MemoryKeystore())
+    with pytest.raises(s.SatchelError.KeystoreFailed):
+        stranger.unlock_with_pin("8042")
+    # A keystore that answers with the wrong length is refused, not trusted.
+    class Short(MemoryKeystore):
+        def derive(self, key_use, salt):
+            return b"short"
+    with pytest.raises(s.SatchelError.KeystoreFailed):
+        s.SatchelStore.open(path, Short()).unlock_with_pin("8042")
+    st.set_biometric_unlock(False)
+    assert s.KeyUse.BIOMETRIC not in keystore.keys
 
 
 def test_a_panic_arrives_as_an_error():
@@ -162,14 +191,16 @@ def test_a_panic_arrives_as_an_error():
     assert "deliberate panic" in str(caught.value)
 
 
-def test_panic_wipe_leaves_nothing(tmp_path, store):
+def test_panic_wipe_leaves_nothing(tmp_path, store, keystore):
     store.encounters().log(street())
     path = tmp_path / "store"
     assert s.store_exists(str(path))
+    assert keystore.keys
     store.wipe()
     assert list(path.iterdir()) == []
     assert not s.store_exists(str(path))
-    s.panic_wipe(str(path))  # nothing left to wipe is fine
+    assert keystore.keys == {}, "the keystore's keys are destroyed with the files"
+    s.panic_wipe(str(path), keystore)  # nothing left to wipe is fine
 
 
 def test_the_store_is_safe_from_many_threads(store):

@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 import satchel_ffi as s
+from doubles import MemoryKeystore
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -97,17 +98,17 @@ def total(store):
 
 
 def test_enroll_sync_and_revoke_against_a_real_server(server, tmp_path):
-    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, None)
+    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, MemoryKeystore(), False)
     assert not manager.sync().status().enrolled
     manager.sync().start_program(server["url"], server["token"])
     assert manager.sync().status().enrolled
 
     code = manager.sync().create_enrollment("Van 1", s.DeviceRole.OUTREACH)
     assert code.code.startswith("satchel://enroll?") and code.expires_at > 0
-    phone = s.SatchelStore.create(str(tmp_path / "phone"), s.DeviceRole.OUTREACH, PIN, None)
+    phone = s.SatchelStore.create(str(tmp_path / "phone"), s.DeviceRole.OUTREACH, PIN, MemoryKeystore(), False)
     phone.sync().enroll(code.code)
     # The code works once.
-    other = s.SatchelStore.create(str(tmp_path / "other"), s.DeviceRole.OUTREACH, PIN, None)
+    other = s.SatchelStore.create(str(tmp_path / "other"), s.DeviceRole.OUTREACH, PIN, MemoryKeystore(), False)
     with pytest.raises(s.SatchelError.Refused):
         other.sync().enroll(code.code)
     with pytest.raises(s.SatchelError.InvalidInput):
@@ -152,7 +153,7 @@ def test_enroll_sync_and_revoke_against_a_real_server(server, tmp_path):
 
 
 def test_an_unreachable_server_is_offline(server, tmp_path):
-    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, None)
+    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, MemoryKeystore(), False)
     manager.sync().start_program(server["url"], server["token"])
     manager.stock().receive("office", "condom", 10)
     server["proc"].terminate()
@@ -163,7 +164,7 @@ def test_an_unreachable_server_is_offline(server, tmp_path):
     assert state.pending == 1 and state.consecutive_failures == 1
     assert state.last_error and "offline" in state.last_error.lower()
     # Not enrolled at all: a clear refusal, no network.
-    loner = s.SatchelStore.create(str(tmp_path / "loner"), s.DeviceRole.OUTREACH, PIN, None)
+    loner = s.SatchelStore.create(str(tmp_path / "loner"), s.DeviceRole.OUTREACH, PIN, MemoryKeystore(), False)
     with pytest.raises(s.SatchelError.NotPermitted):
         loner.sync().sync_now()
 
@@ -182,7 +183,7 @@ class Fixed(s.HttpClient):
 
 
 def test_the_apps_client_sends_what_the_core_decides(server, tmp_path):
-    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, None)
+    manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, MemoryKeystore(), False)
     manager.sync().start_program(server["url"], server["token"])
     manager.stock().receive("office", "condom", 10)
     try:

@@ -66,7 +66,7 @@ impl CreateOptions {
 
     /// A phone's store: the PIN together with the phone's hardware.
     pub fn on_phone(role: Role, pin: &str, hardware: Arc<dyn HardwareKeys>) -> Self {
-        CreateOptions { role, pin: pin.into(), hardware: Some(hardware), background: false, kdf: KdfParams::DEFAULT }
+        CreateOptions { role, pin: pin.into(), hardware: Some(hardware), background: false, kdf: KdfParams::PHONE }
     }
 }
 

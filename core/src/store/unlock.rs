@@ -173,7 +173,7 @@ impl Store {
         let mut kf = old.clone();
         if !old.pin_needs_hardware() {
             hw.create(KeyPurpose::Pin)?;
-            kf.wrap_with_pin(&db_key, pin, raised(old.pin.as_ref().map(|p| p.kdf)), Some(hw))?;
+            kf.wrap_with_pin(&db_key, pin, raised(old.pin.as_ref().map(|p| p.kdf), KdfParams::PHONE), Some(hw))?;
         }
         if kf.platform.take().is_some() {
             hw.create(KeyPurpose::Background)?;
@@ -294,7 +294,8 @@ impl Store {
         let Some(key) = kf.unwrap_with_pin(current, hardware)? else {
             return Err(self.wrong_pin(&kf));
         };
-        let kdf = raised(kf.pin.as_ref().map(|p| p.kdf));
+        let floor = if hardware.is_some() { KdfParams::PHONE } else { KdfParams::DEFAULT };
+        let kdf = raised(kf.pin.as_ref().map(|p| p.kdf), floor);
         // A store the PIN alone opened gets the hardware binding now, if there is hardware.
         if let (Some(hw), false) = (hardware, kf.pin_needs_hardware()) {
             hw.create(KeyPurpose::Pin)?;
@@ -307,15 +308,11 @@ impl Store {
     }
 }
 
-/// Never lower a wrap's cost; raise each parameter to today's minimum when the stored one is
-/// below.
-fn raised(stored: Option<KdfParams>) -> KdfParams {
-    let stored = stored.unwrap_or(KdfParams::DEFAULT);
-    KdfParams {
-        m_kib: stored.m_kib.max(KdfParams::DEFAULT.m_kib),
-        t: stored.t.max(KdfParams::DEFAULT.t),
-        p: stored.p.max(KdfParams::DEFAULT.p),
-    }
+/// Never lower a wrap's cost; raise each parameter to `floor` (today's minimum for this kind of
+/// store) when the stored one is below.
+fn raised(stored: Option<KdfParams>, floor: KdfParams) -> KdfParams {
+    let stored = stored.unwrap_or(floor);
+    KdfParams { m_kib: stored.m_kib.max(floor.m_kib), t: stored.t.max(floor.t), p: stored.p.max(floor.p) }
 }
 
 pub(super) fn read_header(db: &Path) -> Result<[u8; 16]> {
