@@ -36,6 +36,26 @@ fn passphrase(prompt: &str) -> Result<Zeroizing<String>> {
         .map_err(|_| "no passphrase: set SATCHEL_PASSPHRASE or run in a terminal".into())
 }
 
+/// The shortest passphrase a new manager's store takes. A laptop has no hardware key to bind the
+/// passphrase to (a phone's PIN has), so the passphrase alone stands against offline guessing
+/// of a copied store.
+pub const MIN_PASSPHRASE: usize = 12;
+
+/// Refuses a new passphrase shorter than [`MIN_PASSPHRASE`] characters, or one character
+/// repeated; the message never repeats it.
+fn check_new_passphrase(pass: &str) -> Result<()> {
+    let chars: Vec<char> = pass.chars().collect();
+    if chars.len() < MIN_PASSPHRASE {
+        return Err(format!(
+            "the passphrase must be at least {MIN_PASSPHRASE} characters (a few words are easy to type and hard to guess); nothing was created"
+        )
+        .into());
+    }
+    if chars.iter().all(|c| *c == chars[0]) {
+        return Err("the passphrase must not be one character repeated; nothing was created".into());
+    }
+    Ok(())
+}
 
 /// A spinner on standard error while something long runs (hidden when that is not a
 /// terminal).
@@ -74,7 +94,8 @@ impl Manager {
         if Store::exists(&dir) {
             return Err(format!("a store already exists in {}; use it, or choose another --store", dir.display()).into());
         }
-        let pass = passphrase("New passphrase for the manager's store: ")?;
+        let pass = passphrase("New passphrase for the manager's store (at least 12 characters): ")?;
+        check_new_passphrase(&pass)?;
         if std::env::var("SATCHEL_PASSPHRASE").is_err() && *passphrase("Repeat it: ")? != *pass {
             return Err("the passphrases differ; nothing was created".into());
         }

@@ -16,11 +16,15 @@ use satchel_e2e::*;
 const THRESHOLD: u64 = 11;
 
 fn satchel(store: &Path, args: &[&str]) -> Output {
+    satchel_with(store, args, PIN)
+}
+
+fn satchel_with(store: &Path, args: &[&str], passphrase: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_satchel"))
         .arg("--store")
         .arg(store)
         .args(args)
-        .env("SATCHEL_PASSPHRASE", PIN)
+        .env("SATCHEL_PASSPHRASE", passphrase)
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
@@ -230,9 +234,10 @@ fn bad_input_says_what_and_writes_nothing() {
 
     // An unreachable server: a clear message, and no store left behind.
     let fresh = out.path().join("fresh");
-    fails(&satchel(&fresh, &["program", "init", "--server", "http://127.0.0.1:9", "--token", "t"]), 1, "could not be reached");
+    let pass = "a long enough passphrase";
+    fails(&satchel_with(&fresh, &["program", "init", "--server", "http://127.0.0.1:9", "--token", "t"], pass), 1, "could not be reached");
     assert!(!fresh.exists() || std::fs::read_dir(&fresh).unwrap().count() == 0, "nothing left of the store");
-    fails(&satchel(&fresh, &["program", "init", "--server", "http://hub.example.org", "--token", "t"]), 1, "https");
+    fails(&satchel_with(&fresh, &["program", "init", "--server", "http://hub.example.org", "--token", "t"], pass), 1, "https");
 
     for args in [&["--help"][..], &["report", "--help"], &["device", "enroll", "--help"], &["program", "init", "--help"], &["demo", "--help"]] {
         ok(&satchel(&store, args));
@@ -244,11 +249,27 @@ fn program_init_sets_up_the_manager_and_show_lists_the_settings() {
     let server = Server::start();
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("m");
-    let said = ok(&satchel(&store, &["program", "init", "--server", &server.url(), "--token", &server.bootstrap]));
+    let init = ["program", "init", "--server", &server.url(), "--token", &server.bootstrap];
+    // A short passphrase, or one character repeated, is refused before anything is made.
+    for weak in [PIN, "aaaaaaaaaaaaaaaa"] {
+        let out = satchel_with(&store, &init, weak);
+        fails(&out, 1, if weak == PIN { "at least 12 characters" } else { "one character repeated" });
+        assert!(!String::from_utf8_lossy(&out.stderr).contains(weak), "the message repeats the passphrase");
+        assert!(!store.join("satchel.keys").exists());
+    }
+    let pass = "van keys under the mat";
+    let said = ok(&satchel_with(&store, &init, pass));
     assert!(said.contains("Program set up"), "{said}");
-    let shown = ok(&satchel(&store, &["program", "show"]));
+    let shown = ok(&satchel_with(&store, &["program", "show"], pass));
     assert!(shown.contains("Time zone: America/New_York") && shown.contains("syringe-1ml"), "{shown}");
-    fails(&satchel(&store, &["program", "init", "--server", &server.url(), "--token", &server.bootstrap]), 1, "already exists");
+    fails(&satchel_with(&store, &init, pass), 1, "already exists");
+    // The store is readable by its owner only.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&store).unwrap().permissions().mode() & 0o777, 0o700);
+    for entry in std::fs::read_dir(&store).unwrap() {
+        let mode = entry.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }
 
 #[test]

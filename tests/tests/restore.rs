@@ -62,9 +62,25 @@ fn drill(server: Server) {
     }
     manager.store.sync_now(&net).unwrap();
 
+    // An enrollment code still pending when the backup is taken: its sealed keys stay out of it.
+    let (pending_code, _) = manager.store.create_enrollment("Van 9", Role::Outreach, &net).unwrap();
+
     let backup_dir = tempfile::tempdir().unwrap();
     let backup = backup_dir.path().join("hub-backup");
     server.backup(&backup);
+    if std::fs::read(&backup).unwrap().starts_with(b"SQLite format 3") {
+        sqlx::any::install_default_drivers();
+        let sealed = tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let pool = sqlx::any::AnyPoolOptions::new()
+                .connect(&format!("sqlite://{}?mode=ro", backup.display()))
+                .await
+                .unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM enrollment WHERE sealed_keys IS NOT NULL").fetch_one(&pool).await.unwrap();
+            pool.close().await;
+            n
+        });
+        assert_eq!(sealed, 0, "a pending deposit in the backup");
+    }
 
     // Work goes on after the backup: synced, pulled by the manager, then lost with the disk.
     log(&a, 3);
@@ -83,6 +99,9 @@ fn drill(server: Server) {
 
     let restored = server.restore_from(&backup);
     assert!(restored.check.is_whole(), "{:?}", restored.check);
+    // The code pending at the backup does not work on the restored hub: its deposit is gone.
+    let late = new_device(Role::Outreach, Duration::zero());
+    assert!(matches!(late.store.enroll_with_code(&pending_code, &net), Err(Error::Refused { .. })));
     assert!(restored.cursor_floor > 1 << 40, "cursors start far above any handed out before");
 
     // The phones send again what the backup lacks, under the same sequence numbers.

@@ -51,6 +51,7 @@ impl Hub {
         let _ = std::fs::remove_file(&partial);
         let written = async {
             sqlx::query("VACUUM INTO ?1").bind(partial.to_string_lossy().into_owned()).execute(&self.pool).await?;
+            forget_deposits(&partial).await?;
             std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(|e| HubError::Storage(format!("syncing the backup: {e}")))?;
             let copy = Hub::open_sqlite_read_only(&partial).await?;
             let report = copy.check().await;
@@ -156,4 +157,25 @@ impl Hub {
         tx.rollback().await?;
         Ok(report)
     }
+}
+
+/// Takes pending enrollments' sealed program keys out of a backup copy, and vacuums it so no
+/// page keeps them: a backup lives for its whole retention, a deposit for 24 hours, and the
+/// deposit with a photographed QR code would open the program's keys. A hub restored from the
+/// backup refuses those codes; the manager issues new ones. (The bootstrap token, which
+/// carries no keys, stays.)
+async fn forget_deposits(copy: &Path) -> Result<(), HubError> {
+    let hub = Hub::open_sqlite(copy).await?;
+    let done = async {
+        sqlx::query("DELETE FROM enrollment WHERE sealed_keys IS NOT NULL").execute(&hub.pool).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&hub.pool).await?;
+        sqlx::query("VACUUM").execute(&hub.pool).await?;
+        Ok::<(), HubError>(())
+    }
+    .await;
+    hub.close().await;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
+    }
+    done
 }
