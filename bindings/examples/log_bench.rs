@@ -5,12 +5,40 @@
 
 use std::time::{Instant, SystemTime};
 
-use satchel_ffi::{ContactType, DeviceRole, EncounterInput, ItemQuantity, SatchelStore};
+use std::sync::Arc;
+
+use satchel_core::{HardwareKeys, KeyPurpose, MemoryKeys};
+use satchel_ffi::{ContactType, DeviceRole, EncounterInput, ItemQuantity, KeyUse, KeystoreError, PhoneKeystore, SatchelStore};
+
+/// The phone's keystore, stood in by keys in memory.
+struct Keystore(MemoryKeys);
+
+fn purpose(k: KeyUse) -> KeyPurpose {
+    match k {
+        KeyUse::Pin => KeyPurpose::Pin,
+        KeyUse::Biometric => KeyPurpose::Biometric,
+        KeyUse::Background => KeyPurpose::Background,
+    }
+}
+
+impl PhoneKeystore for Keystore {
+    fn create_key(&self, k: KeyUse) -> Result<(), KeystoreError> {
+        self.0.create(purpose(k)).map_err(|e| KeystoreError::Failed { detail: e.to_string() })
+    }
+    fn derive(&self, k: KeyUse, salt: Vec<u8>) -> Result<Vec<u8>, KeystoreError> {
+        let salt: [u8; 32] = salt.try_into().map_err(|_| KeystoreError::Failed { detail: "salt".into() })?;
+        self.0.derive(purpose(k), &salt).map(|a| a.to_vec()).map_err(|_| KeystoreError::Missing)
+    }
+    fn destroy_key(&self, k: KeyUse) -> Result<(), KeystoreError> {
+        self.0.destroy(purpose(k)).map_err(|e| KeystoreError::Failed { detail: e.to_string() })
+    }
+}
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SatchelStore::create(dir.path().join("store").display().to_string(), DeviceRole::Outreach, Some("2468".into()), None)
+    let keystore = Arc::new(Keystore(MemoryKeys::new()));
+    let store = SatchelStore::create(dir.path().join("store").display().to_string(), DeviceRole::Outreach, "2468".into(), keystore, false)
         .expect("create");
     store.stock().set_device_location(Some("van-1".into())).expect("location");
     let encounters = store.encounters();

@@ -109,6 +109,19 @@ pub fn hmac32(key: &[u8; 32], message: &[u8]) -> SecretKey {
     out
 }
 
+/// What the phone's hardware PIN key is asked about: SHA-256 over the wrap's hardware salt and
+/// the PIN's Argon2id output. Each PIN guess is then a different question, so guessing needs
+/// one call into the phone's keystore per guess, on the phone, and one answer taken off the
+/// phone does not let the guessing go on elsewhere.
+pub fn pin_hardware_input(hardware_salt: &[u8], pin_kek: &SecretKey) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = Sha256::new();
+    h.update(b"satchel/pin-hardware-input/v2/");
+    h.update(hardware_salt);
+    h.update(pin_kek.as_ref());
+    h.finalize().into()
+}
+
 /// The key that wraps a database key under the PIN *and* the phone's hardware: HMAC-SHA256
 /// keyed by the hardware's answer over the Argon2id output. Without the hardware's answer no
 /// number of PIN guesses gets anywhere; without the PIN the hardware's answer alone does not

@@ -164,8 +164,9 @@ impl KeyFile {
         let (kek, hardware_salt, kind) = match hardware {
             Some(hw) => {
                 let hw_salt = crypto::random_bytes::<32>();
-                let secret = hw.derive(KeyPurpose::Pin, &hw_salt)?;
-                let kek = crypto::pin_hardware_kek(&crypto::pin_kek(pin, &salt, kdf)?, &secret);
+                let stretched = crypto::pin_kek(pin, &salt, kdf)?;
+                let secret = hw.derive(KeyPurpose::Pin, &crypto::pin_hardware_input(&hw_salt, &stretched))?;
+                let kek = crypto::pin_hardware_kek(&stretched, &secret);
                 (kek, Some(HexBytes(hw_salt.to_vec())), "pin+hardware")
             }
             None => (crypto::pin_kek(pin, &salt, kdf)?, None, "pin"),
@@ -221,10 +222,13 @@ impl KeyFile {
         let (kek, kind) = match &wrap.hardware_salt {
             Some(hw_salt) => {
                 let hw = hardware.ok_or(HardwareError::Missing(KeyPurpose::Pin.as_str()))?;
-                // The hardware first: a missing key or a failing keystore is told apart from a
-                // wrong PIN before the slow step.
-                let secret = hardware_secret(hw, KeyPurpose::Pin, &hw_salt.0)?;
-                (crypto::pin_hardware_kek(&crypto::pin_kek(pin, &wrap.salt, wrap.kdf)?, &secret), "pin+hardware")
+                if hw_salt.0.len() != 32 {
+                    return Err(Error::Damaged("the key file is malformed".into()));
+                }
+                // The keystore is asked about this PIN's Argon2id output: one call per guess.
+                let stretched = crypto::pin_kek(pin, &wrap.salt, wrap.kdf)?;
+                let secret = hw.derive(KeyPurpose::Pin, &crypto::pin_hardware_input(&hw_salt.0, &stretched))?;
+                (crypto::pin_hardware_kek(&stretched, &secret), "pin+hardware")
             }
             None => (crypto::pin_kek(pin, &wrap.salt, wrap.kdf)?, "pin"),
         };

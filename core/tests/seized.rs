@@ -62,6 +62,7 @@ fn guess_pin(dir: &Path) -> Option<String> {
         argon.hash_password_into(pin.as_bytes(), &salt, &mut kek).unwrap();
         let mut candidates = vec![kek.to_vec()];
         if let Some(hs) = &hardware_salt {
+            // Without the hardware, the salt itself stands in for its answer.
             candidates.push(satchel_core::crypto::pin_hardware_kek(&zeroize::Zeroizing::new(kek), &zeroize::Zeroizing::new(hs[..32].try_into().unwrap())).to_vec());
         }
         for kek in &candidates {

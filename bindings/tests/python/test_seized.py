@@ -35,8 +35,9 @@ def aad(kind, store_id):
 
 
 def guess(keys, hardware_answer=None):
-    """Every 4-digit PIN. `hardware_answer(salt)` stands for an attacker who can make the phone's
-    hardware compute (someone holding the phone itself)."""
+    """Every 4-digit PIN. `hardware_answer(question)` stands for an attacker who can make the
+    phone's hardware compute (someone holding the phone itself): the question depends on the
+    guess, so every guess is a call into the phone's keystore."""
     wrap = keys["pin"]
     store_id = bytes.fromhex(keys["store_id"])
     salt = bytes.fromhex(wrap["salt"])
@@ -49,7 +50,8 @@ def guess(keys, hardware_answer=None):
         )
         candidates = [stretched]
         if hardware_answer is not None:
-            answer = hardware_answer(hw_salt)
+            question = hashlib.sha256(b"satchel/pin-hardware-input/v2/" + hw_salt + stretched).digest()
+            answer = hardware_answer(question)
             candidates.append(hmac.new(answer, b"satchel/kek/pin+hardware/v2/" + stretched, hashlib.sha256).digest())
         for kek in candidates:
             if any(opens(kek, wrap["sealed"], aad(kind, store_id)) for kind in ("pin", "pin+hardware")):
@@ -86,6 +88,13 @@ def test_a_copied_phone_store_gives_up_no_pin(tmp_path):
         assert not any(opens(v, keys[slot]["sealed"], aad(slot, store_id)) for v in values)
 
     # Someone who can make this phone's hardware answer finds the PIN: each guess then costs
-    # Argon2id plus a call into the keystore, on the phone, and the phone counts wrong PINs.
+    # Argon2id plus a call into the keystore, on the phone itself.
     pin_key = keystore.keys[s.KeyUse.PIN]
-    assert guess(keys, lambda salt: hmac.new(pin_key, salt, hashlib.sha256).digest()) == PIN
+    asked = []
+
+    def phone(question):
+        asked.append(question)
+        return hmac.new(pin_key, question, hashlib.sha256).digest()
+
+    assert guess(keys, phone) == PIN
+    assert len(set(asked)) == int(PIN) + 1, "one keystore call per guess, each a different question"
