@@ -1,6 +1,6 @@
 // The Android app. Not built on the machines that test Satchel (no Android SDK there): the
 // screens it shows are android/ui, compiled and tested on the JVM; this adds the Activity,
-// the Keystore key, the background sync worker, the QR scanner and the native library.
+// the Keystore keys, the background sync worker, the QR scanner and the native library.
 plugins {
     alias(libs.plugins.android.application)
     alias(libs.plugins.kotlin.android)

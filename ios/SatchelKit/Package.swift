@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // SatchelKit: everything of the iOS app but its SwiftUI views — one @Observable view model
 // per screen, navigation, formatting, the strings, and protocols for what only iOS has
-// (Keychain, background tasks, biometrics, clock). It sits on the generated bindings
+// (the keystore, background tasks, biometrics, clock). It sits on the generated bindings
 // (SatchelFFI + the C module satchel_ffiFFI), which bindings/tests/swift/run.sh copies into
 // Sources/ from bindings/generated (git-ignored); on Linux the library is linked with the path
 // that script hands in. On Apple platforms the app links the XCFramework instead (ios/App).

@@ -4,22 +4,35 @@ import LocalAuthentication
 import Network
 import SatchelFFI
 import SatchelKit
-import Security
 
-/// The `Platform` on an iPhone: the Keychain item (this device only, when unlocked),
-/// LAContext, BGTaskScheduler, NWPathMonitor and UserDefaults.
+/// The `Platform` on an iPhone: the Secure Enclave keystore, LAContext, BGTaskScheduler,
+/// NWPathMonitor and UserDefaults.
 final class IOSPlatform: Platform, @unchecked Sendable {
     static let shared = IOSPlatform()
-    private static let keyAccount = "satchel-platform-key"
     private static let taskId = "org.satchel.sync"
     private let monitor = NWPathMonitor()
     private var online = false
     @MainActor weak var model: AppViewModel?
 
+    /// Every key that opens the store needs this phone's Secure Enclave.
+    let keystore: any PhoneKeystore = SecureEnclaveKeystore(reason: {
+        Strings(Language(rawValue: UserDefaults.standard.string(forKey: "language") ?? "") ?? .english)(.biometricsReason)
+    })
+
+    /// Application Support/store: excluded from backups, and with the file protection class
+    /// `completeUnlessOpen` on the folder and each file in it (files made later take the
+    /// folder's class): once the phone locks, a store file that is not open cannot be read.
     let storeDir: String = {
-        let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+        let files = FileManager.default
+        let support = files.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
         var dir = support.appendingPathComponent("store", isDirectory: true)
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let protection: [FileAttributeKey: Any] = [.protectionKey: FileProtectionType.completeUnlessOpen]
+        try? files.createDirectory(at: dir, withIntermediateDirectories: true, attributes: protection)
+        // A folder and files made by an earlier version get the class too.
+        try? files.setAttributes(protection, ofItemAtPath: dir.path)
+        for name in (try? files.contentsOfDirectory(atPath: dir.path)) ?? [] {
+            try? files.setAttributes(protection, ofItemAtPath: dir.appendingPathComponent(name).path)
+        }
         var values = URLResourceValues()
         values.isExcludedFromBackup = true
         try? dir.setResourceValues(values)
@@ -42,7 +55,7 @@ final class IOSPlatform: Platform, @unchecked Sendable {
         p.language = Language(rawValue: d.string(forKey: "language") ?? "") ?? .english
         p.theme = ThemeChoice(rawValue: d.string(forKey: "theme") ?? "") ?? .darkAtNight
         p.autoLockMinutes = d.object(forKey: "autoLockMinutes") as? Int ?? 2
-        p.biometrics = d.bool(forKey: "biometrics")
+        p.wipeAfterFailedPins = d.object(forKey: "wipeAfterFailedPins") as? Int ?? p.wipeAfterFailedPins
         return p
     }
 
@@ -51,47 +64,11 @@ final class IOSPlatform: Platform, @unchecked Sendable {
         d.set(p.language.rawValue, forKey: "language")
         d.set(p.theme.rawValue, forKey: "theme")
         d.set(p.autoLockMinutes, forKey: "autoLockMinutes")
-        d.set(p.biometrics, forKey: "biometrics")
+        d.set(p.wipeAfterFailedPins, forKey: "wipeAfterFailedPins")
     }
 
     func biometricsAvailable() -> Bool {
         LAContext().canEvaluatePolicy(.deviceOwnerAuthenticationWithBiometrics, error: nil)
-    }
-
-    func createPlatformKey() throws -> Data {
-        var bytes = Data(count: 32)
-        let status = bytes.withUnsafeMutableBytes { SecRandomCopyBytes(kSecRandomDefault, 32, $0.baseAddress!) }
-        guard status == errSecSuccess else { throw SatchelError.Internal(detail: "no random bytes") }
-        deletePlatformKey()
-        let item: [String: Any] = [
-            kSecClass as String: kSecClassGenericPassword,
-            kSecAttrAccount as String: Self.keyAccount,
-            kSecAttrAccessible as String: kSecAttrAccessibleWhenUnlockedThisDeviceOnly,
-            kSecValueData as String: bytes,
-        ]
-        guard SecItemAdd(item as CFDictionary, nil) == errSecSuccess else { throw SatchelError.Internal(detail: "Keychain refused the key") }
-        return bytes
-    }
-
-    func readPlatformKey() async -> Data? {
-        let context = LAContext()
-        guard (try? await context.evaluatePolicy(.deviceOwnerAuthenticationWithBiometrics, localizedReason: "Unlock Satchel")) == true else { return nil }
-        return keychainKey()
-    }
-
-    /// The key without a prompt (the background task, while the phone is unlocked).
-    func keychainKey() -> Data? {
-        let query: [String: Any] = [
-            kSecClass as String: kSecClassGenericPassword,
-            kSecAttrAccount as String: Self.keyAccount,
-            kSecReturnData as String: true,
-        ]
-        var out: CFTypeRef?
-        return SecItemCopyMatching(query as CFDictionary, &out) == errSecSuccess ? out as? Data : nil
-    }
-
-    func deletePlatformKey() {
-        SecItemDelete([kSecClass as String: kSecClassGenericPassword, kSecAttrAccount as String: Self.keyAccount] as CFDictionary)
     }
 
     func registerBackgroundSync(_ model: @escaping @MainActor () -> AppViewModel?) {
@@ -103,17 +80,16 @@ final class IOSPlatform: Platform, @unchecked Sendable {
         }
     }
 
-    /// Through the open store while the app is unlocked; otherwise with the Keychain key (only
-    /// when Face ID unlock is on), then locked again. The retention purge follows the sync.
+    /// Through the open store while the app is unlocked. Otherwise only when background sync
+    /// is on for the store (`hasBackgroundSync`): a handle of its own unlocked with the
+    /// background key in the Secure Enclave (`unlockForBackground`, usable only while the
+    /// phone is unlocked), one sync and the retention purge, then locked again at once.
     private func syncInBackground(_ model: @escaping @MainActor () -> AppViewModel?) async {
         if let app = await model(), await app.hasOpenStore {
             await app.sync.syncNow()
             return
         }
-        guard storeExists(dir: storeDir), let key = keychainKey(), let store = try? SatchelStore.open(dir: storeDir) else { return }
-        defer { store.lock() }
-        guard (try? store.unlockWithPlatformKey(key: key)) != nil else { return }
-        _ = try? SyncViewModel.runSync(store)
+        _ = try? SyncViewModel.syncWhileLocked(dir: storeDir, keystore: keystore)
     }
 
     func scheduleBackgroundSync() {

@@ -8,6 +8,9 @@ struct JoinView: View {
 
     var body: some View {
         Form {
+            if let info = model.info {
+                Section { Text(info) }
+            }
             Section {
                 Text(model.codeOnly ? strings(.joinCodeOnly) : strings(.joinExplain))
                 SecureField(strings(.enrollmentCode), text: $model.code)

@@ -1,7 +1,8 @@
 import SatchelKit
 import SwiftUI
 
-/// Language, theme, auto-lock, change PIN, quick delete (slide, 5-second countdown, Cancel).
+/// Language, theme, auto-lock, Face ID / Touch ID, background sync, change PIN, quick delete
+/// (slide, 5-second countdown, Cancel).
 struct SettingsView: View {
     @Bindable var model: SettingsViewModel
     let preferences: Preferences
@@ -19,6 +20,19 @@ struct SettingsView: View {
             }
             Picker("", selection: Binding(get: { preferences.autoLockMinutes }, set: { model.set(autoLockMinutes: $0) })) {
                 ForEach(Preferences.autoLockChoices, id: \.self) { Text("\($0) min").tag($0) }
+            }
+            Section {
+                if model.biometricsAvailable || model.biometrics {
+                    Toggle(strings(.useFaceID), isOn: Binding(get: { model.biometrics }, set: { on in Task { await model.setBiometrics(on) } }))
+                        .disabled(model.switching)
+                }
+                Toggle(isOn: Binding(get: { model.backgroundSync }, set: { on in Task { await model.setBackgroundSync(on) } })) {
+                    VStack(alignment: .leading) {
+                        Text(strings(.backgroundSync))
+                        Text(strings(.backgroundSyncExplain)).font(.footnote).foregroundStyle(.secondary)
+                    }
+                }
+                .disabled(model.switching)
             }
             Section {
                 SecureField("", text: $model.currentPin).keyboardType(.numberPad)
@@ -42,5 +56,6 @@ struct SettingsView: View {
                 }
             }
         }
+        .task { await model.refresh() }
     }
 }

@@ -1,7 +1,8 @@
 import SatchelKit
 import SwiftUI
 
-/// The PIN pad: large keys, no system keyboard; keys off during the wait after wrong PINs.
+/// The PIN pad: large keys, no system keyboard; keys off during the wait after wrong PINs, and
+/// then the program's limit before the phone's data is deleted. Face ID / Touch ID when on.
 struct UnlockView: View {
     let model: UnlockViewModel
     let strings: Strings
@@ -18,6 +19,9 @@ struct UnlockView: View {
                     }
             } else if let error = model.error {
                 Text(error).foregroundStyle(.red)
+            }
+            if let warning = model.wipeWarning {
+                Text(warning).font(.footnote).multilineTextAlignment(.center)
             }
             ForEach([[1, 2, 3], [4, 5, 6], [7, 8, 9]], id: \.self) { row in
                 HStack(spacing: 16) { ForEach(row, id: \.self) { key($0) } }

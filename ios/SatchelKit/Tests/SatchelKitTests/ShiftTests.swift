@@ -25,6 +25,8 @@ struct ShiftTests {
         await app.join.submit()
         #expect(app.route == .main)
         #expect(platform.backgroundSync)
+        #expect(platform.keys.uses == [.pin, .background], "background sync on from the join; no Face ID unless chosen")
+        #expect(!app.settings.biometrics)
         #expect(app.log.kits.contains { $0.id == "standard" })
 
         // Tap one: the kit's sheet. Tap two: Save.
@@ -147,6 +149,7 @@ struct ShiftTests {
             await app.unlock.submit()
         }
         #expect(app.unlock.waitSeconds > 0 && app.unlock.waitSeconds <= 30)
+        #expect(app.unlock.wipeWarning == "After 10 wrong PINs in a row, Satchel deletes its data on this phone. Tries left: 5.")
         // Digits are refused during the wait.
         app.unlock.digit(2)
         #expect(app.unlock.entered == 0)
@@ -156,6 +159,7 @@ struct ShiftTests {
         #expect(again.route == .unlock)
         await again.unlock.refreshWait()
         #expect(again.unlock.waitSeconds > 0)
+        #expect(again.unlock.wipeWarning == app.unlock.wipeWarning, "the limit is remembered while locked")
     }
 
     @Test func syncNowSendsEverythingAndAStoppedHubIsSaidPlainly() async throws {

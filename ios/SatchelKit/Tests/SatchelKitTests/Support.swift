@@ -2,14 +2,16 @@ import Foundation
 import SatchelFFI
 @testable import SatchelKit
 
-/// The phone, as the tests play it: a clock they move, a network they cut, a Keychain in memory.
+/// The phone, as the tests play it: a clock they move, a network they cut, a keystore in
+/// memory (`keys`, which they can tell to refuse).
 final class TestPlatform: Platform, @unchecked Sendable {
     private let lock = NSLock()
     let storeDir: String
+    let keys = MemoryKeystore()
+    var keystore: any PhoneKeystore { keys }
     private var _clock = Date()
     private var _online = true
     private var _preferences = Preferences()
-    private(set) var key: Data?
     private(set) var backgroundSync = false
 
     init() {
@@ -40,13 +42,6 @@ final class TestPlatform: Platform, @unchecked Sendable {
     func loadPreferences() -> Preferences { locked { _preferences } }
     func savePreferences(_ preferences: Preferences) { locked { _preferences = preferences } }
     func biometricsAvailable() -> Bool { true }
-    func createPlatformKey() throws -> Data {
-        let k = Data((0..<32).map { UInt8(($0 * 7 + 3) & 0xff) })
-        locked { key = k }
-        return k
-    }
-    func readPlatformKey() async -> Data? { locked { key } }
-    func deletePlatformKey() { locked { key = nil } }
     func scheduleBackgroundSync() { locked { backgroundSync = true } }
     func cancelBackgroundSync() { locked { backgroundSync = false } }
 }
@@ -80,7 +75,8 @@ final class Hub {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let token = text.split(separator: "\n").last.map(String.init) ?? ""
         try start(listen: "127.0.0.1:0")
-        manager = try SatchelStore.create(dir: dir.appendingPathComponent("manager").path, role: .manager, pin: "manager passphrase", platformKey: nil)
+        manager = try SatchelStore.create(
+            dir: dir.appendingPathComponent("manager").path, role: .manager, pin: "manager passphrase", keystore: MemoryKeystore(), backgroundSync: false)
         try manager.sync().startProgram(server: url, token: token)
     }
 
@@ -135,14 +131,23 @@ final class Hub {
 
 let pin = "2468"
 
-/// A phone that joined `hub`, through the join view model.
+/// A phone that joined `hub`, through the join view model (with Face ID / Touch ID if asked).
 @MainActor
-func joinedApp(_ hub: Hub) async throws -> (AppViewModel, TestPlatform) {
+func joinedApp(_ hub: Hub, biometrics: Bool = false) async throws -> (AppViewModel, TestPlatform) {
     let platform = TestPlatform()
     let app = AppViewModel(platform: platform)
     app.join.code = try hub.enrollmentCode()
     app.join.pin = pin
     app.join.pinAgain = pin
+    app.join.biometrics = biometrics
     await app.join.submit()
     return (app, platform)
+}
+
+/// Nine wrong PINs in a row, the last two hours ago: where half an hour of guesses and their
+/// waits leave a phone, reached without waiting. The attempts file is plain text ("count
+/// seconds"; docs/key-handling.md), kept beside the store.
+func skipToNineWrongPins(_ platform: TestPlatform) throws {
+    let twoHoursAgo = Int(Date().timeIntervalSince1970) - 7200
+    try "9 \(twoHoursAgo)".write(toFile: platform.storeDir + "/satchel.attempts", atomically: true, encoding: .utf8)
 }

@@ -5,6 +5,7 @@ import Testing
 /// A worker's shift through the generated Swift bindings, as the iOS app drives them.
 struct ShiftTests {
     let pin = "2468"
+    let keystore = MemoryKeystore()
 
     func tempStore() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
@@ -33,7 +34,7 @@ struct ShiftTests {
 
     @Test func aFullShift() throws {
         let path = try tempStore()
-        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, platformKey: nil)
+        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, keystore: keystore, backgroundSync: false)
         let stock = store.stock()
         let encounters = store.encounters()
         try stock.setDeviceLocation(locationId: "van-1")
@@ -75,14 +76,14 @@ struct ShiftTests {
 
         store.lock()
         #expect(throws: SatchelError.Locked) { try encounters.recent(limit: 10) }
-        let reopened = try SatchelStore.open(dir: path)
+        let reopened = try SatchelStore.open(dir: path, keystore: keystore)
         try reopened.unlockWithPin(pin: pin)
         #expect(try reopened.encounters().recent(limit: 10).count == 2)
     }
 
     @Test func everyErrorIsTyped() throws {
         let path = try tempStore()
-        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, platformKey: nil)
+        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, keystore: keystore, backgroundSync: false)
         let encounters = store.encounters()
         #expect(throws: SatchelError.InvalidInput(field: "items.quantity", reason: "must be from 1 to 1000")) {
             try encounters.log(input: street(items: [ItemQuantity(itemId: "syringe-1ml", quantity: 0)]))
@@ -102,9 +103,113 @@ struct ShiftTests {
         store.lock()
         #expect(throws: SatchelError.WrongPin(failedAttempts: 1)) { try store.unlockWithPin(pin: "0000") }
         do {
-            _ = try SatchelStore.create(dir: path, role: .outreach, pin: pin, platformKey: nil)
+            _ = try SatchelStore.create(dir: path, role: .outreach, pin: pin, keystore: MemoryKeystore(), backgroundSync: false)
             Issue.record("a store was created over another")
         } catch SatchelError.StoreState {}
+        do {
+            _ = try SatchelStore.open(dir: try tempStore(), keystore: keystore)
+            Issue.record("a missing store opened")
+        } catch SatchelError.StoreState {}
+        do {
+            try store.unlockWithBiometrics()
+            Issue.record("fingerprint unlock worked without being turned on")
+        } catch SatchelError.StoreState {}
+        #expect(throws: SatchelError.Locked) { try store.setBiometricUnlock(on: true) }
+    }
+
+    @Test func theKeystoreDoubleIsHmacSha256() {
+        let hex = { (bytes: [UInt8]) in bytes.map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex(sha256(Array(String(repeating: "a", count: 1000).utf8))) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        // RFC 4231, test case 2.
+        #expect(hex(hmacSha256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func fingerprintAndBackgroundUnlockGoThroughTheKeystore() throws {
+        let path = try tempStore()
+        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, keystore: keystore, backgroundSync: true)
+        #expect(try store.hasBackgroundSync() && !store.hasBiometricUnlock())
+        #expect(keystore.uses == [.pin, .background])
+        try store.setBiometricUnlock(on: true)
+        #expect(try store.hasBiometricUnlock())
+        #expect(keystore.uses == [.pin, .biometric, .background])
+
+        store.lock()
+        try store.unlockWithBiometrics()
+        #expect(store.isUnlocked())
+        store.lock()
+        try store.unlockForBackground()
+        #expect(store.isUnlocked())
+        store.lock()
+
+        // Another phone (or the same files without this phone's keys) opens nothing, and a
+        // keystore answering with the wrong length is refused, not trusted.
+        let stranger = try SatchelStore.open(dir: path, keystore: MemoryKeystore())
+        do {
+            try stranger.unlockWithPin(pin: pin)
+            Issue.record("the files opened without the phone's keystore")
+        } catch SatchelError.KeystoreFailed {}
+        do {
+            try SatchelStore.open(dir: path, keystore: ShortKeystore()).unlockWithPin(pin: pin)
+            Issue.record("a short answer was accepted")
+        } catch SatchelError.KeystoreFailed {}
+
+        // Background sync off: its key is gone and the background unlock refused.
+        try store.unlockWithPin(pin: pin)
+        try store.setBackgroundSync(on: false)
+        #expect(try !store.hasBackgroundSync())
+        #expect(!keystore.uses.contains(.background))
+        store.lock()
+        do {
+            try store.unlockForBackground()
+            Issue.record("background unlock worked with background sync off")
+        } catch SatchelError.StoreState {}
+        #expect(!store.isUnlocked())
+    }
+
+    @Test func aCancelledPromptIsNotAWrongAttempt() throws {
+        let path = try tempStore()
+        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, keystore: keystore, backgroundSync: false)
+        try store.setBiometricUnlock(on: true)
+        store.lock()
+        #expect(throws: SatchelError.WrongPin(failedAttempts: 1)) { try store.unlockWithPin(pin: "9051") }
+
+        keystore.refuse(.biometric, with: .Cancelled)
+        #expect(throws: SatchelError.BiometricsCancelled) { try store.unlockWithBiometrics() }
+        #expect(store.failedAttempts() == 1, "a cancelled prompt counts nothing")
+        #expect(try store.unlockWaitSeconds() == 0)
+
+        keystore.refuse(.biometric, with: .Invalidated)
+        #expect(throws: SatchelError.BiometricsChanged) { try store.unlockWithBiometrics() }
+        #expect(store.failedAttempts() == 1, "changed biometrics count nothing")
+        #expect(!store.isUnlocked())
+
+        // Turned off while locked (the old key is useless), then on again after the PIN.
+        try store.setBiometricUnlock(on: false)
+        #expect(try !store.hasBiometricUnlock())
+        #expect(!keystore.uses.contains(.biometric))
+        keystore.refuse(.biometric, with: nil)
+        try store.unlockWithPin(pin: pin)
+        #expect(store.failedAttempts() == 0)
+        try store.setBiometricUnlock(on: true)
+        store.lock()
+        try store.unlockWithBiometrics()
+        #expect(store.isUnlocked())
+    }
+
+    @Test func theProgramsLimitOfWrongPinsWipesTheStore() throws {
+        let path = try tempStore()
+        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, keystore: keystore, backgroundSync: true)
+        #expect(try store.program().settings().wipeAfterFailedPins == 10)
+        _ = try store.encounters().log(input: street())
+        store.lock()
+        try skipToNineWrongPins(path)
+        #expect(store.failedAttempts() == 9)
+        #expect(throws: SatchelError.Wiped(failedAttempts: 10)) { try store.unlockWithPin(pin: "9051") }
+        #expect(!storeExists(dir: path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
+        #expect(keystore.uses.isEmpty, "the keystore's keys go first")
     }
 
     @Test func aPanicArrivesAsAnError() {
@@ -120,15 +225,35 @@ struct ShiftTests {
 
     @Test func panicWipeLeavesNothing() throws {
         let path = try tempStore()
-        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, platformKey: nil)
+        let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, keystore: keystore, backgroundSync: true)
+        try store.setBiometricUnlock(on: true)
         _ = try store.encounters().log(input: street())
+        #expect(keystore.uses == [.pin, .biometric, .background])
         try store.wipe()
         #expect(!storeExists(dir: path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
+        #expect(keystore.uses.isEmpty, "wipe destroys the keystore's keys too")
+        try panicWipe(dir: path, keystore: keystore) // nothing left to wipe is fine
+    }
+
+    @Test func panicWipeWithoutUnlockingDestroysTheKeysAndFiles() throws {
+        let path = try tempStore()
+        let store = try createStoreWithCost(dir: path, role: .outreach, pin: pin, keystore: keystore, backgroundSync: true, mKib: 64, t: 1)
+        _ = try store.encounters().log(input: street())
+        store.lock()
+        #expect(keystore.uses == [.pin, .background])
+        try panicWipe(dir: path, keystore: keystore)
+        #expect(!storeExists(dir: path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
+        #expect(keystore.uses.isEmpty)
+        do {
+            try store.unlockWithPin(pin: pin)
+            Issue.record("a wiped store unlocked")
+        } catch SatchelError.StoreState {}
     }
 
     @Test func syncBeforeEnrollmentIsRefusedWithoutTheNetwork() throws {
-        let store = try SatchelStore.create(dir: try tempStore(), role: .outreach, pin: pin, platformKey: nil)
+        let store = try SatchelStore.create(dir: try tempStore(), role: .outreach, pin: pin, keystore: keystore, backgroundSync: false)
         let sync = store.sync()
         #expect(try !sync.status().enrolled)
         do {
@@ -143,4 +268,19 @@ struct ShiftTests {
         }
         #expect(try sync.status().consecutiveFailures == 0)
     }
+
+    /// Nine wrong PINs in a row, the last two hours ago: the state a worker's phone is in after
+    /// half an hour of guesses and their waits, reached without waiting. The attempts file is
+    /// plain text ("count seconds"; docs/key-handling.md), kept beside the store.
+    func skipToNineWrongPins(_ path: String) throws {
+        let twoHoursAgo = Int(Date().timeIntervalSince1970) - 7200
+        try "9 \(twoHoursAgo)".write(toFile: path + "/satchel.attempts", atomically: true, encoding: .utf8)
+    }
+}
+
+/// A keystore whose answer is 5 bytes, not 32.
+final class ShortKeystore: PhoneKeystore, @unchecked Sendable {
+    func createKey(keyUse: KeyUse) throws {}
+    func derive(keyUse: KeyUse, salt: Data) throws -> Data { Data("short".utf8) }
+    func destroyKey(keyUse: KeyUse) throws {}
 }

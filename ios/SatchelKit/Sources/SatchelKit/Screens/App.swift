@@ -85,14 +85,17 @@ public final class AppViewModel {
     /// Whether the store is open and unlocked (the background task syncs through it).
     public var hasOpenStore: Bool { store?.isUnlocked() ?? false }
 
-    func createStore(pin: String, platformKey: Data?) async throws {
-        let dir = platform.storeDir
-        store = try await onIO { try SatchelStore.create(dir: dir, role: .outreach, pin: pin, platformKey: platformKey) }
+    /// Makes the store with the worker's PIN and the phone's keystore. Background sync is on
+    /// from the start (a background key in the keystore): it is how a shift logged offline
+    /// reaches the server while the app is locked.
+    func createStore(pin: String) async throws {
+        let (dir, keystore) = (platform.storeDir, platform.keystore)
+        store = try await onIO { try SatchelStore.create(dir: dir, role: .outreach, pin: pin, keystore: keystore, backgroundSync: true) }
     }
 
     func lockedStore() throws -> SatchelStore {
         if let store { return store }
-        let opened = try SatchelStore.open(dir: platform.storeDir)
+        let opened = try SatchelStore.open(dir: platform.storeDir, keystore: platform.keystore)
         store = opened
         return opened
     }
@@ -100,8 +103,15 @@ public final class AppViewModel {
     /// After a successful unlock or join: the main screens, or joining if this phone has not
     /// joined a program yet (logging is offered only then).
     func afterUnlock() async {
-        let enrolled = (try? await onIO { [store] in try store?.sync().status().enrolled ?? false }) ?? false
-        guard enrolled else {
+        let state = try? await onIO { [store] () -> (enrolled: Bool, wipeAfter: UInt32?) in
+            guard let store else { return (false, nil) }
+            return (try store.sync().status().enrolled, try? store.program().settings().wipeAfterFailedPins)
+        }
+        // The lock screen tells the program's limit of wrong PINs; it cannot read it while locked.
+        if let limit = state?.wipeAfter, Int(limit) != preferences.wipeAfterFailedPins {
+            updatePreferences { $0.wipeAfterFailedPins = Int(limit) }
+        }
+        guard state?.enrolled == true else {
             join.askCodeOnly()
             route = .join
             return
@@ -110,6 +120,7 @@ public final class AppViewModel {
         route = .main
         tab = .log
         sheetOpen = false
+        await settings.refresh()
         await refreshAll()
     }
 
@@ -142,13 +153,19 @@ public final class AppViewModel {
     /// The screen locked (protected data became unavailable): lock at once.
     public func screenDidLock() { lock() }
 
-    func afterWipe() {
+    /// Everything of the store is gone, its keys in the keystore first: after quick delete
+    /// (said in a notice), or after the program's limit of wrong PINs (`wrongPins`; the join
+    /// screen says what happened and what to do). Back to joining.
+    func afterWipe(wrongPins: UInt32? = nil) {
         store = nil
         platform.cancelBackgroundSync()
-        join.reset()
+        join.reset(info: wrongPins.map { strings(.wiped, Int($0)) })
+        unlock.reset()
         route = .join
         sheetOpen = false
-        notify(strings(.deleted))
+        notice = nil
+        noticeAction = nil
+        if wrongPins == nil { notify(strings(.deleted)) }
     }
 
     public func select(_ tab: Tab) async {
@@ -159,7 +176,7 @@ public final class AppViewModel {
         case .today: await today.refresh()
         case .sync: await sync.refresh()
         case .stock: await stock.refresh()
-        case .settings: break
+        case .settings: await settings.refresh()
         }
     }
 

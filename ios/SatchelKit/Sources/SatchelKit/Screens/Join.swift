@@ -3,7 +3,8 @@ import Observation
 import SatchelFFI
 
 /// Joining the program: the enrollment code (scanned or pasted), a PIN twice, optional Face ID
-/// / Touch ID. The store is made only once the PIN passes the core's rules.
+/// / Touch ID. The store is made only once the PIN passes the core's rules, with background
+/// sync on (see `AppViewModel.createStore`).
 @MainActor
 @Observable
 public final class JoinViewModel: ChildViewModel {
@@ -17,6 +18,9 @@ public final class JoinViewModel: ChildViewModel {
     public private(set) var codeOnly = false
     public private(set) var busy = false
     public private(set) var error: String?
+    /// Why the worker is here again: the phone's data was deleted after the program's limit
+    /// of wrong PINs. Shown above the form until the next join.
+    public private(set) var info: String?
     @ObservationIgnored private weak var app: AppViewModel?
 
     public init() {}
@@ -27,7 +31,8 @@ public final class JoinViewModel: ChildViewModel {
         codeOnly = true
     }
 
-    func reset() {
+    func reset(info: String? = nil) {
+        self.info = info
         code = ""
         pin = ""
         pinAgain = ""
@@ -62,9 +67,8 @@ public final class JoinViewModel: ChildViewModel {
         error = nil
         do {
             if !app.hasStore {
-                let key = biometrics ? try app.platform.createPlatformKey() : nil
-                try await app.createStore(pin: pin, platformKey: key)
-                if biometrics { app.updatePreferences { $0.biometrics = true } }
+                try await app.createStore(pin: pin)
+                if biometrics { await turnOnBiometrics(app) }
             }
             let store = try app.openStore()
             try await onIO { try store.sync().enroll(code: code) }
@@ -77,6 +81,19 @@ public final class JoinViewModel: ChildViewModel {
             pinAgain = ""
             // Once the store exists, only the code is asked again.
             codeOnly = codeOnly || app.hasStore
+        }
+    }
+
+    /// Face ID / Touch ID unlock, as the worker chose: a key of its own in the Secure Enclave
+    /// (the prompt shows once). A cancelled prompt leaves it off, silently; anything else is
+    /// said, and joining goes on: the PIN always works, and Settings can turn it on later.
+    private func turnOnBiometrics(_ app: AppViewModel) async {
+        guard let store = try? app.openStore() else { return }
+        do {
+            try await onIO { try store.setBiometricUnlock(on: true) }
+        } catch SatchelError.BiometricsCancelled {
+        } catch {
+            app.notify(app.strings.describe(error))
         }
     }
 }

@@ -76,4 +76,17 @@ public final class SyncViewModel: ChildViewModel {
         _ = try store.purgeExpired()
         return try sync.status()
     }
+
+    /// The background task's sync while the app is locked: a store handle of its own, opened
+    /// with the keystore's background key (usable only while the phone is unlocked), one sync
+    /// and the purge, then locked again at once. `nil` without a store, or when background sync
+    /// is off for it (the key is never asked for then).
+    public nonisolated static func syncWhileLocked(dir: String, keystore: any PhoneKeystore) throws -> SyncState? {
+        guard storeExists(dir: dir) else { return nil }
+        let store = try SatchelStore.open(dir: dir, keystore: keystore)
+        guard try store.hasBackgroundSync() else { return nil }
+        try store.unlockForBackground()
+        defer { store.lock() }
+        return try runSync(store)
+    }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Observation
 import SatchelFFI
 
-/// The lock screen: a PIN pad, the core's growing wait after wrong PINs, biometric unlock.
+/// The lock screen: a PIN pad, the core's growing wait after wrong PINs (and, once tries wait,
+/// the program's limit before the phone deletes everything), Face ID / Touch ID unlock.
 @MainActor
 @Observable
 public final class UnlockViewModel: ChildViewModel {
@@ -12,13 +13,21 @@ public final class UnlockViewModel: ChildViewModel {
     public private(set) var waitSeconds: UInt64 = 0
     public private(set) var busy = false
     public private(set) var error: String?
+    /// Whether Face ID / Touch ID unlock is on for this store (its key file says so).
+    public private(set) var biometrics = false
+    /// Once wrong PINs make tries wait: how many wrong PINs in a row delete everything, and how
+    /// many tries are left. `nil` before, and when the program never deletes.
+    public private(set) var wipeWarning: String?
     @ObservationIgnored private var digits: [Character] = []
+    /// Tries have had to wait since the last unlock (the warning stays after the wait).
+    @ObservationIgnored private var triesWaited = false
+    /// Face ID / Touch ID stopped working (the phone's biometrics changed): offered again after
+    /// the PIN.
+    @ObservationIgnored private var offerBiometricsAgain = false
     @ObservationIgnored private weak var app: AppViewModel?
 
     public init() {}
     func attach(_ app: AppViewModel) { self.app = app }
-
-    public var biometrics: Bool { app?.preferences.biometrics ?? false }
 
     public func digit(_ d: Int) {
         guard digits.count < 8, !busy, waitSeconds == 0, (0...9).contains(d) else { return }
@@ -37,13 +46,34 @@ public final class UnlockViewModel: ChildViewModel {
         entered = 0
         busy = false
         error = nil
+        waitSeconds = 0
+        wipeWarning = nil
+        triesWaited = false
     }
 
-    /// Reads the wait from the store's attempt counter (it survives restarts). The view counts
-    /// it down and calls this again when it reaches zero.
+    /// Reads the wait and the wrong tries from the store's attempt counter (it survives
+    /// restarts), and whether Face ID / Touch ID unlock is on. The view calls it when it shows,
+    /// and again each second of a wait.
     public func refreshWait() async {
-        guard let store = try? app?.lockedStore() else { return }
-        waitSeconds = (try? await onIO { try store.unlockWaitSeconds() }) ?? 0
+        guard let app, let store = try? app.lockedStore() else { return }
+        let state = try? await onIO { () -> (wait: UInt64, failed: UInt32, biometrics: Bool) in
+            (try store.unlockWaitSeconds(), store.failedAttempts(), (try? store.hasBiometricUnlock()) ?? false)
+        }
+        guard let state else { return }
+        waitSeconds = state.wait
+        biometrics = state.biometrics
+        showWipeWarning(failed: state.failed)
+    }
+
+    private func showWipeWarning(failed: UInt32) {
+        guard let app else { return }
+        if waitSeconds > 0 { triesWaited = true }
+        let limit = app.preferences.wipeAfterFailedPins
+        guard triesWaited, limit > 0, failed > 0 else {
+            wipeWarning = nil
+            return
+        }
+        wipeWarning = app.strings(.wipeWarning, limit, max(limit - Int(failed), 1))
     }
 
     public func submit() async {
@@ -55,24 +85,48 @@ public final class UnlockViewModel: ChildViewModel {
         do {
             let store = try app.lockedStore()
             try await onIO { try store.unlockWithPin(pin: pin) }
-            reset()
-            await app.afterUnlock()
+            await unlocked(app)
+        } catch SatchelError.Wiped(let failed) {
+            app.afterWipe(wrongPins: failed)
         } catch {
             failed(error)
             await refreshWait()
         }
     }
 
+    /// Face ID / Touch ID: the Secure Enclave shows the prompt inside the library's call, so it
+    /// runs off the main actor. A cancelled prompt leaves the PIN pad, saying nothing; changed
+    /// biometrics turn it off (its key can never work again) and say to use the PIN.
     public func useBiometrics() async {
-        guard let app, let key = await app.platform.readPlatformKey() else { return }
+        guard let app, biometrics, !busy else { return }
         busy = true
+        error = nil
         do {
             let store = try app.lockedStore()
-            try await onIO { try store.unlockWithPlatformKey(key: key) }
-            reset()
-            await app.afterUnlock()
+            try await onIO { try store.unlockWithBiometrics() }
+            await unlocked(app)
+        } catch SatchelError.BiometricsCancelled {
+            busy = false
+        } catch SatchelError.BiometricsChanged {
+            if let store = try? app.lockedStore() { _ = try? await onIO { try store.setBiometricUnlock(on: false) } }
+            biometrics = false
+            offerBiometricsAgain = true
+            busy = false
+            error = app.strings(.biometricsChanged)
         } catch {
             failed(error)
+        }
+    }
+
+    private func unlocked(_ app: AppViewModel) async {
+        let offer = offerBiometricsAgain
+        offerBiometricsAgain = false
+        reset()
+        await app.afterUnlock()
+        if offer, app.route == .main, app.platform.biometricsAvailable() {
+            app.notify(app.strings(.biometricsOffer), action: app.strings(.turnOn)) {
+                await app.settings.setBiometrics(true)
+            }
         }
     }
 

@@ -25,6 +25,15 @@ public enum Key: String, CaseIterable, Sendable {
     case unlockWithBiometrics
     case wrongPin
     case waitBeforeTry
+    case wipeWarning
+    case wiped
+    case biometricsChanged
+    case biometricsOffer
+    case turnOn
+    case backgroundSync
+    case backgroundSyncExplain
+    case biometricsReason
+    case keystoreFailed
     case tabLog
     case tabToday
     case tabStock

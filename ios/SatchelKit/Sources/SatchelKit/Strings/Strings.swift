@@ -119,6 +119,9 @@ public struct Strings: @unchecked Sendable {
         switch e {
         case .WrongPin(let failed): return self(.wrongPin, Int(failed))
         case .TryLater(let seconds, _): return self(.waitBeforeTry, Int(seconds))
+        case .Wiped(let failed): return self(.wiped, Int(failed))
+        case .BiometricsChanged: return self(.biometricsChanged)
+        case .KeystoreFailed: return self(.keystoreFailed)
         case .InvalidInput(_, let reason): return self(.invalid, reason)
         case .Offline: return self(.offline)
         case .Refused(let detail): return self(.refused, detail)

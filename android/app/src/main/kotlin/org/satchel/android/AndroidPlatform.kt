@@ -6,9 +6,8 @@ import android.net.ConnectivityManager
 import android.net.NetworkCapabilities
 import androidx.biometric.BiometricManager
 import androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_STRONG
-import androidx.biometric.BiometricPrompt
-import androidx.core.content.ContextCompat
 import androidx.fragment.app.FragmentActivity
+import androidx.work.BackoffPolicy
 import androidx.work.Constraints
 import androidx.work.ExistingPeriodicWorkPolicy
 import androidx.work.NetworkType
@@ -18,17 +17,23 @@ import java.io.File
 import java.time.Instant
 import java.time.LocalTime
 import java.util.concurrent.TimeUnit
-import kotlin.coroutines.resume
-import kotlinx.coroutines.suspendCancellableCoroutine
 import org.satchel.app.model.Language
 import org.satchel.app.model.Platform
 import org.satchel.app.model.Preferences
 import org.satchel.app.model.ThemeChoice
 
 /** The [Platform] on a phone: Keystore, WorkManager, connectivity, SharedPreferences. */
-class AndroidPlatform(private val context: Context, var activity: FragmentActivity? = null) : Platform {
+class AndroidPlatform(private val context: Context) : Platform {
     private val prefs = context.getSharedPreferences("satchel", Context.MODE_PRIVATE)
-    private val key = PlatformKey(context)
+
+    override val keystore = AndroidKeystore(context)
+
+    /** The Activity the fingerprint prompt shows over (set by [MainActivity] while it exists). */
+    var activity: FragmentActivity?
+        get() = keystore.activity
+        set(value) {
+            keystore.activity = value
+        }
 
     override val storeDir: String = File(context.noBackupFilesDir, "store").path
 
@@ -49,53 +54,33 @@ class AndroidPlatform(private val context: Context, var activity: FragmentActivi
         language = runCatching { Language.valueOf(prefs.getString("language", null)!!) }.getOrDefault(Language.ENGLISH),
         theme = runCatching { ThemeChoice.valueOf(prefs.getString("theme", null)!!) }.getOrDefault(ThemeChoice.DARK_AT_NIGHT),
         autoLockMinutes = prefs.getInt("autoLockMinutes", 2),
-        fingerprint = prefs.getBoolean("fingerprint", false),
+        wipeAfterFailedPins = prefs.getInt("wipeAfterFailedPins", -1).takeIf { it >= 0 },
     )
 
     override fun savePreferences(preferences: Preferences) {
-        prefs.edit()
+        val editor = prefs.edit()
             .putString("language", preferences.language.name)
             .putString("theme", preferences.theme.name)
             .putInt("autoLockMinutes", preferences.autoLockMinutes)
-            .putBoolean("fingerprint", preferences.fingerprint)
-            .apply()
+            // Earlier versions kept whether fingerprint unlock was on; the store says it now.
+            .remove("fingerprint")
+        val wipeAfter = preferences.wipeAfterFailedPins
+        if (wipeAfter == null) editor.remove("wipeAfterFailedPins") else editor.putInt("wipeAfterFailedPins", wipeAfter)
+        editor.apply()
     }
 
     override fun biometricsAvailable(): Boolean =
         BiometricManager.from(context).canAuthenticate(BIOMETRIC_STRONG) == BiometricManager.BIOMETRIC_SUCCESS
 
-    override fun createPlatformKey(): ByteArray = key.create()
-
-    /** Shows the biometric prompt, then reads the key. */
-    override suspend fun readPlatformKey(): ByteArray? {
-        val activity = activity ?: return null
-        val passed = suspendCancellableCoroutine { cont ->
-            val prompt = BiometricPrompt(
-                activity,
-                ContextCompat.getMainExecutor(activity),
-                object : BiometricPrompt.AuthenticationCallback() {
-                    override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) = cont.resume(true)
-                    override fun onAuthenticationError(code: Int, message: CharSequence) = cont.resume(false)
-                },
-            )
-            prompt.authenticate(
-                BiometricPrompt.PromptInfo.Builder()
-                    .setTitle("Satchel")
-                    .setNegativeButtonText("PIN")
-                    .setAllowedAuthenticators(BIOMETRIC_STRONG)
-                    .build(),
-            )
-        }
-        return if (passed) key.read() else null
-    }
-
-    override fun deletePlatformKey() = key.delete()
-
     override fun scheduleBackgroundSync() {
         val request = PeriodicWorkRequestBuilder<SyncWorker>(30, TimeUnit.MINUTES)
             .setConstraints(Constraints.Builder().setRequiredNetworkType(NetworkType.CONNECTED).build())
+            // A run that found the phone locked (the background key works only while it is
+            // unlocked) or offline tries again 5, 10, 15… minutes later.
+            .setBackoffCriteria(BackoffPolicy.LINEAR, 5, TimeUnit.MINUTES)
             .build()
-        WorkManager.getInstance(context).enqueueUniquePeriodicWork(SyncWorker.NAME, ExistingPeriodicWorkPolicy.KEEP, request)
+        // UPDATE: a schedule from an earlier version takes this one's backoff, keeping its timing.
+        WorkManager.getInstance(context).enqueueUniquePeriodicWork(SyncWorker.NAME, ExistingPeriodicWorkPolicy.UPDATE, request)
     }
 
     override fun cancelBackgroundSync() {

@@ -5,8 +5,14 @@ import android.content.Context
 import android.content.Intent
 import android.content.IntentFilter
 import android.os.Bundle
+import android.view.View
 import android.view.WindowManager
+import android.view.inputmethod.EditorInfo
 import androidx.activity.compose.setContent
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.ExperimentalComposeUiApi
+import androidx.compose.ui.platform.InterceptPlatformTextInput
+import androidx.compose.ui.platform.PlatformTextInputMethodRequest
 import androidx.fragment.app.FragmentActivity
 import androidx.lifecycle.DefaultLifecycleObserver
 import androidx.lifecycle.LifecycleOwner
@@ -42,13 +48,18 @@ class MainActivity : FragmentActivity() {
         super.onCreate(savedInstanceState)
         window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
         if (android.os.Build.VERSION.SDK_INT >= 33) setRecentsScreenshotEnabled(false)
+        // Nothing in Satchel is for autofill services to read or fill (PINs, enrollment and
+        // participant codes): the whole window is left out of autofill.
+        window.decorView.importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS
         app.platform.activity = this
         registerReceiver(screenOff, IntentFilter(Intent.ACTION_SCREEN_OFF))
         ProcessLifecycleOwner.get().lifecycle.addObserver(lifecycle)
         setContent {
-            SatchelApp(app.model, onScan = {
-                scan.launch(ScanOptions().setDesiredBarcodeFormats(ScanOptions.QR_CODE).setBeepEnabled(false).setOrientationLocked(false))
-            })
+            NoPersonalizedLearning {
+                SatchelApp(app.model, onScan = {
+                    scan.launch(ScanOptions().setDesiredBarcodeFormats(ScanOptions.QR_CODE).setBeepEnabled(false).setOrientationLocked(false))
+                })
+            }
         }
     }
 
@@ -58,4 +69,26 @@ class MainActivity : FragmentActivity() {
         if (app.platform.activity === this) app.platform.activity = null
         super.onDestroy()
     }
+}
+
+/**
+ * Asks the keyboard not to learn from anything typed in Satchel (Android's
+ * `IME_FLAG_NO_PERSONALIZED_LEARNING`, the "incognito" keyboard): no participant code, PIN or
+ * enrollment code enters its suggestions or its cloud-synced dictionary. Compose 1.8's
+ * `KeyboardOptions` has no such flag, so every text field's input request is wrapped here.
+ */
+@OptIn(ExperimentalComposeUiApi::class)
+@Composable
+private fun NoPersonalizedLearning(content: @Composable () -> Unit) {
+    InterceptPlatformTextInput(
+        interceptor = { request, nextHandler ->
+            val incognito = PlatformTextInputMethodRequest { outAttributes ->
+                request.createInputConnection(outAttributes).also {
+                    outAttributes.imeOptions = outAttributes.imeOptions or EditorInfo.IME_FLAG_NO_PERSONALIZED_LEARNING
+                }
+            }
+            nextHandler.startInputMethod(incognito)
+        },
+        content = content,
+    )
 }

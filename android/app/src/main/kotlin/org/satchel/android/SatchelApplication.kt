@@ -15,7 +15,11 @@ class SatchelApplication : Application() {
 
     override fun onCreate() {
         super.onCreate()
+        // Before the store is opened: the earlier versions' platform key is no longer used.
+        AndroidKeystore.forgetLegacyPlatformKey(this)
         platform = AndroidPlatform(this)
         model = AppModel(platform, CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate))
+        // The fingerprint prompt speaks the app's language.
+        platform.keystore.strings = { model.strings }
     }
 }

@@ -1,17 +1,21 @@
 package org.satchel.android
 
+import android.app.KeyguardManager
 import android.content.Context
+import android.os.Build
 import androidx.work.CoroutineWorker
 import androidx.work.WorkerParameters
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
-import org.satchel.ffi.SatchelStore
-import org.satchel.ffi.storeExists
+import org.satchel.app.model.SyncModel
+import org.satchel.ffi.SatchelException
 
 /**
  * Background sync: unique periodic work with a network constraint. It syncs through the open
- * store while the app is unlocked; when the app is locked it opens the store with the platform
- * key (only if the worker turned fingerprint unlock on), syncs, purges, and locks it again.
+ * store while the app is unlocked. When the app is locked, and only if background sync is on for
+ * the store (Settings; on from the join), it opens the store with the keystore's background key,
+ * syncs, purges, and locks it again ([SyncModel.syncWhileLocked]). That key works only while the
+ * phone itself is unlocked, so a run that finds the phone locked tries again later.
  * It shows no notification, so nothing about the work can appear on the lock screen.
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
@@ -20,26 +24,23 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
     }
 
     override suspend fun doWork(): Result = withContext(Dispatchers.IO) {
-        val app = (applicationContext as SatchelApplication).model
+        val application = applicationContext as SatchelApplication
+        val app = application.model
         if (app.hasOpenStore()) {
-            return@withContext runCatching { org.satchel.app.model.SyncModel.runSync(app) }
+            return@withContext runCatching { SyncModel.runSync(app) }
                 .fold({ Result.success() }, { Result.retry() })
         }
-        val platform = AndroidPlatform(applicationContext)
-        if (!storeExists(platform.storeDir)) return@withContext Result.success()
-        val key = PlatformKey(applicationContext).read() ?: return@withContext Result.success()
-        SatchelStore.open(platform.storeDir).use { store ->
-            try {
-                store.unlockWithPlatformKey(key)
-                store.sync().use { it.syncNow() }
-                store.purgeExpired()
-                Result.success()
-            } catch (e: Exception) {
-                Result.retry()
-            } finally {
-                key.fill(0)
-                store.lock()
-            }
+        // The background key works only while the phone is unlocked (API 28+): try again later.
+        val keyguard = applicationContext.getSystemService(KeyguardManager::class.java)
+        if (Build.VERSION.SDK_INT >= 28 && keyguard?.isDeviceLocked == true) return@withContext Result.retry()
+        val platform = application.platform
+        try {
+            // SYNCED, or nothing to do (no store, background sync off, not joined yet).
+            SyncModel.syncWhileLocked(platform.storeDir, platform.keystore)
+            Result.success()
+        } catch (e: SatchelException) {
+            // Offline, the server away, the phone locked meanwhile: nothing is lost; later.
+            Result.retry()
         }
     }
 }

@@ -133,8 +133,16 @@ class ScreenshotTest {
         shots += renderDirectory(app.review.state.value.services)
         app.review.close()
         app.lock()
-        Thread.sleep(300)
+        waitUntil("the fingerprint button") { app.unlock.state.value.fingerprint }
         shots += render(app, "unlock")
-        assertTrue(shots.size == 10 * 8 + 4)
+        // Five wrong PINs: the wait, and when the phone's data would be erased.
+        repeat(5) {
+            for (d in listOf(9, 0, 5, 1)) app.unlock.digit(d)
+            app.unlock.submit()
+            waitUntil("the wrong PIN's answer") { app.unlock.state.value.error != null && !app.unlock.state.value.busy }
+        }
+        waitUntil("the wipe warning") { app.unlock.state.value.wipeLimit != null && app.unlock.state.value.waitSeconds > 0 }
+        shots += render(app, "unlock-wait")
+        assertTrue(shots.size == 11 * 8 + 4)
     }
 }

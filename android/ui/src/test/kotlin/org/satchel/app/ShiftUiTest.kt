@@ -34,6 +34,7 @@ import org.satchel.app.model.AppModel
 import org.satchel.app.model.Route
 import org.satchel.app.screens.SatchelApp
 import org.satchel.app.strings.English
+import org.satchel.ffi.KeyUse
 import org.satchel.ffi.PinProblem
 
 const val PIN = "2468"
@@ -92,7 +93,7 @@ class ShiftUiTest {
         rule.onNodeWithTag("join-pin-again").performTextReplacement(PIN)
         rule.onNodeWithTag("join").performClick()
         rule.waitForTag("kit-standard")
-        assertTrue("joined: background sync is scheduled", platform.backgroundSync)
+        assertTrue("joined: background sync is scheduled", platform.syncScheduled)
 
         // Tap one: the kit's sheet. Tap two: Save.
         rule.onNodeWithTag("kit-standard").performClick()
@@ -236,12 +237,18 @@ class ShiftUiTest {
         }
         rule.waitForTag("pin-wait")
         assertTrue(app.unlock.state.value.waitSeconds in 1..30)
+        // Once tries wait, the screen says when the phone's data would be erased (the program's
+        // default: after 10 wrong PINs in a row), and how many tries are left.
+        assertEquals(10, platform.preferences.wipeAfterFailedPins)
+        rule.waitForTag("pin-wipe-warning")
+        rule.onNodeWithText(English.wipeWarning(10, 5)).assertExists()
 
         // The same phone after the app was killed: the wait is still there.
         val (again, _) = AppModel(platform, app.scope).let { it to platform }
         again.unlock.refreshWait()
         rule.waitFor("the wait after a restart") { again.unlock.state.value.waitSeconds > 0 }
         assertEquals(Route.UNLOCK, again.state.value.route)
+        rule.waitFor("the warning after a restart") { again.unlock.state.value.let { it.wipeLimit == 10 && it.triesLeft == 5 } }
     }
 
     @Test
@@ -323,7 +330,7 @@ class ShiftUiTest {
         rule.onNodeWithContentDescriptionOrTag(English.useFingerprint)
         rule.onNodeWithTag("join").performClick()
         rule.waitForTag("kit-standard")
-        assertTrue("fingerprint unlock made a key", platform.key != null)
+        assertTrue("fingerprint unlock made a key", platform.keystore.keys.containsKey(KeyUse.BIOMETRIC))
         rule.onNodeWithTag("kit-standard").performClick()
         rule.waitForTag("save")
         rule.onNodeWithTag("save").performClick()
@@ -344,7 +351,9 @@ class ShiftUiTest {
         rule.waitFor("the wipe", timeoutMs = 30_000) { app.state.value.route == Route.JOIN }
         val left = File(platform.storeDir).list()?.toList() ?: emptyList()
         assertEquals("no file of the store is left", emptyList<String>(), left)
-        assertEquals(null, platform.key)
+        assertEquals("no keystore key is left", emptySet<KeyUse>(), platform.keystore.keys.keys.toSet())
+        assertEquals(null, platform.preferences.wipeAfterFailedPins)
+        assertFalse(platform.syncScheduled)
     }
 }
 

@@ -28,6 +28,8 @@ class StringsTest {
         val same = en.filter { (k, v) -> es[k] == v }.keys - setOf("getAppName")
         assertTrue("untranslated in Spanish: $same", same.size <= 3)
         for (p in PinProblem.entries) assertTrue(English.pinProblem(p) != Spanish.pinProblem(p))
+        assertTrue(English.wipeWarning(10, 5) != Spanish.wipeWarning(10, 5))
+        assertTrue(English.wipedAfterWrongPins(10) != Spanish.wipedAfterWrongPins(10))
     }
 
     @Test

@@ -4,8 +4,13 @@ import java.io.BufferedReader
 import java.io.File
 import java.io.InputStreamReader
 import java.nio.file.Files
+import java.security.SecureRandom
 import java.time.Instant
+import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+import javax.crypto.Mac
+import javax.crypto.spec.SecretKeySpec
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -14,12 +19,48 @@ import org.satchel.app.model.Platform
 import org.satchel.app.model.PlatformHttp
 import org.satchel.app.model.Preferences
 import org.satchel.ffi.DeviceRole
+import org.satchel.ffi.KeyUse
+import org.satchel.ffi.KeystoreException
 import org.satchel.ffi.Opening
+import org.satchel.ffi.PhoneKeystore
 import org.satchel.ffi.SatchelStore
 import org.satchel.ffi.Service
 import org.satchel.ffi.ServiceAccess
 import org.satchel.ffi.ServiceText
 import org.satchel.ffi.setHttpClient
+
+/**
+ * The phone's hardware keystore as the tests play it: HMAC-SHA256 under random keys held in
+ * memory, outside the store's files, as the Android Keystore keeps its keys outside the app's.
+ * [refuse] answers a key's use with an error instead (the worker closed the fingerprint prompt,
+ * the phone's fingerprints changed); [prompts] counts the fingerprint prompts a worker would see.
+ */
+class MemoryKeystore : PhoneKeystore {
+    val keys = ConcurrentHashMap<KeyUse, ByteArray>()
+    val refuse = ConcurrentHashMap<KeyUse, () -> KeystoreException>()
+    val prompts = AtomicInteger()
+    /** The threads that asked: the library must never be called on the UI thread. */
+    val threads: MutableList<String> = java.util.Collections.synchronizedList(mutableListOf())
+
+    override fun createKey(keyUse: KeyUse) {
+        keys[keyUse] = ByteArray(32).also { SecureRandom().nextBytes(it) }
+    }
+
+    override fun derive(keyUse: KeyUse, salt: ByteArray): ByteArray {
+        threads += Thread.currentThread().name
+        if (keyUse == KeyUse.BIOMETRIC) prompts.incrementAndGet()
+        refuse[keyUse]?.let { throw it() }
+        val key = keys[keyUse] ?: throw KeystoreException.Missing()
+        return Mac.getInstance("HmacSHA256").run {
+            init(SecretKeySpec(key, "HmacSHA256"))
+            doFinal(salt)
+        }
+    }
+
+    override fun destroyKey(keyUse: KeyUse) {
+        keys.remove(keyUse)?.fill(0)
+    }
+}
 
 /** The phone, as the tests play it: a clock they move, a network they cut, a keystore in memory. */
 class TestPlatform(override val storeDir: String) : Platform {
@@ -27,9 +68,10 @@ class TestPlatform(override val storeDir: String) : Platform {
     @Volatile var online = true
     @Volatile var night = false
     var preferences = Preferences()
-    var key: ByteArray? = null
-    var backgroundSync = false
+    /** The periodic background sync is scheduled. */
+    var syncScheduled = false
     var biometrics = true
+    override val keystore = MemoryKeystore()
 
     override fun now(): Instant = clock
     override fun isOnline() = online
@@ -38,11 +80,8 @@ class TestPlatform(override val storeDir: String) : Platform {
     override fun loadPreferences() = preferences
     override fun savePreferences(preferences: Preferences) { this.preferences = preferences }
     override fun biometricsAvailable() = biometrics
-    override fun createPlatformKey(): ByteArray = ByteArray(32) { (it * 7 + 3).toByte() }.also { key = it.copyOf() }
-    override suspend fun readPlatformKey(): ByteArray? = key?.copyOf()
-    override fun deletePlatformKey() { key = null }
-    override fun scheduleBackgroundSync() { backgroundSync = true }
-    override fun cancelBackgroundSync() { backgroundSync = false }
+    override fun scheduleBackgroundSync() { syncScheduled = true }
+    override fun cancelBackgroundSync() { syncScheduled = false }
 }
 
 fun newApp(dir: File = Files.createTempDirectory("satchel-phone").toFile()): Pair<AppModel, TestPlatform> {
@@ -70,7 +109,7 @@ class Hub : AutoCloseable {
         val token = init.inputStream.bufferedReader().readText().trim().lines().last()
         check(init.waitFor(30, TimeUnit.SECONDS) && init.exitValue() == 0) { "satchel-server init failed" }
         start("127.0.0.1:0")
-        manager = SatchelStore.create(File(dir, "manager").path, DeviceRole.MANAGER, "manager passphrase", null)
+        manager = SatchelStore.create(File(dir, "manager").path, DeviceRole.MANAGER, "manager passphrase", MemoryKeystore(), false)
         manager.sync().use { it.startProgram(url, token) }
     }
 
@@ -109,12 +148,13 @@ class Hub : AutoCloseable {
 }
 
 /** A phone that joined [hub] and logged part of a shift from van 1: what the screenshots and
- *  the desktop preview show. */
+ *  the desktop preview show. Fingerprint unlock is on (the in-memory keystore shows no prompt). */
 fun demoPhone(hub: Hub): Pair<AppModel, TestPlatform> {
     val (app, platform) = newApp()
     app.join.setCode(hub.enrollmentCode())
     app.join.setPin("2468")
     app.join.setPinAgain("2468")
+    app.join.setFingerprint(true)
     app.join.join()
     waitUntil("joined") { app.state.value.route == org.satchel.app.model.Route.MAIN && app.log.state.value.kits.isNotEmpty() }
     app.openStore().stock().use {

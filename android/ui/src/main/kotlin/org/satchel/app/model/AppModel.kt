@@ -74,6 +74,11 @@ class AppModel(
     val sync = SyncModel(this)
     val settings = SettingsModel(this)
 
+    init {
+        // A locked phone at start: the PIN screen reads the wait and whether fingerprint is on.
+        if (_state.value.route == Route.UNLOCK) unlock.refreshWait()
+    }
+
     val strings: Strings get() = _state.value.strings
 
     private fun initialState(): AppState {
@@ -107,18 +112,27 @@ class AppModel(
 
     // --- Store life -----------------------------------------------------------------------
 
-    /** Makes the store at setup (PIN, and the platform key when fingerprint unlock is on). */
-    internal fun createStore(pin: String, platformKey: ByteArray?): SatchelStore {
-        val created = SatchelStore.create(platform.storeDir, DeviceRole.OUTREACH, pin, platformKey)
+    /**
+     * Makes the store at setup with the PIN and the phone's keystore (a new PIN key in it), and
+     * with [backgroundSync], a background key so that sync runs while the app is locked.
+     */
+    internal fun createStore(pin: String, backgroundSync: Boolean): SatchelStore {
+        val created = SatchelStore.create(platform.storeDir, DeviceRole.OUTREACH, pin, platform.keystore, backgroundSync)
         store = created
         return created
     }
 
-    /** Opens and unlocks the store with the PIN, or raises the library's error. */
-    internal fun unlockWithPin(pin: String) {
-        val s = store ?: SatchelStore.open(platform.storeDir)
+    /** Opens and unlocks the store with the PIN (and the keystore's PIN key), or raises the
+     *  library's error. */
+    internal fun unlockWithPin(pin: String) = unlockWith { it.unlockWithPin(pin) }
+
+    /** Unlocks with fingerprint: the keystore shows the prompt and blocks this (IO) thread. */
+    internal fun unlockWithBiometrics() = unlockWith { it.unlockWithBiometrics() }
+
+    private fun unlockWith(unlock: (SatchelStore) -> Unit) {
+        val s = store ?: SatchelStore.open(platform.storeDir, platform.keystore)
         try {
-            s.unlockWithPin(pin)
+            unlock(s)
         } catch (e: Exception) {
             if (store == null) s.close()
             throw e
@@ -126,20 +140,10 @@ class AppModel(
         store = s
     }
 
-    internal fun unlockWithKey(key: ByteArray) {
-        val s = store ?: SatchelStore.open(platform.storeDir)
-        try {
-            s.unlockWithPlatformKey(key)
-        } catch (e: Exception) {
-            if (store == null) s.close()
-            throw e
-        } finally {
-            key.fill(0)
-        }
-        store = s
-    }
-
-    internal fun lockedStore(): SatchelStore = store ?: SatchelStore.open(platform.storeDir).also { store = it }
+    /** The store, opened but maybe locked: for what can be read or changed without the PIN
+     *  (the wait, the ways of unlocking, turning fingerprint off). */
+    internal fun lockedStore(): SatchelStore =
+        store ?: SatchelStore.open(platform.storeDir, platform.keystore).also { store = it }
 
     /** After a successful unlock or join: the main screens, or the join screen if this phone
      *  has not joined a program yet. */
@@ -150,13 +154,21 @@ class AppModel(
             _state.update { it.copy(route = Route.JOIN) }
             return
         }
+        // The program's wipe limit, kept for the locked PIN screen to say (it can only be read
+        // from the unlocked store).
+        val wipeAfter = store?.program()?.use { it.settings().wipeAfterFailedPins.toInt() }
+        if (wipeAfter != null && wipeAfter != _state.value.preferences.wipeAfterFailedPins) {
+            updatePreferences { it.copy(wipeAfterFailedPins = wipeAfter) }
+        }
         platform.scheduleBackgroundSync()
         _state.update { it.copy(route = Route.MAIN, tab = Tab.LOG, sheetOpen = false) }
         refreshAll()
+        settings.refresh()
     }
 
-    /** Reloads what the main screens show. */
+    /** Reloads what the main screens show (nothing while locked: the screens are not shown). */
     fun refreshAll() {
+        if (!hasOpenStore()) return
         log.refresh()
         today.refresh()
         stock.refresh()
@@ -191,12 +203,28 @@ class AppModel(
 
     /** After quick delete: nothing left, back to joining. */
     internal fun afterWipe() {
+        forgetStore()
+        join.reset()
+        notify(strings.deleted)
+    }
+
+    /**
+     * The library wiped the store after the program's limit of wrong PINs in a row (its keystore
+     * keys first, then every file): back to the join screen, which says what happened.
+     */
+    internal fun afterWipedByWrongPins(failedAttempts: Int) {
+        forgetStore()
+        join.reset(info = strings.wipedAfterWrongPins(failedAttempts))
+    }
+
+    private fun forgetStore() {
         store?.close()
         store = null
+        review.close()
         platform.cancelBackgroundSync()
-        join.reset()
-        _state.update { it.copy(route = Route.JOIN, tab = Tab.LOG, sheetOpen = false) }
-        notify(strings.deleted)
+        updatePreferences { it.withoutStore() }
+        unlock.clear()
+        _state.update { it.copy(route = Route.JOIN, tab = Tab.LOG, sheetOpen = false, notice = null) }
     }
 
     // --- Navigation and preferences ------------------------------------------------------------
@@ -208,7 +236,7 @@ class AppModel(
             Tab.STOCK -> stock.refresh()
             Tab.SYNC -> sync.refresh()
             Tab.LOG -> log.refresh()
-            Tab.SETTINGS -> {}
+            Tab.SETTINGS -> settings.refresh()
         }
     }
 
@@ -236,6 +264,10 @@ class AppModel(
         return when (e) {
             is SatchelException.WrongPin -> s.wrongPin(e.failedAttempts.toInt())
             is SatchelException.TryLater -> s.waitBeforeTry(e.seconds.toLong())
+            is SatchelException.Wiped -> s.wipedAfterWrongPins(e.failedAttempts.toInt())
+            is SatchelException.BiometricsCancelled -> s.fingerprintCancelled
+            is SatchelException.BiometricsChanged -> s.fingerprintChanged
+            is SatchelException.KeystoreFailed, is SatchelException.WrongKey -> s.keystoreFailed
             is SatchelException.InvalidInput -> s.invalid(e.reason)
             is SatchelException.Offline -> s.offline
             is SatchelException.Refused -> "${s.refused}: ${e.detail}"

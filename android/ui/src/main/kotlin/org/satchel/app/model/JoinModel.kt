@@ -16,12 +16,18 @@ data class JoinState(
     val codeOnly: Boolean = false,
     val busy: Boolean = false,
     val error: String? = null,
+    /** Why the worker is here again (the phone's data was erased after wrong PINs). */
+    val info: String? = null,
 )
 
 /**
  * Joining the program: the enrollment code, a PIN, optional fingerprint unlock. The store is
  * made only once the PIN passes the core's rules, and logging is offered only once the phone
  * has joined (the library refuses to enroll a store that has entries).
+ *
+ * Background sync is turned on at join: it is how a shift reaches the program when the worker
+ * never opens the Sync tab. Its keystore key works only while the phone itself is unlocked;
+ * Settings can turn it off.
  */
 class JoinModel(private val app: AppModel) {
     private val _state = MutableStateFlow(JoinState(fingerprintAvailable = app.platform.biometricsAvailable()))
@@ -37,7 +43,8 @@ class JoinModel(private val app: AppModel) {
 
     internal fun codeOnly() = _state.update { JoinState(code = "", codeOnly = true, fingerprintAvailable = it.fingerprintAvailable) }
 
-    internal fun reset() = _state.update { JoinState(fingerprintAvailable = app.platform.biometricsAvailable()) }
+    internal fun reset(info: String? = null) =
+        _state.update { JoinState(fingerprintAvailable = app.platform.biometricsAvailable(), info = info) }
 
     fun join() {
         val s = _state.value
@@ -59,21 +66,33 @@ class JoinModel(private val app: AppModel) {
         }
         _state.update { it.copy(busy = true, error = null) }
         app.launch(onError = ::failed) {
+            var fingerprintProblem: Throwable? = null
             app.onIo {
                 val store = if (app.hasStore()) app.openStore() else {
-                    val key = if (s.fingerprint) app.platform.createPlatformKey() else null
-                    try {
-                        app.createStore(s.pin, key)
-                    } finally {
-                        key?.fill(0)
+                    val created = app.createStore(s.pin, backgroundSync = BACKGROUND_SYNC_AT_JOIN)
+                    if (s.fingerprint) {
+                        // The keystore shows the prompt for the new fingerprint key. Not turned on
+                        // (cancelled, or the sensor failed): the worker joins with the PIN alone
+                        // and can turn it on in Settings.
+                        try {
+                            created.setBiometricUnlock(true)
+                        } catch (e: org.satchel.ffi.SatchelException) {
+                            fingerprintProblem = e
+                        }
                     }
+                    created
                 }
                 store.sync().use { it.enroll(s.code) }
             }
-            if (s.fingerprint && !s.codeOnly) app.updatePreferences { it.copy(fingerprint = true) }
             _state.update { JoinState(fingerprintAvailable = it.fingerprintAvailable) }
             app.afterUnlock()
+            if (fingerprintProblem != null) app.notify(app.strings.fingerprintNotOn)
         }
+    }
+
+    companion object {
+        /** Background sync on from the start (see the class comment). */
+        const val BACKGROUND_SYNC_AT_JOIN = true
     }
 
     /** A failed join keeps what was typed; once the store exists, only the code is asked again. */

@@ -1,6 +1,7 @@
 package org.satchel.app.model
 
 import java.time.Instant
+import org.satchel.ffi.PhoneKeystore
 
 /** Languages the app speaks, chosen in the app, independent of the phone's language. */
 enum class Language { ENGLISH, SPANISH }
@@ -9,15 +10,24 @@ enum class Language { ENGLISH, SPANISH }
  *  draws eyes and ruins night vision. */
 enum class ThemeChoice { DARK_AT_NIGHT, SYSTEM, DARK, LIGHT }
 
-/** What the worker set in Settings. Nothing here is about participants. */
+/** What the worker set in Settings, and the program's wipe limit for the PIN screen. Nothing
+ *  here is about participants. */
 data class Preferences(
     val language: Language = Language.ENGLISH,
     val theme: ThemeChoice = ThemeChoice.DARK_AT_NIGHT,
     /** Lock after this long in the background. */
     val autoLockMinutes: Int = 2,
-    /** A platform key was made for fingerprint unlock. */
-    val fingerprint: Boolean = false,
+    /**
+     * The program's limit of wrong PINs in a row before the phone erases its data (0: never),
+     * as last read from the unlocked store, so the locked PIN screen can say it; `null` until
+     * the store was first unlocked. The only preference about the store: deleted with it.
+     * Whether fingerprint unlock and background sync are on is read from the store itself.
+     */
+    val wipeAfterFailedPins: Int? = null,
 ) {
+    /** These preferences once the store is gone (quick delete, or wiped after wrong PINs). */
+    fun withoutStore(): Preferences = copy(wipeAfterFailedPins = null)
+
     companion object {
         val AUTO_LOCK_CHOICES = listOf(1, 2, 5, 10)
     }
@@ -50,14 +60,14 @@ interface Platform {
     /** Whether fingerprint (or face) unlock can be offered on this phone. */
     fun biometricsAvailable(): Boolean
 
-    /** Makes 32 random bytes, keeps them wrapped by a Keystore key, and returns them once. */
-    fun createPlatformKey(): ByteArray
-
-    /** Reads the platform key after the biometric prompt; `null` when cancelled or missing. */
-    suspend fun readPlatformKey(): ByteArray?
-
-    /** Removes the Keystore key (quick delete). */
-    fun deletePlatformKey()
+    /**
+     * The phone's hardware keystore (AndroidKeyStore, StrongBox where the phone has one). The
+     * library asks it for every unlock: the PIN together with the PIN key, fingerprint through
+     * the biometric key (its `derive` shows the prompt and blocks the calling thread, so the
+     * library is only ever called off the main thread), background sync through the
+     * background key. No key or answer of it is kept in the app.
+     */
+    val keystore: PhoneKeystore
 
     /** Schedules the periodic background sync (unique work, network required). */
     fun scheduleBackgroundSync()

@@ -3,7 +3,10 @@ package org.satchel.app.model
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
+import org.satchel.ffi.PhoneKeystore
+import org.satchel.ffi.SatchelStore
 import org.satchel.ffi.SyncState
+import org.satchel.ffi.storeExists
 
 data class SyncScreenState(
     val status: SyncState? = null,
@@ -75,6 +78,9 @@ class SyncModel(private val app: AppModel) {
         }
     }
 
+    /** What background sync did while the app was locked. */
+    enum class Locked { SYNCED, NO_STORE, OFF, NOT_JOINED }
+
     companion object {
         /** One sync and the retention purge after it; what the background worker runs too. */
         fun runSync(app: AppModel): SyncState {
@@ -83,6 +89,31 @@ class SyncModel(private val app: AppModel) {
                 sync.syncNow()
                 store.purgeExpired()
                 return sync.status()
+            }
+        }
+
+        /**
+         * Background sync while the app is locked (the worker runs it off the main thread): only
+         * when background sync is on for the store, it opens the store with the keystore's
+         * background key (no prompt; usable only while the phone itself is unlocked), syncs,
+         * purges, and locks it again at once, whatever happened. The library's errors (offline,
+         * the keystore refusing while the phone is locked) reach the caller, to try again later.
+         */
+        fun syncWhileLocked(storeDir: String, keystore: PhoneKeystore): Locked {
+            if (!storeExists(storeDir)) return Locked.NO_STORE
+            SatchelStore.open(storeDir, keystore).use { store ->
+                if (!store.hasBackgroundSync()) return Locked.OFF
+                try {
+                    store.unlockForBackground()
+                    store.sync().use { sync ->
+                        if (!sync.status().enrolled) return Locked.NOT_JOINED
+                        sync.syncNow()
+                    }
+                    store.purgeExpired()
+                    return Locked.SYNCED
+                } finally {
+                    store.lock()
+                }
             }
         }
     }

@@ -39,6 +39,9 @@ fun JoinScreen(model: JoinModel, strings: Strings, onScan: (() -> Unit)?) {
         modifier = Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(20.dp),
     ) {
         Text(strings.joinTitle, style = MaterialTheme.typography.titleLarge)
+        s.info?.let {
+            Text(it, color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.testTag("join-info"))
+        }
         Text(if (s.codeOnly) strings.joinCodeOnly else strings.joinExplain, style = MaterialTheme.typography.bodyLarge)
         OutlinedTextField(
             value = s.code,
@@ -46,6 +49,8 @@ fun JoinScreen(model: JoinModel, strings: Strings, onScan: (() -> Unit)?) {
             label = { Text(strings.enrollmentCode) },
             singleLine = true,
             visualTransformation = PasswordVisualTransformation(),
+            // A secret until used: no suggestions, nothing learnt by the keyboard.
+            keyboardOptions = KeyboardOptions(autoCorrectEnabled = false, keyboardType = KeyboardType.Password),
             modifier = Modifier.fillMaxWidth().testTag("join-code"),
         )
         if (onScan != null) {

@@ -11,6 +11,7 @@ import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.sizeIn
 import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
 import androidx.compose.material3.DropdownMenu
@@ -35,6 +36,8 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.input.KeyboardCapitalization
+import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import org.satchel.app.model.Counter
@@ -105,6 +108,13 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
                 onValueChange = model::setParticipantCode,
                 singleLine = true,
                 visualTransformation = PasswordVisualTransformation(),
+                // Never suggested, corrected or learnt by the keyboard (a password field; the
+                // Android app also asks the keyboard not to learn from any field).
+                keyboardOptions = KeyboardOptions(
+                    capitalization = KeyboardCapitalization.Characters,
+                    autoCorrectEnabled = false,
+                    keyboardType = KeyboardType.Password,
+                ),
                 supportingText = {
                     Text(
                         when (s.seenBefore) {

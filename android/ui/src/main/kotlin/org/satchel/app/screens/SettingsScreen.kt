@@ -15,12 +15,16 @@ import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Switch
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
@@ -32,7 +36,8 @@ import org.satchel.app.strings.English
 import org.satchel.app.strings.Spanish
 import org.satchel.app.strings.Strings
 
-/** Settings: language, theme, auto-lock, change PIN, quick delete. */
+/** Settings: language, theme, auto-lock, fingerprint unlock and background sync, change PIN,
+ *  quick delete. */
 @Composable
 fun SettingsScreen(model: SettingsModel, preferences: Preferences, strings: Strings) {
     val s by model.state.collectAsState()
@@ -56,6 +61,13 @@ fun SettingsScreen(model: SettingsModel, preferences: Preferences, strings: Stri
         )
         SectionTitle(strings.autoLock)
         ChoiceChips(Preferences.AUTO_LOCK_CHOICES.map { it to strings.minutes(it) }, preferences.autoLockMinutes, model::setAutoLock)
+
+        SectionTitle(strings.unlockAndSync)
+        if (s.fingerprintAvailable || s.fingerprint) {
+            SwitchRow(strings.fingerprintSetting, s.fingerprint, !s.switching, "setting-fingerprint", model::setFingerprint)
+        }
+        SwitchRow(strings.backgroundSync, s.backgroundSync, !s.switching, "setting-background-sync", model::setBackgroundSync)
+        Text(strings.backgroundSyncExplain, style = MaterialTheme.typography.bodyMedium)
 
         SectionTitle(strings.changePin)
         if (!s.changingPin) {
@@ -105,6 +117,20 @@ fun SettingsScreen(model: SettingsModel, preferences: Preferences, strings: Stri
                 modifier = Modifier.fillMaxWidth().sizeIn(minHeight = 56.dp).testTag("delete-cancel"),
             ) { Text(strings.cancel) }
         }
+    }
+}
+
+/** A setting that is on or off: its label, then the switch (labelled the same for TalkBack). */
+@Composable
+private fun SwitchRow(label: String, checked: Boolean, enabled: Boolean, tag: String, onChange: (Boolean) -> Unit) {
+    Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.fillMaxWidth()) {
+        Text(label, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
+        Switch(
+            checked = checked,
+            onCheckedChange = onChange,
+            enabled = enabled,
+            modifier = Modifier.semantics { contentDescription = label }.testTag(tag),
+        )
     }
 }
 

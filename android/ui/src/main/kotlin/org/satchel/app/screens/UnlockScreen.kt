@@ -2,6 +2,7 @@ package org.satchel.app.screens
 
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.PaddingValues
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.Spacer
 import androidx.compose.foundation.layout.fillMaxSize
@@ -24,6 +25,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.unit.dp
 import org.satchel.app.model.UnlockModel
 import org.satchel.app.strings.Strings
@@ -45,8 +47,21 @@ fun UnlockScreen(model: UnlockModel, strings: Strings) {
             modifier = Modifier.testTag("pin-dots"),
         )
         when {
-            waiting -> Text(strings.waitBeforeTry(s.waitSeconds), color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("pin-wait"))
-            s.error != null -> Text(s.error!!, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("pin-error"))
+            waiting -> Text(
+                strings.waitBeforeTry(s.waitSeconds),
+                color = MaterialTheme.colorScheme.error,
+                textAlign = TextAlign.Center,
+                modifier = Modifier.testTag("pin-wait"),
+            )
+            s.error != null -> Text(s.error!!, color = MaterialTheme.colorScheme.error, textAlign = TextAlign.Center, modifier = Modifier.testTag("pin-error"))
+        }
+        s.wipeLimit?.let { limit ->
+            Text(
+                strings.wipeWarning(limit, s.triesLeft),
+                style = MaterialTheme.typography.bodyLarge,
+                textAlign = TextAlign.Center,
+                modifier = Modifier.fillMaxWidth().testTag("pin-wipe-warning"),
+            )
         }
         val rows = listOf(listOf(1, 2, 3), listOf(4, 5, 6), listOf(7, 8, 9))
         for (row in rows) {
@@ -63,12 +78,18 @@ fun UnlockScreen(model: UnlockModel, strings: Strings) {
             Button(
                 onClick = model::submit,
                 enabled = !waiting && !s.busy && s.entered > 0,
+                // No padding: "OK" fits the round key on one line at any text size.
+                contentPadding = PaddingValues(0.dp),
                 modifier = Modifier.size(72.dp).semantics { contentDescription = strings.unlock }.testTag("pin-ok"),
-            ) { Text("OK") }
+            ) { Text("OK", maxLines = 1, softWrap = false) }
         }
         if (s.fingerprint) {
             Spacer(Modifier.size(8.dp))
-            OutlinedButton(onClick = model::useFingerprint, modifier = Modifier.fillMaxWidth().sizeIn(minHeight = MinTouch)) {
+            OutlinedButton(
+                onClick = model::useFingerprint,
+                enabled = !s.busy,
+                modifier = Modifier.fillMaxWidth().sizeIn(minHeight = MinTouch).testTag("use-fingerprint"),
+            ) {
                 Text(strings.unlockWithFingerprint)
             }
         }

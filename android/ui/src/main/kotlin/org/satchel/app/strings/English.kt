@@ -27,6 +27,7 @@ object English : Strings {
     override val join = "Join"
     override val joining = "Joining…"
     override val joinCodeOnly = "This phone has a PIN but has not joined a program yet. Enter the enrollment code."
+    override val fingerprintNotOn = "Fingerprint unlock is not on. You can turn it on in Settings."
 
     override val unlockTitle = "Satchel is locked"
     override val enterPin = "Enter your PIN"
@@ -36,6 +37,18 @@ object English : Strings {
     override fun digit(d: Int) = "Digit $d"
     override fun wrongPin(failed: Int) = "Wrong PIN ($failed in a row)."
     override fun waitBeforeTry(seconds: Long) = "Too many wrong PINs. Try again in $seconds s."
+    override fun wipeWarning(limit: Int, left: Int) =
+        "After $limit wrong PINs in a row, Satchel erases its data on this phone. " +
+            (if (left == 1) "1 try left." else "$left tries left.")
+    override fun wipedAfterWrongPins(failed: Int) =
+        "After $failed wrong PINs in a row, Satchel erased its data on this phone, as your program set. " +
+            "Entries not yet sent are lost. Ask your program manager for a new code to join again."
+    override val fingerprintCancelled = "Fingerprint unlock was cancelled."
+    override val fingerprintChanged = "The fingerprints on this phone changed, so fingerprint unlock is off. Unlock with your PIN."
+    override val fingerprintOfferAgain = "Turn fingerprint unlock on again?"
+    override val turnOn = "Turn on"
+    override val fingerprintPrompt = "Confirm with your fingerprint"
+    override val keystoreFailed = "This phone's secure key storage did not answer. Nothing changed; try again."
 
     override val tabLog = "Log"
     override val tabToday = "Today"
@@ -171,6 +184,10 @@ object English : Strings {
     override val themeLight = "Always light"
     override val autoLock = "Lock after"
     override fun minutes(n: Int) = if (n == 1) "1 minute" else "$n minutes"
+    override val unlockAndSync = "Unlock and sync"
+    override val fingerprintSetting = "Unlock with fingerprint"
+    override val backgroundSync = "Sync while Satchel is locked"
+    override val backgroundSyncExplain = "Sends entries in the background while this phone is unlocked and online, even when Satchel is locked."
     override val changePin = "Change PIN"
     override val currentPin = "Current PIN"
     override val newPin = "New PIN"

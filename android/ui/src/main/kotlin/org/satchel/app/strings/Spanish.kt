@@ -27,6 +27,7 @@ object Spanish : Strings {
     override val join = "Unirme"
     override val joining = "Uniéndome…"
     override val joinCodeOnly = "Este teléfono tiene PIN pero aún no se ha unido a un programa. Escribe el código de inscripción."
+    override val fingerprintNotOn = "El desbloqueo con huella no quedó activado. Puedes activarlo en Ajustes."
 
     override val unlockTitle = "Satchel está bloqueado"
     override val enterPin = "Escribe tu PIN"
@@ -36,6 +37,18 @@ object Spanish : Strings {
     override fun digit(d: Int) = "Dígito $d"
     override fun wrongPin(failed: Int) = "PIN incorrecto ($failed seguidos)."
     override fun waitBeforeTry(seconds: Long) = "Demasiados PIN incorrectos. Inténtalo de nuevo en $seconds s."
+    override fun wipeWarning(limit: Int, left: Int) =
+        "Tras $limit PIN incorrectos seguidos, Satchel borra sus datos de este teléfono. " +
+            (if (left == 1) "Queda 1 intento." else "Quedan $left intentos.")
+    override fun wipedAfterWrongPins(failed: Int) =
+        "Después de $failed PIN incorrectos seguidos, Satchel borró sus datos de este teléfono, como lo decidió tu programa. " +
+            "Lo que no se había enviado se perdió. Pide un código nuevo a quien coordina el programa para unirte otra vez."
+    override val fingerprintCancelled = "Se canceló el desbloqueo con huella."
+    override val fingerprintChanged = "Las huellas de este teléfono cambiaron, así que el desbloqueo con huella se desactivó. Desbloquea con tu PIN."
+    override val fingerprintOfferAgain = "¿Activar otra vez el desbloqueo con huella?"
+    override val turnOn = "Activar"
+    override val fingerprintPrompt = "Confirma con tu huella"
+    override val keystoreFailed = "El almacén seguro de claves del teléfono no respondió. No cambió nada; inténtalo otra vez."
 
     override val tabLog = "Registrar"
     override val tabToday = "Hoy"
@@ -171,6 +184,10 @@ object Spanish : Strings {
     override val themeLight = "Siempre claro"
     override val autoLock = "Bloquear después de"
     override fun minutes(n: Int) = if (n == 1) "1 minuto" else "$n minutos"
+    override val unlockAndSync = "Desbloqueo y sincronización"
+    override val fingerprintSetting = "Desbloquear con huella"
+    override val backgroundSync = "Sincronizar con Satchel bloqueado"
+    override val backgroundSyncExplain = "Envía los registros en segundo plano mientras este teléfono está desbloqueado y con conexión, aunque Satchel esté bloqueado."
     override val changePin = "Cambiar PIN"
     override val currentPin = "PIN actual"
     override val newPin = "PIN nuevo"

@@ -25,6 +25,8 @@ interface Strings {
     val join: String
     val joining: String
     val joinCodeOnly: String
+    /** Fingerprint unlock was chosen at join but not turned on (prompt closed, sensor failed). */
+    val fingerprintNotOn: String
 
     // Unlock
     val unlockTitle: String
@@ -35,6 +37,20 @@ interface Strings {
     fun digit(d: Int): String
     fun wrongPin(failed: Int): String
     fun waitBeforeTry(seconds: Long): String
+    /** On the PIN screen once wrong PINs make tries wait: the program's limit, and tries left. */
+    fun wipeWarning(limit: Int, left: Int): String
+    /** On the join screen after the phone's data was erased at the program's limit. */
+    fun wipedAfterWrongPins(failed: Int): String
+    val fingerprintCancelled: String
+    /** The phone's fingerprints changed, so the fingerprint key no longer works. */
+    val fingerprintChanged: String
+    /** Offered after a PIN unlock when fingerprint unlock stopped working. */
+    val fingerprintOfferAgain: String
+    val turnOn: String
+    /** Under the app's name on the phone's fingerprint prompt (to unlock, or to turn it on). */
+    val fingerprintPrompt: String
+    /** The phone's keystore did not answer (not a wrong PIN). */
+    val keystoreFailed: String
 
     // Navigation
     val tabLog: String
@@ -155,6 +171,10 @@ interface Strings {
     val themeLight: String
     val autoLock: String
     fun minutes(n: Int): String
+    val unlockAndSync: String
+    val fingerprintSetting: String
+    val backgroundSync: String
+    val backgroundSyncExplain: String
     val changePin: String
     val currentPin: String
     val newPin: String

@@ -18,6 +18,10 @@ import org.junit.jupiter.api.io.TempDir
 class ShiftTest {
     private val pin = "2468"
 
+    /** A store with a cheap key-derivation cost (the phones' is 64 MiB, two passes). */
+    private fun cheapStore(path: String, keystore: PhoneKeystore = MemoryKeystore(), backgroundSync: Boolean = false) =
+        createStoreWithCost(path, DeviceRole.OUTREACH, pin, keystore, backgroundSync, 64u, 1u)
+
     private fun street(
         items: List<ItemQuantity> = emptyList(),
         participantCode: String? = "MA12JS",
@@ -41,7 +45,8 @@ class ShiftTest {
     @Test
     fun aFullShift(@TempDir dir: Path) {
         val path = dir.resolve("store").toString()
-        SatchelStore.create(path, DeviceRole.OUTREACH, pin, null).use { store ->
+        val keystore = MemoryKeystore()
+        SatchelStore.create(path, DeviceRole.OUTREACH, pin, keystore, false).use { store ->
             store.stock().use { stock ->
                 store.encounters().use { encounters ->
                     stock.setDeviceLocation("van-1")
@@ -85,7 +90,7 @@ class ShiftTest {
                 assertThrows<SatchelException.Locked> { encounters.recent(10u) }
             }
         }
-        SatchelStore.open(path).use { reopened ->
+        SatchelStore.open(path, keystore).use { reopened ->
             reopened.unlockWithPin(pin)
             reopened.encounters().use { assertEquals(2, it.recent(10u).size) }
         }
@@ -94,7 +99,7 @@ class ShiftTest {
     @Test
     fun everyErrorIsTyped(@TempDir dir: Path) {
         val path = dir.resolve("store").toString()
-        SatchelStore.create(path, DeviceRole.OUTREACH, pin, null).use { store ->
+        cheapStore(path).use { store ->
             store.encounters().use { encounters ->
                 val qty = assertThrows<SatchelException.InvalidInput> {
                     encounters.log(street(items = listOf(ItemQuantity("syringe-1ml", 0u))))
@@ -111,15 +116,31 @@ class ShiftTest {
             store.lock()
             val wrong = assertThrows<SatchelException.WrongPin> { store.unlockWithPin("0000") }
             assertEquals(1u, wrong.failedAttempts)
-            assertThrows<SatchelException.StoreState> { SatchelStore.create(path, DeviceRole.OUTREACH, pin, null) }
+            assertThrows<SatchelException.StoreState> { SatchelStore.create(path, DeviceRole.OUTREACH, pin, MemoryKeystore(), false) }
+            assertThrows<SatchelException.StoreState> { SatchelStore.open(dir.resolve("nowhere").toString(), MemoryKeystore()) }
+            // Fingerprint unlock was never turned on.
+            assertThrows<SatchelException.StoreState> { store.unlockWithBiometrics() }
         }
+        // The same files with another phone's keystore open nothing, whatever the PIN, and that
+        // is not counted as a wrong PIN.
+        SatchelStore.open(path, MemoryKeystore()).use { stranger ->
+            assertThrows<SatchelException.KeystoreFailed> { stranger.unlockWithPin(pin) }
+            assertEquals(1u, stranger.failedAttempts())
+        }
+        // A keystore answering with the wrong length is refused, not trusted.
+        val short = object : PhoneKeystore {
+            override fun createKey(keyUse: KeyUse) {}
+            override fun derive(keyUse: KeyUse, salt: ByteArray) = ByteArray(16)
+            override fun destroyKey(keyUse: KeyUse) {}
+        }
+        SatchelStore.open(path, short).use { assertThrows<SatchelException.KeystoreFailed> { it.unlockWithPin(pin) } }
         val panic = assertThrows<SatchelException.Internal> { checkPanicIsCaught() }
         assertTrue(panic.message!!.contains("deliberate panic"))
     }
 
     @Test
     fun manyThreadsShareOneStore(@TempDir dir: Path) {
-        SatchelStore.create(dir.resolve("store").toString(), DeviceRole.OUTREACH, pin, null).use { store ->
+        cheapStore(dir.resolve("store").toString()).use { store ->
             val pool = Executors.newFixedThreadPool(4)
             repeat(40) { pool.submit { store.encounters().use { it.log(street()) } } }
             pool.shutdown()
@@ -129,19 +150,120 @@ class ShiftTest {
     }
 
     @Test
-    fun panicWipeLeavesNothing(@TempDir dir: Path) {
-        val path = dir.resolve("store")
-        SatchelStore.create(path.toString(), DeviceRole.OUTREACH, pin, null).use { store ->
+    fun fingerprintAndBackgroundUnlockGoThroughTheKeystore(@TempDir dir: Path) {
+        val path = dir.resolve("store").toString()
+        val keystore = MemoryKeystore()
+        cheapStore(path, keystore, backgroundSync = true).use { store ->
+            assertTrue(store.hasBackgroundSync())
+            assertFalse(store.hasBiometricUnlock())
+            assertEquals(setOf(KeyUse.PIN, KeyUse.BACKGROUND), keystore.keys.keys)
+
+            // Turning fingerprint unlock on shows the prompt once; a cancelled prompt leaves it off.
+            keystore.refuse[KeyUse.BIOMETRIC] = { KeystoreException.Cancelled() }
+            assertThrows<SatchelException.BiometricsCancelled> { store.setBiometricUnlock(true) }
+            assertFalse(store.hasBiometricUnlock())
+            keystore.refuse.remove(KeyUse.BIOMETRIC)
+            keystore.derived.clear()
+            store.setBiometricUnlock(true)
+            assertTrue(store.hasBiometricUnlock())
+            assertEquals(1, keystore.derived[KeyUse.BIOMETRIC])
+
+            store.lock()
+            assertThrows<SatchelException.Locked> { store.setBiometricUnlock(true) }
+            assertThrows<SatchelException.WrongPin> { store.unlockWithPin("9051") }
+            assertEquals(1u, store.failedAttempts())
+
+            // A cancelled prompt and changed fingerprints are not wrong attempts.
+            keystore.refuse[KeyUse.BIOMETRIC] = { KeystoreException.Cancelled() }
+            assertThrows<SatchelException.BiometricsCancelled> { store.unlockWithBiometrics() }
+            keystore.refuse[KeyUse.BIOMETRIC] = { KeystoreException.Invalidated() }
+            assertThrows<SatchelException.BiometricsChanged> { store.unlockWithBiometrics() }
+            keystore.refuse[KeyUse.BIOMETRIC] = { KeystoreException.Failed("KeyStoreException") }
+            assertThrows<SatchelException.KeystoreFailed> { store.unlockWithBiometrics() }
+            assertEquals(1u, store.failedAttempts(), "a cancelled prompt is not a wrong attempt")
+            assertFalse(store.isUnlocked())
+
+            keystore.refuse.remove(KeyUse.BIOMETRIC)
+            store.unlockWithBiometrics()
+            assertTrue(store.isUnlocked())
+            assertEquals(0u, store.failedAttempts(), "a right fingerprint resets the count")
             store.encounters().use { it.log(street()) }
+            store.lock()
+
+            // Background sync: no prompt, the background key alone.
+            keystore.derived.clear()
+            store.unlockForBackground()
+            assertTrue(store.isUnlocked())
+            store.encounters().use { assertEquals(1, it.recent(10u).size) }
+            assertEquals(null, keystore.derived[KeyUse.BIOMETRIC])
+            store.lock()
+
+            // Turned off (fingerprint while locked): the wrap and the keystore key are gone.
+            store.setBiometricUnlock(false)
+            assertFalse(store.hasBiometricUnlock())
+            assertFalse(keystore.keys.containsKey(KeyUse.BIOMETRIC))
+            assertThrows<SatchelException.StoreState> { store.unlockWithBiometrics() }
+            store.unlockWithPin(pin)
+            store.setBackgroundSync(false)
+            assertFalse(store.hasBackgroundSync())
+            assertFalse(keystore.keys.containsKey(KeyUse.BACKGROUND))
+            store.lock()
+            assertThrows<SatchelException.StoreState> { store.unlockForBackground() }
+
+            // The PIN key is never optional: without it the right PIN opens nothing.
+            keystore.destroyKey(KeyUse.PIN)
+            assertThrows<SatchelException.KeystoreFailed> { store.unlockWithPin(pin) }
+        }
+    }
+
+    @Test
+    fun changingThePinKeepsTheKeystoreKeys(@TempDir dir: Path) {
+        val keystore = MemoryKeystore()
+        cheapStore(dir.resolve("store").toString(), keystore).use { store ->
+            store.setBiometricUnlock(true)
+            store.changePin(pin, "8042")
+            store.lock()
+            assertThrows<SatchelException.WrongPin> { store.unlockWithPin(pin) }
+            store.unlockWithPin("8042")
+            store.lock()
+            store.unlockWithBiometrics()
+        }
+    }
+
+    @Test
+    fun wipeDestroysTheKeystoreKeysAndEveryFile(@TempDir dir: Path) {
+        val path = dir.resolve("store")
+        val keystore = MemoryKeystore()
+        cheapStore(path.toString(), keystore, backgroundSync = true).use { store ->
+            store.setBiometricUnlock(true)
+            store.encounters().use { it.log(street()) }
+            assertEquals(setOf(KeyUse.PIN, KeyUse.BIOMETRIC, KeyUse.BACKGROUND), keystore.keys.keys)
             store.wipe()
         }
+        assertTrue(keystore.keys.isEmpty(), "the keystore keys are destroyed: ${keystore.keys.keys}")
         assertFalse(storeExists(path.toString()))
         assertEquals(0L, Files.list(path).count())
     }
 
     @Test
+    fun panicWipeWithoutUnlockingLeavesNothing(@TempDir dir: Path) {
+        val path = dir.resolve("store")
+        val keystore = MemoryKeystore()
+        cheapStore(path.toString(), keystore, backgroundSync = true).use { store ->
+            store.encounters().use { it.log(street()) }
+            store.lock()
+        }
+        panicWipe(path.toString(), keystore)
+        assertTrue(keystore.keys.isEmpty(), "the keystore keys are destroyed: ${keystore.keys.keys}")
+        assertFalse(storeExists(path.toString()))
+        assertEquals(0L, Files.list(path).count())
+        // Nothing to wipe the second time is not an error.
+        panicWipe(path.toString(), keystore)
+    }
+
+    @Test
     fun syncBeforeEnrollmentIsRefusedWithoutTheNetwork(@TempDir dir: Path) {
-        SatchelStore.create(dir.resolve("s").toString(), DeviceRole.OUTREACH, pin, null).use { store ->
+        cheapStore(dir.resolve("s").toString()).use { store ->
             store.sync().use { sync ->
                 val state = sync.status()
                 assertFalse(state.enrolled)
