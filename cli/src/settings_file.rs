@@ -244,6 +244,8 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
                 small_cell_threshold: p.small_cell_threshold.unwrap_or(cur.small_cell_threshold),
                 retention_days: p.retention_days.unwrap_or(cur.retention_days),
                 wipe_after_failed_pins: p.wipe_after_failed_pins.unwrap_or(cur.wipe_after_failed_pins),
+                // Not in the file: made by the first manager, never edited.
+                reporting_key: cur.reporting_key.clone(),
             }),
         ));
     }

@@ -209,13 +209,14 @@ mod tests {
     fn a_clock_set_forward_does_not_shorten_the_wait() {
         let t = 1_800_000_000;
         let n = FREE_TRIES + 2; // a minute
-        let last = Some(at(t, Some(500)));
+        let stamp = at(t, Some(500));
+        let last = Some(stamp);
         // The wall clock moved a day ahead, ten seconds later: the uptime says 50 s are left.
         assert_eq!(wait_left(n, last, at(t + 86_400, Some(510))), Duration::seconds(50));
         // Both clocks past the wait: the try is accepted.
         assert_eq!(wait_left(n, last, at(t + 61, Some(561))), Duration::zero());
         // The phone restarted (uptime back near zero): the whole wait again, whatever the wall.
-        assert!(restarted_wait(last.unwrap(), at(t + 86_400, Some(20))));
+        assert!(restarted_wait(stamp, at(t + 86_400, Some(20))));
         assert_eq!(wait_left(n, last, at(t + 86_400, Some(20))), Duration::seconds(60));
         // A platform without the uptime clock counts the wall clock alone.
         assert_eq!(wait_left(n, last, at(t + 61, None)), Duration::zero());

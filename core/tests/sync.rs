@@ -126,6 +126,52 @@ fn two_phones_and_a_manager_converge() {
 }
 
 #[test]
+fn a_program_from_before_the_reporting_key_switches_to_it_at_its_managers_sync() {
+    let clock = TestClock::at(monday_noon());
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let manager = new_store(dirs[0].path(), Role::Manager, &clock);
+    let phone = new_store(dirs[1].path(), Role::Outreach, &clock);
+    let teammate = new_store(dirs[2].path(), Role::Outreach, &clock);
+    let keys = manager.program_keys().unwrap();
+    assert!(keys.reporting_private.is_none() && manager.reporting_public_key().unwrap().is_none(), "an older program");
+    for p in [&phone, &teammate] {
+        p.set_program_keys(&keys).unwrap();
+    }
+    let mut hub = Hub::default();
+    for _ in 0..3 {
+        clock.advance(Duration::minutes(5));
+        phone.log_encounter(&street(clock.now())).unwrap();
+    }
+    sync(&phone, &mut hub);
+    let before = hub.log.len();
+    assert!(hub.log.iter().all(|s| !s.is_for_managers()), "under the team key until there is a reporting key");
+
+    // The manager's sync makes the key and publishes it; the phone takes it at its next pull.
+    assert!(manager.ensure_reporting_key().unwrap());
+    assert!(!manager.ensure_reporting_key().unwrap(), "one key per program");
+    sync(&manager, &mut hub);
+    sync(&phone, &mut hub);
+    assert_eq!(phone.reporting_public_key().unwrap(), manager.reporting_public_key().unwrap());
+    for _ in 0..2 {
+        clock.advance(Duration::minutes(5));
+        phone.log_encounter(&street(clock.now())).unwrap();
+    }
+    sync(&phone, &mut hub);
+    let after: Vec<&SealedSegment> = hub.log[before..].iter().filter(|s| s.header.stream == Stream::Encounters).collect();
+    assert!(!after.is_empty() && after.iter().all(|s| s.is_for_managers()));
+    // A teammate's phone holds the team key: it opens none of the new encounter segments.
+    let team = teammate.program_keys().unwrap();
+    for s in &after {
+        assert!(satchel_protocol::open(&team.data_key, s).is_err());
+    }
+    // The manager reads all five, old and new.
+    sync(&manager, &mut hub);
+    let day = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+    assert_eq!(manager.tally(&TallyQuery::period(day, day)).unwrap().total.encounters, 5);
+    assert_eq!(manager.sync_status().unwrap().quarantined, 0);
+}
+
+#[test]
 fn bad_segments_are_set_aside_and_the_rest_applies() {
     let clock = TestClock::at(monday_noon());
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

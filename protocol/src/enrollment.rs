@@ -25,6 +25,13 @@ pub struct EnrollmentKeys {
     pub participant_key: [u8; 32],
     pub data_key: [u8; 32],
     pub epoch: u32,
+    /// The program's reporting public key, so that a new device seals its encounters to the
+    /// managers from its first one (deposits made before it existed have none).
+    #[serde(default)]
+    pub reporting_public: Option<[u8; 32]>,
+    /// The reporting private key: in a manager's enrollment only.
+    #[serde(default)]
+    pub reporting_private: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for EnrollmentKeys {
@@ -180,7 +187,14 @@ mod tests {
     use super::*;
 
     fn keys() -> EnrollmentKeys {
-        EnrollmentKeys { program: Uuid::from_u128(5), participant_key: [1; 32], data_key: [2; 32], epoch: 1 }
+        EnrollmentKeys {
+            program: Uuid::from_u128(5),
+            participant_key: [1; 32],
+            data_key: [2; 32],
+            epoch: 1,
+            reporting_public: Some([3; 32]),
+            reporting_private: None,
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod wire;
 
 use serde::{Deserialize, Serialize};
 
-pub use segment::{open, seal, SealedSegment, SegmentHeader};
+pub use segment::{open, open_as_manager, reporting_key_pair, reporting_public_key, seal, seal_to_managers, SealedSegment, SegmentHeader, MANAGERS_ONLY};
 
 /// The protocol version this crate speaks; every request names it.
 pub const PROTOCOL_VERSION: u32 = 1;

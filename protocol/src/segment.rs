@@ -82,8 +82,124 @@ const LEVEL: i32 = 15;
 /// Up to this many records, a segment goes as columns only if that is smaller than rows.
 const FEW: usize = 32;
 
-/// Seals `records` (each already in its self-describing encoding) as the segment `header`.
+/// Seals `records` (each already in its self-describing encoding) as the segment `header`,
+/// under the team key (inventory and settings; encounters of a program without a reporting
+/// key).
 pub fn seal(key: &[u8; 32], header: SegmentHeader, records: &[Vec<u8>]) -> Result<SealedSegment, ProtocolError> {
+    let compressed = pack(&header, records)?;
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).map_err(|e| ProtocolError::Invalid(format!("random source: {e}")))?;
+    if nonce == MANAGERS_ONLY {
+        // One chance in 2^192; the all-zero nonce marks a segment sealed to the managers.
+        nonce[0] = 1;
+    }
+    let ciphertext = XChaCha20Poly1305::new(key.into())
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: &compressed, aad: &header.associated_data() })
+        .map_err(|_| ProtocolError::Invalid("sealing failed".into()))?;
+    if ciphertext.len() > MAX_SEALED_BYTES {
+        return Err(ProtocolError::TooLarge(format!("a sealed segment is at most {MAX_SEALED_BYTES} bytes")));
+    }
+    Ok(SealedSegment { header, nonce, ciphertext })
+}
+
+/// The `nonce` of a segment sealed to the managers' reporting key: all zero (HPKE needs no
+/// nonce of the sender's; the field stays so that the wire and the hub's tables do not change).
+pub const MANAGERS_ONLY: [u8; 24] = [0; 24];
+
+/// HPKE's `info` for segments (RFC 9180 section 5.1).
+const HPKE_INFO: &[u8] = b"satchel/segment/hpke/v1";
+
+type Kem = hpke::kem::X25519HkdfSha256;
+
+/// A reporting key pair for a program: the public key goes to every device (it only seals),
+/// the private key only to managers' stores.
+pub fn reporting_key_pair() -> (zeroize::Zeroizing<[u8; 32]>, [u8; 32]) {
+    use hpke::{Kem as _, Serializable};
+    let mut rng = rand_core::UnwrapErr(rand_core::OsRng);
+    let (private, public) = Kem::gen_keypair(&mut rng);
+    let mut sk = zeroize::Zeroizing::new([0u8; 32]);
+    sk.copy_from_slice(&private.to_bytes());
+    let mut pk = [0u8; 32];
+    pk.copy_from_slice(&public.to_bytes());
+    (sk, pk)
+}
+
+/// The public key of a reporting private key.
+pub fn reporting_public_key(private: &[u8; 32]) -> Result<[u8; 32], ProtocolError> {
+    use hpke::{Deserializable, Kem as _, Serializable};
+    let sk = <Kem as hpke::Kem>::PrivateKey::from_bytes(private).map_err(|_| ProtocolError::Invalid("reporting key".into()))?;
+    let mut pk = [0u8; 32];
+    pk.copy_from_slice(&Kem::sk_to_pk(&sk).to_bytes());
+    Ok(pk)
+}
+
+/// Seals `records` as the segment `header` to the program's reporting public key (HPKE base
+/// mode, RFC 9180: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305), with the same
+/// associated data as [`seal`]. Only a holder of the private key (a manager's store) opens it;
+/// the device that sealed it cannot, nor can any other phone. The ciphertext is the 32-byte
+/// encapsulated key followed by the AEAD output; `nonce` is [`MANAGERS_ONLY`].
+pub fn seal_to_managers(reporting_key: &[u8; 32], header: SegmentHeader, records: &[Vec<u8>]) -> Result<SealedSegment, ProtocolError> {
+    use hpke::{Deserializable, Serializable};
+    let compressed = pack(&header, records)?;
+    let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(reporting_key).map_err(|_| ProtocolError::Invalid("reporting key".into()))?;
+    let mut rng = rand_core::UnwrapErr(rand_core::OsRng);
+    let (encapped, sealed) = hpke::single_shot_seal::<hpke::aead::ChaCha20Poly1305, hpke::kdf::HkdfSha256, Kem, _>(
+        &hpke::OpModeS::Base,
+        &pk,
+        HPKE_INFO,
+        &compressed,
+        &header.associated_data(),
+        &mut rng,
+    )
+    .map_err(|_| ProtocolError::Invalid("sealing failed".into()))?;
+    let mut ciphertext = encapped.to_bytes().to_vec();
+    ciphertext.extend_from_slice(&sealed);
+    if ciphertext.len() > MAX_SEALED_BYTES {
+        return Err(ProtocolError::TooLarge(format!("a sealed segment is at most {MAX_SEALED_BYTES} bytes")));
+    }
+    Ok(SealedSegment { header, nonce: MANAGERS_ONLY, ciphertext })
+}
+
+/// Opens a segment sealed to the managers ([`seal_to_managers`]) with the reporting private
+/// key. A wrong key, an altered byte or another header give `Unreadable`.
+pub fn open_as_manager(reporting_private: &[u8; 32], segment: &SealedSegment) -> Result<Vec<Vec<u8>>, ProtocolError> {
+    use hpke::Deserializable;
+    segment.header.check()?;
+    if !segment.is_for_managers() {
+        return Err(ProtocolError::Unreadable);
+    }
+    if segment.ciphertext.len() > MAX_SEALED_BYTES {
+        return Err(ProtocolError::TooLarge(format!("a sealed segment is at most {MAX_SEALED_BYTES} bytes")));
+    }
+    if segment.ciphertext.len() < 32 {
+        return Err(ProtocolError::Unreadable);
+    }
+    let (enc, sealed) = segment.ciphertext.split_at(32);
+    let sk = <Kem as hpke::Kem>::PrivateKey::from_bytes(reporting_private).map_err(|_| ProtocolError::Unreadable)?;
+    let encapped = <Kem as hpke::Kem>::EncappedKey::from_bytes(enc).map_err(|_| ProtocolError::Unreadable)?;
+    let compressed = zeroize::Zeroizing::new(
+        hpke::single_shot_open::<hpke::aead::ChaCha20Poly1305, hpke::kdf::HkdfSha256, Kem>(
+            &hpke::OpModeR::Base,
+            &sk,
+            &encapped,
+            HPKE_INFO,
+            sealed,
+            &segment.header.associated_data(),
+        )
+        .map_err(|_| ProtocolError::Unreadable)?,
+    );
+    unpack(&segment.header, &compressed)
+}
+
+impl SealedSegment {
+    /// Whether the segment is sealed to the managers' reporting key (only their stores open it).
+    pub fn is_for_managers(&self) -> bool {
+        self.nonce == MANAGERS_ONLY
+    }
+}
+
+/// The records encoded (columns or rows) and compressed, checked against the limits.
+fn pack(header: &SegmentHeader, records: &[Vec<u8>]) -> Result<Vec<u8>, ProtocolError> {
     header.check()?;
     if records.len() as u64 != header.len() {
         return Err(ProtocolError::Invalid(format!(
@@ -122,21 +238,17 @@ pub fn seal(key: &[u8; 32], header: SegmentHeader, records: &[Vec<u8>]) -> Resul
         }
         None => rows()?,
     };
-    let mut nonce = [0u8; 24];
-    getrandom::fill(&mut nonce).map_err(|e| ProtocolError::Invalid(format!("random source: {e}")))?;
-    let ciphertext = XChaCha20Poly1305::new(key.into())
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: &compressed, aad: &header.associated_data() })
-        .map_err(|_| ProtocolError::Invalid("sealing failed".into()))?;
-    if ciphertext.len() > MAX_SEALED_BYTES {
-        return Err(ProtocolError::TooLarge(format!("a sealed segment is at most {MAX_SEALED_BYTES} bytes")));
-    }
-    Ok(SealedSegment { header, nonce, ciphertext })
+    Ok(compressed)
 }
 
-/// Opens a sealed segment: the records, in sequence order. A wrong key, an altered byte or a
-/// header that is not the one it was sealed under all give `Unreadable`.
+/// Opens a segment sealed under the team key: the records, in sequence order. A wrong key, an
+/// altered byte, a header that is not the one it was sealed under, or a segment sealed to the
+/// managers all give `Unreadable`.
 pub fn open(key: &[u8; 32], segment: &SealedSegment) -> Result<Vec<Vec<u8>>, ProtocolError> {
     segment.header.check()?;
+    if segment.is_for_managers() {
+        return Err(ProtocolError::Unreadable);
+    }
     if segment.ciphertext.len() > MAX_SEALED_BYTES {
         return Err(ProtocolError::TooLarge(format!("a sealed segment is at most {MAX_SEALED_BYTES} bytes")));
     }
@@ -148,21 +260,26 @@ pub fn open(key: &[u8; 32], segment: &SealedSegment) -> Result<Vec<Vec<u8>>, Pro
             )
             .map_err(|_| ProtocolError::Unreadable)?,
     );
+    unpack(&segment.header, &compressed)
+}
+
+/// The records of an opened segment: decompressed (bounded) and decoded.
+fn unpack(header: &SegmentHeader, compressed: &[u8]) -> Result<Vec<Vec<u8>>, ProtocolError> {
     // Bounded: a small segment cannot expand into gigabytes.
     let encoded = zeroize::Zeroizing::new(
-        zstd::bulk::decompress(&compressed, MAX_PLAINTEXT_BYTES)
+        zstd::bulk::decompress(compressed, MAX_PLAINTEXT_BYTES)
             .map_err(|e| ProtocolError::Invalid(format!("decompression: {e}")))?,
     );
     let value: ciborium::Value =
         ciborium::from_reader(encoded.as_slice()).map_err(|e| ProtocolError::Invalid(format!("decoding: {e}")))?;
-    let count = usize::try_from(segment.header.len()).map_err(|_| ProtocolError::Invalid("record count".into()))?;
+    let count = usize::try_from(header.len()).map_err(|_| ProtocolError::Invalid("record count".into()))?;
     if crate::columns::is_columns(&value) {
         return crate::columns::decode(value, count);
     }
     let ciborium::Value::Array(values) = value else {
         return Err(ProtocolError::Invalid("a segment holds only records".into()));
     };
-    if values.len() as u64 != segment.header.len() {
+    if values.len() as u64 != header.len() {
         return Err(ProtocolError::Invalid("record count does not match the range".into()));
     }
     values
@@ -274,6 +391,41 @@ mod tests {
         let mut truncated = sealed;
         truncated.ciphertext.truncate(10);
         assert!(matches!(open(&key, &truncated), Err(ProtocolError::Unreadable)));
+    }
+
+    #[test]
+    fn sealed_to_the_managers_only_their_key_opens_it() {
+        let (private, public) = reporting_key_pair();
+        assert_eq!(reporting_public_key(&private).unwrap(), public);
+        let sealed = seal_to_managers(&public, header(5, 7), &records(3)).unwrap();
+        assert!(sealed.is_for_managers());
+        assert_eq!(open_as_manager(&private, &sealed).unwrap(), records(3));
+        // Not with another reporting key, nor as a team-key segment with any key.
+        let (other, _) = reporting_key_pair();
+        assert!(matches!(open_as_manager(&other, &sealed), Err(ProtocolError::Unreadable)));
+        assert!(matches!(open(&public, &sealed), Err(ProtocolError::Unreadable)));
+        // Every header field is bound; a changed byte or a short ciphertext is refused.
+        for h in [
+            SegmentHeader { device: Uuid::from_u128(9), ..sealed.header },
+            SegmentHeader { stream: Stream::Inventory, ..sealed.header },
+            SegmentHeader { first_seq: 4, last_seq: 6, ..sealed.header },
+            SegmentHeader { key_epoch: 2, ..sealed.header },
+        ] {
+            let moved = SealedSegment { header: h, ..sealed.clone() };
+            assert!(matches!(open_as_manager(&private, &moved), Err(ProtocolError::Unreadable)), "{h:?}");
+        }
+        for i in [0, 31, 32, sealed.ciphertext.len() - 1] {
+            let mut tampered = sealed.clone();
+            tampered.ciphertext[i] ^= 1;
+            assert!(matches!(open_as_manager(&private, &tampered), Err(ProtocolError::Unreadable)), "byte {i}");
+        }
+        let mut short = sealed.clone();
+        short.ciphertext.truncate(20);
+        assert!(matches!(open_as_manager(&private, &short), Err(ProtocolError::Unreadable)));
+        // A team-key segment is not taken for one sealed to the managers.
+        let team = seal(&[7u8; 32], header(5, 7), &records(3)).unwrap();
+        assert!(!team.is_for_managers());
+        assert!(matches!(open_as_manager(&private, &team), Err(ProtocolError::Unreadable)));
     }
 
     #[test]

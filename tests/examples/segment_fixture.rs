@@ -29,6 +29,8 @@ fn main() {
         participant_key: satchel_core::crypto::random_key(),
         data_key: satchel_core::crypto::random_key(),
         epoch: 1,
+        reporting_public: None,
+        reporting_private: None,
     };
     store.set_program_keys(&keys).unwrap();
     for s in Workload::settings() {

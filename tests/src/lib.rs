@@ -465,6 +465,17 @@ impl Faulty<'_> {
     }
 }
 
+/// Opens a segment as a manager's store does: sealed to the managers with the reporting
+/// private key, otherwise with the team key.
+pub fn open_segment(keys: &satchel_core::ProgramKeys, segment: &satchel_protocol::SealedSegment) -> Vec<Vec<u8>> {
+    if segment.is_for_managers() {
+        let private = keys.reporting_private.as_ref().expect("a manager's store holds the reporting key");
+        satchel_protocol::open_as_manager(private, segment).expect("opens with the reporting key")
+    } else {
+        satchel_protocol::open(&keys.data_key, segment).expect("opens with the team key")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -115,7 +115,7 @@ fn check(seed: u64, server: &Server, manager: &Device, phones: &[Device], logged
     for p in &all.segments {
         let h = &p.segment.header;
         ranges.entry((h.device, h.stream)).or_default().push((h.first_seq, h.last_seq));
-        for payload in satchel_protocol::open(&keys.data_key, &p.segment).unwrap() {
+        for payload in open_segment(&keys, &p.segment) {
             if let Record::Encounter(e) = Record::decode(&payload).unwrap() {
                 assert!(versions.insert(e.id), "seed {seed}: an encounter stored twice");
                 encounters_on_server.insert(e.encounter_id);

@@ -161,7 +161,8 @@ def test_an_unreachable_server_is_offline(server, tmp_path):
     with pytest.raises(s.SatchelError.Offline):
         manager.sync().sync_now()
     state = manager.sync().status()
-    assert state.pending == 1 and state.consecutive_failures == 1
+    # The stock received, and the program setting carrying the reporting key made at the start.
+    assert state.pending == 2 and state.consecutive_failures == 1
     assert state.last_error and "offline" in state.last_error.lower()
     # Not enrolled at all: a clear refusal, no network.
     loner = s.SatchelStore.create(str(tmp_path / "loner"), s.DeviceRole.OUTREACH, PIN, MemoryKeystore(), False)
@@ -205,7 +206,8 @@ def test_the_apps_client_sends_what_the_core_decides(server, tmp_path):
         s.set_http_client(Fixed(s.HttpFailure.HostNotFound()))
         with pytest.raises(s.SatchelError.Offline, match="name could not be found"):
             manager.sync().sync_now()
-        assert manager.sync().status().pending == 1
+        # The stock received, and the program setting with the reporting key made at the start.
+        assert manager.sync().status().pending == 2
     finally:
         s.set_http_client(UrllibClient())
-    assert manager.sync().sync_now().pushed == 1
+    assert manager.sync().sync_now().pushed == 2

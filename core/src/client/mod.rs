@@ -169,6 +169,8 @@ impl Store {
             participant_key: zeroize::Zeroizing::new(keys.participant_key),
             data_key: zeroize::Zeroizing::new(keys.data_key),
             epoch: keys.epoch,
+            reporting_public: keys.reporting_public,
+            reporting_private: keys.reporting_private.filter(|_| redeemed.role == Role::Manager).map(zeroize::Zeroizing::new),
         };
         self.enroll_with_credential(redeemed.device, redeemed.role, &keys, &payload.server, &redeemed.credential)
     }
@@ -191,8 +193,13 @@ impl Store {
             participant_key: crypto::random_key(),
             data_key: crypto::random_key(),
             epoch: 1,
+            reporting_public: None,
+            reporting_private: None,
         };
-        self.enroll_with_credential(redeemed.device, Role::Manager, &keys, server, &redeemed.credential)
+        self.enroll_with_credential(redeemed.device, Role::Manager, &keys, server, &redeemed.credential)?;
+        // The program's reporting key pair: encounters are sealed to it from the start.
+        self.ensure_reporting_key()?;
+        Ok(())
     }
 
     /// Pushes everything pending, then pulls everything new, within one call. Records the
@@ -211,7 +218,10 @@ impl Store {
         let result = self.push_all(&mut session, limits, &mut report).and_then(|_| {
             let hub_holds = self.pull_all(&mut session, &mut report)?;
             // A hub restored from a backup may hold less than it acknowledged: send it again.
-            if self.refill(&hub_holds, &mut report)? {
+            let refilled = self.refill(&hub_holds, &mut report)?;
+            // A program from before the reporting key gets one from its first manager to sync
+            // (after the pull, so that one another manager published is seen first).
+            if refilled | self.ensure_reporting_key()? {
                 self.push_all(&mut session, limits, &mut report)?;
             }
             Ok(())
@@ -348,6 +358,9 @@ impl Store {
             participant_key: *keys.participant_key,
             data_key: *keys.data_key,
             epoch: keys.epoch,
+            reporting_public: self.reporting_public_key()?,
+            // Only a manager's store is given the key that opens encounters.
+            reporting_private: keys.reporting_private.as_ref().filter(|_| role == Role::Manager).map(|k| **k),
         };
         let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         // The token is the server's; the secret never leaves this device except in the code.

@@ -48,6 +48,19 @@ pub struct Program {
     /// Settings written before it existed read as the default.
     #[serde(default = "default_wipe_after")]
     pub wipe_after_failed_pins: u32,
+    /// The program's reporting public key (X25519, hex): every device seals its encounters to
+    /// it, and only managers' stores hold the private key (D67). Made by the first manager; no
+    /// one edits it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporting_key: Option<String>,
+}
+
+impl Program {
+    /// The reporting public key, when the program has one.
+    pub fn reporting_public_key(&self) -> Option<[u8; 32]> {
+        let bytes = hex::decode(self.reporting_key.as_deref()?).ok()?;
+        bytes.try_into().ok()
+    }
 }
 
 fn default_wipe_after() -> u32 {
@@ -62,6 +75,7 @@ impl Default for Program {
             small_cell_threshold: 11,
             retention_days: 7,
             wipe_after_failed_pins: crate::pin::DEFAULT_WIPE_AFTER,
+            reporting_key: None,
         }
     }
 }
@@ -238,6 +252,9 @@ impl Setting {
                 check_range("program.small_cell_threshold", p.small_cell_threshold as i64, 1, 100)?;
                 check_range("program.retention_days", p.retention_days as i64, 1, 365)?;
                 check_range("program.wipe_after_failed_pins", p.wipe_after_failed_pins as i64, 0, crate::pin::MAX_WIPE_AFTER as i64)?;
+                if p.reporting_key.is_some() && p.reporting_public_key().is_none() {
+                    return Err(invalid("program.reporting_key", "must be 32 bytes in hex"));
+                }
             }
             Setting::Item(i) => {
                 check_id("item.id", &i.id)?;

@@ -16,6 +16,12 @@ pub struct ProgramKeys {
     pub participant_key: SecretKey,
     pub data_key: SecretKey,
     pub epoch: u32,
+    /// The program's reporting public key as enrollment gave it (the program setting, once
+    /// pulled, is the one used: [`Store::reporting_public_key`]).
+    pub reporting_public: Option<[u8; 32]>,
+    /// The reporting private key, in managers' stores only: it opens the encounters every
+    /// device seals to the managers.
+    pub reporting_private: Option<SecretKey>,
 }
 
 /// (participant references would split, segments would name another device).
@@ -48,8 +54,50 @@ impl Store {
             };
             let (participant_key, _) = get("participant")?;
             let (data_key, epoch) = get("data")?;
-            Ok(ProgramKeys { program: program_id(conn)?, participant_key, data_key, epoch })
+            let optional = |purpose: &str| -> Result<Option<SecretKey>> {
+                match get(purpose) {
+                    Ok((key, _)) => Ok(Some(key)),
+                    Err(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            };
+            let reporting_public = optional("reporting_public")?.map(|k| *k);
+            let reporting_private = optional("reporting_private")?;
+            Ok(ProgramKeys { program: program_id(conn)?, participant_key, data_key, epoch, reporting_public, reporting_private })
         })
+    }
+
+    /// The key this device seals its encounters to: the program setting's (the managers' latest),
+    /// or the one enrollment gave until the settings arrive. `None`: a program from before the
+    /// reporting key, until its manager makes one; encounters then go under the team key.
+    pub fn reporting_public_key(&self) -> Result<Option<[u8; 32]>> {
+        if let Some(key) = self.read(|ctx, _| Ok(ctx.settings.program.reporting_public_key()))? {
+            return Ok(Some(key));
+        }
+        Ok(self.program_keys()?.reporting_public)
+    }
+
+    /// A manager's store: makes the program's reporting key pair when the program has none
+    /// (a program started before it existed), keeps the private key, and publishes the public
+    /// key in the program setting. Returns whether it made one. Call after a pull, so that a
+    /// key another manager published first is seen.
+    pub fn ensure_reporting_key(&self) -> Result<bool> {
+        if self.role()? != Role::Manager || self.reporting_public_key()?.is_some() {
+            return Ok(false);
+        }
+        let (private, public) = satchel_protocol::reporting_key_pair();
+        self.write(|_, tx| {
+            tx.execute(
+                "INSERT INTO program_key (purpose, epoch, key) VALUES ('reporting_private', 1, ?1)
+                 ON CONFLICT (purpose) DO UPDATE SET key = excluded.key",
+                [&private[..]],
+            )?;
+            Ok(())
+        })?;
+        let mut program = self.settings()?.program;
+        program.reporting_key = Some(hex::encode(public));
+        self.put_setting(crate::settings::Setting::Program(program))?;
+        Ok(true)
     }
 
     /// Replaces the program keys (and program id) with those received at enrollment.
@@ -86,12 +134,22 @@ impl Store {
                 tx.set_meta(&meta::ROLE, role.as_str())?;
             }
             tx.set_meta(&meta::PROGRAM_ID, &keys.program.as_bytes()[..])?;
-            for (purpose, key) in [("participant", &keys.participant_key), ("data", &keys.data_key)] {
-                tx.execute(
-                    "INSERT INTO program_key (purpose, epoch, key) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (purpose) DO UPDATE SET epoch = excluded.epoch, key = excluded.key",
-                    params![purpose, keys.epoch, &key[..]],
-                )?;
+            let public = keys.reporting_public.map(zeroize::Zeroizing::new);
+            let rows = [
+                ("participant", Some(&keys.participant_key)),
+                ("data", Some(&keys.data_key)),
+                ("reporting_public", public.as_ref()),
+                ("reporting_private", keys.reporting_private.as_ref()),
+            ];
+            for (purpose, key) in rows {
+                match key {
+                    Some(key) => tx.execute(
+                        "INSERT INTO program_key (purpose, epoch, key) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (purpose) DO UPDATE SET epoch = excluded.epoch, key = excluded.key",
+                        params![purpose, keys.epoch, &key[..]],
+                    )?,
+                    None => tx.execute("DELETE FROM program_key WHERE purpose = ?1", [purpose])?,
+                };
             }
             Ok(())
         })?;

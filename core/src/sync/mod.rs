@@ -104,6 +104,7 @@ impl Store {
             ..limits
         };
         let keys = self.program_keys()?;
+        let reporting_key = self.reporting_public_key()?;
         let program = self.program_id()?;
         let device = self.device_id()?;
         let mut out: Vec<SealedSegment> = Vec::new();
@@ -137,8 +138,13 @@ impl Store {
                     key_epoch: keys.epoch,
                 };
                 let payloads: Vec<Vec<u8>> = run.iter().map(|e| e.payload.clone()).collect();
-                let sealed = satchel_protocol::seal(&keys.data_key, header, &payloads)
-                    .map_err(|e| Error::BadRecord(format!("sealing a segment: {e}")))?;
+                // Encounters to the managers alone (D67); stock and settings, which teammates'
+                // phones need, under the team key.
+                let sealed = match (stream, reporting_key) {
+                    (Stream::Encounters, Some(pk)) => satchel_protocol::seal_to_managers(&pk, header, &payloads),
+                    _ => satchel_protocol::seal(&keys.data_key, header, &payloads),
+                }
+                .map_err(|e| Error::BadRecord(format!("sealing a segment: {e}")))?;
                 body += sealed.ciphertext.len() + 128;
                 if body > body_budget && !out.is_empty() {
                     return Ok(out);
@@ -283,12 +289,23 @@ fn segment_records(
     if h.stream == Stream::Encounters && role != Role::Manager {
         return Ok(Err("encounters sent to an outreach device"));
     }
-    if h.key_epoch != keys.epoch {
-        // Keys are never rotated yet, so no authentic segment has another epoch.
-        return Ok(Err("sealed under another key epoch"));
-    }
-    let Ok(payloads) = satchel_protocol::open(&keys.data_key, &pulled.segment) else {
-        return Ok(Err("does not open under the program key (damaged or forged)"));
+    let payloads = if pulled.segment.is_for_managers() {
+        let Some(private) = &keys.reporting_private else {
+            return Ok(Err("sealed to the managers' reporting key, which this store does not hold"));
+        };
+        let Ok(payloads) = satchel_protocol::open_as_manager(private, &pulled.segment) else {
+            return Ok(Err("does not open under the reporting key (damaged, forged, or sealed to another manager's key)"));
+        };
+        payloads
+    } else {
+        if h.key_epoch != keys.epoch {
+            // Keys are never rotated yet, so no authentic segment has another epoch.
+            return Ok(Err("sealed under another key epoch"));
+        }
+        let Ok(payloads) = satchel_protocol::open(&keys.data_key, &pulled.segment) else {
+            return Ok(Err("does not open under the program key (damaged or forged)"));
+        };
+        payloads
     };
     let mut records = Vec::with_capacity(payloads.len());
     for payload in payloads {
