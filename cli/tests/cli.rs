@@ -538,8 +538,12 @@ fn chromium() -> Option<std::path::PathBuf> {
 }
 
 fn headless(browser: &Path, args: &[&str]) -> Output {
+    // A profile of its own: two tests rendering at once must not meet in one browser process
+    // (a second Chromium on a profile in use hands its page to the first and prints nothing).
+    let profile = tempfile::tempdir().unwrap();
     Command::new(browser)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--enable-logging=stderr", "--v=0"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
         .output()
         .unwrap()

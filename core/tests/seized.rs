@@ -173,6 +173,7 @@ fn an_old_phone_store_is_upgraded_at_its_first_pin_unlock() {
     assert_eq!(after.format, satchel_core::keyfile::FORMAT);
     assert!(after.pin_needs_hardware(), "the PIN wrap is bound to the phone's hardware");
     assert!(after.platform.is_none());
+    assert_eq!(after.wipe_after, Some(satchel_core::pin::DEFAULT_WIPE_AFTER), "the wipe limit survives the upgrade");
     assert_ne!(after.pin.as_ref().unwrap().sealed, before.pin.as_ref().unwrap().sealed, "the old wrap is gone");
     assert!(after.pin.as_ref().unwrap().kdf.m_kib >= before.pin.as_ref().unwrap().kdf.m_kib);
     // The old wrap is gone from the file: the same offline attack now finds nothing. (It takes

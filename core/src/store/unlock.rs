@@ -170,7 +170,8 @@ impl Store {
             return Ok(());
         }
         let db_key = self.read(|ctx, _| Ok(ctx.db_key.clone()))?;
-        let mut kf = old.clone();
+        // As the unlock left it (the wipe limit may have been written since `old` was read).
+        let mut kf = KeyFile::load(&self.paths)?;
         if !old.pin_needs_hardware() {
             hw.create(KeyPurpose::Pin)?;
             kf.wrap_with_pin(&db_key, pin, raised(old.pin.as_ref().map(|p| p.kdf), KdfParams::PHONE), Some(hw))?;
