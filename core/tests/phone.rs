@@ -132,7 +132,22 @@ fn the_program_sets_the_wipe_limit_and_a_right_pin_resets_the_count() {
     assert!(dir.path().join("satchel.db").exists(), "the right PIN in between reset the count");
     assert!(matches!(wrong(&store), Error::Wiped { failed_attempts: 3 }));
 
-    // 0 turns the wipe off, and a manager's store never wipes itself.
+    // 0 turns the wipe off.
+    let off_dir = tempfile::tempdir().unwrap();
+    let off = new_store(off_dir.path(), Role::Outreach, &clock);
+    let mut program = off.settings().unwrap().program;
+    program.wipe_after_failed_pins = 0;
+    let value = serde_json::to_value(&program).unwrap();
+    let record = Record::Setting(SettingRecord { id: Uuid::now_v7(), key: "program".into(), value, hlc: 1 << 40, device: Uuid::now_v7() });
+    off.apply_records(&[record]).unwrap();
+    off.lock();
+    for _ in 0..12 {
+        clock.advance(Duration::hours(2));
+        assert!(matches!(wrong(&off), Error::WrongPin { .. }));
+    }
+    assert!(off_dir.path().join("satchel.db").exists());
+
+    // A manager's store never wipes itself.
     let manager_dir = tempfile::tempdir().unwrap();
     let manager = new_store(manager_dir.path(), Role::Manager, &clock);
     manager.lock();
