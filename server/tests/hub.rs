@@ -62,6 +62,30 @@ fn keys() -> SealedKeys {
     SealedKeys { nonce: vec![1; 24], ciphertext: vec![2; 40] }
 }
 
+/// A deposit that is redeemed or expires leaves the SQLite file, not only the table: its bytes
+/// are nowhere in the database or its WAL once the hub has closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deposit_gone_from_the_table_is_gone_from_the_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.db");
+    let hub = Hub::open_sqlite(&path).await.unwrap();
+    let (_, bootstrap) = hub.init_program(NOW).await.unwrap();
+    let m = hub.redeem(&bootstrap, NOW).await.unwrap();
+    let manager = hub.authenticate(&m.credential, NOW).await.unwrap();
+    let marked = |b: u8| SealedKeys { nonce: vec![b; 24], ciphertext: (0..200).map(|i| b ^ (i as u8)).collect() };
+    let (redeemed, _) = hub.create_enrollment(&manager, "Van 1", Role::Outreach, &marked(0xa5), NOW).await.unwrap();
+    let (expired, _) = hub.create_enrollment(&manager, "Van 2", Role::Outreach, &marked(0x5a), NOW).await.unwrap();
+    hub.redeem(&redeemed, NOW + 60).await.unwrap();
+    assert_eq!(hub.redeem(&expired, NOW + 25 * 3600).await, Err(HubError::TokenGone));
+    hub.close().await;
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend(std::fs::read(dir.path().join("hub.db-wal")).unwrap_or_default());
+    for b in [0xa5, 0x5a] {
+        let needle = marked(b).ciphertext;
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_slice()), "a deposit's bytes are still in the file");
+    }
+}
+
 /// A program with a manager and one outreach device.
 async fn program(hub: &Hub) -> (Uuid, Device, String, Device, String) {
     let (program, bootstrap) = hub.init_program(NOW).await.unwrap();

@@ -117,10 +117,12 @@ impl Hub {
             .max_connections(4)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    // Durable commits, concurrent readers, and a writer that waits its turn.
+                    // Durable commits, concurrent readers, and a writer that waits its turn. Deleted
+                    // rows are overwritten, not left in free pages: a redeemed or expired
+                    // enrollment deposit leaves the file with its row (D70).
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
-                         PRAGMA busy_timeout = 10000;",
+                         PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
                     )
                     .await?;
                     Ok(())
