@@ -178,21 +178,28 @@ impl KeyFile {
 
     /// Wraps the database key under the hardware key for `purpose` alone (it must exist).
     pub fn wrap_with_hardware(&mut self, db_key: &SecretKey, purpose: KeyPurpose, hardware: &dyn HardwareKeys) -> Result<()> {
+        if purpose == KeyPurpose::Pin {
+            return Err(invalid("purpose", "the PIN is wrapped with the PIN and the hardware together"));
+        }
         let hw_salt = crypto::random_bytes::<32>();
         let kek = hardware.derive(purpose, &hw_salt)?;
         let wrap = HardwareWrap {
             hardware_salt: hw_salt.to_vec(),
             sealed: crypto::seal(&kek, db_key.as_ref(), &aad(&self.store_id, purpose.as_str())),
         };
-        *self.hardware_slot(purpose) = Some(wrap);
+        if let Some(slot) = self.hardware_slot(purpose) {
+            *slot = Some(wrap);
+        }
         Ok(())
     }
 
-    fn hardware_slot(&mut self, purpose: KeyPurpose) -> &mut Option<HardwareWrap> {
+    /// The slot of a wrap the hardware alone opens; the PIN's hardware binding is part of the
+    /// PIN wrap, so it has none.
+    fn hardware_slot(&mut self, purpose: KeyPurpose) -> Option<&mut Option<HardwareWrap>> {
         match purpose {
-            KeyPurpose::Biometric => &mut self.biometric,
-            // The PIN's hardware wrap is part of the PIN wrap; asking for it here means background.
-            KeyPurpose::Background | KeyPurpose::Pin => &mut self.background,
+            KeyPurpose::Biometric => Some(&mut self.biometric),
+            KeyPurpose::Background => Some(&mut self.background),
+            KeyPurpose::Pin => None,
         }
     }
 
@@ -212,7 +219,9 @@ impl KeyFile {
 
     /// Removes the wrap of `purpose` (biometric or background).
     pub fn remove(&mut self, purpose: KeyPurpose) {
-        *self.hardware_slot(purpose) = None;
+        if let Some(slot) = self.hardware_slot(purpose) {
+            *slot = None;
+        }
     }
 
     /// `Ok(None)` means the PIN is wrong. A wrap bound to the phone's hardware needs
@@ -430,6 +439,10 @@ mod tests {
             other.create(purpose).unwrap();
             assert!(kf.unwrap_with_hardware(purpose, &other).unwrap().is_none());
         }
+        // The PIN's hardware key makes no wrap of its own, and touches no other slot.
+        let background = kf.background.clone().map(|w| w.sealed);
+        assert!(matches!(kf.wrap_with_hardware(&db_key, KeyPurpose::Pin, &hw), Err(Error::Invalid { .. })));
+        assert_eq!(kf.background.clone().map(|w| w.sealed), background);
         // A biometric wrap moved into the background slot does not open there.
         let mut moved = kf.clone();
         moved.background = moved.biometric.clone();

@@ -108,17 +108,21 @@ fn a_phone_wipes_itself_after_the_programs_limit_of_wrong_pins() {
     assert!(matches!(store.unlock_with_pin(PIN), Err(Error::NoStore(_))));
 }
 
+/// The program's wipe limit arriving from a manager, applied as a received setting would be.
+fn set_wipe_limit(store: &Store, limit: u32) {
+    let mut program = store.settings().unwrap().program;
+    program.wipe_after_failed_pins = limit;
+    let value = serde_json::to_value(&program).unwrap();
+    let record = Record::Setting(SettingRecord { id: Uuid::now_v7(), key: "program".into(), value, hlc: 1 << 40, device: Uuid::now_v7() });
+    store.apply_records(&[record]).unwrap();
+}
+
 #[test]
 fn the_program_sets_the_wipe_limit_and_a_right_pin_resets_the_count() {
     let dir = tempfile::tempdir().unwrap();
     let clock = TestClock::at(monday_noon());
     let store = new_store(dir.path(), Role::Outreach, &clock);
-    // The setting arrives from a manager (applied here as a received setting would be).
-    let mut program = store.settings().unwrap().program;
-    program.wipe_after_failed_pins = 3;
-    let value = serde_json::to_value(&program).unwrap();
-    let record = Record::Setting(SettingRecord { id: Uuid::now_v7(), key: "program".into(), value, hlc: 1 << 40, device: Uuid::now_v7() });
-    store.apply_records(&[record]).unwrap();
+    set_wipe_limit(&store, 3);
     assert_eq!(store.settings().unwrap().program.wipe_after_failed_pins, 3);
     store.lock();
     for _ in 0..2 {
@@ -135,11 +139,7 @@ fn the_program_sets_the_wipe_limit_and_a_right_pin_resets_the_count() {
     // 0 turns the wipe off.
     let off_dir = tempfile::tempdir().unwrap();
     let off = new_store(off_dir.path(), Role::Outreach, &clock);
-    let mut program = off.settings().unwrap().program;
-    program.wipe_after_failed_pins = 0;
-    let value = serde_json::to_value(&program).unwrap();
-    let record = Record::Setting(SettingRecord { id: Uuid::now_v7(), key: "program".into(), value, hlc: 1 << 40, device: Uuid::now_v7() });
-    off.apply_records(&[record]).unwrap();
+    set_wipe_limit(&off, 0);
     off.lock();
     for _ in 0..12 {
         clock.advance(Duration::hours(2));
