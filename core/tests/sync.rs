@@ -56,6 +56,7 @@ impl Hub {
             more: visible.len() > limit,
             segments: page,
             acks: vec![],
+            keys: None,
         }
     }
 }

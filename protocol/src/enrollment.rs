@@ -32,6 +32,17 @@ pub struct EnrollmentKeys {
     /// The reporting private key: in a manager's enrollment only.
     #[serde(default)]
     pub reporting_private: Option<[u8; 32]>,
+    /// The team keys of the epochs before `epoch` (D71), so that a new device reads the stock
+    /// and settings written before the latest revocation.
+    #[serde(default)]
+    pub older_data_keys: Vec<OlderKey>,
+}
+
+/// A team key of an earlier epoch.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct OlderKey {
+    pub epoch: u32,
+    pub key: [u8; 32],
 }
 
 impl std::fmt::Debug for EnrollmentKeys {
@@ -194,6 +205,7 @@ mod tests {
             epoch: 1,
             reporting_public: Some([3; 32]),
             reporting_private: None,
+            older_data_keys: vec![],
         }
     }
 

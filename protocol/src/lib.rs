@@ -8,6 +8,7 @@ pub mod columns;
 pub mod enrollment;
 pub mod limits;
 pub mod segment;
+pub mod team;
 pub mod wire;
 
 use serde::{Deserialize, Serialize};

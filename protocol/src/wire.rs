@@ -121,6 +121,90 @@ pub struct PullResponse {
     /// backup) and sends it again. Absent from older hubs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acks: Vec<StreamAck>,
+    /// The team key's state for the pulling device. Absent from older hubs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<KeyState>,
+}
+
+/// The team key's state as the hub keeps it, told to a device with each pull page so that it
+/// fetches what changed without asking every sync (D71). Absent from older hubs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyState {
+    /// The program's current team-key epoch.
+    pub epoch: u32,
+    /// Whether the hub holds this device's public key (to which new team keys are sealed).
+    pub registered: bool,
+    /// Managers only: a revocation waits for a new team key, or a device waits for its envelope.
+    pub manager_owed: bool,
+}
+
+/// A device gives the hub its public key once (`POST /v1/keys/device`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceKey {
+    pub v: u32,
+    pub public: [u8; 32],
+}
+
+/// One team key sealed to one device (crate::team).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyEnvelope {
+    pub device: Uuid,
+    pub epoch: u32,
+    #[serde(with = "serde_bytes_vec")]
+    pub sealed: Vec<u8>,
+}
+
+/// A device of the program as key upkeep needs it (managers only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyHolder {
+    pub device: Uuid,
+    /// `None`: the device has not given its key yet (an app from before D71).
+    pub public: Option<[u8; 32]>,
+    /// The epochs the hub holds an envelope for, for this device.
+    pub epochs: Vec<u32>,
+}
+
+/// `GET /v1/keys`: the state, the caller's envelopes, and for a manager every active device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamKeys {
+    pub state: KeyState,
+    pub envelopes: Vec<KeyEnvelope>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holders: Vec<KeyHolder>,
+    /// Managers only: a revocation waits for a new team key.
+    #[serde(default)]
+    pub rotation_owed: bool,
+}
+
+/// `POST /v1/keys` (managers): envelopes of `epoch`. `rotate` makes `epoch` the program's new
+/// one (it must be the next) and settles the revocations that asked for it; without it, the
+/// envelopes give an existing epoch to devices that lack it. Envelopes to revoked devices are
+/// dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliverKeys {
+    pub v: u32,
+    pub epoch: u32,
+    pub rotate: bool,
+    pub envelopes: Vec<KeyEnvelope>,
+}
+
+/// At most this many envelopes in one delivery.
+pub const MAX_ENVELOPES: usize = 1_000;
+
+impl DeliverKeys {
+    pub fn check(&self) -> Result<(), ProtocolError> {
+        check_version(self.v)?;
+        if self.epoch < 2 {
+            return Err(ProtocolError::Invalid("team-key epochs delivered start at 2".into()));
+        }
+        if self.envelopes.len() > MAX_ENVELOPES {
+            return Err(ProtocolError::TooLarge(format!("at most {MAX_ENVELOPES} envelopes per delivery")));
+        }
+        if self.envelopes.iter().any(|e| e.epoch != self.epoch || e.sealed.len() != 80) {
+            return Err(ProtocolError::Invalid("an envelope of another epoch, or malformed".into()));
+        }
+        Ok(())
+    }
 }
 
 /// Program keys sealed under an enrollment's one-time secret (the server cannot open them).
@@ -148,7 +232,7 @@ impl CreateEnrollment {
         if n == 0 || n > MAX_LABEL_CHARS || self.label.chars().any(char::is_control) {
             return Err(ProtocolError::Invalid(format!("a label is 1 to {MAX_LABEL_CHARS} printable characters")));
         }
-        if self.sealed_keys.nonce.len() != 24 || self.sealed_keys.ciphertext.is_empty() || self.sealed_keys.ciphertext.len() > 1024 {
+        if self.sealed_keys.nonce.len() != 24 || self.sealed_keys.ciphertext.is_empty() || self.sealed_keys.ciphertext.len() > 16 * 1024 {
             return Err(ProtocolError::Invalid("sealed keys are malformed".into()));
         }
         Ok(())
@@ -167,6 +251,9 @@ pub struct EnrollmentCreated {
 pub struct Redeem {
     pub v: u32,
     pub token: String,
+    /// The device's public key (crate::team), kept by the hub with the new device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<[u8; 32]>,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,6 +322,9 @@ pub enum ErrorCode {
     HeadTooLarge,
     /// A request that came too slowly and was cut off (408).
     Timeout,
+    /// Stock or settings sealed under a team key the program has replaced, by a device whose
+    /// new key is waiting for it (409): fetch it (`GET /v1/keys`) and seal again.
+    StaleKey,
 }
 
 /// The JSON body of every error answer.
@@ -288,6 +378,7 @@ mod tests {
             next_cursor: 10,
             more: false,
             acks: vec![StreamAck { stream: Stream::Encounters, acked_seq: 4 }],
+            keys: Some(KeyState { epoch: 2, registered: true, manager_owed: false }),
         };
         assert_eq!(from_cbor::<PullResponse>(&to_cbor(&pull)).unwrap(), pull);
         let err = ErrorBody { error: ErrorCode::Gap, message: "expected 5".into(), stream: Some(Stream::Inventory), expected_seq: Some(5) };

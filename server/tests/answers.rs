@@ -52,7 +52,7 @@ fn every_refusal_is_json_of_one_shape() {
     assert_eq!((body.error, body.stream, body.expected_seq), (ErrorCode::Gap, Some(Stream::Settings), Some(1)));
     seen.borrow_mut().insert(409, body.message);
 
-    let again = wire::to_cbor(&satchel_protocol::wire::Redeem { v: PROTOCOL_VERSION, token: hub.bootstrap.clone() });
+    let again = wire::to_cbor(&satchel_protocol::wire::Redeem { v: PROTOCOL_VERSION, token: hub.bootstrap.clone(), public_key: None });
     expect("a used token", request("POST", "/v1/enroll/redeem", None, Some(&again)), 410, ErrorCode::NotFound);
 
     let declared = format!(

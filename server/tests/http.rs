@@ -118,7 +118,7 @@ async fn a_device_enrolls_pushes_and_pulls_and_bad_input_is_refused() {
     assert_eq!(call(format!("{}/healthz", s.base), None, None).await.0, 200);
 
     // The manager redeems the bootstrap token; the token then is gone.
-    let redeem = wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: s.bootstrap.clone() });
+    let redeem = wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: s.bootstrap.clone(), public_key: None });
     let (status, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(redeem.clone())).await;
     assert_eq!(status, 200);
     let manager: Redeemed = wire::from_cbor(&body).unwrap();
@@ -131,7 +131,7 @@ async fn a_device_enrolls_pushes_and_pulls_and_bad_input_is_refused() {
     let (status, body) = call(format!("{}/v1/enrollments", s.base), Some(manager.credential.clone()), Some(create.clone())).await;
     assert_eq!(status, 200);
     let created: EnrollmentCreated = wire::from_cbor(&body).unwrap();
-    let (_, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: created.token }))).await;
+    let (_, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: created.token, public_key: None }))).await;
     let phone: Redeemed = wire::from_cbor(&body).unwrap();
     assert_eq!(phone.sealed_keys, keys);
     let pc = Some(phone.credential.clone());
@@ -205,7 +205,7 @@ async fn a_device_enrolls_pushes_and_pulls_and_bad_input_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_and_used_tokens_are_refused_and_their_keys_are_gone() {
     let s = start().await;
-    let redeem = |token: String| wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token });
+    let redeem = |token: String| wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token, public_key: None });
     let (_, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(redeem(s.bootstrap.clone()))).await;
     let manager: Redeemed = wire::from_cbor(&body).unwrap();
     let create = wire::to_cbor(&CreateEnrollment {
@@ -231,7 +231,7 @@ async fn expired_and_used_tokens_are_refused_and_their_keys_are_gone() {
     assert_eq!(metric(&text, "satchel_devices"), Some(1), "no device was created");
     // A garbage or unknown-version redeem is a 400, never a panic.
     assert_eq!(call(format!("{}/v1/enroll/redeem", s.base), None, Some(b"\x00".to_vec())).await.0, 400);
-    let (status, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(wire::to_cbor(&Redeem { v: 7, token: "x".into() }))).await;
+    let (status, body) = call(format!("{}/v1/enroll/redeem", s.base), None, Some(wire::to_cbor(&Redeem { v: 7, token: "x".into(), public_key: None }))).await;
     assert_eq!((status, error(&body).error), (400, ErrorCode::UnsupportedVersion));
 }
 
@@ -254,7 +254,7 @@ async fn metrics_are_refused_when_the_peer_is_not_this_machine() {
 async fn an_address_trying_many_tokens_is_slowed_down_and_spends_none() {
     let s = start_with(ApiLimits { redeems_per_minute: 3, ..ApiLimits::default() }).await;
     let url = format!("{}/v1/enroll/redeem", s.base);
-    let redeem = |token: &str| Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.into() }));
+    let redeem = |token: &str| Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.into(), public_key: None }));
     // A client behind a reverse proxy on this machine guesses three times...
     let (guesser, other) = (Some("10.0.0.9, 198.51.100.7"), Some("198.51.100.8"));
     for i in 0..3 {

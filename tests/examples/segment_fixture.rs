@@ -31,6 +31,7 @@ fn main() {
         epoch: 1,
         reporting_public: None,
         reporting_private: None,
+        older: vec![],
     };
     store.set_program_keys(&keys).unwrap();
     for s in Workload::settings() {

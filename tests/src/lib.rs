@@ -229,7 +229,7 @@ impl Server {
         self.rt.block_on(async {
             let hub = self.storage.open(false).await.unwrap();
             let everyone = satchel_server::Device { id: Uuid::nil(), role: WireRole::Manager };
-            let mut all = PullResponse { segments: vec![], next_cursor: 0, more: true, acks: vec![] };
+            let mut all = PullResponse { segments: vec![], next_cursor: 0, more: true, acks: vec![], keys: None };
             while all.more {
                 let page = hub.pull(&everyone, all.next_cursor, 64).await.unwrap();
                 all.segments.extend(page.segments);

@@ -61,7 +61,7 @@ mod as_cbor_hex {
 impl Fixture {
     pub fn keys(&self) -> ProgramKeys {
         let key = |b: &[u8]| -> SecretKey { zeroize::Zeroizing::new(<[u8; 32]>::try_from(b).expect("a 32-byte key")) };
-        ProgramKeys { program: self.program, participant_key: key(&self.participant_key), data_key: key(&self.data_key), epoch: self.epoch, reporting_public: None, reporting_private: None }
+        ProgramKeys { program: self.program, participant_key: key(&self.participant_key), data_key: key(&self.data_key), epoch: self.epoch, reporting_public: None, reporting_private: None, older: vec![] }
     }
 }
 

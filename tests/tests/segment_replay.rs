@@ -21,6 +21,7 @@ fn replay(dir: &str) {
         next_cursor: fixture.segments.len() as u64,
         more: false,
         acks: Vec::new(),
+        keys: None,
     };
     let applied = device.store.apply_pull_page(&page).unwrap();
     let status = device.store.sync_status().unwrap();

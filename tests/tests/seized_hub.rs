@@ -105,3 +105,97 @@ fn a_manager_enrolled_later_reads_the_encounters_and_a_phone_enrolled_later_does
     // Only one reporting key for the program: the second manager made none of its own.
     assert_eq!(second.store.reporting_public_key().unwrap(), first.store.reporting_public_key().unwrap());
 }
+
+fn location(id: &str) -> Setting {
+    Setting::Location(Location { id: id.into(), name: id.into(), active: true })
+}
+
+fn has_location(device: &Device, id: &str) -> bool {
+    device.store.settings().unwrap().locations.iter().any(|l| l.id == id)
+}
+
+/// Every raw key a store holds that could open a segment: team keys of every epoch, the
+/// participant key, the reporting key.
+fn raw_keys(device: &Device) -> Vec<[u8; 32]> {
+    let k = device.store.program_keys().unwrap();
+    let mut keys = vec![*k.data_key, *k.participant_key];
+    keys.extend(k.older.iter().map(|(_, key)| **key));
+    keys.extend(k.reporting_public);
+    keys.extend(k.reporting_private.map(|p| *p));
+    keys
+}
+
+#[test]
+fn a_revoked_phone_reads_no_stock_or_setting_written_after_its_revocation() {
+    let server = Server::start();
+    let net = http(&server);
+    let manager = manager(&server);
+    manager.store.put_setting(location("van")).unwrap();
+    manager.store.sync_now(&net).unwrap();
+    let kept = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    let lost = enrolled(&server, &manager, "Van 2", Role::Outreach, Duration::zero());
+    for phone in [&kept, &lost] {
+        phone.store.sync_now(&net).unwrap();
+        assert!(has_location(phone, "van"));
+    }
+    // A code handed out before the revocation and scanned after it.
+    let (late_code, _) = manager.store.create_enrollment("Van 3", Role::Outreach, &net).unwrap();
+    // What the thief of the lost phone holds: its store's every key.
+    let stolen = raw_keys(&lost);
+    assert_eq!(lost.store.program_keys().unwrap().epoch, 1);
+
+    manager.store.revoke_device(lost.store.device_id().unwrap(), &net).unwrap();
+    assert_eq!(manager.store.program_keys().unwrap().epoch, 2, "the revocation replaced the team key");
+    assert!(lost.store.sync_now(&net).is_err(), "the revoked phone's credential is refused");
+
+    // Written after the revocation: a setting by the manager, stock by the phone kept.
+    manager.store.put_setting(location("clinic")).unwrap();
+    manager.store.sync_now(&net).unwrap();
+    kept.store.sync_now(&net).unwrap();
+    assert_eq!(kept.store.program_keys().unwrap().epoch, 2, "the phone kept took the new key from its envelope");
+    assert!(has_location(&kept, "clinic"));
+    kept.store.receive_stock("van", "naloxone-nasal", 24).unwrap();
+    kept.store.sync_now(&net).unwrap();
+    manager.store.sync_now(&net).unwrap();
+    let van = manager.store.stock_levels(Some("van")).unwrap();
+    assert!(van.iter().any(|l| l.item == "naloxone-nasal" && l.level == 24), "{van:?}");
+
+    // The whole hub, with every key of the lost phone: nothing written since opens.
+    let hub = server.all_segments();
+    let mut after = 0;
+    for p in &hub.segments {
+        let s = &p.segment;
+        if s.header.stream == Stream::Encounters {
+            continue;
+        }
+        if s.header.key_epoch >= 2 {
+            after += 1;
+            for k in &stolen {
+                assert!(satchel_protocol::open(k, s).is_err(), "a segment written after the revocation opened with the lost phone's key");
+            }
+        } else {
+            // Before the revocation the lost phone read them anyway.
+            assert!(satchel_protocol::open(&stolen[0], s).is_ok());
+        }
+    }
+    assert!(after >= 2, "the manager's setting and the kept phone's stock, under epoch 2: {after}");
+
+    // A phone enrolled after the revocation reads what came before it and after it.
+    let newer = enrolled(&server, &manager, "Van 4", Role::Outreach, Duration::zero());
+    newer.store.sync_now(&net).unwrap();
+    assert!(has_location(&newer, "van") && has_location(&newer, "clinic"));
+    assert_eq!(newer.store.sync_status().unwrap().quarantined, 0);
+
+    // The code from before the revocation: its phone waits for the new key (skipping nothing),
+    // and has it once a manager has synced.
+    let late = new_device(Role::Outreach, Duration::zero());
+    late.store.enroll_with_code(&late_code, &net).unwrap();
+    let waiting = late.store.sync_now(&net).unwrap_err();
+    assert!(waiting.to_string().contains("new team key"), "{waiting}");
+    manager.store.sync_now(&net).unwrap();
+    late.store.sync_now(&net).unwrap();
+    assert!(has_location(&late, "van") && has_location(&late, "clinic"));
+    for phone in [&kept, &late, &newer, &manager] {
+        assert_eq!(phone.store.sync_status().unwrap().quarantined, 0);
+    }
+}

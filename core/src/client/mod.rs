@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 #[cfg(feature = "https")]
 mod http;
+mod keys;
 pub mod platform;
 mod refill;
 
@@ -140,11 +141,11 @@ impl Store {
         if self.sync_server()?.is_some() {
             return Err(Error::NotPermitted("this device is already enrolled".into()));
         }
+        // This device's own key pair: the hub keeps the public key, to which managers seal the
+        // program's next team keys (D71).
+        let public_key = Some(self.device_public_key()?);
         let mut s = HubCalls { transport, credential: None, requests: 0 };
-        s.call(
-            "/v1/enroll/redeem",
-            Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.to_string() })),
-        )
+        s.call("/v1/enroll/redeem", Some(wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.to_string(), public_key })))
     }
 
     /// Enrolls this device from a scanned enrollment code: redeems the one-time token, opens the
@@ -171,6 +172,7 @@ impl Store {
             epoch: keys.epoch,
             reporting_public: keys.reporting_public,
             reporting_private: keys.reporting_private.filter(|_| redeemed.role == Role::Manager).map(zeroize::Zeroizing::new),
+            older: keys.older_data_keys.iter().map(|k| (k.epoch, zeroize::Zeroizing::new(k.key))).collect(),
         };
         self.enroll_with_credential(redeemed.device, redeemed.role, &keys, &payload.server, &redeemed.credential)
     }
@@ -195,6 +197,7 @@ impl Store {
             epoch: 1,
             reporting_public: None,
             reporting_private: None,
+            older: Vec::new(),
         };
         self.enroll_with_credential(redeemed.device, Role::Manager, &keys, server, &redeemed.credential)?;
         // The program's reporting key pair: encounters are sealed to it from the start.
@@ -241,6 +244,7 @@ impl Store {
 
     fn push_all(&self, s: &mut HubCalls, limits: SegmentLimits, report: &mut SyncReport) -> Result<()> {
         let mut gaps = 0;
+        let mut stale = false;
         loop {
             let segments = self.outgoing_segments(limits)?;
             if segments.is_empty() {
@@ -255,6 +259,12 @@ impl Store {
                 200 => {
                     let resp: PushResponse = decode(&reply)?;
                     self.apply_acks(&resp.acks)?;
+                }
+                409 if !stale && serde_json::from_slice::<ErrorBody>(&reply.body).is_ok_and(|b| b.error == ErrorCode::StaleKey) => {
+                    // The program's team key was replaced (a device was revoked) and the new one
+                    // waits for this device: take it, and seal again under it.
+                    stale = true;
+                    self.keys_upkeep(s)?;
                 }
                 409 => {
                     // The server already holds part of what was sent (an earlier answer was
@@ -327,6 +337,7 @@ impl Store {
 
     /// Pulls every page; returns what the hub says it holds of this device's streams.
     fn pull_all(&self, s: &mut HubCalls, report: &mut SyncReport) -> Result<Vec<StreamAck>> {
+        let mut upkept = false;
         loop {
             if s.requests >= MAX_REQUESTS_PER_SYNC {
                 return Err(Error::Offline("more to receive than one sync carries; continuing next time".into()));
@@ -336,6 +347,13 @@ impl Store {
                 s.call("/v1/pull", Some(wire::to_cbor(&PullRequest { v: PROTOCOL_VERSION, cursor, limit: PULL_PAGE, streams: vec![] })))?;
             if page.next_cursor < cursor || page.segments.iter().any(|p| p.cursor <= cursor || p.cursor > page.next_cursor) {
                 return Err(Error::Refused { status: 200, reason: "the server answered a page out of order".into() });
+            }
+            // New team keys first, so that the page's segments under them open (D71).
+            if let Some(state) = &page.keys {
+                if !upkept && self.keys_behind(state)? {
+                    upkept = true;
+                    self.keys_upkeep(s)?;
+                }
             }
             report.pulled += self.apply_pull_page(&page)? as u64;
             if !page.more || page.segments.is_empty() {
@@ -361,6 +379,11 @@ impl Store {
             reporting_public: self.reporting_public_key()?,
             // Only a manager's store is given the key that opens encounters.
             reporting_private: keys.reporting_private.as_ref().filter(|_| role == Role::Manager).map(|k| **k),
+            older_data_keys: keys
+                .older
+                .iter()
+                .map(|(epoch, key)| satchel_protocol::enrollment::OlderKey { epoch: *epoch, key: **key })
+                .collect(),
         };
         let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         // The token is the server's; the secret never leaves this device except in the code.
@@ -383,12 +406,17 @@ impl Store {
         s.call("/v1/devices", None)
     }
 
-    /// Manager: revokes a device; its credential stops working at once.
+    /// Manager: revokes a device; its credential stops working at once. Then replaces the
+    /// program's team key, sealing the new one to every remaining device, so that the revoked
+    /// device reads no stock or setting written from now on (D71). The revocation stands even
+    /// if that second step fails (no signal): the hub remembers it is owed, and the next sync of
+    /// any manager does it.
     pub fn revoke_device(&self, device: Uuid, transport: &dyn Transport) -> Result<()> {
+        let _turn = self.sync_turn.lock().unwrap_or_else(|p| p.into_inner());
         let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         let reply = s.call_raw(&format!("/v1/devices/{device}/revoke"), Some(Vec::new()))?;
         match reply.status {
-            200 | 204 => Ok(()),
+            200 | 204 => self.keys_upkeep(&mut s),
             _ => Err(refused(&reply)),
         }
     }

@@ -22,6 +22,18 @@ pub struct ProgramKeys {
     /// The reporting private key, in managers' stores only: it opens the encounters every
     /// device seals to the managers.
     pub reporting_private: Option<SecretKey>,
+    /// The team keys of earlier epochs (before the latest revocation), oldest first (D71).
+    pub older: Vec<(u32, SecretKey)>,
+}
+
+impl ProgramKeys {
+    /// The team key of `epoch`, if this store holds it.
+    pub fn team_key(&self, epoch: u32) -> Option<&SecretKey> {
+        if epoch == self.epoch {
+            return Some(&self.data_key);
+        }
+        self.older.iter().find(|(e, _)| *e == epoch).map(|(_, k)| k)
+    }
 }
 
 /// (participant references would split, segments would name another device).
@@ -63,7 +75,14 @@ impl Store {
             };
             let reporting_public = optional("reporting_public")?.map(|k| *k);
             let reporting_private = optional("reporting_private")?;
-            Ok(ProgramKeys { program: program_id(conn)?, participant_key, data_key, epoch, reporting_public, reporting_private })
+            let mut older = Vec::new();
+            let mut stmt = conn.prepare("SELECT epoch, key FROM team_key_history WHERE epoch < ?1 ORDER BY epoch")?;
+            for row in stmt.query_map([epoch], |r| Ok((r.get::<_, u32>(0)?, zeroize::Zeroizing::new(r.get::<_, Vec<u8>>(1)?))))? {
+                let (e, key) = row?;
+                let key: [u8; 32] = key.as_slice().try_into().map_err(|_| Error::Damaged("team key".into()))?;
+                older.push((e, zeroize::Zeroizing::new(key)));
+            }
+            Ok(ProgramKeys { program: program_id(conn)?, participant_key, data_key, epoch, reporting_public, reporting_private, older })
         })
     }
 
@@ -98,6 +117,46 @@ impl Store {
         program.reporting_key = Some(hex::encode(public));
         self.put_setting(crate::settings::Setting::Program(program))?;
         Ok(true)
+    }
+
+    /// This device's own private key, to which managers seal new team keys (made at first use).
+    pub(crate) fn device_key(&self) -> Result<SecretKey> {
+        let held: Option<Vec<u8>> = self.read(|_, conn| {
+            use rusqlite::OptionalExtension;
+            Ok(conn.query_row("SELECT key FROM program_key WHERE purpose = 'device'", [], |r| r.get(0)).optional()?)
+        })?;
+        if let Some(key) = held.map(zeroize::Zeroizing::new) {
+            let key: [u8; 32] = key.as_slice().try_into().map_err(|_| Error::Damaged("device key".into()))?;
+            return Ok(zeroize::Zeroizing::new(key));
+        }
+        let (private, _) = satchel_protocol::team::device_key_pair();
+        self.write(|_, tx| {
+            tx.execute("INSERT OR IGNORE INTO program_key (purpose, epoch, key) VALUES ('device', 0, ?1)", [&private[..]])?;
+            Ok(())
+        })?;
+        // Another thread may have made one first: the stored key is the one.
+        self.device_key()
+    }
+
+    /// The public half of [`Store::device_key`], which the hub keeps.
+    pub(crate) fn device_public_key(&self) -> Result<[u8; 32]> {
+        satchel_protocol::reporting_public_key(&*self.device_key()?).map_err(|_| Error::Damaged("device key".into()))
+    }
+
+    /// Takes the team key of the next epoch (delivered by a manager, or made by this manager);
+    /// the current one joins the history. Any other epoch is refused.
+    pub(crate) fn adopt_team_key(&self, epoch: u32, key: &SecretKey) -> Result<()> {
+        self.write(|_, tx| {
+            let (current, old): (u32, Vec<u8>) =
+                tx.query_row("SELECT epoch, key FROM program_key WHERE purpose = 'data'", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let old = zeroize::Zeroizing::new(old);
+            if epoch != current + 1 {
+                return Err(Error::NotPermitted(format!("team key of epoch {epoch} after epoch {current}")));
+            }
+            tx.execute("INSERT OR REPLACE INTO team_key_history (epoch, key) VALUES (?1, ?2)", params![current, &old[..]])?;
+            tx.execute("UPDATE program_key SET epoch = ?1, key = ?2 WHERE purpose = 'data'", params![epoch, &key[..]])?;
+            Ok(())
+        })
     }
 
     /// Replaces the program keys (and program id) with those received at enrollment.
@@ -141,6 +200,10 @@ impl Store {
                 ("reporting_public", public.as_ref()),
                 ("reporting_private", keys.reporting_private.as_ref()),
             ];
+            tx.execute("DELETE FROM team_key_history", [])?;
+            for (epoch, key) in &keys.older {
+                tx.execute("INSERT INTO team_key_history (epoch, key) VALUES (?1, ?2)", params![epoch, &key[..]])?;
+            }
             for (purpose, key) in rows {
                 match key {
                     Some(key) => tx.execute(

@@ -195,7 +195,7 @@ impl Store {
             if h.device == device {
                 continue;
             }
-            match segment_records(&keys, program, role, pulled)? {
+            match segment_records(&keys, program, role, page.keys.map(|k| k.epoch), pulled)? {
                 Ok(mut r) => {
                     records.append(&mut r);
                     arrived.push(Arrived {
@@ -280,6 +280,7 @@ fn segment_records(
     keys: &crate::store::ProgramKeys,
     program: Uuid,
     role: Role,
+    hub_epoch: Option<u32>,
     pulled: &satchel_protocol::wire::PulledSegment,
 ) -> Result<std::result::Result<Vec<Record>, &'static str>> {
     let h = &pulled.segment.header;
@@ -298,11 +299,16 @@ fn segment_records(
         };
         payloads
     } else {
-        if h.key_epoch != keys.epoch {
-            // Keys are never rotated yet, so no authentic segment has another epoch.
-            return Ok(Err("sealed under another key epoch"));
-        }
-        let Ok(payloads) = satchel_protocol::open(&keys.data_key, &pulled.segment) else {
+        let Some(key) = keys.team_key(h.key_epoch) else {
+            if h.key_epoch > keys.epoch && hub_epoch.is_some_and(|e| h.key_epoch <= e) {
+                // An epoch the hub has and this device does not yet: wait for it, skip nothing.
+                return Err(Error::Offline(
+                    "this device waits for the program's new team key; a manager's next sync delivers it".into(),
+                ));
+            }
+            return Ok(Err("sealed under a key epoch this device never held"));
+        };
+        let Ok(payloads) = satchel_protocol::open(key, &pulled.segment) else {
             return Ok(Err("does not open under the program key (damaged or forged)"));
         };
         payloads

@@ -56,6 +56,8 @@ impl From<HubError> for ApiError {
                 StatusCode::CONFLICT,
                 ErrorBody { error: ErrorCode::Gap, message, stream: Some(stream), expected_seq: Some(expected) },
             ),
+            HubError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, ErrorCode::BadRequest, message),
+            HubError::StaleKey => ApiError::new(StatusCode::CONFLICT, ErrorCode::StaleKey, message),
             HubError::BadRequest(_) => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message),
             HubError::Storage(_) => {
                 tracing::error!("{message}");

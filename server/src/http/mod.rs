@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use satchel_protocol::limits::MAX_BODY_BYTES;
 use satchel_protocol::wire::{
-    self, CreateEnrollment, EnrollmentCreated, ErrorCode, PullRequest, PushRequest, PushResponse, Redeem,
+    self, CreateEnrollment, DeliverKeys, DeviceKey, EnrollmentCreated, ErrorCode, PullRequest, PushRequest, PushResponse, Redeem,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -142,6 +142,8 @@ pub fn router_with(hub: Hub, clock: UnixClock, limits: ApiLimits) -> Router {
         .route("/v1/deposit", post(deposit))
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
+        .route("/v1/keys", get(team_keys).post(deliver_keys))
+        .route("/v1/keys/device", post(register_key))
         .fallback(errors::no_such_endpoint)
         .method_not_allowed_fallback(errors::wrong_method)
         // Innermost first: the body is whole before a handler sees it, and any answer that is
@@ -185,7 +187,7 @@ async fn redeem(State(app): State<App>, peer: Peer, headers: HeaderMap, body: By
     }
     let req: Redeem = wire::from_cbor(&body)?;
     wire::check_version(req.v)?;
-    let redeemed = app.hub.redeem(&req.token, (app.clock)()).await.inspect_err(|e| tracing::info!("redeem refused: {e}"))?;
+    let redeemed = app.hub.redeem_with_key(&req.token, req.public_key.as_ref(), (app.clock)()).await.inspect_err(|e| tracing::info!("redeem refused: {e}"))?;
     tracing::info!(device = %redeemed.device, role = ?redeemed.role, "enrolled");
     Ok(cbor(&redeemed))
 }
@@ -243,6 +245,30 @@ async fn revoke(State(app): State<App>, headers: HeaderMap, Path(id): Path<Strin
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "not a device id"))?;
     app.hub.revoke(&by, id).await?;
     tracing::info!(by = %by.id, device = %id, "revoked");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The caller's team-key envelopes and state; for a manager, every active device's key (D71).
+async fn team_keys(State(app): State<App>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    Ok(cbor(&app.hub.team_keys(&by).await?))
+}
+
+async fn deliver_keys(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let req: DeliverKeys = wire::from_cbor(&body)?;
+    req.check()?;
+    app.hub.deliver_keys(&by, &req).await?;
+    tracing::info!(by = %by.id, epoch = req.epoch, rotate = req.rotate, envelopes = req.envelopes.len(), "team keys delivered");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn register_key(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let req: DeviceKey = wire::from_cbor(&body)?;
+    wire::check_version(req.v)?;
+    app.hub.register_key(&by, &req.public).await?;
+    tracing::info!(device = %by.id, "device key registered");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -11,6 +11,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Executor, Row, Transaction};
 use uuid::Uuid;
 
+mod keys;
 mod upkeep;
 pub use upkeep::CheckReport;
 
@@ -29,6 +30,10 @@ pub enum HubError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("sealed under a team key the program has replaced; fetch the new one")]
+    StaleKey,
     #[error("storage: {0}")]
     Storage(String),
 }
@@ -267,6 +272,11 @@ impl Hub {
     /// Redeems a token once: a new device with its own credential, and the sealed keys, which
     /// the hub deletes in the same transaction.
     pub async fn redeem(&self, token: &str, now: i64) -> Result<Redeemed, HubError> {
+        self.redeem_with_key(token, None, now).await
+    }
+
+    /// [`Hub::redeem`], keeping the new device's public key (to which new team keys are sealed).
+    pub async fn redeem_with_key(&self, token: &str, public_key: Option<&[u8; 32]>, now: i64) -> Result<Redeemed, HubError> {
         let program = self.program().await?;
         // A read first: an unknown, used or expired token never takes the write lock.
         let known = sqlx::query(self.q("SELECT 1 FROM enrollment WHERE token_hash = ?1 AND expires_at > ?2"))
@@ -301,12 +311,15 @@ impl Hub {
         let keys: Option<Vec<u8>> = row.get(3);
         let device = Uuid::now_v7();
         let credential = random_secret();
-        sqlx::query(self.q("INSERT INTO device (id, label, role, credential_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"))
-            .bind(device.as_bytes().as_slice())
-            .bind(&label)
-            .bind(role.as_str())
-            .bind(hash(&credential))
-            .bind(now)
+        sqlx::query(self.q(
+            "INSERT INTO device (id, label, role, credential_hash, created_at, public_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        ))
+        .bind(device.as_bytes().as_slice())
+        .bind(&label)
+        .bind(role.as_str())
+        .bind(hash(&credential))
+        .bind(now)
+        .bind(public_key.map(|k| k.to_vec()))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -365,13 +378,15 @@ impl Hub {
             return Err(HubError::Forbidden("only managers revoke devices".into()));
         }
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query(self.q("UPDATE device SET revoked = 1 WHERE id = ?1"))
+        let was = sqlx::query(self.q("SELECT revoked FROM device WHERE id = ?1"))
             .bind(device.as_bytes().as_slice())
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(HubError::NotFound("this program has no such device".into()));
+            .ok_or_else(|| HubError::NotFound("this program has no such device".into()))?;
+        if was.get::<i64, _>(0) == 0 {
+            sqlx::query(self.q("UPDATE device SET revoked = 1 WHERE id = ?1")).bind(device.as_bytes().as_slice()).execute(&mut *tx).await?;
+            // The team key it holds must be replaced: the next manager to sync makes a new one.
+            sqlx::query(self.q("UPDATE program SET rotation_owed = 1")).execute(&mut *tx).await?;
         }
         // A revoked manager's open enrollments (and the sealed keys in them) go with it.
         sqlx::query(self.q("DELETE FROM enrollment WHERE created_by = ?1"))
@@ -410,6 +425,10 @@ impl Hub {
         // Read before the write transaction: it must not wait for a second connection.
         let program = self.program().await?;
         let mut tx = self.begin_write().await?;
+        let team_sealed = segments.iter().filter(|s| s.header.stream != Stream::Encounters).map(|s| s.header.key_epoch);
+        if self.stale_key(&mut tx, by.id, team_sealed).await? {
+            return Err(HubError::StaleKey);
+        }
         self.store_segments(&mut tx, program, segments, now).await?;
         let acks = self.acks(&mut tx, by.id).await?;
         tx.commit().await?;
@@ -573,7 +592,8 @@ impl Hub {
             .iter()
             .map(|&stream| StreamAck { stream, acked_seq: held.iter().find(|a| a.stream == stream).map_or(0, |a| a.acked_seq) })
             .collect();
-        Ok(PullResponse { next_cursor: segments.last().map(|s| s.cursor).unwrap_or(cursor), more, segments, acks })
+        let keys = Some(self.key_state(&mut conn, by).await?);
+        Ok(PullResponse { next_cursor: segments.last().map(|s| s.cursor).unwrap_or(cursor), more, segments, acks, keys })
     }
 
     /// How many enrollments still hold sealed keys (for checks that they are gone).

@@ -162,7 +162,7 @@ pub fn request(method: &str, path: &str, credential: Option<&str>, body: Option<
 
 /// A phone's first call: redeems a one-time token.
 pub fn redeem(addr: SocketAddr, token: &str) -> Redeemed {
-    let answer = exchange(addr, &request("POST", "/v1/enroll/redeem", None, Some(&wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.into() }))));
+    let answer = exchange(addr, &request("POST", "/v1/enroll/redeem", None, Some(&wire::to_cbor(&Redeem { v: PROTOCOL_VERSION, token: token.into(), public_key: None }))));
     assert_eq!(answer.status, 200, "{answer:?}");
     wire::from_cbor(&answer.body).unwrap()
 }
