@@ -6,7 +6,7 @@
 // Test code: a failed unwrap is a failed test, with its message.
 #![allow(clippy::unwrap_used)]
 
-use satchel_protocol::wire::{Role, SealedKeys};
+use satchel_protocol::wire::{DeliverKeys, KeyEnvelope, KeyState, Role, SealedKeys};
 use satchel_protocol::{seal, SealedSegment, SegmentHeader, Stream};
 use satchel_server::{Device, Hub, HubError};
 use uuid::Uuid;
@@ -50,6 +50,7 @@ on_both_backends!(
     a_lost_bootstrap_token_is_replaced_until_data_arrives,
     a_manager_gives_back_what_the_hub_lost_and_only_what_continues_a_stream,
     a_restored_hub_hands_out_cursors_above_any_before_and_checks_whole,
+    team_keys_rotate_after_a_revocation_and_skip_the_revoked,
 );
 
 fn segment(program: Uuid, device: Uuid, stream: Stream, first: u64, last: u64) -> SealedSegment {
@@ -322,4 +323,60 @@ async fn a_restored_hub_hands_out_cursors_above_any_before_and_checks_whole(hub:
     assert_eq!(mine, [(Stream::Encounters, 0), (Stream::Inventory, 2), (Stream::Settings, 0)], "a pull says what the hub holds of the puller's streams");
     let report = hub.check().await.unwrap();
     assert!(report.is_whole() && report.streams == 1 && report.segments == 2, "{report:?}");
+}
+
+fn envelope(device: Uuid, epoch: u32) -> KeyEnvelope {
+    KeyEnvelope { device, epoch, sealed: vec![epoch as u8; 80] }
+}
+
+fn deliver(epoch: u32, rotate: bool, envelopes: Vec<KeyEnvelope>) -> DeliverKeys {
+    DeliverKeys { v: satchel_protocol::PROTOCOL_VERSION, epoch, rotate, envelopes }
+}
+
+/// Device keys are given once; a revocation leaves a rotation owed, which only the next epoch
+/// settles; envelopes to a revoked device are dropped; a device whose new key waits for it
+/// cannot push stock under the old one.
+async fn team_keys_rotate_after_a_revocation_and_skip_the_revoked(hub: Hub) {
+    let (program, manager, _, outreach, _) = program(&hub).await;
+    let (token, _) = hub.create_enrollment(&manager, "Van 3", Role::Outreach, &keys(), NOW).await.unwrap();
+    let third = hub.redeem_with_key(&token, Some(&[7; 32]), NOW).await.unwrap();
+    let third = hub.authenticate(&third.credential, NOW).await.unwrap();
+    hub.register_key(&outreach, &[5; 32]).await.unwrap();
+    hub.register_key(&outreach, &[5; 32]).await.unwrap();
+    assert!(matches!(hub.register_key(&outreach, &[6; 32]).await, Err(HubError::Forbidden(_))), "a key is given once");
+    hub.register_key(&manager, &[4; 32]).await.unwrap();
+    let state = hub.team_keys(&third).await.unwrap();
+    assert_eq!((state.state.epoch, state.state.registered, state.rotation_owed), (1, true, false));
+    assert!(state.holders.is_empty(), "only managers see the devices' keys");
+    assert!(matches!(hub.deliver_keys(&outreach, &deliver(2, true, vec![])).await, Err(HubError::Forbidden(_))));
+
+    hub.revoke(&manager, third.id).await.unwrap();
+    let team = hub.team_keys(&manager).await.unwrap();
+    assert!(team.rotation_owed && team.state.manager_owed);
+    assert_eq!(team.holders.len(), 2, "the revoked device is not listed: {:?}", team.holders);
+    assert!(team.holders.iter().any(|h| h.device == outreach.id && h.public == Some([5; 32])));
+    assert!(matches!(hub.deliver_keys(&manager, &deliver(3, true, vec![])).await, Err(HubError::Conflict(_))), "epochs go one by one");
+    let all = vec![envelope(manager.id, 2), envelope(outreach.id, 2), envelope(third.id, 2)];
+    hub.deliver_keys(&manager, &deliver(2, true, all)).await.unwrap();
+    assert!(matches!(hub.deliver_keys(&manager, &deliver(2, true, vec![])).await, Err(HubError::Conflict(_))), "a second rotation to the same epoch");
+    let team = hub.team_keys(&manager).await.unwrap();
+    assert!(!team.rotation_owed && !team.state.manager_owed, "{team:?}");
+    assert_eq!(team.state.epoch, 2);
+    assert_eq!(hub.team_keys(&outreach).await.unwrap().envelopes, vec![envelope(outreach.id, 2)]);
+    let revoked = hub.team_keys(&Device { id: third.id, role: Role::Outreach }).await.unwrap();
+    assert!(revoked.envelopes.is_empty(), "nothing was kept for the revoked device");
+
+    // The outreach phone has an envelope for epoch 2: stock under epoch 1 is refused, under 2 taken.
+    let mut old = segment(program, outreach.id, Stream::Inventory, 1, 1);
+    assert_eq!(hub.push(&outreach, std::slice::from_ref(&old), NOW).await, Err(HubError::StaleKey));
+    old.header.key_epoch = 2;
+    let new = seal(&[3; 32], old.header, &[b"r".to_vec()]).unwrap();
+    hub.push(&outreach, &[new], NOW).await.unwrap();
+    // The manager's own rotation to an epoch later than the hub's, or delivery of one it lacks.
+    assert!(matches!(hub.deliver_keys(&manager, &deliver(3, false, vec![])).await, Err(HubError::BadRequest(_))));
+    // A revocation of a device already revoked owes nothing new.
+    hub.revoke(&manager, third.id).await.unwrap();
+    assert!(!hub.team_keys(&manager).await.unwrap().rotation_owed);
+    let page = hub.pull(&outreach, 0, 10).await.unwrap();
+    assert_eq!(page.keys, Some(KeyState { epoch: 2, registered: true, manager_owed: false }));
 }
