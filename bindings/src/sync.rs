@@ -187,7 +187,9 @@ impl SyncControl {
     pub fn revoke_device(&self, device_id: String) -> Result<(), SatchelError> {
         guard(|| {
             let id = uuid::Uuid::parse_str(&device_id).map_err(|_| invalid("device_id", "not a device id"))?;
-            Ok(self.store.revoke_device(id, &self.transport()?)?)
+            // The team key is replaced now or at a manager's next sync (D71); either way it is.
+            self.store.revoke_device(id, &self.transport()?)?;
+            Ok(())
         })
     }
 }

@@ -147,7 +147,8 @@ impl Manager {
         self.store.create_enrollment(label, role, &self.transport()?).map_err(CliError::from)
     }
 
-    pub fn revoke(&self, device: uuid::Uuid) -> Result<()> {
+    /// Whether the team key was replaced at once (otherwise a manager's next pull does it).
+    pub fn revoke(&self, device: uuid::Uuid) -> Result<bool> {
         self.store.revoke_device(device, &self.transport()?).map_err(CliError::from)
     }
 

@@ -150,7 +150,7 @@ fn revocation_replaces_the_team_key(server: Server) {
     let stolen = raw_keys(&lost);
     assert_eq!(lost.store.program_keys().unwrap().epoch, 1);
 
-    manager.store.revoke_device(lost.store.device_id().unwrap(), &net).unwrap();
+    assert!(manager.store.revoke_device(lost.store.device_id().unwrap(), &net).unwrap(), "replaced at once");
     assert_eq!(manager.store.program_keys().unwrap().epoch, 2, "the revocation replaced the team key");
     assert!(lost.store.sync_now(&net).is_err(), "the revoked phone's credential is refused");
 
@@ -205,5 +205,46 @@ fn revocation_replaces_the_team_key(server: Server) {
     assert!(has_location(&late, "van") && has_location(&late, "clinic"));
     for phone in [&kept, &late, &newer, &manager] {
         assert_eq!(phone.store.sync_status().unwrap().quarantined, 0);
+    }
+}
+
+/// A hub restored from a backup taken before a revocation has lost the new epoch; the manager's
+/// next sync gives it back (sealed again to every device it knows), and a phone that did not
+/// take the new key before the disk was lost takes it then.
+#[test]
+fn a_hub_restored_from_before_a_revocation_gets_the_new_epoch_back() {
+    let server = Server::start();
+    let net = http(&server);
+    let manager = manager(&server);
+    manager.store.put_setting(location("van")).unwrap();
+    manager.store.sync_now(&net).unwrap();
+    let (kept, lost) = (
+        enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero()),
+        enrolled(&server, &manager, "Van 2", Role::Outreach, Duration::zero()),
+    );
+    for phone in [&kept, &lost] {
+        phone.store.sync_now(&net).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    server.backup(&dir.path().join("hub-backup"));
+    assert!(manager.store.revoke_device(lost.store.device_id().unwrap(), &net).unwrap());
+    server.restore_from(&dir.path().join("hub-backup"));
+
+    // The restored hub knows the lost phone again (its revocation is after the backup): revoke
+    // it again, and the manager's store, already at epoch 2, gives the hub that epoch back.
+    let net = http(&server);
+    manager.store.revoke_device(lost.store.device_id().unwrap(), &net).unwrap();
+    manager.store.put_setting(location("clinic")).unwrap();
+    manager.store.sync_now(&net).unwrap();
+    assert_eq!(manager.store.program_keys().unwrap().epoch, 3, "the second revocation made epoch 3");
+    kept.store.sync_now(&net).unwrap();
+    assert_eq!(kept.store.program_keys().unwrap().epoch, 3);
+    assert!(has_location(&kept, "clinic"));
+    assert_eq!(kept.store.sync_status().unwrap().quarantined, 0);
+    let stolen = raw_keys(&lost);
+    for p in server.all_segments().segments.iter().filter(|p| p.segment.header.key_epoch >= 2) {
+        for k in &stolen {
+            assert!(satchel_protocol::open(k, &p.segment).is_err());
+        }
     }
 }

@@ -64,8 +64,11 @@ pub fn run(command: DeviceCommand, place: &manager::StoreLocation) -> Result<()>
         DeviceCommand::Revoke { device } => {
             let m = Manager::open(place)?;
             let id = uuid::Uuid::parse_str(&device).map_err(|_| format!("{device:?} is not a device id (see `satchel device list`)"))?;
-            m.revoke(id)?;
-            println!("Device {id} revoked: its credential no longer works.");
+            if m.revoke(id)? {
+                println!("Device {id} revoked: its credential no longer works, and the team key was replaced.");
+            } else {
+                println!("Device {id} revoked: its credential no longer works. The team key is replaced at a manager's next pull.");
+            }
             Ok(())
         }
     }

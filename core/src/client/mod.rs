@@ -408,16 +408,20 @@ impl Store {
 
     /// Manager: revokes a device; its credential stops working at once. Then replaces the
     /// program's team key, sealing the new one to every remaining device, so that the revoked
-    /// device reads no stock or setting written from now on (D71). The revocation stands even
-    /// if that second step fails (no signal): the hub remembers it is owed, and the next sync of
-    /// any manager does it.
-    pub fn revoke_device(&self, device: Uuid, transport: &dyn Transport) -> Result<()> {
+    /// device reads no stock or setting written from now on (D71). Returns whether the key was
+    /// replaced now: the revocation stands even if that second step fails (no signal, or this
+    /// store revoked itself), as the hub remembers it is owed and any manager's next sync does it.
+    pub fn revoke_device(&self, device: Uuid, transport: &dyn Transport) -> Result<bool> {
         let _turn = self.sync_turn.lock().unwrap_or_else(|p| p.into_inner());
         let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         let reply = s.call_raw(&format!("/v1/devices/{device}/revoke"), Some(Vec::new()))?;
-        match reply.status {
-            200 | 204 => self.keys_upkeep(&mut s),
-            _ => Err(refused(&reply)),
+        if !matches!(reply.status, 200 | 204) {
+            return Err(refused(&reply));
         }
+        if device == self.device_id()? {
+            return Ok(false);
+        }
+        let before = self.program_keys()?.epoch;
+        Ok(self.keys_upkeep(&mut s).is_ok() && self.program_keys()?.epoch > before)
     }
 }
