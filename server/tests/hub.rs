@@ -51,6 +51,7 @@ on_both_backends!(
     a_manager_gives_back_what_the_hub_lost_and_only_what_continues_a_stream,
     a_restored_hub_hands_out_cursors_above_any_before_and_checks_whole,
     team_keys_rotate_after_a_revocation_and_skip_the_revoked,
+    only_a_manager_replaces_encounters_under_a_team_key_and_only_with_managers_only_ones,
 );
 
 fn segment(program: Uuid, device: Uuid, stream: Stream, first: u64, last: u64) -> SealedSegment {
@@ -379,4 +380,26 @@ async fn team_keys_rotate_after_a_revocation_and_skip_the_revoked(hub: Hub) {
     assert!(!hub.team_keys(&manager).await.unwrap().rotation_owed);
     let page = hub.pull(&outreach, 0, 10).await.unwrap();
     assert_eq!(page.keys, Some(KeyState { epoch: 2, registered: true, manager_owed: false }));
+}
+
+/// `reseal`: managers only; only encounter segments sealed to the managers; each replaces only a
+/// held segment of the same device, range and epoch that is still under a team key.
+async fn only_a_manager_replaces_encounters_under_a_team_key_and_only_with_managers_only_ones(hub: Hub) {
+    let (program, manager, _, outreach, _) = program(&hub).await;
+    let legacy = segment(program, outreach.id, Stream::Encounters, 1, 2);
+    hub.push(&outreach, std::slice::from_ref(&legacy), NOW).await.unwrap();
+    let (_, reporting) = satchel_protocol::reporting_key_pair();
+    let records = vec![b"record 1".to_vec(), b"record 2".to_vec()];
+    let resealed = satchel_protocol::seal_to_managers(&reporting, legacy.header, &records).unwrap();
+    assert!(matches!(hub.reseal(&outreach, std::slice::from_ref(&resealed)).await, Err(HubError::Forbidden(_))));
+    assert!(matches!(hub.reseal(&manager, std::slice::from_ref(&legacy)).await, Err(HubError::BadRequest(_))), "not sealed to the managers");
+    let stock = satchel_protocol::seal_to_managers(&reporting, SegmentHeader { stream: Stream::Inventory, ..legacy.header }, &records).unwrap();
+    assert!(matches!(hub.reseal(&manager, &[stock]).await, Err(HubError::BadRequest(_))), "only encounters");
+    let other_range = satchel_protocol::seal_to_managers(&reporting, SegmentHeader { key_epoch: 2, ..legacy.header }, &records).unwrap();
+    assert_eq!(hub.reseal(&manager, &[other_range]).await.unwrap(), 0, "another key epoch replaces nothing");
+    assert_eq!(hub.reseal(&manager, std::slice::from_ref(&resealed)).await.unwrap(), 1);
+    assert_eq!(hub.reseal(&manager, std::slice::from_ref(&resealed)).await.unwrap(), 0, "a segment sealed to the managers stays");
+    let held = hub.pull(&manager, 0, 10).await.unwrap();
+    assert_eq!(held.segments.len(), 1);
+    assert_eq!(held.segments[0].segment, resealed);
 }

@@ -224,6 +224,40 @@ impl Server {
         assert_eq!(deleted, 1, "the segment was there to lose");
     }
 
+    /// Puts `segment` in place of the held segment of the same device, stream and first
+    /// sequence number, as it would have been sealed by an older app (a hub from before D67).
+    pub fn rewrite_segment(&self, segment: &satchel_protocol::SealedSegment) {
+        use sqlx::Connection;
+        let (url, sql) = match &self.scratch {
+            None => (
+                format!("sqlite://{}?mode=rw", serve::database_path(self.dir.path()).display()),
+                "UPDATE segment SET nonce = ?, ciphertext = ? WHERE device = ? AND stream = ? AND first_seq = ?",
+            ),
+            Some(db) => (
+                db.url.clone(),
+                "UPDATE segment SET nonce = $1, ciphertext = $2 WHERE device = $3 AND stream = $4 AND first_seq = $5",
+            ),
+        };
+        let h = &segment.header;
+        let changed = self.rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+            let n = sqlx::query(sql)
+                .bind(segment.nonce.to_vec())
+                .bind(segment.ciphertext.clone())
+                .bind(h.device.as_bytes().to_vec())
+                .bind(h.stream.as_str())
+                .bind(h.first_seq as i64)
+                .execute(&mut conn)
+                .await
+                .unwrap()
+                .rows_affected();
+            conn.close().await.unwrap();
+            n
+        });
+        assert_eq!(changed, 1, "the segment was there to rewrite");
+    }
+
     /// Everything the server holds, as a manager would pull it, read straight from its database.
     pub fn all_segments(&self) -> PullResponse {
         self.rt.block_on(async {

@@ -248,3 +248,65 @@ fn a_hub_restored_from_before_a_revocation_gets_the_new_epoch_back() {
         }
     }
 }
+
+/// A program from before the reporting key: its phones sealed encounters under the team key,
+/// which every phone holds. The manager's next sync seals them again to the managers, and the
+/// hub replaces them; after that a phone's keys and the whole hub open none of them, and a
+/// manager enrolled later still reads every one.
+#[test]
+fn encounters_sealed_under_the_team_key_are_sealed_again_to_the_managers() {
+    legacy_encounters_are_resealed(Server::start());
+    if let Some(server) = Server::start_on(Backend::Postgres) {
+        legacy_encounters_are_resealed(server);
+    }
+}
+
+fn legacy_encounters_are_resealed(server: Server) {
+    let net = http(&server);
+    let manager = manager(&server);
+    manager
+        .store
+        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), position: 0, active: true }))
+        .unwrap();
+    manager.store.put_setting(location("van")).unwrap();
+    manager.store.sync_now(&net).unwrap();
+    let phone = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    phone.store.sync_now(&net).unwrap();
+    phone.store.set_device_location(Some("van")).unwrap();
+    log(&phone, "AB01CD", 5);
+    phone.store.sync_now(&net).unwrap();
+
+    // Make the hub what an older program's hub holds: the same records under the team key.
+    let keys = manager.store.program_keys().unwrap();
+    let private = keys.reporting_private.clone().unwrap();
+    let mut legacy = 0;
+    for p in server.all_segments().segments.iter().filter(|p| p.segment.header.stream == Stream::Encounters) {
+        let records = satchel_protocol::open_as_manager(&private, &p.segment).unwrap();
+        server.rewrite_segment(&satchel_protocol::seal(&keys.data_key, p.segment.header, &records).unwrap());
+        legacy += 1;
+    }
+    assert!(legacy >= 1);
+    let stolen = raw_keys(&phone);
+    let opened = |segments: &satchel_protocol::wire::PullResponse| {
+        segments
+            .segments
+            .iter()
+            .filter(|p| p.segment.header.stream == Stream::Encounters)
+            .filter(|p| stolen.iter().any(|k| satchel_protocol::open(k, &p.segment).is_ok()))
+            .count()
+    };
+    assert_eq!(opened(&server.all_segments()), legacy, "the attack works on an older program's hub");
+
+    manager.store.sync_now(&net).unwrap();
+    let hub = server.all_segments();
+    assert_eq!(opened(&hub), 0, "after the manager's sync no encounter opens with a phone's key");
+    assert!(hub.segments.iter().filter(|p| p.segment.header.stream == Stream::Encounters).all(|p| p.segment.is_for_managers()));
+    let today = Utc::now().date_naive();
+    let query = TallyQuery::period(today - chrono::Days::new(1), today);
+    assert_eq!(manager.store.tally(&query).unwrap().total.encounters, 5);
+    let later = enrolled(&server, &manager, "Office laptop", Role::Manager, Duration::zero());
+    later.store.sync_now(&net).unwrap();
+    assert_eq!(later.store.tally(&query).unwrap().total.encounters, 5, "a manager enrolled later reads them all");
+    assert_eq!(later.store.sync_status().unwrap().quarantined, 0);
+    assert_eq!(manager.store.sync_status().unwrap().quarantined, 0);
+}

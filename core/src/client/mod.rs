@@ -18,6 +18,7 @@ use uuid::Uuid;
 #[cfg(feature = "https")]
 mod http;
 mod keys;
+mod reseal;
 pub mod platform;
 mod refill;
 
@@ -227,6 +228,9 @@ impl Store {
             if refilled | self.ensure_reporting_key()? {
                 self.push_all(&mut session, limits, &mut report)?;
             }
+            // Encounters of a program from before the reporting key, sealed under a team key on
+            // the hub: sealed again to the managers (D72).
+            self.reseal_legacy(&mut session)?;
             Ok(())
         });
         report.requests = session.requests;

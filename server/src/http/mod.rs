@@ -144,6 +144,7 @@ pub fn router_with(hub: Hub, clock: UnixClock, limits: ApiLimits) -> Router {
         .route("/v1/devices/{id}/revoke", post(revoke))
         .route("/v1/keys", get(team_keys).post(deliver_keys))
         .route("/v1/keys/device", post(register_key))
+        .route("/v1/reseal", post(reseal))
         .fallback(errors::no_such_endpoint)
         .method_not_allowed_fallback(errors::wrong_method)
         // Innermost first: the body is whole before a handler sees it, and any answer that is
@@ -270,6 +271,17 @@ async fn register_key(State(app): State<App>, headers: HeaderMap, body: Bytes) -
     app.hub.register_key(&by, &req.public).await?;
     tracing::info!(device = %by.id, "device key registered");
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A manager re-seals encounters of a program from before the reporting key (D72); answered
+/// with no acks, like a deposit.
+async fn reseal(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let req: PushRequest = wire::from_cbor(&body)?;
+    req.check()?;
+    let replaced = app.hub.reseal(&by, &req.segments).await?;
+    tracing::info!(by = %by.id, segments = req.segments.len(), replaced, "re-sealed to the managers");
+    Ok(cbor(&PushResponse { acks: vec![] }))
 }
 
 /// Counts for Prometheus, to this machine only: how many devices and how much data a program has

@@ -12,6 +12,7 @@ use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Executor, Row, Transactio
 use uuid::Uuid;
 
 mod keys;
+mod reseal;
 mod upkeep;
 pub use upkeep::CheckReport;
 
