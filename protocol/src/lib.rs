@@ -6,6 +6,7 @@
 
 pub mod columns;
 pub mod enrollment;
+pub mod label;
 pub mod limits;
 pub mod segment;
 pub mod team;

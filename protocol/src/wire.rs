@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::limits::{MAX_LABEL_CHARS, MAX_SEGMENTS_PER_PAGE, MAX_SEGMENTS_PER_PUSH};
+use crate::limits::{MAX_SEGMENTS_PER_PAGE, MAX_SEGMENTS_PER_PUSH};
 use crate::segment::serde_bytes_vec;
 use crate::{ProtocolError, SealedSegment, Stream, PROTOCOL_VERSION};
 
@@ -228,10 +228,7 @@ pub struct CreateEnrollment {
 impl CreateEnrollment {
     pub fn check(&self) -> Result<(), ProtocolError> {
         check_version(self.v)?;
-        let n = self.label.chars().count();
-        if n == 0 || n > MAX_LABEL_CHARS || self.label.chars().any(char::is_control) {
-            return Err(ProtocolError::Invalid(format!("a label is 1 to {MAX_LABEL_CHARS} printable characters")));
-        }
+        crate::label::check_label(&self.label)?;
         if self.sealed_keys.nonce.len() != 24 || self.sealed_keys.ciphertext.is_empty() || self.sealed_keys.ciphertext.len() > 16 * 1024 {
             return Err(ProtocolError::Invalid("sealed keys are malformed".into()));
         }
@@ -286,6 +283,21 @@ impl std::fmt::Debug for Redeemed {
             .field("device", &self.device)
             .field("role", &self.role)
             .finish_non_exhaustive()
+    }
+}
+
+/// A manager replaces a device's label on the hub (`POST /v1/devices/{id}/label`): to seal one
+/// that an older store left in clear (D73).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relabel {
+    pub v: u32,
+    pub label: String,
+}
+
+impl Relabel {
+    pub fn check(&self) -> Result<(), ProtocolError> {
+        check_version(self.v)?;
+        crate::label::check_label(&self.label)
     }
 }
 

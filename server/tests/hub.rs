@@ -52,6 +52,7 @@ on_both_backends!(
     a_restored_hub_hands_out_cursors_above_any_before_and_checks_whole,
     team_keys_rotate_after_a_revocation_and_skip_the_revoked,
     only_a_manager_replaces_encounters_under_a_team_key_and_only_with_managers_only_ones,
+    only_a_manager_relabels_and_only_with_a_well_formed_label,
 );
 
 fn segment(program: Uuid, device: Uuid, stream: Stream, first: u64, last: u64) -> SealedSegment {
@@ -402,4 +403,16 @@ async fn only_a_manager_replaces_encounters_under_a_team_key_and_only_with_manag
     let held = hub.pull(&manager, 0, 10).await.unwrap();
     assert_eq!(held.segments.len(), 1);
     assert_eq!(held.segments[0].segment, resealed);
+}
+
+async fn only_a_manager_relabels_and_only_with_a_well_formed_label(hub: Hub) {
+    let (_, manager, _, outreach, _) = program(&hub).await;
+    let (_, public) = satchel_protocol::reporting_key_pair();
+    let sealed = satchel_protocol::label::seal_label(&public, "Van 2").unwrap();
+    assert!(matches!(hub.relabel(&outreach, outreach.id, &sealed).await, Err(HubError::Forbidden(_))));
+    assert!(matches!(hub.relabel(&manager, outreach.id, "sealed:00").await, Err(HubError::BadRequest(_))));
+    assert!(matches!(hub.relabel(&manager, Uuid::from_u128(9), &sealed).await, Err(HubError::NotFound(_))));
+    hub.relabel(&manager, outreach.id, &sealed).await.unwrap();
+    let listed = hub.devices(&manager).await.unwrap();
+    assert_eq!(listed.iter().find(|d| d.device == outreach.id).unwrap().label, sealed);
 }

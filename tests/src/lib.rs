@@ -275,6 +275,17 @@ impl Server {
         })
     }
 
+    /// The devices' labels as the hub stores them.
+    pub fn stored_labels(&self) -> Vec<String> {
+        self.rt.block_on(async {
+            let hub = self.storage.open(false).await.unwrap();
+            let everyone = satchel_server::Device { id: Uuid::nil(), role: WireRole::Manager };
+            let labels = hub.devices(&everyone).await.unwrap().into_iter().map(|d| d.label).collect();
+            hub.close().await;
+            labels
+        })
+    }
+
     /// Enrollments still open (their sealed keys still on the server).
     pub fn open_enrollments(&self) -> i64 {
         self.rt.block_on(async {

@@ -310,3 +310,24 @@ fn legacy_encounters_are_resealed(server: Server) {
     assert_eq!(later.store.sync_status().unwrap().quarantined, 0);
     assert_eq!(manager.store.sync_status().unwrap().quarantined, 0);
 }
+
+/// Device labels reach the hub sealed to the managers, padded to one length; the manager's list
+/// shows them opened, and seals there any label the hub holds in clear.
+#[test]
+fn device_labels_reach_the_hub_only_sealed() {
+    let server = Server::start();
+    let net = http(&server);
+    let manager = manager(&server);
+    let phone = enrolled(&server, &manager, "Maria Lopez phone", Role::Outreach, Duration::zero());
+    phone.store.sync_now(&net).unwrap();
+    assert!(!server.stores("Maria Lopez"), "the label is on the hub in clear");
+    let stored = server.stored_labels();
+    assert!(stored.contains(&"Manager".to_string()), "the hub's own label for the first manager, in clear: {stored:?}");
+    let listed = manager.store.list_devices(&net).unwrap();
+    let labels: Vec<&str> = listed.iter().map(|d| d.label.as_str()).collect();
+    assert_eq!(labels, ["Manager", "Maria Lopez phone"]);
+    let stored = server.stored_labels();
+    assert!(stored.iter().all(|l| satchel_protocol::label::is_sealed(l)), "the list sealed the one in clear: {stored:?}");
+    assert!(stored.iter().all(|l| l.len() == stored[0].len()), "one length for every label");
+    assert_eq!(manager.store.list_devices(&net).unwrap(), listed, "the list reads the same once sealed");
+}

@@ -392,9 +392,19 @@ impl Store {
         let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
         // The token is the server's; the secret never leaves this device except in the code.
         let mut payload = EnrollmentPayload::new(&server, "pending");
+        // The label reaches the hub sealed to the managers (D73), once the program has a
+        // reporting key; checked in clear first, so that a bad one is refused as such.
+        satchel_protocol::label::check_label(label)
+            .ok()
+            .filter(|_| !satchel_protocol::label::is_sealed(label))
+            .ok_or_else(|| crate::error::invalid("label", format!("1 to {} printable characters", limits::MAX_LABEL_CHARS)))?;
+        let label = match self.reporting_public_key()? {
+            Some(public) => satchel_protocol::label::seal_label(&public, label).map_err(|e| crate::error::invalid("label", e.to_string()))?,
+            None => label.to_string(),
+        };
         let request = CreateEnrollment {
             v: PROTOCOL_VERSION,
-            label: label.to_string(),
+            label,
             role,
             sealed_keys: seal_keys(&payload.secret, &wire_keys),
         };
@@ -404,10 +414,28 @@ impl Store {
         Ok((payload.to_uri(), created.expires_at))
     }
 
-    /// Manager: the program's devices as the server knows them.
+    /// Manager: the program's devices as the server knows them, labels opened. A label the hub
+    /// holds in clear (from an older store, or the hub's own) is sealed on the hub now, best
+    /// effort: the list is shown either way (D73).
     pub fn list_devices(&self, transport: &dyn Transport) -> Result<Vec<Device>> {
         let mut s = HubCalls { transport, credential: Some(self.credential()?), requests: 0 };
-        s.call("/v1/devices", None)
+        let mut devices: Vec<Device> = s.call("/v1/devices", None)?;
+        let private = self.program_keys()?.reporting_private;
+        let public = self.reporting_public_key()?;
+        for d in &mut devices {
+            if satchel_protocol::label::is_sealed(&d.label) {
+                d.label = private
+                    .as_ref()
+                    .and_then(|k| satchel_protocol::label::open_label(k, &d.label))
+                    .unwrap_or_else(|| "(sealed to another reporting key)".into());
+            } else if let Some(public) = public.filter(|_| private.is_some()) {
+                if let Ok(label) = satchel_protocol::label::seal_label(&public, &d.label) {
+                    let body = wire::to_cbor(&wire::Relabel { v: PROTOCOL_VERSION, label });
+                    let _ = s.call_raw(&format!("/v1/devices/{}/label", d.device), Some(body));
+                }
+            }
+        }
+        Ok(devices)
     }
 
     /// Manager: revokes a device; its credential stops working at once. Then replaces the

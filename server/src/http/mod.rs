@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use satchel_protocol::limits::MAX_BODY_BYTES;
 use satchel_protocol::wire::{
-    self, CreateEnrollment, DeliverKeys, DeviceKey, EnrollmentCreated, ErrorCode, PullRequest, PushRequest, PushResponse, Redeem,
+    self, CreateEnrollment, DeliverKeys, DeviceKey, EnrollmentCreated, ErrorCode, PullRequest, PushRequest, PushResponse, Redeem, Relabel,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -142,6 +142,7 @@ pub fn router_with(hub: Hub, clock: UnixClock, limits: ApiLimits) -> Router {
         .route("/v1/deposit", post(deposit))
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
+        .route("/v1/devices/{id}/label", post(relabel))
         .route("/v1/keys", get(team_keys).post(deliver_keys))
         .route("/v1/keys/device", post(register_key))
         .route("/v1/reseal", post(reseal))
@@ -246,6 +247,16 @@ async fn revoke(State(app): State<App>, headers: HeaderMap, Path(id): Path<Strin
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "not a device id"))?;
     app.hub.revoke(&by, id).await?;
     tracing::info!(by = %by.id, device = %id, "revoked");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn relabel(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "not a device id"))?;
+    let req: Relabel = wire::from_cbor(&body)?;
+    req.check()?;
+    app.hub.relabel(&by, id, &req.label).await?;
+    tracing::info!(by = %by.id, device = %id, "relabelled");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -398,6 +398,24 @@ impl Hub {
         Ok(())
     }
 
+    /// A manager replaces a device's label (to seal one left in clear, D73).
+    pub async fn relabel(&self, by: &Device, device: Uuid, label: &str) -> Result<(), HubError> {
+        if by.role != Role::Manager {
+            return Err(HubError::Forbidden("only managers label devices".into()));
+        }
+        satchel_protocol::label::check_label(label).map_err(|e| HubError::BadRequest(e.to_string()))?;
+        let n = sqlx::query(self.q("UPDATE device SET label = ?2 WHERE id = ?1"))
+            .bind(device.as_bytes().as_slice())
+            .bind(label)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(HubError::NotFound("this program has no such device".into()));
+        }
+        Ok(())
+    }
+
     async fn acks(&self, conn: &mut AnyConnection, device: Uuid) -> Result<Vec<StreamAck>, HubError> {
         let rows = sqlx::query(self.q("SELECT stream, acked_seq FROM stream_head WHERE device = ?1 ORDER BY stream"))
             .bind(device.as_bytes().as_slice())
