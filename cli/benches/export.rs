@@ -31,7 +31,7 @@ const MEMORY_TARGET_MB: f64 = 200.0;
 fn fill(store: &Store, n: usize, from: NaiveDate, days: i64) {
     let keys = store.program_keys().unwrap();
     let devices: Vec<Uuid> = (0..6).map(|_| Uuid::now_v7()).collect();
-    let codes: Vec<[u8; 16]> = (0..20_000).map(|i| participant::reference(&keys.participant_key, &format!("P{i:05}X")).unwrap()).collect();
+    let codes: Vec<[u8; 16]> = (0..20_000).map(|i| participant::reference(&keys.participant_key, &format!("P{i:05}X"), 1).unwrap()).collect();
     let start = Utc.from_utc_datetime(&from.and_hms_opt(12, 0, 0).unwrap());
     // From noon UTC on the first day to noon UTC on the last: every one on a local day of the year.
     let step = ((days - 1) * 24 * 60) as f64 / n as f64;

@@ -108,8 +108,7 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
     let manager = create("manager", Role::Manager, &passphrase)?;
     manager.start_program(url, token, &net)?;
     manager
-        .put_setting(Setting::Program(Program { name: "Northside Harm Reduction (demo)".into(), ..Program::default() }))
-        ?;
+        .put_setting(Setting::Program(Program { name: "Northside Harm Reduction (demo)".into(), ..manager.settings()?.program }))?;
     manager.put_setting(Setting::Location(Location { id: "van-2".into(), name: "Van 2".into(), active: true }))?;
     manager.sync_now(&net)?;
     println!("Program set up; manager's store in {} (passphrase {passphrase:?})", dir.join("manager").display());

@@ -157,6 +157,10 @@ struct ProgramEntry {
     retention_days: Option<u32>,
     /// A phone wipes its store after this many wrong PINs in a row (0: never).
     wipe_after_failed_pins: Option<u32>,
+    /// Participant references: 1 (a program from before), 2 (with a memory-hard step). Raise
+    /// only; references of the two versions never match (D74).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    participant_references: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -246,6 +250,7 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
                 wipe_after_failed_pins: p.wipe_after_failed_pins.unwrap_or(cur.wipe_after_failed_pins),
                 // Not in the file: made by the first manager, never edited.
                 reporting_key: cur.reporting_key.clone(),
+                participant_references: p.participant_references.unwrap_or(cur.participant_references),
             }),
         ));
     }
@@ -321,6 +326,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
             small_cell_threshold: Some(s.program.small_cell_threshold),
             retention_days: Some(s.program.retention_days),
             wipe_after_failed_pins: Some(s.program.wipe_after_failed_pins),
+            participant_references: Some(s.program.participant_references),
         })),
         items: s
             .items

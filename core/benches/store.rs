@@ -269,7 +269,7 @@ impl<'c> RawWriter<'c> {
             contact_type: new.contact_type,
             zone: new.zone.clone(),
             geohash: new.geohash.clone(),
-            participant: new.participant_code.as_deref().map(|c| participant::reference(participant_key, c)).transpose()?,
+            participant: new.participant_code.as_deref().map(|c| participant::reference(participant_key, c, 1)).transpose()?,
             new_participant: new.new_participant,
             age_band: new.age_band.clone(),
             gender: new.gender.clone(),

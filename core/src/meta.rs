@@ -27,6 +27,10 @@ impl<T> Key<T> {
     }
 }
 
+/// The participant-reference version enrollment gave (D74): a phone computes at least this
+/// version from its first encounter, before it has pulled the program's settings.
+pub(crate) const PARTICIPANT_REFERENCES: Key<i64> = Key::fixed("participant_references");
+
 // The store's identity.
 pub(crate) const STORE_ID: Key<Vec<u8>> = Key::fixed("store_id");
 pub(crate) const DEVICE_ID: Key<Vec<u8>> = Key::fixed("device_id");

@@ -1,7 +1,12 @@
 //! Participant references. Programs use self-generated codes (initials and birth day and so on);
-//! the device keeps only HMAC-SHA256(program participant key, normalised code), cut to 16 bytes,
-//! so the same code gives the same reference on every device of the program and the code itself
-//! is never stored.
+//! the device keeps only a reference, the same for the same code on every device of the program,
+//! and never the code. Version 1: HMAC-SHA256(program participant key, normalised code), cut to
+//! 16 bytes. Version 2 (D74), for programs started since and those whose manager switched:
+//! HMAC-SHA256(participant key, Argon2id(normalised code)), so that someone holding the key and a
+//! reference pays a memory-hard step per guessed code.
+
+/// The reference version of programs started from now on.
+pub const CURRENT_VERSION: u32 = 2;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use zeroize::Zeroizing;
@@ -26,9 +31,13 @@ pub fn normalise_code(code: &str) -> Result<Zeroizing<String>> {
     Ok(out)
 }
 
-/// The reference for a code under the program's participant key.
-pub fn reference(participant_key: &[u8; 32], code: &str) -> Result<[u8; 16]> {
+/// The reference for a code under the program's participant key, in the program's version.
+pub fn reference(participant_key: &[u8; 32], code: &str, version: u32) -> Result<[u8; 16]> {
     let normal = normalise_code(code)?;
+    if version >= 2 {
+        let stretched = crypto::stretch_code(participant_key, normal.as_bytes())?;
+        return Ok(crypto::hmac16(participant_key, stretched.as_slice()));
+    }
     Ok(crypto::hmac16(participant_key, normal.as_bytes()))
 }
 
@@ -59,11 +68,17 @@ mod tests {
     #[test]
     fn codes_normalise_to_one_reference() {
         let key = [5u8; 32];
-        let a = reference(&key, "ma-12 js").unwrap();
-        let b = reference(&key, "MA12JS").unwrap();
-        assert_eq!(a, b);
-        assert_ne!(a, reference(&key, "MA12JT").unwrap());
-        assert_ne!(a, reference(&[6u8; 32], "MA12JS").unwrap());
+        for version in [1, 2] {
+            let a = reference(&key, "ma-12 js", version).unwrap();
+            let b = reference(&key, "MA12JS", version).unwrap();
+            assert_eq!(a, b);
+            assert_ne!(a, reference(&key, "MA12JT", version).unwrap());
+            assert_ne!(a, reference(&[6u8; 32], "MA12JS", version).unwrap());
+        }
+        assert_ne!(reference(&key, "MA12JS", 1).unwrap(), reference(&key, "MA12JS", 2).unwrap(), "the versions differ");
+        // Version 1 is the bare HMAC: a guess costs one HMAC. Version 2 is not.
+        assert_eq!(reference(&key, "MA12JS", 1).unwrap(), crypto::hmac16(&key, b"MA12JS"));
+        assert_ne!(reference(&key, "MA12JS", 2).unwrap(), crypto::hmac16(&key, b"MA12JS"));
     }
 
     #[test]

@@ -598,3 +598,29 @@ fn program_keys_are_set_only_before_anything_is_logged() {
     store.log_encounter(&street(clock.now())).unwrap();
     assert!(matches!(store.set_program_keys(&keys), Err(Error::NotPermitted(_))));
 }
+
+/// An older program computes version 1 references until its manager raises the version (D74);
+/// the version never goes back, and the reporting key, once made, is never changed by hand.
+#[test]
+fn participant_references_go_up_a_version_and_never_back() {
+    let clock = TestClock::at(monday_noon());
+    let dir = tempfile::tempdir().unwrap();
+    let manager = new_store(dir.path(), Role::Manager, &clock);
+    let program = manager.settings().unwrap().program;
+    assert_eq!(program.participant_references, 1, "a store's own default is the older version");
+    manager.log_encounter(&street(clock.now())).unwrap();
+    assert!(manager.participant_seen("MA12JS").unwrap());
+    manager.put_setting(Setting::Program(Program { participant_references: 2, ..program.clone() })).unwrap();
+    assert!(!manager.participant_seen("MA12JS").unwrap(), "a version 2 reference is another value");
+    manager.log_encounter(&street(clock.now())).unwrap();
+    assert!(manager.participant_seen("MA12JS").unwrap());
+    for bad in [1, 3, 0] {
+        let err = manager.put_setting(Setting::Program(Program { participant_references: bad, ..program.clone() })).unwrap_err();
+        assert!(err.to_string().contains("program.participant_references"), "{bad}: {err}");
+    }
+    assert_eq!(manager.settings().unwrap().program.participant_references, 2, "nothing written");
+    assert!(manager.ensure_reporting_key().unwrap());
+    let with_key = manager.settings().unwrap().program;
+    let err = manager.put_setting(Setting::Program(Program { reporting_key: None, ..with_key.clone() })).unwrap_err();
+    assert!(err.to_string().contains("program.reporting_key"), "{err}");
+}

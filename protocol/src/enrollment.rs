@@ -36,6 +36,10 @@ pub struct EnrollmentKeys {
     /// and settings written before the latest revocation.
     #[serde(default)]
     pub older_data_keys: Vec<OlderKey>,
+    /// The program's participant-reference version, so that a new phone computes references as
+    /// the program does from its first encounter (0 in deposits from before: version 1).
+    #[serde(default)]
+    pub participant_references: u32,
 }
 
 /// A team key of an earlier epoch.
@@ -206,6 +210,7 @@ mod tests {
             reporting_public: Some([3; 32]),
             reporting_private: None,
             older_data_keys: vec![],
+            participant_references: 2,
         }
     }
 

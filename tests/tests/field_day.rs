@@ -126,7 +126,8 @@ fn day_in_the_field(server: Server) {
     for marker in MARKERS.iter().chain(&["encounter\"", "Marker Location"]) {
         assert!(!server.stores(marker), "{marker:?} readable in the hub's {:?} storage", server.backend());
     }
-    assert!(server.stores("Van 2"), "the check reads what the hub stores (device labels are not sealed)");
+    assert!(server.stores("inventory"), "the check reads what the hub stores (stream names are in clear)");
+    assert!(!server.stores("Van 2"), "device labels reach the hub sealed (D73)");
 }
 
 #[test]

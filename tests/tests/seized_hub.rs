@@ -331,3 +331,51 @@ fn device_labels_reach_the_hub_only_sealed() {
     assert!(stored.iter().all(|l| l.len() == stored[0].len()), "one length for every label");
     assert_eq!(manager.store.list_devices(&net).unwrap(), listed, "the list reads the same once sealed");
 }
+
+/// A program started now computes participant references with a memory-hard step (D74), on
+/// every device alike: a phone that logs before its first sync (it has the version from its
+/// enrollment) and one that logs after give the same reference, and the bare HMAC an attacker
+/// with the participant key would try matches neither.
+#[test]
+fn a_new_program_computes_references_with_a_memory_hard_step_on_every_device() {
+    use satchel_core::{participant, Record};
+    let server = Server::start();
+    let net = http(&server);
+    let manager = manager(&server);
+    assert_eq!(manager.store.settings().unwrap().program.participant_references, 2);
+    manager.store.put_setting(location("van")).unwrap();
+    manager
+        .store
+        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), position: 0, active: true }))
+        .unwrap();
+    manager.store.sync_now(&net).unwrap();
+    let early = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
+    let later = enrolled(&server, &manager, "Van 2", Role::Outreach, Duration::zero());
+    // Logged before its first sync: only the enrollment says which version.
+    let mut e = NewEncounter::new(Utc::now(), "downtown");
+    e.participant_code = Some("AB01CD".into());
+    early.store.log_encounter(&e).unwrap();
+    later.store.sync_now(&net).unwrap();
+    later.store.log_encounter(&e).unwrap();
+    for phone in [&early, &later] {
+        phone.store.sync_now(&net).unwrap();
+    }
+    manager.store.sync_now(&net).unwrap();
+    let today = Utc::now().date_naive();
+    let total = manager.store.tally(&TallyQuery::period(today - chrono::Days::new(1), today)).unwrap().total;
+    assert_eq!((total.encounters, total.participants), (2, 1), "one person, one reference, on both phones");
+
+    let keys = manager.store.program_keys().unwrap();
+    let v2 = participant::reference(&keys.participant_key, "AB01CD", 2).unwrap();
+    let bare = satchel_core::crypto::hmac16(&keys.participant_key, b"AB01CD");
+    let mut seen = 0;
+    for p in server.all_segments().segments.iter().filter(|p| p.segment.header.stream == Stream::Encounters) {
+        for payload in open_segment(&keys, &p.segment) {
+            let Record::Encounter(r) = Record::decode(&payload).unwrap() else { panic!("an encounter segment holds another record") };
+            assert_eq!(r.participant, Some(v2));
+            assert_ne!(r.participant, Some(bare));
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 2);
+}

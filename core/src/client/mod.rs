@@ -166,6 +166,7 @@ impl Store {
         if keys.program != redeemed.program {
             return Err(crate::error::invalid("enrollment code", "the keys belong to another program"));
         }
+        let references = keys.participant_references;
         let keys = ProgramKeys {
             program: keys.program,
             participant_key: zeroize::Zeroizing::new(keys.participant_key),
@@ -175,7 +176,7 @@ impl Store {
             reporting_private: keys.reporting_private.filter(|_| redeemed.role == Role::Manager).map(zeroize::Zeroizing::new),
             older: keys.older_data_keys.iter().map(|k| (k.epoch, zeroize::Zeroizing::new(k.key))).collect(),
         };
-        self.enroll_with_credential(redeemed.device, redeemed.role, &keys, &payload.server, &redeemed.credential)
+        self.enroll_with_credential(redeemed.device, redeemed.role, &keys, &payload.server, &redeemed.credential, references)
     }
 
     /// Sets up the program's first manager with the one-time token `satchel-server init`
@@ -200,9 +201,10 @@ impl Store {
             reporting_private: None,
             older: Vec::new(),
         };
-        self.enroll_with_credential(redeemed.device, Role::Manager, &keys, server, &redeemed.credential)?;
-        // The program's reporting key pair: encounters are sealed to it from the start.
-        self.ensure_reporting_key()?;
+        self.enroll_with_credential(redeemed.device, Role::Manager, &keys, server, &redeemed.credential, 0)?;
+        // The program's reporting key pair: encounters are sealed to it from the start; and
+        // participant references with the memory-hard step from the start (D74).
+        self.make_reporting_key(|p| p.participant_references = crate::participant::CURRENT_VERSION)?;
         Ok(())
     }
 
@@ -383,6 +385,7 @@ impl Store {
             reporting_public: self.reporting_public_key()?,
             // Only a manager's store is given the key that opens encounters.
             reporting_private: keys.reporting_private.as_ref().filter(|_| role == Role::Manager).map(|k| **k),
+            participant_references: self.read(|ctx, _| Ok(ctx.participant_references()))?,
             older_data_keys: keys
                 .older
                 .iter()

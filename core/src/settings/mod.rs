@@ -53,6 +53,15 @@ pub struct Program {
     /// one edits it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting_key: Option<String>,
+    /// How participant references are computed (D74): 1, the bare HMAC of programs started
+    /// before; 2, with a memory-hard step. Programs start at 2; a manager may raise an older one
+    /// (never lower it: references of the two versions never match).
+    #[serde(default = "first_reference_version")]
+    pub participant_references: u32,
+}
+
+fn first_reference_version() -> u32 {
+    1
 }
 
 impl Program {
@@ -76,6 +85,7 @@ impl Default for Program {
             retention_days: 7,
             wipe_after_failed_pins: crate::pin::DEFAULT_WIPE_AFTER,
             reporting_key: None,
+            participant_references: 1,
         }
     }
 }
@@ -254,6 +264,16 @@ impl Setting {
                 check_range("program.wipe_after_failed_pins", p.wipe_after_failed_pins as i64, 0, crate::pin::MAX_WIPE_AFTER as i64)?;
                 if p.reporting_key.is_some() && p.reporting_public_key().is_none() {
                     return Err(invalid("program.reporting_key", "must be 32 bytes in hex"));
+                }
+                check_range("program.participant_references", p.participant_references as i64, 1, crate::participant::CURRENT_VERSION as i64)?;
+                if current.is_some_and(|c| c.program.reporting_key.is_some() && p.reporting_key != c.program.reporting_key) {
+                    return Err(invalid("program.reporting_key", "is made by the first manager and never changed"));
+                }
+                if current.is_some_and(|c| p.participant_references < c.program.participant_references) {
+                    return Err(invalid(
+                        "program.participant_references",
+                        "cannot go back: references of the two versions never match",
+                    ));
                 }
             }
             Setting::Item(i) => {

@@ -124,7 +124,9 @@ impl Store {
 
     /// Whether a participant code was seen on this device before. Nothing is written.
     pub fn participant_seen(&self, code: &str) -> Result<bool> {
-        self.read(|ctx, conn| participant::seen(conn, &participant::reference(&ctx.participant_key, code)?))
+        self.read(|ctx, conn| {
+            participant::seen(conn, &participant::reference(&ctx.participant_key, code, ctx.participant_references())?)
+        })
     }
 
     /// Deletes encounters the server acknowledged that are older than the program's retention
@@ -161,7 +163,7 @@ fn record_fields(
     now: DateTime<Utc>,
 ) -> Result<EncounterRecord> {
     let participant = match &new.participant_code {
-        Some(code) => Some(participant::reference(&ctx.participant_key, code)?),
+        Some(code) => Some(participant::reference(&ctx.participant_key, code, ctx.participant_references())?),
         None => keep_participant,
     };
     let mut items = new.items.clone();

@@ -101,6 +101,12 @@ impl Store {
     /// key in the program setting. Returns whether it made one. Call after a pull, so that a
     /// key another manager published first is seen.
     pub fn ensure_reporting_key(&self) -> Result<bool> {
+        self.make_reporting_key(|_| {})
+    }
+
+    /// [`Store::ensure_reporting_key`], changing the program setting that publishes the key in
+    /// the same write (`also`).
+    pub(crate) fn make_reporting_key(&self, also: impl FnOnce(&mut crate::settings::Program)) -> Result<bool> {
         if self.role()? != Role::Manager || self.reporting_public_key()?.is_some() {
             return Ok(false);
         }
@@ -115,6 +121,7 @@ impl Store {
         })?;
         let mut program = self.settings()?.program;
         program.reporting_key = Some(hex::encode(public));
+        also(&mut program);
         self.put_setting(crate::settings::Setting::Program(program))?;
         Ok(true)
     }
@@ -161,19 +168,28 @@ impl Store {
 
     /// Replaces the program keys (and program id) with those received at enrollment.
     pub fn set_program_keys(&self, keys: &ProgramKeys) -> Result<()> {
-        self.take_enrollment(None, keys, None)
+        self.take_enrollment(None, keys, None, 0)
     }
 
     /// Completes enrollment: takes the device id and role the server assigned and the program's
     /// keys, in one transaction, so that every record from now on names the device the server
     /// knows. Only before anything is logged.
     pub fn enroll(&self, device: Uuid, role: Role, keys: &ProgramKeys) -> Result<()> {
-        self.take_enrollment(Some((device, role)), keys, None)
+        self.take_enrollment(Some((device, role)), keys, None, 0)
     }
 
-    /// [`Store::enroll`], with the server this device syncs with and its credential there.
-    pub(crate) fn enroll_with_credential(&self, device: Uuid, role: Role, keys: &ProgramKeys, server: &str, credential: &str) -> Result<()> {
-        self.take_enrollment(Some((device, role)), keys, Some((server, credential)))
+    /// [`Store::enroll`], with the server this device syncs with and its credential there, and
+    /// the participant-reference version the enrollment gave (0: none; D74).
+    pub(crate) fn enroll_with_credential(
+        &self,
+        device: Uuid,
+        role: Role,
+        keys: &ProgramKeys,
+        server: &str,
+        credential: &str,
+        references: u32,
+    ) -> Result<()> {
+        self.take_enrollment(Some((device, role)), keys, Some((server, credential)), references)
     }
 
     /// Refuses enrollment once anything is logged (checked before a one-time token is spent).
@@ -181,9 +197,13 @@ impl Store {
         self.read(|_, conn| nothing_written(conn))
     }
 
-    fn take_enrollment(&self, identity: Option<(Uuid, Role)>, keys: &ProgramKeys, server: Option<(&str, &str)>) -> Result<()> {
+    fn take_enrollment(&self, identity: Option<(Uuid, Role)>, keys: &ProgramKeys, server: Option<(&str, &str)>, references: u32) -> Result<()> {
+        let references = references.min(crate::participant::CURRENT_VERSION);
         self.write(|_, tx| {
             nothing_written(tx)?;
+            if references > 0 {
+                tx.set_meta(&meta::PARTICIPANT_REFERENCES, &(references as i64))?;
+            }
             if let Some((server, credential)) = server {
                 tx.set_meta(&meta::SYNC_SERVER, server)?;
                 tx.set_meta(&meta::SYNC_CREDENTIAL, credential)?;
@@ -219,6 +239,7 @@ impl Store {
         let mut guard = self.lock_session();
         if let Some(s) = guard.as_mut() {
             s.ctx.participant_key = keys.participant_key.clone();
+            s.ctx.reference_floor = s.ctx.reference_floor.max(references);
             if let Some((device, role)) = identity {
                 s.ctx.device = device;
                 s.ctx.role = role;

@@ -78,6 +78,15 @@ pub(crate) struct Unlocked {
     pub(crate) location: Option<String>,
     pub(crate) participant_key: SecretKey,
     pub(crate) settings: ProgramSettings,
+    /// The reference version enrollment gave, if any (0: none).
+    pub(crate) reference_floor: u32,
+}
+
+impl Unlocked {
+    /// The participant-reference version this device computes (D74).
+    pub(crate) fn participant_references(&self) -> u32 {
+        self.settings.program.participant_references.max(self.reference_floor).max(1)
+    }
 }
 
 /// The store while it is unlocked: its connection and what unlocking gave.

@@ -271,6 +271,7 @@ impl Store {
                 participant_key.as_slice().try_into().map_err(|_| Error::Damaged("participant key".into()))?,
             ),
             settings: settings::load(&conn)?,
+            reference_floor: conn.meta_count(&meta::PARTICIPANT_REFERENCES)?.clamp(0, 16) as u32,
         };
         *self.lock_session() = Some(OpenStore { conn, ctx });
         Ok(())
