@@ -74,39 +74,45 @@ fn owed_segments(
     me: Uuid,
     heads: &HashMap<(Uuid, Stream), u64>,
 ) -> Result<Vec<SealedSegment>> {
-    let mut stmt = conn.prepare(
-        "SELECT device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext FROM received_segment
-         ORDER BY device, stream, first_seq",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, Vec<u8>>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)? as u64,
-            r.get::<_, i64>(3)? as u64,
-            r.get::<_, i64>(4)? as u32,
-            r.get::<_, Vec<u8>>(5)?,
-            r.get::<_, Vec<u8>>(6)?,
-        ))
-    })?;
+    let mut stmt = conn.prepare(&format!("SELECT {KEPT_COLUMNS} FROM received_segment ORDER BY device, stream, first_seq"))?;
+    let rows = stmt.query_map([], |r| kept_segment(r, program))?;
     let mut out = Vec::new();
     let mut next: HashMap<(Uuid, Stream), u64> = HashMap::new();
     for row in rows {
-        let (device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext) = row?;
-        let (Ok(device), Some(stream)) = (Uuid::from_slice(&device), Stream::parse(&stream)) else { continue };
-        if device == me {
+        let Some((_, segment)) = row? else { continue };
+        let h = segment.header;
+        if h.device == me {
             continue;
         }
-        let at = next.entry((device, stream)).or_insert_with(|| heads.get(&(device, stream)).copied().unwrap_or(0) + 1);
-        if first_seq != *at {
+        let at = next.entry((h.device, h.stream)).or_insert_with(|| heads.get(&(h.device, h.stream)).copied().unwrap_or(0) + 1);
+        if h.first_seq != *at {
             continue; // held by the hub already, or past a piece missing here
         }
-        let Ok(nonce) = nonce.try_into() else { continue };
-        let header = SegmentHeader { program, device, stream, first_seq, last_seq, key_epoch };
-        out.push(SealedSegment { header, nonce, ciphertext });
-        *at = last_seq + 1;
+        *at = h.last_seq + 1;
+        out.push(segment);
     }
     Ok(out)
+}
+
+/// The columns [`kept_segment`] reads from `received_segment`, in its order.
+pub(super) const KEPT_COLUMNS: &str = "id, device, stream, first_seq, last_seq, key_epoch, nonce, ciphertext";
+
+/// A kept segment (a row of [`KEPT_COLUMNS`]) with its row id, as it came from the hub; `None`
+/// for a row this build cannot read (an unknown stream, a malformed id or nonce).
+pub(super) fn kept_segment(r: &rusqlite::Row, program: Uuid) -> rusqlite::Result<Option<(i64, SealedSegment)>> {
+    let (device, stream, nonce): (Vec<u8>, String, Vec<u8>) = (r.get(1)?, r.get(2)?, r.get(6)?);
+    let (Ok(device), Some(stream), Ok(nonce)) = (Uuid::from_slice(&device), Stream::parse(&stream), nonce.try_into()) else {
+        return Ok(None);
+    };
+    let header = SegmentHeader {
+        program,
+        device,
+        stream,
+        first_seq: r.get::<_, i64>(3)? as u64,
+        last_seq: r.get::<_, i64>(4)? as u64,
+        key_epoch: r.get::<_, i64>(5)? as u32,
+    };
+    Ok(Some((r.get(0)?, SealedSegment { header, nonce, ciphertext: r.get(7)? })))
 }
 
 /// Requests of at most `max_segments` segments and about `max_bytes`, always at least one.

@@ -5,9 +5,10 @@
 //! own copies follow, so a later refill gives back the re-sealed form.
 
 use satchel_protocol::wire::{self, PushRequest};
-use satchel_protocol::{SealedSegment, SegmentHeader, Stream, MANAGERS_ONLY, PROTOCOL_VERSION};
+use satchel_protocol::{SealedSegment, MANAGERS_ONLY, PROTOCOL_VERSION};
 use uuid::Uuid;
 
+use super::refill::{kept_segment, KEPT_COLUMNS};
 use super::{refused, HubCalls};
 use crate::error::Result;
 use crate::settings::Role;
@@ -82,27 +83,14 @@ impl Store {
 
 /// Up to [`ROUND`] kept encounter segments still under a team key, after row `after`.
 fn legacy_segments(conn: &rusqlite::Connection, program: Uuid, after: i64) -> Result<Vec<(i64, SealedSegment)>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, device, first_seq, last_seq, key_epoch, nonce, ciphertext FROM received_segment
-         WHERE stream = 'encounters' AND id > ?1 AND nonce <> ?2 ORDER BY id LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(rusqlite::params![after, &MANAGERS_ONLY[..], ROUND as i64], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, Vec<u8>>(1)?,
-            r.get::<_, i64>(2)? as u64,
-            r.get::<_, i64>(3)? as u64,
-            r.get::<_, i64>(4)? as u32,
-            r.get::<_, Vec<u8>>(5)?,
-            r.get::<_, Vec<u8>>(6)?,
-        ))
-    })?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {KEPT_COLUMNS} FROM received_segment
+         WHERE stream = 'encounters' AND id > ?1 AND nonce <> ?2 ORDER BY id LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params![after, &MANAGERS_ONLY[..], ROUND as i64], |r| kept_segment(r, program))?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, device, first_seq, last_seq, key_epoch, nonce, ciphertext) = row?;
-        let (Ok(device), Ok(nonce)) = (Uuid::from_slice(&device), nonce.try_into()) else { continue };
-        let header = SegmentHeader { program, device, stream: Stream::Encounters, first_seq, last_seq, key_epoch };
-        out.push((id, SealedSegment { header, nonce, ciphertext }));
+        out.extend(row?);
     }
     Ok(out)
 }
