@@ -7,7 +7,10 @@
 mod common;
 
 use common::{exchange, redeem, request, segment, Hub};
-use satchel_protocol::wire::{self, CreateEnrollment, EnrollmentCreated, ErrorCode, PullRequest, PushRequest, Role, SealedKeys};
+use satchel_protocol::wire::{
+    self, CreateEnrollment, DeliverKeys, DeviceKey, EnrollmentCreated, ErrorCode, KeyEnvelope, PullRequest, PushRequest, Relabel, Role, SealedKeys,
+    TeamKeys,
+};
 use satchel_protocol::{Stream, PROTOCOL_VERSION};
 
 #[test]
@@ -37,6 +40,27 @@ fn every_refusal_is_json_of_one_shape() {
     let created: EnrollmentCreated = wire::from_cbor(&answer.body).unwrap();
     let phone = redeem(a, &created.token);
     expect("an outreach phone listing devices", request("GET", "/v1/devices", Some(&phone.credential), None), 403, ErrorCode::Forbidden);
+    // Team keys, re-sealing and labels (D71–D73): the same shapes, and nothing changed.
+    let p = Some(phone.credential.as_str());
+    let deliver = |epoch: u32, rotate: bool| {
+        wire::to_cbor(&DeliverKeys { v: PROTOCOL_VERSION, epoch, rotate, envelopes: vec![KeyEnvelope { device: phone.device, epoch, sealed: vec![1; 80] }] })
+    };
+    expect("an outreach phone delivering team keys", request("POST", "/v1/keys", p, Some(&deliver(2, true))), 403, ErrorCode::Forbidden);
+    expect("a rotation that skips an epoch", request("POST", "/v1/keys", m, Some(&deliver(3, true))), 409, ErrorCode::BadRequest);
+    expect("an envelope of the wrong size", request("POST", "/v1/keys", m, Some(&wire::to_cbor(&DeliverKeys { v: PROTOCOL_VERSION, epoch: 2, rotate: true, envelopes: vec![KeyEnvelope { device: phone.device, epoch: 2, sealed: vec![1; 79] }] }))), 400, ErrorCode::BadRequest);
+    expect("a device key that is not CBOR", request("POST", "/v1/keys/device", p, Some(b"\xff")), 400, ErrorCode::BadRequest);
+    let key = |k: u8| wire::to_cbor(&DeviceKey { v: PROTOCOL_VERSION, public: [k; 32] });
+    assert_eq!(exchange(a, &request("POST", "/v1/keys/device", p, Some(&key(4)))).status, 204);
+    expect("a second, other device key", request("POST", "/v1/keys/device", p, Some(&key(5))), 403, ErrorCode::Forbidden);
+    let legacy = wire::to_cbor(&PushRequest { v: PROTOCOL_VERSION, segments: vec![segment(manager.program, phone.device, Stream::Encounters, 1, 1)] });
+    expect("an outreach phone re-sealing", request("POST", "/v1/reseal", p, Some(&legacy)), 403, ErrorCode::Forbidden);
+    expect("re-sealing with a segment not sealed to the managers", request("POST", "/v1/reseal", m, Some(&legacy)), 400, ErrorCode::BadRequest);
+    let relabel = |label: &str| wire::to_cbor(&Relabel { v: PROTOCOL_VERSION, label: label.into() });
+    expect("a malformed sealed label", request("POST", &format!("/v1/devices/{}/label", phone.device), m, Some(&relabel("sealed:zz"))), 400, ErrorCode::BadRequest);
+    expect("an outreach phone relabelling", request("POST", &format!("/v1/devices/{}/label", phone.device), p, Some(&relabel("Van 3"))), 403, ErrorCode::Forbidden);
+    let team: TeamKeys = wire::from_cbor(&exchange(a, &request("GET", "/v1/keys", m, None)).body).unwrap();
+    assert_eq!(team.state.epoch, 1, "no refused request moved the epoch");
+    assert!(team.holders.iter().any(|h| h.device == phone.device && h.public == Some([4; 32])), "the first key stands");
 
     expect("no such endpoint", request("GET", "/v2/anything", None, None), 404, ErrorCode::NotFound);
     expect("the root", request("GET", "/", None, None), 404, ErrorCode::NotFound);
