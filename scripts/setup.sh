@@ -14,6 +14,8 @@ need_apt=("${need_apt[@]/mvn/maven}")
 command -v pg_lsclusters >/dev/null 2>&1 || need_apt+=(postgresql)
 # The restore drill backs a PostgreSQL hub up and restores it with pg_dump and pg_restore.
 command -v pg_restore >/dev/null 2>&1 || need_apt+=(postgresql-client)
+# The Android keystore compile check takes the classes out of AndroidX's AARs.
+command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 # Headless Chromium renders the HTML report in the CLI's tests.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # The Android app's screens render headless through Skiko: OpenGL, X11, fontconfig and a font.

@@ -50,6 +50,9 @@ fi
 echo "== Bindings: Python"
 python3 -m pytest -q bindings/tests/python
 
+echo "== Android app: the platform keystore compiled against Android 15's API and AndroidX (android/app/compile-check.sh)"
+./android/app/compile-check.sh
+
 echo "== Bindings: Kotlin (JVM)"
 (cd bindings/tests/kotlin && mvn -q -B test)
 
