@@ -147,6 +147,11 @@ impl Manager {
         self.store.create_enrollment(label, role, &self.transport()?).map_err(CliError::from)
     }
 
+    /// This store's device id at the hub.
+    pub fn device_id(&self) -> Result<uuid::Uuid> {
+        Ok(self.store.device_id()?)
+    }
+
     /// Whether the team key was replaced at once (otherwise a manager's next pull does it).
     pub fn revoke(&self, device: uuid::Uuid) -> Result<bool> {
         self.store.revoke_device(device, &self.transport()?).map_err(CliError::from)

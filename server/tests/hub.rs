@@ -195,6 +195,22 @@ async fn revocation_is_immediate(hub: Hub) {
     assert_eq!(devices.iter().filter(|d| d.revoked).count(), 2);
     assert!(devices.iter().all(|d| d.last_seen == Some(NOW)));
     assert!(matches!(hub.devices(&phone).await, Err(HubError::Forbidden(_))));
+    // The program's last manager device is never revoked, not even by itself.
+    match hub.revoke(&manager, manager.id).await {
+        Err(HubError::Forbidden(why)) => assert!(why.contains("enroll another manager first"), "{why}"),
+        other => panic!("the last manager was revoked: {other:?}"),
+    }
+    let listed = hub.devices(&manager).await.unwrap();
+    assert!(!listed.iter().find(|d| d.device == manager.id).unwrap().revoked, "the refusal changed nothing");
+    // With another manager, it may go.
+    let (t, _) = hub.create_enrollment(&manager, "Laptop 2", Role::Manager, &keys(), NOW).await.unwrap();
+    let third = hub.redeem(&t, NOW).await.unwrap();
+    let third = hub.authenticate(&third.credential, NOW).await.unwrap();
+    hub.revoke(&manager, manager.id).await.unwrap();
+    match hub.revoke(&third, third.id).await {
+        Err(HubError::Forbidden(why)) => assert!(why.contains("last manager"), "{why}"),
+        other => panic!("the last manager was revoked: {other:?}"),
+    }
     let counts = hub.counts().await.unwrap();
     assert!(counts.contains(&("satchel_devices", 1)) && counts.contains(&("satchel_open_enrollments", 0)), "{counts:?}");
 }

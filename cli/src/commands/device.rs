@@ -27,6 +27,9 @@ pub enum DeviceCommand {
     Revoke {
         /// The device id from `device list`.
         device: String,
+        /// Confirms revoking the device this store is (it will no longer sync).
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -61,9 +64,16 @@ pub fn run(command: DeviceCommand, place: &manager::StoreLocation) -> Result<()>
             print!("{}", m.list_devices()?);
             Ok(())
         }
-        DeviceCommand::Revoke { device } => {
+        DeviceCommand::Revoke { device, yes } => {
             let m = Manager::open(place)?;
             let id = uuid::Uuid::parse_str(&device).map_err(|_| format!("{device:?} is not a device id (see `satchel device list`)"))?;
+            if id == m.device_id()? && !yes {
+                return Err(format!(
+                    "{id} is the device you are using: once revoked, this store can no longer pull, enroll or revoke. \
+                     To revoke it anyway, run again with --yes"
+                )
+                .into());
+            }
             if m.revoke(id)? {
                 println!("Device {id} revoked: its credential no longer works, and the team key was replaced.");
             } else {

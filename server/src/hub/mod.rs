@@ -379,12 +379,29 @@ impl Hub {
             return Err(HubError::Forbidden("only managers revoke devices".into()));
         }
         let mut tx = self.begin_write().await?;
-        let was = sqlx::query(self.q("SELECT revoked FROM device WHERE id = ?1"))
+        let was = sqlx::query(self.q("SELECT revoked, role FROM device WHERE id = ?1"))
             .bind(device.as_bytes().as_slice())
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| HubError::NotFound("this program has no such device".into()))?;
-        if was.get::<i64, _>(0) == 0 {
+        let active = was.get::<i64, _>(0) == 0;
+        if active && stored_role(was.get::<String, _>(1).as_str()) == Role::Manager {
+            // The program's last manager device: without it no one could enroll, revoke, pull or
+            // report, and a program that holds data cannot be set up again.
+            let others: i64 = sqlx::query(self.q("SELECT count(*) FROM device WHERE role = 'manager' AND revoked = 0 AND id <> ?1"))
+                .bind(device.as_bytes().as_slice())
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+            if others == 0 {
+                return Err(HubError::Forbidden(
+                    "this is the program's last manager device; enroll another manager first \
+                     (`satchel device enroll --role manager`), then revoke this one"
+                        .into(),
+                ));
+            }
+        }
+        if active {
             sqlx::query(self.q("UPDATE device SET revoked = 1 WHERE id = ?1")).bind(device.as_bytes().as_slice()).execute(&mut *tx).await?;
             // The team key it holds must be replaced: the next manager to sync makes a new one.
             sqlx::query(self.q("UPDATE program SET rotation_owed = 1")).execute(&mut *tx).await?;
