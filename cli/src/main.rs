@@ -61,8 +61,9 @@ enum Command {
     /// Lists the reports released from this store (the ledger every new report is audited
     /// against).
     Releases,
-    /// A field day in one command: a server on this machine, a program, two outreach phones
-    /// logging a day offline, a sync, and the report in every format, all in DIR.
+    /// A quarter of outreach in one command: a server on this machine, a program, two outreach
+    /// phones logging 13 weeks of shifts offline and syncing each week, and the quarter's report
+    /// in every format, all in DIR.
     Demo {
         /// A new or empty folder for everything the demo makes.
         #[arg(long)]

@@ -221,7 +221,9 @@ fn bad_input_says_what_and_writes_nothing() {
     let file = out.path().join("r.csv");
     let f = file.to_str().unwrap();
     fails(&satchel(&store, &["report", "--from", "2026-03-01", "--to", "2026-02-01", "-o", f]), 1, "start date is after the end date");
-    fails(&satchel(&store, &["report", "--from", "2026-02-30", "--to", "2026-03-01", "-o", f]), 2, "invalid value");
+    fails(&satchel(&store, &["report", "--from", "2026-02-30", "--to", "2026-03-01", "-o", f]), 2, "not a day of the calendar");
+    fails(&satchel(&store, &["report", "--from", "10/01/2026", "--to", "2026-12-31", "-o", f]), 2, "use yyyy-mm-dd, for example 2026-10-01");
+    fails(&satchel(&store, &["report", "--from", "2026-10-01", "--to", "31.12.2026", "-o", f]), 2, "use yyyy-mm-dd");
     fails(&satchel(&store, &["report", "--from", "2026-02-01", "--to", "2026-03-01", "--zone", "atlantis", "-o", f]), 1, "unknown zone");
     fails(&satchel(&store, &["report", "--from", "2026-02-01", "--to", "2026-03-01", "-o", "/nonexistent/dir/r.csv"]), 1, "cannot write");
     fails(&satchel(&store, &["report", "--from", "2026-02-01", "--to", "2026-03-01", "-o", out.path().join("r.txt").to_str().unwrap()]), 1, "--format");

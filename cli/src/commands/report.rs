@@ -26,10 +26,10 @@ pub enum CompareArg {
 #[derive(clap::Args)]
 pub struct ReportArgs {
     /// First day of the period (YYYY-MM-DD, the program's time zone).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_day)]
     pub from: NaiveDate,
-    /// Last day of the period, inclusive.
-    #[arg(long)]
+    /// Last day of the period, inclusive (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_day)]
     pub to: NaiveDate,
     /// Rows per day, week or month (besides the whole period and the trend, whose step fits
     /// the period's length).
@@ -55,6 +55,17 @@ pub struct ReportArgs {
     /// Shows what would be suppressed, without writing a file or recording a release.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// A day as YYYY-MM-DD; anything else (10/01/2026, 2026-1-1 is accepted) is answered with the
+/// form expected, and an impossible day (2026-02-30) with that.
+fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
+    let shaped = s.split('-').count() == 3 && s.chars().all(|c| c.is_ascii_digit() || c == '-') && s.len() <= 10;
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(day) if shaped => Ok(day),
+        Err(_) if shaped => Err(format!("{s} is not a day of the calendar")),
+        _ => Err("use YYYY-MM-DD, for example 2026-10-01".into()),
+    }
 }
 
 pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
