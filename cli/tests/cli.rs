@@ -715,6 +715,14 @@ label = "Harbor"
         fails(&out, 1, &says.to_lowercase());
     }
     assert_eq!(ok(&satchel(&store, &["program", "show", "--toml"])), before, "nothing changed");
+
+    // A threshold under 5 lets small counts out: it asks for --yes, and changes nothing before.
+    let weak = dir.path().join("weak.toml");
+    std::fs::write(&weak, "[program]\nsmall_cell_threshold = 1\n").unwrap();
+    fails(&satchel(&store, &["program", "edit", "--file", weak.to_str().unwrap()]), 1, "run again with --yes");
+    assert_eq!(ok(&satchel(&store, &["program", "show", "--toml"])), before, "nothing changed");
+    ok(&satchel(&store, &["program", "edit", "--file", weak.to_str().unwrap(), "--yes"]));
+    assert!(ok(&satchel(&store, &["program", "show", "--toml"])).contains("small_cell_threshold = 1"));
 }
 
 #[test]

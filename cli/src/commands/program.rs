@@ -33,6 +33,10 @@ pub enum ProgramCommand {
     Edit {
         #[arg(long)]
         file: PathBuf,
+        /// Confirms a change that cannot be taken back or that weakens suppression: a small-cell
+        /// threshold under 5, or participant references raised to version 2.
+        #[arg(long)]
+        yes: bool,
     },
     /// Adds or updates services of the directory from a CSV file (one per row; columns id,
     /// name_en, name_es, referral_types, area_en, area_es, hours, phone, access, requires_id,
@@ -61,11 +65,21 @@ pub fn run(command: ProgramCommand, place: &manager::StoreLocation) -> Result<()
             }
             Ok(())
         }
-        ProgramCommand::Edit { file } => {
+        ProgramCommand::Edit { file, yes } => {
             let text = std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?;
             let m = Manager::open(place)?;
             let name = file.display().to_string();
+            let current = m.store().settings()?.program;
             let entries = settings_file::parse(&text, &m.store().settings()?, &name)?;
+            if !yes {
+                for (line, setting) in &entries {
+                    if let satchel_core::Setting::Program(p) = setting {
+                        if let Some(why) = needs_confirmation(&current, p) {
+                            return Err(format!("{name} line {line}: {why}. To do it anyway, run again with --yes").into());
+                        }
+                    }
+                }
+            }
             save_and_publish(&m, &name, entries)
         }
         ProgramCommand::ImportServices { file } => {
@@ -75,6 +89,26 @@ pub fn run(command: ProgramCommand, place: &manager::StoreLocation) -> Result<()
             save_and_publish(&m, &name, services_csv::parse(&text, &name)?)
         }
     }
+}
+
+/// Why a program setting needs the manager's confirmation, if it does: a small-cell threshold
+/// lowered under 5 (1 suppresses nothing), or participant references raised to version 2 (a
+/// person seen on both sides of the switch counts twice in a period that spans it; D74).
+fn needs_confirmation(current: &satchel_core::Program, new: &satchel_core::Program) -> Option<String> {
+    if new.small_cell_threshold < 5 && new.small_cell_threshold < current.small_cell_threshold {
+        return Some(format!(
+            "a small-cell threshold of {} lets counts from {} up out of every report (1 suppresses nothing; health departments use 11)",
+            new.small_cell_threshold,
+            new.small_cell_threshold.max(1)
+        ));
+    }
+    if new.participant_references > current.participant_references {
+        return Some(format!(
+            "participant references of version {} cannot be taken back, and a person seen before and after the switch counts twice in a period that spans it; update every phone first",
+            new.participant_references
+        ));
+    }
+    None
 }
 
 /// Saves settings read from a file (all or nothing, an error named by its line) and sends them
