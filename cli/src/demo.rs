@@ -4,7 +4,7 @@
 //! voided, as workers do), a sync at each week's end, a pull, and the quarter's report in every
 //! format — all in DIR.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use satchel_core::crypto::KdfParams;
@@ -246,10 +246,14 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
 
     // The reports.
     let manager = Manager::from_store(manager);
-    let r = Report::build(manager.store(), first, last, None, None, true)?;
-    for (format, name) in [(Format::Csv, "report.csv"), (Format::Xlsx, "report.xlsx"), (Format::Json, "report.json"), (Format::Html, "report.html")] {
-        writers::write(&r, format, &dir.join(name))?;
+    let outputs = [(Format::Csv, "report.csv"), (Format::Xlsx, "report.xlsx"), (Format::Json, "report.json"), (Format::Html, "report.html")];
+    let paths: Vec<PathBuf> = outputs.iter().map(|(_, name)| dir.join(name)).collect();
+    let mut release = manager.store().stage_release(&paths)?;
+    let r = Report::build(manager.store(), first, last, None, None, Some(&mut release))?;
+    for (i, ((format, _), path)) in outputs.iter().zip(&paths).enumerate() {
+        writers::write_into(&r, *format, path, release.file(i)?)?;
     }
+    release.publish()?;
     println!("Reports written: {}, report.xlsx, report.json, report.html\n", dir.join("report.csv").display());
     print!("{}", report::summary(&r));
     Ok(())

@@ -59,8 +59,11 @@ enum Command {
     /// suppressed, also where earlier reports would give them away; records it as released.
     Report(commands::report::ReportArgs),
     /// Lists the reports released from this store (the ledger every new report is audited
-    /// against).
-    Releases,
+    /// against); `releases withdraw ID` takes back one that never left the office.
+    Releases {
+        #[command(subcommand)]
+        command: Option<commands::report::ReleasesCommand>,
+    },
     /// A quarter of outreach in one command: a server on this machine, a program, two outreach
     /// phones logging 13 weeks of shifts offline and syncing each week, and the quarter's report
     /// in every format, all in DIR.
@@ -106,7 +109,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Report(args) => commands::report::run(args, &place),
-        Command::Releases => commands::report::releases(&place),
+        Command::Releases { command } => commands::report::releases(command, &place),
         #[cfg(feature = "demo")]
         Command::Demo { dir } => demo::run(&dir),
         #[cfg(not(feature = "demo"))]

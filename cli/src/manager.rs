@@ -222,23 +222,38 @@ impl Manager {
         if releases.is_empty() {
             return Ok("No report has been released from this store yet.\n".into());
         }
-        let mut out = format!("{:>4}  {:<16}  {:<10}  {:<10}  {:<6}  {:<12}  {:>9}  {:>6}  {:>10}\n", "ID", "MADE", "FROM", "TO", "BY", "ZONE", "THRESHOLD", "SHOWN", "SUPPRESSED");
-        for r in releases {
-            let by = r.query.by.map_or("-", satchel_core::Granularity::part);
+        let mut out = format!(
+            "{:>4}  {:<16}  {:<10}  {:<10}  {:<6}  {:<12}  {:>9}  {:>6}  {:>10}  {:<9}  FILES\n",
+            "ID", "MADE", "FROM", "TO", "BY", "ZONE", "THRESHOLD", "SHOWN", "SUPPRESSED", "STATE"
+        );
+        for r in &releases {
+            let q = r.query();
+            let by = q.by.map_or("-", satchel_core::Granularity::part);
+            let files: Vec<String> = r.files.iter().map(|p| p.display().to_string()).collect();
             out += &format!(
-                "{:>4}  {:<16}  {:<10}  {:<10}  {:<6}  {:<12}  {:>9}  {:>6}  {:>10}\n",
+                "{:>4}  {:<16}  {:<10}  {:<10}  {:<6}  {:<12}  {:>9}  {:>6}  {:>10}  {:<9}  {}\n",
                 r.id,
                 local_time(r.made_at.timestamp()),
-                r.query.from,
-                r.query.to,
+                q.from,
+                q.to,
                 by,
-                r.query.zone.as_deref().unwrap_or("all"),
-                r.query.threshold,
+                q.zone.as_deref().unwrap_or("all"),
+                q.threshold,
                 r.shown,
-                r.hidden
+                r.hidden,
+                r.state,
+                files.join(", ")
             );
+            if r.parts.len() > 1 {
+                let before = &r.parts[0];
+                out += &format!("      with the period before: {} to {}\n", before.from, before.to);
+            }
+            if let Some((at, note)) = &r.withdrawn {
+                out += &format!("      withdrawn {}: {note}\n", local_time(at.timestamp()));
+            }
         }
         out += "SHOWN and SUPPRESSED: values that are sums of daily counts (every value but unduplicated participants).\n";
+        out += "Withdrawn releases are kept here but no longer audited against.\n";
         Ok(out)
     }
 

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use satchel_core::suppress::compare::{compare_period, previous_period, Compared};
 use satchel_core::suppress::{Cell, SuppressedRow, SuppressedTable};
 use satchel_core::tally::labels::{measure_label, table_title, ColumnLabel, Labels};
+use satchel_core::store::Release;
 use satchel_core::{Granularity, Store, TallyQuery};
 use serde::Serialize;
 
@@ -104,15 +105,16 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report of a period, audited against every earlier release of this store; with
-    /// `record`, it is added to the store's ledger of releases (a dry run is not).
+    /// The report of a period, audited against every earlier release of this store; `into` a
+    /// staged release, it is recorded in the store's ledger as pending until the release's
+    /// files are published (a dry run, without, is not recorded).
     pub fn build(
         store: &Store,
         from: NaiveDate,
         to: NaiveDate,
         by: Option<Granularity>,
         zone: Option<String>,
-        record: bool,
+        into: Option<&mut Release<'_>>,
     ) -> Result<Report> {
         let settings = store.settings()?;
         if let Some(z) = &zone {
@@ -121,7 +123,7 @@ impl Report {
                 return Err(format!("unknown zone {z:?}; the program's zones are: {}", known.join(", ")).into());
             }
         }
-        let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, record)?;
+        let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, into)?;
         let labels = Labels::new(&settings);
         let tables = r.tables.into_iter().map(|t| Table::named(t, &labels)).collect();
         Ok(Report {
@@ -144,7 +146,7 @@ impl Report {
     }
 
     /// The report of a period beside the period of equal length just before it. The earlier
-    /// period is built (and, with `record`, released) first, so the current one is audited
+    /// period is built (and, `into` a release, recorded in the same one) first, so the current one is audited
     /// against it as against every earlier release; a change is shown only beside two shown
     /// counts.
     pub fn build_compared(
@@ -153,11 +155,11 @@ impl Report {
         to: NaiveDate,
         by: Option<Granularity>,
         zone: Option<String>,
-        record: bool,
+        mut into: Option<&mut Release<'_>>,
     ) -> Result<Report> {
         let (pfrom, pto) = previous_period(from, to);
-        let previous = Report::build(store, pfrom, pto, by, zone.clone(), record)?;
-        let mut report = Report::build(store, from, to, by, zone, record)?;
+        let previous = Report::build(store, pfrom, pto, by, zone.clone(), into.as_deref_mut())?;
+        let mut report = Report::build(store, from, to, by, zone, into)?;
         let tables = report
             .tables
             .iter()

@@ -181,6 +181,29 @@ fn reports_read_back_equal_the_counts_logged() {
     let dry = ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "--zone", "eastside", "--dry-run"]));
     assert!(dry.contains("nothing recorded") && dry.contains("Encounters"), "{dry}");
     assert_eq!(ok(&satchel(&store, &["releases"])), listed, "a dry run records nothing");
+
+    // A release is recorded only with its files (D78): a missing folder records nothing.
+    let missing = out.path().join("nosuchdir").join("q4.csv");
+    fails(&satchel(&store, &["report", "--from", &from, "--to", &to, "-o", missing.to_str().unwrap()]), 1, "nosuchdir");
+    assert_eq!(ok(&satchel(&store, &["releases"])), listed, "no file, no release");
+    let (a, b) = (out.path().join("both.csv"), out.path().join("both.html"));
+    fails(&satchel(&store, &["report", "--from", &from, "--to", &to, "--format", "csv", "-o", a.to_str().unwrap(), "-o", b.to_str().unwrap()]), 1, "one output");
+    fails(&satchel(&store, &["report", "--from", &from, "--to", &to, "--dry-run", "-o", a.to_str().unwrap()]), 1, "leave out -o");
+    // One report in two formats is one release, listed with both files.
+    let said = ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "-o", a.to_str().unwrap(), "-o", b.to_str().unwrap()]));
+    assert!(a.is_file() && b.is_file(), "{said}");
+    let id: String = said.split("Recorded as release ").nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
+    let now = ok(&satchel(&store, &["releases"]));
+    assert_eq!(now.lines().filter(|l| l.contains(&from) && l.contains(&to)).count(), 5, "{now}");
+    assert!(now.lines().any(|l| l.trim_start().starts_with(&format!("{id} ")) && l.contains("both.csv") && l.contains("both.html")), "{now}");
+    // Withdrawn only with --yes and a note; listed as withdrawn, no longer audited against.
+    fails(&satchel(&store, &["releases", "withdraw", &id, "--note", "draft"]), 1, "--yes");
+    let w = ok(&satchel(&store, &["releases", "withdraw", &id, "--note", "draft, never sent", "--yes"]));
+    assert!(w.contains("withdrawn") && w.contains("both.csv"), "{w}");
+    let now = ok(&satchel(&store, &["releases"]));
+    assert!(now.contains("withdrawn") && now.contains("draft, never sent (by "), "{now}");
+    fails(&satchel(&store, &["releases", "withdraw", &id, "--note", "again", "--yes"]), 1, "already withdrawn");
+    fails(&satchel(&store, &["releases", "withdraw", "999", "--note", "x", "--yes"]), 1, "no release 999");
 }
 
 #[test]
@@ -379,10 +402,13 @@ fn a_report_compares_with_the_period_before_without_revealing_a_hidden_count() {
     let today = Utc::now().date_naive();
     let (from, to) = ((today - Duration::days(6)).to_string(), (today + Duration::days(1)).to_string());
     let out = tempfile::tempdir().unwrap();
-    for ext in ["csv", "json", "xlsx", "html"] {
-        let path = out.path().join(format!("c.{ext}"));
-        ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "--compare", "previous", "-o", path.to_str().unwrap()]));
+    // Four formats, one release.
+    let paths: Vec<String> = ["csv", "json", "xlsx", "html"].iter().map(|ext| out.path().join(format!("c.{ext}")).to_str().unwrap().to_owned()).collect();
+    let mut args = vec!["report", "--from", &from, "--to", &to, "--compare", "previous"];
+    for p in &paths {
+        args.extend(["-o", p.as_str()]);
     }
+    ok(&satchel(&store, &args));
     let truth_now: BTreeMap<&str, u64> = [("total", 55), ("zone/downtown", 25), ("zone/riverside", 30)].into();
     let truth_before: BTreeMap<&str, u64> = [("total", 16), ("zone/downtown", 12), ("zone/riverside", 4)].into();
 
@@ -433,9 +459,11 @@ fn a_report_compares_with_the_period_before_without_revealing_a_hidden_count() {
     assert!(book.sheet_names().contains(&"Compared with previous".to_string()));
     let html = std::fs::read_to_string(out.path().join("c.html")).unwrap();
     assert!(html.contains(&format!("<caption>Compared with {} to {}</caption>", today - Duration::days(14), today - Duration::days(7))));
-    // Both periods are releases in the ledger.
+    // Both periods are in the ledger, as one release with each file written.
     let listed = ok(&satchel(&store, &["releases"]));
-    assert!(listed.contains(&(today - Duration::days(14)).to_string()) && listed.contains(&from), "{listed}");
+    assert!(listed.contains(&format!("with the period before: {} to {}", today - Duration::days(14), today - Duration::days(7))), "{listed}");
+    assert!(listed.lines().any(|l| l.contains(&from) && l.contains("c.csv") && l.contains("c.html")), "{listed}");
+    assert_eq!(listed.lines().filter(|l| l.contains("c.csv")).count(), 1, "{listed}");
 }
 
 fn json_change(table: &serde_json::Value, id: &str) -> String {

@@ -71,7 +71,7 @@ pub fn pin_problem(pin: &str) -> Option<PinProblem> {
     if steps.iter().all(|&s| s == 1) || steps.iter().all(|&s| s == -1) {
         return Some(PinProblem::Run);
     }
-    if (1..digits.len()).any(|n| digits.len() % n == 0 && digits.chunks(n).all(|c| c == &digits[..n])) {
+    if (1..digits.len()).any(|n| digits.len().is_multiple_of(n) && digits.chunks(n).all(|c| c == &digits[..n])) {
         return Some(PinProblem::Pattern);
     }
     if COMMON.contains(&pin) {

@@ -34,7 +34,7 @@ fn child(dir: &str) {
         writeln!(out, "{id}").unwrap();
         out.flush().unwrap();
         n += 1;
-        if n % 7 == 0 {
+        if n.is_multiple_of(7) {
             store.receive_stock("van-1", "syringe-1ml", 100).expect("receive");
         }
     }

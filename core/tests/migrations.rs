@@ -13,6 +13,7 @@ const FROZEN: &[(u32, &str)] = &[
     (4, include_str!("fixtures/schema_v4.sql")),
     (5, include_str!("fixtures/schema_v5.sql")),
     (6, include_str!("fixtures/schema_v6.sql")),
+    (7, include_str!("fixtures/schema_v7.sql")),
 ];
 
 #[test]

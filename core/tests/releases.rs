@@ -36,7 +36,7 @@ fn query(from: &str, to: &str, by: Option<Granularity>, zone: Option<&str>) -> T
 
 /// The report as the manager's tool releases it: through the ledger.
 fn release(store: &Store, q: &TallyQuery) -> Released {
-    let r = store.suppressed_report(q, true).unwrap();
+    let r = publish(store, q);
     Released { from: q.from, to: q.to, zone: q.zone.clone(), tables: r.tables }
 }
 
@@ -110,30 +110,33 @@ fn a_dry_run_records_nothing_and_the_same_report_again_shows_the_same() {
     log(&store, 30, "2026-10-06", "downtown");
     log(&store, 5, "2026-10-07", "riverside");
     let q = query("2026-10-05", "2026-10-18", Some(Granularity::Week), None);
-    let dry = store.suppressed_report(&q, false).unwrap();
+    let dry = store.suppressed_report(&q, None).unwrap();
     assert_eq!(dry.release, None);
     assert!(store.releases().unwrap().is_empty(), "a dry run leaves the ledger as it was");
 
-    let first = store.suppressed_report(&q, true).unwrap();
+    let first = publish(&store, &q);
     assert_eq!(first.tables, dry.tables, "the dry run shows what the release shows");
-    let again = store.suppressed_report(&q, true).unwrap();
+    let again = publish(&store, &q);
     assert_eq!(again.tables, first.tables, "a report released before hides nothing more the second time");
     assert_eq!(again.hidden_for_earlier, 0);
     assert_eq!(again.earlier_releases, 1);
 
     let list = store.releases().unwrap();
     assert_eq!(list.len(), 2);
-    assert_eq!((list[0].query.from, list[0].query.to, list[0].query.by), (q.from, q.to, q.by));
-    assert_eq!(list[0].query.threshold, 11);
+    assert_eq!((list[0].query().from, list[0].query().to, list[0].query().by), (q.from, q.to, q.by));
+    assert_eq!(list[0].query().threshold, 11);
     assert!(list[0].hidden > 0 && list[0].shown > list[0].hidden);
     assert_eq!(Some(list[1].id), again.release);
 
     let bad = TallyQuery { device: Some(store.device_id().unwrap()), ..q.clone() };
-    assert!(matches!(store.suppressed_report(&bad, true), Err(satchel_core::Error::Invalid { .. })));
     let unknown = TallyQuery { zone: Some("atlantis".into()), ..q.clone() };
-    assert!(matches!(store.suppressed_report(&unknown, true), Err(satchel_core::Error::Invalid { .. })));
     let backwards = TallyQuery { from: q.to, to: q.from, ..q.clone() };
-    assert!(matches!(store.suppressed_report(&backwards, true), Err(satchel_core::Error::Invalid { .. })));
+    let out = tempfile::tempdir().unwrap();
+    for refused in [bad, unknown, backwards] {
+        let mut staged = store.stage_release(&[out.path().join("r.csv")]).unwrap();
+        assert!(matches!(store.suppressed_report(&refused, Some(&mut staged)), Err(satchel_core::Error::Invalid { .. })));
+    }
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "a refused report leaves no file behind");
     assert_eq!(store.releases().unwrap().len(), 2, "a refused report records nothing");
 }
 

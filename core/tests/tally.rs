@@ -44,7 +44,7 @@ fn encounter(clock: &TestClock, zone: usize, code: Option<u8>, items: u8, age: O
         participant_code: code.map(|c| format!("CODE{c:02}")),
         age_band: age.map(|a| AGES[a].into()),
         items: all[..items as usize].to_vec(),
-        referrals: if items % 2 == 0 { vec!["moud".into()] } else { vec![] },
+        referrals: if items.is_multiple_of(2) { vec!["moud".into()] } else { vec![] },
         substances: if items > 1 { vec!["opioids".into(), "xylazine".into()] } else { vec![] },
         syringes_collected: items as u32 * 3,
         sharps_containers: match items {

@@ -77,20 +77,20 @@ fn iq(item: &str, quantity: u32) -> ItemQuantity {
 
 fn regular(i: usize, now: DateTime<Utc>) -> NewEncounter {
     let mut items = vec![iq("syringe-1ml", [10, 20, 40][i % 3])];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         items.push(iq("naloxone-nasal", 1));
     }
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         items.push(iq("fentanyl-strip", 5));
     }
     NewEncounter {
-        contact_type: if i % 4 == 0 { ContactType::MobileUnit } else { ContactType::Street },
+        contact_type: if i.is_multiple_of(4) { ContactType::MobileUnit } else { ContactType::Street },
         participant_code: Some(format!("P{:03}X{}", i % 400, i % 7)),
         age_band: Some("25-34".into()),
-        gender: Some(if i % 2 == 0 { "woman" } else { "man" }.into()),
+        gender: Some(if i.is_multiple_of(2) { "woman" } else { "man" }.into()),
         items,
         syringes_collected: (i % 25) as u32,
-        referrals: if i % 9 == 0 { vec!["moud".into()] } else { vec![] },
+        referrals: if i.is_multiple_of(9) { vec!["moud".into()] } else { vec![] },
         substances: vec!["opioids".into()],
         ..NewEncounter::new(now - Duration::minutes((i % 5000) as i64), "downtown")
     }

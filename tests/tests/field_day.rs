@@ -35,12 +35,12 @@ fn publish_program(manager: &Store) {
 
 fn encounter(i: usize) -> NewEncounter {
     NewEncounter {
-        contact_type: if i % 3 == 0 { ContactType::MobileUnit } else { ContactType::Street },
+        contact_type: if i.is_multiple_of(3) { ContactType::MobileUnit } else { ContactType::Street },
         geohash: Some("u9zzz".into()),
-        participant_code: Some(if i % 4 == 0 { "MARKERCODE42".to_string() } else { format!("PX{:02}QQ", i % 7) }),
+        participant_code: Some(if i.is_multiple_of(4) { "MARKERCODE42".to_string() } else { format!("PX{:02}QQ", i % 7) }),
         items: vec![ItemQuantity { item: "markeritem".into(), quantity: 1 + (i % 3) as u32 }, ItemQuantity { item: "syringe-1ml".into(), quantity: 10 }],
         syringes_collected: 5,
-        referrals: if i % 5 == 0 { vec!["markerref".into()] } else { vec![] },
+        referrals: if i.is_multiple_of(5) { vec!["markerref".into()] } else { vec![] },
         ..NewEncounter::new(Utc::now() - Duration::minutes(i as i64), "markerzone")
     }
 }

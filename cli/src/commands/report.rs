@@ -38,12 +38,13 @@ pub struct ReportArgs {
     /// Only this zone (its id, as `program show` lists it).
     #[arg(long)]
     pub zone: Option<String>,
-    /// The format; by default taken from the output file's extension.
+    /// The format; by default taken from the output file's extension (one output only).
     #[arg(long, value_enum)]
     pub format: Option<writers::Format>,
-    /// The file to write. Written whole or not at all.
-    #[arg(short = 'o', long = "output", required_unless_present = "dry_run")]
-    pub output: Option<PathBuf>,
+    /// The file to write; give -o again for more formats of the same report (one release).
+    /// Each is written whole or not at all, and the release is recorded only with its files.
+    #[arg(short = 'o', long = "output", required_unless_present = "dry_run", action = clap::ArgAction::Append)]
+    pub output: Vec<PathBuf>,
     /// Adds, for each count of the whole period, the same measure over the period of equal
     /// length just before (whole months: as many months before) and the change.
     #[arg(long, value_enum)]
@@ -75,10 +76,13 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
                 ByArg::Week => satchel_core::Granularity::Week,
                 ByArg::Month => satchel_core::Granularity::Month,
             });
-            let output = match (&args.output, args.dry_run) {
-                (Some(path), false) => Some((path.clone(), writers::Format::choose(args.format, path)?)),
-                _ => None,
-            };
+            if args.dry_run && !args.output.is_empty() {
+                return Err("--dry-run writes nothing; leave out -o".into());
+            }
+            if args.format.is_some() && args.output.len() > 1 {
+                return Err("--format names the format of one output; with several, each file's extension says it".into());
+            }
+            let formats = args.output.iter().map(|path| writers::Format::choose(args.format, path)).collect::<Result<Vec<_>>>()?;
             let m = Manager::open(place)?;
             // A template is checked before anything is computed or recorded.
             let template = match &args.template {
@@ -88,34 +92,84 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
                 }
                 None => None,
             };
+            // The files are made (empty, temporary) before the audit: a folder that is missing
+            // or cannot be written stops the report before anything is recorded (D78).
+            let mut release = if args.dry_run { None } else { Some(m.store().stage_release(&args.output)?) };
             let spinner = manager::working("computing the report and auditing it against earlier releases");
             let built = match args.compare {
-                Some(CompareArg::Previous) => report::Report::build_compared(m.store(), args.from, args.to, by, args.zone, output.is_some()),
-                None => report::Report::build(m.store(), args.from, args.to, by, args.zone, output.is_some()),
+                Some(CompareArg::Previous) => report::Report::build_compared(m.store(), args.from, args.to, by, args.zone, release.as_mut()),
+                None => report::Report::build(m.store(), args.from, args.to, by, args.zone, release.as_mut()),
             };
             spinner.finish_and_clear();
             let r = built?;
-            let Some((path, format)) = output else {
+            let Some(mut release) = release else {
                 print!("{}", r.dry_run());
                 return Ok(());
             };
-            if let Some(t) = template {
-                let filled = t.fill(&r);
-                writers::write_template(&filled, format, &path)?;
-                println!("Wrote {} ({}, counts below {} suppressed).", path.display(), filled.title, r.threshold);
-                return Ok(());
+            let filled = template.map(|t| t.fill(&r));
+            for (i, (path, format)) in args.output.iter().zip(&formats).enumerate() {
+                let file = release.file(i)?;
+                match &filled {
+                    Some(f) => writers::write_template_into(f, *format, path, file)?,
+                    None => writers::write_into(&r, *format, path, file)?,
+                }
             }
-            writers::write(&r, format, &path)?;
-            println!("Wrote {} ({} tables, counts below {} suppressed).", path.display(), r.tables.len(), r.threshold);
+            let published = release.publish()?;
+            let names: Vec<String> = published.files.iter().map(|p| p.display().to_string()).collect();
+            match &filled {
+                Some(f) => println!("Wrote {} ({}, counts below {} suppressed).", names.join(", "), f.title, r.threshold),
+                None => println!("Wrote {} ({} tables, counts below {} suppressed).", names.join(", "), r.tables.len(), r.threshold),
+            }
+            println!("Recorded as release {} (satchel releases lists them).", published.id);
             if r.hidden_for_earlier > 0 {
                 println!("{} more values suppressed because of what earlier reports showed.", r.hidden_for_earlier);
             }
             Ok(())
 }
 
-pub fn releases(place: &manager::StoreLocation) -> Result<()> {
+#[derive(clap::Subcommand)]
+pub enum ReleasesCommand {
+    /// Withdraws a release that never left the office: later reports are no longer audited
+    /// against what it showed. The ledger keeps it, marked withdrawn, with who, when and why.
+    Withdraw {
+        /// The release's id (`satchel releases`).
+        id: i64,
+        /// Who withdraws it and why (kept in the ledger).
+        #[arg(long)]
+        note: String,
+        /// Confirms that no file of the release was sent or shared.
+        #[arg(long)]
+        yes: bool,
+    },
+}
 
-            let m = Manager::open(place)?;
-            print!("{}", m.list_releases()?);
-            Ok(())
+pub fn releases(command: Option<ReleasesCommand>, place: &manager::StoreLocation) -> Result<()> {
+    let m = Manager::open(place)?;
+    match command {
+        None => print!("{}", m.list_releases()?),
+        Some(ReleasesCommand::Withdraw { id, note, yes }) => {
+            let Some(found) = m.store().releases()?.into_iter().find(|r| r.id == id) else {
+                return Err(format!("no release {id}; `satchel releases` lists them").into());
+            };
+            let files: Vec<String> = found.files.iter().map(|p| p.display().to_string()).collect();
+            if !yes && found.state == "released" {
+                return Err(format!(
+                    "release {id} ({} to {}, written to {}): withdraw it only if none of its files was sent or shared, \
+                     since later reports will no longer be audited against what it showed. To withdraw it, run again with --yes",
+                    found.query().from,
+                    found.query().to,
+                    files.join(", ")
+                )
+                .into());
+            }
+            let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown user".into());
+            let w = m.store().withdraw_release(id, &format!("{} (by {user})", note.trim()))?;
+            println!("Release {} withdrawn: later reports are no longer audited against it.", w.id);
+            let still: Vec<String> = w.files.iter().filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+            if !still.is_empty() {
+                println!("Delete {}: what they show is no longer protected by later reports.", still.join(", "));
+            }
+        }
+    }
+    Ok(())
 }

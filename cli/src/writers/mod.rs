@@ -1,6 +1,7 @@
 //! The report writers: CSV (RFC 4180, one long table), XLSX (one sheet per table, frozen
 //! header, numbers as numbers), JSON, and a self-contained HTML page with charts. Every file is
-//! written whole or not at all (`atomic`).
+//! written into a release's temporary file and renamed into place with the release recorded
+//! (`satchel_core::store::Release`, D78): whole or not at all.
 
 mod csv;
 mod html;
@@ -41,28 +42,32 @@ impl Format {
     }
 }
 
-pub fn write(report: &Report, format: Format, path: &Path) -> Result<()> {
-    // Rendered before the file is opened: a drawing error leaves nothing behind.
-    let page = if format == Format::Html { Some(html::render(report)?) } else { None };
+/// A report written into `file` (a release's temporary file); `path` names it in errors.
+pub fn write_into(report: &Report, format: Format, path: &Path, file: &mut std::fs::File) -> Result<()> {
     let io = |source| CliError::File { what: "writing", path: path.to_owned(), source };
-    crate::atomic::write(path, |f| match format {
-        Format::Html => f.write_all(page.as_deref().unwrap_or_default().as_bytes()).map_err(io),
-        Format::Csv => csv::write(report, f),
-        Format::Json => serde_json::to_writer_pretty(std::io::BufWriter::new(f), report).map_err(|e| format!("writing the JSON: {e}").into()),
-        Format::Xlsx => f.write_all(&xlsx::book(report)?).map_err(io),
-    })
+    match format {
+        Format::Html => file.write_all(html::render(report)?.as_bytes()).map_err(io),
+        Format::Csv => csv::write(report, file),
+        Format::Json => {
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer_pretty(&mut out, report).map_err(|e| format!("writing the JSON: {e}"))?;
+            out.flush().map_err(io)
+        }
+        Format::Xlsx => file.write_all(&xlsx::book(report)?).map_err(io),
+    }
 }
 
-
-/// A filled template, in the funder's layout.
-pub fn write_template(filled: &Filled, format: Format, path: &Path) -> Result<()> {
-    let page = if format == Format::Html { Some(template::html(filled)) } else { None };
-    let book = if format == Format::Xlsx { Some(template::xlsx(filled)?) } else { None };
+/// A filled template, in the funder's layout, written into `file`.
+pub fn write_template_into(filled: &Filled, format: Format, path: &Path, file: &mut std::fs::File) -> Result<()> {
     let io = |source| CliError::File { what: "writing", path: path.to_owned(), source };
-    crate::atomic::write(path, |f| match format {
-        Format::Html => f.write_all(page.as_deref().unwrap_or_default().as_bytes()).map_err(io),
-        Format::Csv => template::csv(filled, f),
-        Format::Json => serde_json::to_writer_pretty(std::io::BufWriter::new(f), filled).map_err(|e| format!("writing the JSON: {e}").into()),
-        Format::Xlsx => f.write_all(book.as_deref().unwrap_or_default()).map_err(io),
-    })
+    match format {
+        Format::Html => file.write_all(template::html(filled).as_bytes()).map_err(io),
+        Format::Csv => template::csv(filled, file),
+        Format::Json => {
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer_pretty(&mut out, filled).map_err(|e| format!("writing the JSON: {e}"))?;
+            out.flush().map_err(io)
+        }
+        Format::Xlsx => file.write_all(&template::xlsx(filled)?).map_err(io),
+    }
 }

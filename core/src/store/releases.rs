@@ -2,12 +2,14 @@
 //! store has shown (`report_release`, encrypted with the rest of the store, never synced).
 //! A new report is suppressed table by table ([`suppress::suppress`]), then audited against
 //! everything released before ([`ledger::protect`]); recording it adds it to the ledger in the
-//! same transaction, so two reports made at once cannot miss each other.
+//! same transaction, so two reports made at once cannot miss each other. A recorded report
+//! stays pending until its files are in place (`release_files`, D78).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
+use super::release_files::{self, FilePair, Release};
 use super::Store;
 use crate::error::{invalid, Error, Result};
 use crate::settings::ProgramSettings;
@@ -47,26 +49,42 @@ pub struct SuppressedReport {
     pub release: Option<i64>,
 }
 
-/// One entry of the ledger, for a manager's list.
+/// One release of the ledger, for a manager's list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReleaseInfo {
     pub id: i64,
     pub made_at: DateTime<Utc>,
-    pub query: ReleaseQuery,
-    /// Values the report showed, and values it hid (sums of daily counts only).
+    /// The report's period; with `--compare`, the period before comes first.
+    pub parts: Vec<ReleaseQuery>,
+    /// Values the release showed, and values it hid (sums of daily counts only).
     pub shown: usize,
     pub hidden: usize,
+    /// "pending" (being written), "released" or "withdrawn".
+    pub state: String,
+    pub files: Vec<std::path::PathBuf>,
+    /// When it was withdrawn, and the note left then.
+    pub withdrawn: Option<(DateTime<Utc>, String)>,
+}
+
+impl ReleaseInfo {
+    /// The report's own period (the last part).
+    pub fn query(&self) -> &ReleaseQuery {
+        self.parts.last().expect("a release has at least one part")
+    }
 }
 
 impl Store {
     /// The report of a period with small counts suppressed, audited against every earlier
-    /// release; with `record`, it is added to the ledger (a dry run leaves the ledger as it was).
-    pub fn suppressed_report(&self, query: &TallyQuery, record: bool) -> Result<SuppressedReport> {
+    /// release; `into` a staged release, its values are recorded as pending in the same
+    /// transaction (without, a dry run, the ledger is left as it was). Interrupted releases are
+    /// settled first.
+    pub fn suppressed_report(&self, query: &TallyQuery, into: Option<&mut Release<'_>>) -> Result<SuppressedReport> {
         if query.device.is_some() {
             return Err(invalid("device", "reports cover every device; per-device tallies are not released"));
         }
         let now = self.now();
         self.write(|ctx, conn| {
+            release_files::settle(conn)?;
             let settings = &ctx.settings;
             if let Some(z) = &query.zone {
                 if !settings.zones.iter().any(|c| &c.id == z) {
@@ -101,7 +119,7 @@ impl Store {
                 zone: query.zone.clone(),
                 threshold,
             };
-            let release = if record {
+            let release = if let Some(into) = into {
                 let cells: Vec<ReleasedCell> = proposed
                     .iter()
                     .map(|p| ReleasedCell { sum: p.sum.clone(), shown: (!p.hidden).then_some(p.value) })
@@ -110,7 +128,9 @@ impl Store {
                     "INSERT INTO report_release (made_at, query, cells) VALUES (?1, ?2, ?3)",
                     params![now.timestamp(), serde_json::to_string(&release_query).map_err(damaged)?, serde_json::to_vec(&cells).map_err(damaged)?],
                 )?;
-                Some(conn.last_insert_rowid())
+                let row = conn.last_insert_rowid();
+                release_files::record_pending(conn, into, row)?;
+                into.batch
             } else {
                 None
             };
@@ -129,23 +149,42 @@ impl Store {
         })
     }
 
-    /// Every report recorded in the ledger, oldest first.
+    /// Every release of the ledger, oldest first (interrupted ones settled first).
     pub fn releases(&self) -> Result<Vec<ReleaseInfo>> {
+        self.settle_releases()?;
         self.read(|_, conn| {
-            let mut stmt = conn.prepare("SELECT id, made_at, query, cells FROM report_release ORDER BY id")?;
+            let mut stmt = conn.prepare(
+                "SELECT batch, made_at, query, cells, state, files, withdrawn_at, withdrawn_note FROM report_release ORDER BY batch, id",
+            )?;
             let mut rows = stmt.query([])?;
-            let mut out = Vec::new();
+            let mut out: Vec<ReleaseInfo> = Vec::new();
             while let Some(r) = rows.next()? {
-                let made_at: i64 = r.get(1)?;
-                let query: String = r.get(2)?;
+                let batch: i64 = r.get(0)?;
+                let query: ReleaseQuery = serde_json::from_str(&r.get::<_, String>(2)?).map_err(damaged)?;
                 let cells: Vec<ReleasedCell> = serde_json::from_slice(&r.get::<_, Vec<u8>>(3)?).map_err(damaged)?;
                 let shown = cells.iter().filter(|c| c.shown.is_some()).count();
+                let hidden = cells.len() - shown;
+                if let Some(last) = out.last_mut().filter(|l| l.id == batch) {
+                    last.parts.push(query);
+                    last.shown += shown;
+                    last.hidden += hidden;
+                    continue;
+                }
+                let time = |t: i64| DateTime::from_timestamp(t, 0).ok_or_else(|| Error::Damaged("a release's time in the ledger".into()));
+                let files: Vec<FilePair> = serde_json::from_str(&r.get::<_, String>(5)?).map_err(damaged)?;
+                let withdrawn = match (r.get::<_, Option<i64>>(6)?, r.get::<_, Option<String>>(7)?) {
+                    (Some(at), note) => Some((time(at)?, note.unwrap_or_default())),
+                    _ => None,
+                };
                 out.push(ReleaseInfo {
-                    id: r.get(0)?,
-                    made_at: DateTime::from_timestamp(made_at, 0).ok_or_else(|| Error::Damaged("a release's time in the ledger".into()))?,
-                    query: serde_json::from_str(&query).map_err(damaged)?,
+                    id: batch,
+                    made_at: time(r.get(1)?)?,
+                    parts: vec![query],
                     shown,
-                    hidden: cells.len() - shown,
+                    hidden,
+                    state: r.get(4)?,
+                    files: files.into_iter().map(|p| p.dest).collect(),
+                    withdrawn,
                 });
             }
             Ok(out)
@@ -184,9 +223,9 @@ fn proposals(
     (proposed, at)
 }
 
-/// The ledger's cells, release by release.
+/// The ledger's cells, report by report; withdrawn releases are forgotten, pending ones count.
 fn earlier_cells(conn: &Connection) -> Result<Vec<(i64, Vec<ReleasedCell>)>> {
-    let mut stmt = conn.prepare("SELECT id, cells FROM report_release ORDER BY id")?;
+    let mut stmt = conn.prepare("SELECT id, cells FROM report_release WHERE state != 'withdrawn' ORDER BY id")?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {

@@ -84,3 +84,16 @@ pub fn street(at: DateTime<Utc>) -> NewEncounter {
         ..NewEncounter::new(at, "downtown")
     }
 }
+
+/// A report released as the manager's tool releases it: a staged file, the audit recorded into
+/// it, the file written and published (D78). The file is written in a folder of its own that is
+/// removed afterwards; the ledger keeps the release.
+#[allow(dead_code)]
+pub fn publish(store: &Store, q: &satchel_core::TallyQuery) -> satchel_core::SuppressedReport {
+    let dir = tempfile::tempdir().unwrap();
+    let mut staged = store.stage_release(&[dir.path().join("report.json")]).unwrap();
+    let out = store.suppressed_report(q, Some(&mut staged)).unwrap();
+    serde_json::to_writer(staged.file(0).unwrap(), &out.tables).unwrap();
+    staged.publish().unwrap();
+    out
+}
