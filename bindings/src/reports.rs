@@ -67,7 +67,7 @@ pub struct TallyReport {
     pub total: Measures,
     /// By the granularity asked for (empty when none).
     pub buckets: Vec<TallyBucket>,
-    /// The trend's step: by day up to a month, by week up to a quarter, by month beyond.
+    /// The trend's step: by day up to two weeks, by week up to a quarter, by month beyond.
     pub trend_by: Granularity,
     /// The trend, always.
     pub trend: Vec<TallyBucket>,

@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use satchel_core::suppress::compare::{compare_period, previous_period, Compared};
-use satchel_core::suppress::{Cell, SuppressedRow, SuppressedTable};
+use satchel_core::suppress::{Cell, SuppressedRow, SuppressedTable, Why};
 use satchel_core::tally::labels::{measure_label, table_title, ColumnLabel, Labels};
 use satchel_core::store::Release;
 use satchel_core::{Granularity, Store, TallyQuery};
@@ -46,6 +46,18 @@ pub struct ComparedValue {
     pub value: Compared,
 }
 
+/// A headline value that is not shown, and why, in words a funder reads beside it.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeadlineNote {
+    pub table: String,
+    /// The column's id; `None` for the table's total.
+    pub column: Option<String>,
+    /// What the value is, as the report names it ("Encounters", "Summary: New participants").
+    pub label: String,
+    pub why: Why,
+    pub words: String,
+}
+
 impl Table {
     /// A suppressed table with its columns named and in the program's list order.
     fn named(t: SuppressedTable, labels: &Labels) -> Table {
@@ -82,7 +94,7 @@ pub struct Report {
     pub to: NaiveDate,
     pub time_zone: String,
     pub by: Option<Granularity>,
-    /// The step of the trend (by day up to a month, by week up to a quarter, by month beyond).
+    /// The step of the trend (by day up to two weeks, by week up to a quarter, by month beyond).
     pub trend_by: Granularity,
     pub zone: Option<String>,
     /// The zone's name in the program's settings.
@@ -98,6 +110,8 @@ pub struct Report {
     /// The same measures over the period of equal length just before (`--compare previous`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compared: Option<Comparison>,
+    /// Headline values of the whole period that are not shown, with the reason in words (D79).
+    pub headlines_hidden: Vec<HeadlineNote>,
     #[serde(skip)]
     pub hidden_for_earlier: usize,
     #[serde(skip)]
@@ -125,6 +139,21 @@ impl Report {
         }
         let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, into)?;
         let labels = Labels::new(&settings);
+        let threshold = r.query.threshold;
+        let headlines_hidden = r
+            .headlines_hidden
+            .iter()
+            .map(|h| HeadlineNote {
+                label: match &h.column {
+                    None => table_title(&h.table),
+                    Some(c) => labels.column(&h.table, c).full(),
+                },
+                table: h.table.clone(),
+                column: h.column.clone(),
+                why: h.why,
+                words: h.why.words(threshold),
+            })
+            .collect();
         let tables = r.tables.into_iter().map(|t| Table::named(t, &labels)).collect();
         Ok(Report {
             program: settings.program.name.clone(),
@@ -140,6 +169,7 @@ impl Report {
             syringe_return_ratio: r.syringe_return_ratio,
             tables,
             compared: None,
+            headlines_hidden,
             hidden_for_earlier: r.hidden_for_earlier,
             earlier_releases: r.earlier_releases,
         })
@@ -180,6 +210,10 @@ impl Report {
             })
             .collect();
         report.compared = Some(Comparison { from: pfrom, to: pto, tables });
+        report.headlines_hidden.extend(previous.headlines_hidden.into_iter().map(|h| HeadlineNote {
+            label: format!("{} ({} to {})", h.label, pfrom, pto),
+            ..h
+        }));
         report.hidden_for_earlier += previous.hidden_for_earlier;
         Ok(report)
     }
@@ -237,6 +271,9 @@ pub fn summary(report: &Report) -> String {
         out += &format!("\n{}\n", t.title);
         for (c, cell) in cells {
             out += &format!("  {c:<44} {:>10}\n", text(cell));
+        }
+        for h in report.headlines_hidden.iter().filter(|h| h.table == t.name) {
+            out += &format!("  ({}: {})\n", h.label, h.words);
         }
     }
     if let Some(r) = report.syringe_return_ratio {

@@ -101,6 +101,9 @@ pub struct FilledLine {
     pub value: Cell,
     /// What it adds up, as written in the template.
     pub sum: Vec<String>,
+    /// Why the line is not shown, when a headline value it adds up is hidden (D79).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -237,7 +240,16 @@ impl Template {
                     .iter()
                     .map(|l| {
                         let sum = l.sources.iter().try_fold(0u64, |acc, (_, src)| value(src).count().map(|n| acc + n));
+                        let why = l.sources.iter().find_map(|(_, src)| match src {
+                            Source::Cell { table, column } if value(src) == Cell::Suppressed => report
+                                .headlines_hidden
+                                .iter()
+                                .find(|h| &h.table == table && h.column.as_deref().unwrap_or("total") == column)
+                                .map(|h| h.words.clone()),
+                            _ => None,
+                        });
                         FilledLine {
+                            why,
                             label: l.label.clone(),
                             note: l.note.clone(),
                             value: sum.map_or(Cell::Suppressed, Cell::Count),
@@ -296,6 +308,7 @@ mod tests {
                 rows: vec![SuppressedRow { label: "total".into(), part: "period".into(), cells: referrals.to_vec(), total: None }],
             }],
             compared: None,
+            headlines_hidden: Vec::new(),
             hidden_for_earlier: 0,
             earlier_releases: 0,
         }

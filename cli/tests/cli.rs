@@ -204,6 +204,19 @@ fn reports_read_back_equal_the_counts_logged() {
     assert!(now.contains("withdrawn") && now.contains("draft, never sent (by "), "{now}");
     fails(&satchel(&store, &["releases", "withdraw", &id, "--note", "again", "--yes"]), 1, "already withdrawn");
     fails(&satchel(&store, &["releases", "withdraw", "999", "--note", "x", "--yes"]), 1, "no release 999");
+
+    // A headline not shown says why beside it (D79): eastside's 3 encounters; the CSV opens
+    // with what it covers.
+    let (h, c) = (out.path().join("east.html"), out.path().join("east.csv"));
+    ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "--zone", "eastside", "-o", h.to_str().unwrap(), "-o", c.to_str().unwrap()]));
+    let html = std::fs::read_to_string(&h).unwrap();
+    assert!(html.contains("<small class=\"why\">fewer than 11: not shown, to protect the people counted</small>"), "{html}");
+    let mut csv = csv::Reader::from_path(&c).unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!((&rows[0][1], &rows[0][5]), ("about", "program"), "{:?}", rows[0]);
+    assert!(rows.iter().any(|r| &r[1] == "about" && &r[5] == "threshold" && &r[6] == "11"));
+    let why = rows.iter().find(|r| &r[3] == "not_shown" && &r[5] == "encounters/total").unwrap();
+    assert!(why[6].starts_with("fewer than 11"), "{why:?}");
 }
 
 #[test]

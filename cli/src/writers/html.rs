@@ -227,7 +227,7 @@ fn trend(report: &Report) -> Result<String> {
     let note = if hidden.is_empty() {
         String::new()
     } else {
-        format!("<p class=\"note\">{units} suppressed (small counts): {}</p>", escape(&hidden.join(", ")))
+        format!("<p class=\"note\">{units} not shown (small counts, or counts that would reveal one): {}</p>", escape(&hidden.join(", ")))
     };
     let desc = weeks
         .iter()
@@ -311,6 +311,7 @@ pub(super) fn page_head(title: &str) -> String {
         .head div { flex: 1; border: 1px solid #ccc; padding: 6px; } .head b { display: block; font-size: 18px; }\
         figure { margin: 0 0 6px; break-inside: avoid; } figure svg { width: 100%; height: auto; }\
         .note { color: #555; margin: 0; font-size: 10px; }\
+        small.why { display: block; color: #555; font-size: 9px; } ul.why { margin: 0 0 8px; padding-left: 14px; color: #333; }\
         .tables { columns: 3; column-gap: 12px; }\
         table { border-collapse: collapse; width: 100%; margin-bottom: 8px; break-inside: avoid; font-size: 10px; }\
         caption { text-align: left; font-weight: bold; } th { text-align: left; font-weight: normal; }\
@@ -335,20 +336,27 @@ pub fn render(report: &Report) -> Result<String> {
         bars("supplies", "Supplies by item (units; naloxone in doses)", &supplies)?,
         bars("referrals", "Referrals by type", &referrals)?,
     ];
-    let head_cells: Vec<(String, String)> = [
-        ("Encounters", table(report, "encounters").and_then(Table::period).and_then(|r| r.total)),
+    let head_cells: Vec<(String, String, Option<&str>)> = [
+        ("Encounters", "encounters", None, table(report, "encounters").and_then(Table::period).and_then(|r| r.total)),
         (
             "Unduplicated participants",
+            "participants",
+            Some("unduplicated_participants"),
             table(report, "participants").and_then(|t| period_cells(t).first().map(|(_, c)| *c)),
         ),
-        ("Syringes distributed", table(report, "syringes_distributed").and_then(Table::period).and_then(|r| r.total)),
+        ("Syringes distributed", "syringes_distributed", None, table(report, "syringes_distributed").and_then(Table::period).and_then(|r| r.total)),
         (
             "Naloxone doses distributed",
+            "naloxone_doses_distributed",
+            None,
             table(report, "naloxone_doses_distributed").and_then(Table::period).and_then(|r| r.total),
         ),
     ]
     .into_iter()
-    .map(|(k, c)| (k.to_string(), c.map(text).unwrap_or_else(|| "0".into())))
+    .map(|(k, t, c, cell)| {
+        let why = report.headlines_hidden.iter().find(|h| h.table == t && h.column.as_deref() == c).map(|h| h.words.as_str());
+        (k.to_string(), cell.map(text).unwrap_or_else(|| "0".into()), why)
+    })
     .collect();
     let mut page = page_head(&format!("{} — {} to {}", report.program, report.from, report.to));
     page += &format!("<h1>{}</h1>", escape(&report.program));
@@ -362,10 +370,18 @@ pub fn render(report: &Report) -> Result<String> {
         report.generated_at
     );
     page += "<div class=\"head\">";
-    for (k, v) in head_cells {
-        page += &format!("<div>{}<b>{}</b></div>", escape(&k), escape(&v));
+    for (k, v, why) in head_cells {
+        let why = why.map(|w| format!("<small class=\"why\">{}</small>", escape(w))).unwrap_or_default();
+        page += &format!("<div>{}<b>{}</b>{why}</div>", escape(&k), escape(&v));
     }
     page += "</div>";
+    if !report.headlines_hidden.is_empty() {
+        page += "<ul class=\"why\" id=\"not-shown\">";
+        for h in &report.headlines_hidden {
+            page += &format!("<li>{}: {}</li>", escape(&h.label), escape(&h.words));
+        }
+        page += "</ul>";
+    }
     for c in charts {
         page += &c;
     }

@@ -45,7 +45,7 @@ pub fn xlsx(filled: &Filled) -> Result<Vec<u8>> {
                 Cell::Count(n) => sheet.write_number(row, 1, n as f64).map_err(err)?,
                 Cell::Suppressed => sheet.write_string(row, 1, SUPPRESSED).map_err(err)?,
             };
-            if let Some(n) = &l.note {
+            if let Some(n) = l.why.as_ref().or(l.note.as_ref()) {
                 sheet.write_string(row, 2, n).map_err(err)?;
             }
             row += 1;
@@ -77,7 +77,7 @@ pub fn html(filled: &Filled) -> String {
         let _ = write!(page, "<table class=\"template\"><caption>{}</caption><tbody>", escape(&s.name));
         for l in &s.lines {
             let class = if l.value.count().is_none() { " class=\"suppressed\"" } else { "" };
-            let note = l.note.as_ref().map(|n| format!("<div class=\"note\">{}</div>", escape(n))).unwrap_or_default();
+            let note: String = l.note.iter().chain(&l.why).map(|n| format!("<div class=\"note\">{}</div>", escape(n))).collect();
             let _ = write!(page, "<tr><th scope=\"row\">{}{note}</th><td{class}>{}</td></tr>", escape(&l.label), text(l.value));
         }
         page += "</tbody></table>";

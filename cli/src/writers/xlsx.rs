@@ -23,8 +23,10 @@ pub fn book(report: &Report) -> Result<Vec<u8>> {
         ("small counts suppressed below", report.threshold.to_string()),
         ("generated at", report.generated_at.clone()),
     ];
+    let not_shown = report.headlines_hidden.iter().map(|h| (format!("not shown: {}", h.label), h.words.clone()));
+    let lines: Vec<(String, String)> = lines.into_iter().map(|(k, v)| (k.to_string(), v)).chain(not_shown).collect();
     for (i, (k, v)) in lines.iter().enumerate() {
-        about.write_string_with_format(i as u32, 0, *k, &bold).map_err(err)?;
+        about.write_string_with_format(i as u32, 0, k, &bold).map_err(err)?;
         about.write_string(i as u32, 1, v).map_err(err)?;
     }
     for t in &report.tables {

@@ -15,7 +15,7 @@ use crate::error::{invalid, Error, Result};
 use crate::settings::ProgramSettings;
 use crate::suppress::ledger::{self, DailyCount, Proposed, ReleasedCell};
 use crate::suppress::sums::{cell_sum, row_spans};
-use crate::suppress::{self, Cell, Pos, SuppressedTable};
+use crate::suppress::{self, is_headline, Cell, HiddenHeadline, Pos, SuppressedTable, Why};
 use crate::tally::{self, Granularity, Tally, TallyQuery};
 
 /// What a report covers, as the ledger keeps it.
@@ -47,6 +47,8 @@ pub struct SuppressedReport {
     pub spared: usize,
     /// The ledger entry, when the report was recorded as released.
     pub release: Option<i64>,
+    /// Headline values of the whole period that are hidden, and why (D79).
+    pub headlines_hidden: Vec<HiddenHeadline>,
 }
 
 /// One release of the ledger, for a manager's list.
@@ -104,12 +106,39 @@ impl Store {
             let earlier_flat: Vec<ReleasedCell> = earlier.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
             let zones: Vec<String> = settings.zones.iter().map(|z| z.id.clone()).collect();
             let outcome = ledger::protect(&mut proposed, &earlier_flat, &daily, &zones, threshold as u64);
-            for &i in &outcome.hidden {
+            for &i in outcome.hidden.iter().chain(&outcome.kept_hidden) {
                 let (t, (r, c)) = at[i];
                 let row = &mut tables[t].rows[r];
                 match c {
                     Some(c) => row.cells[c] = Cell::Suppressed,
                     None => row.total = Some(Cell::Suppressed),
+                }
+            }
+            let why_at = |t: usize, pos: Pos| {
+                let i = at.iter().position(|a| *a == (t, pos));
+                if i.is_some_and(|i| outcome.kept_hidden.contains(&i)) {
+                    Why::HiddenBefore
+                } else if i.is_some_and(|i| outcome.hidden.contains(&i)) {
+                    Why::EarlierReleases
+                } else {
+                    let row = &counts[t].rows[pos.0];
+                    let n = match pos.1 {
+                        Some(c) => row.cells[c],
+                        None => row.total.unwrap_or(0),
+                    };
+                    if n > 0 && n < threshold as u64 { Why::SmallCount } else { Why::ProtectsSmallCount }
+                }
+            };
+            let mut headlines_hidden = Vec::new();
+            for (t, table) in tables.iter().enumerate() {
+                let Some(r) = table.rows.iter().rposition(|r| r.part == "period") else { continue };
+                let row = &table.rows[r];
+                let cells = row.cells.iter().enumerate().map(|(c, cell)| (Some(c), *cell));
+                for (c, cell) in cells.chain(row.total.map(|cell| (None, cell))) {
+                    let column = c.map(|c| table.columns[c].clone());
+                    if cell == Cell::Suppressed && is_headline(&table.name, column.as_deref()) {
+                        headlines_hidden.push(HiddenHeadline { table: table.name.clone(), column, why: why_at(t, (r, c)) });
+                    }
                 }
             }
             let release_query = ReleaseQuery {
@@ -139,12 +168,13 @@ impl Store {
                 time_zone: tally.time_zone.clone(),
                 syringe_return_ratio: suppress::return_ratio(&tables),
                 tables,
-                hidden_for_earlier: outcome.hidden.len(),
+                hidden_for_earlier: outcome.hidden.len() + outcome.kept_hidden.len(),
                 earlier_releases: earlier.len(),
                 targets: outcome.targets,
                 programs: outcome.programs,
                 spared: outcome.spared,
                 release,
+                headlines_hidden,
             })
         })
     }
@@ -214,7 +244,13 @@ fn proposals(
             let total = row.total.zip(shown_row.total).map(|(n, s)| (None, n, s));
             for (c, value, cell) in cells.chain(total) {
                 if let Some(sum) = cell_sum(count, (r, c), spans[r], zone, settings) {
-                    proposed.push(Proposed { sum, value, hidden: cell == Cell::Suppressed });
+                    let column = c.map(|c| count.columns[c].as_str());
+                    let cost = match (row.part == "period" && is_headline(&count.name, column), c) {
+                        (true, _) => 2,
+                        (false, None) => 1,
+                        (false, Some(_)) => 0,
+                    };
+                    proposed.push(Proposed { sum, value, hidden: cell == Cell::Suppressed, cost });
                     at.push((t, (r, c)));
                 }
             }

@@ -103,19 +103,23 @@ pub(crate) fn interval(t: &CountTable, eqs: &Equations, hidden: &Hidden, target:
 /// equation that holds it (from the finer, left side first), else a shown zero there, else
 /// anything shown in the equations of its component.
 fn next_to_hide(t: &CountTable, eqs: &Equations, hidden: &Hidden, target: Pos) -> Option<Pos> {
-    let shown = |p: &&Pos| !hidden.contains(*p);
     let holding: Vec<&(Vec<Pos>, Vec<Pos>)> =
         eqs.iter().filter(|(l, r)| l.iter().chain(r).any(|p| *p == target)).collect();
-    let smallest = |cells: &mut dyn Iterator<Item = &Pos>, nonzero: bool| {
-        cells.filter(shown).filter(|p| !nonzero || value(t, **p) > 0).min_by_key(|p| (value(t, **p), **p)).copied()
+    // Headlines of the whole period last of all (D79).
+    let pass = |headlines: bool| {
+        let shown = |p: &&Pos| !hidden.contains(*p) && (headlines || !super::headline(t, **p));
+        let smallest = |cells: &mut dyn Iterator<Item = &Pos>, nonzero: bool| {
+            cells.filter(shown).filter(|p| !nonzero || value(t, **p) > 0).min_by_key(|p| (value(t, **p), **p)).copied()
+        };
+        smallest(&mut holding.iter().flat_map(|(l, _)| l.iter()), true)
+            .or_else(|| smallest(&mut holding.iter().flat_map(|(l, r)| l.iter().chain(r)), true))
+            .or_else(|| smallest(&mut holding.iter().flat_map(|(l, r)| l.iter().chain(r)), false))
+            .or_else(|| {
+                let (_, used) = component(eqs, hidden, target);
+                smallest(&mut used.iter().flat_map(|&i| eqs[i].0.iter().chain(&eqs[i].1)), false)
+            })
     };
-    smallest(&mut holding.iter().flat_map(|(l, _)| l.iter()), true)
-        .or_else(|| smallest(&mut holding.iter().flat_map(|(l, r)| l.iter().chain(r)), true))
-        .or_else(|| smallest(&mut holding.iter().flat_map(|(l, r)| l.iter().chain(r)), false))
-        .or_else(|| {
-            let (_, used) = component(eqs, hidden, target);
-            smallest(&mut used.iter().flat_map(|&i| eqs[i].0.iter().chain(&eqs[i].1)), false)
-        })
+    pass(false).or_else(|| pass(true))
 }
 
 /// Hides further values until every hidden small count is protected ([`protected`]), and

@@ -26,6 +26,56 @@ mod tables;
 
 pub use tables::{tables, SUMMARY_COLUMNS};
 
+/// The values a funder reads first, in a report's whole-period row: the encounters, persons
+/// served, new persons, syringes distributed and collected, naloxone doses, and each table's
+/// total. The audit across releases hides them last (D79), and a report says why beside one
+/// that is hidden.
+pub fn is_headline(table: &str, column: Option<&str>) -> bool {
+    match column {
+        None => true,
+        Some(c) => matches!(
+            (table, c),
+            ("summary", "new_participants" | "syringes_collected") | ("participants", "unduplicated_participants")
+        ),
+    }
+}
+
+/// Why a headline value of a report is hidden, in words a funder reads beside it (D79).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// The count itself is from 1 to the threshold − 1.
+    SmallCount,
+    /// Shown, it would let a reader work out a small count of this report.
+    ProtectsSmallCount,
+    /// Shown, it would let a reader work out a small count together with earlier releases.
+    EarlierReleases,
+    /// An earlier release of the same period hid it; it stays hidden so the reports agree.
+    HiddenBefore,
+}
+
+impl Why {
+    pub fn words(self, threshold: u32) -> String {
+        match self {
+            Why::SmallCount => format!("fewer than {threshold}: not shown, to protect the people counted"),
+            Why::ProtectsSmallCount => "not shown: with the other numbers of this report it would reveal a small count".into(),
+            Why::EarlierReleases => {
+                "not shown: with the reports released before (satchel releases) it would reveal a small count".into()
+            }
+            Why::HiddenBefore => "not shown, as in the earlier report of the same period".into(),
+        }
+    }
+}
+
+/// A headline value of a report that is hidden, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiddenHeadline {
+    pub table: String,
+    /// The column's id; `None` for the table's total.
+    pub column: Option<String>,
+    pub why: Why,
+}
+
 /// A table of exact counts: rows (buckets of time, then the whole period), columns (categories).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountTable {
@@ -117,6 +167,11 @@ fn value(t: &CountTable, (r, c): Pos) -> u64 {
 /// Applies primary and complementary suppression with the program's threshold, then the
 /// attacker's audit: further cells are hidden until no hidden small count can be narrowed
 /// below the threshold from what the table shows ([`audit::protected`]).
+/// Whether the value at `p` is a headline of the whole period ([`is_headline`]).
+pub(crate) fn headline(t: &CountTable, (r, c): Pos) -> bool {
+    t.rows[r].part == "period" && is_headline(&t.name, c.map(|c| t.columns[c].as_str()))
+}
+
 pub fn suppress(t: &CountTable, threshold: u32) -> SuppressedTable {
     suppress_with(t, threshold, true)
 }
@@ -144,10 +199,14 @@ pub fn suppress_with(t: &CountTable, threshold: u32, audit: bool) -> SuppressedT
             }
             // Hide the smallest shown non-zero cell, from the left side (the finer breakdown)
             // when it has one.
-            let pick = |side: &Vec<Pos>| {
-                side.iter().filter(|p| !hidden.contains(p) && value(t, **p) > 0).min_by_key(|p| value(t, **p)).copied()
+            // A headline of the whole period only when nothing else in the equation can be (D79).
+            let pick = |side: &Vec<Pos>, headlines: bool| {
+                side.iter()
+                    .filter(|p| !hidden.contains(p) && value(t, **p) > 0 && headline(t, **p) == headlines)
+                    .min_by_key(|p| value(t, **p))
+                    .copied()
             };
-            if let Some(p) = pick(left).or_else(|| pick(right)) {
+            if let Some(p) = pick(left, false).or_else(|| pick(right, false)).or_else(|| pick(left, true)).or_else(|| pick(right, true)) {
                 hidden.insert(p);
                 changed = true;
             }

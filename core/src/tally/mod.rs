@@ -34,13 +34,14 @@ pub enum Granularity {
     Month,
 }
 
-/// The longest period whose trend is drawn by day (a month).
-pub const DAILY_TREND_DAYS: i64 = 31;
+/// The longest period whose trend is drawn by day (two weeks; D79: a month by day split the
+/// ledger's grid into single days and made every report after it minutes long).
+pub const DAILY_TREND_DAYS: i64 = 14;
 /// The longest period whose trend is drawn by week (a quarter).
 pub const WEEKLY_TREND_DAYS: i64 = 92;
 
 impl Granularity {
-    /// The step of a period's trend: by day up to a month, by week up to a quarter, by month
+    /// The step of a period's trend: by day up to two weeks, by week up to a quarter, by month
     /// beyond, so that a one-week report is not a single dot and a year is not 53 points.
     pub fn for_trend(from: NaiveDate, to: NaiveDate) -> Granularity {
         let days = (to - from).num_days() + 1;
@@ -410,11 +411,12 @@ mod tests {
     }
 
     #[test]
-    fn the_trend_steps_by_day_up_to_a_month_by_week_up_to_a_quarter_then_by_month() {
+    fn the_trend_steps_by_day_up_to_two_weeks_by_week_up_to_a_quarter_then_by_month() {
         let step = |from: &str, to: &str| Granularity::for_trend(d(from), d(to));
         assert_eq!(step("2026-11-04", "2026-11-04"), Granularity::Day);
-        assert_eq!(step("2026-01-01", "2026-01-31"), Granularity::Day);
-        assert_eq!(step("2026-01-01", "2026-02-01"), Granularity::Week);
+        assert_eq!(step("2026-01-01", "2026-01-14"), Granularity::Day);
+        assert_eq!(step("2026-01-01", "2026-01-15"), Granularity::Week);
+        assert_eq!(step("2026-01-01", "2026-01-31"), Granularity::Week);
         assert_eq!(step("2026-07-01", "2026-09-30"), Granularity::Week);
         assert_eq!(step("2026-07-01", "2026-10-01"), Granularity::Month);
         assert_eq!(step("2026-01-01", "2026-12-31"), Granularity::Month);

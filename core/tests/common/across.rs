@@ -1,7 +1,8 @@
 //! An attacker who holds every report released from a store, written apart from the suppressor
 //! and its ledger: each shown value is read back from the report as a human would (its table,
 //! its column, the days of its row, its zone), written as a sum of day × zone counts, and one
-//! linear program per hidden small count, over every day and zone, gives the narrowest interval
+//! linear program per hidden small count, over every zone and every stretch of days that no
+//! report tells apart (the same program as over single days), gives the narrowest interval
 //! the reports allow. The true counts come from scanning the encounters, not the daily tables.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -244,15 +245,30 @@ pub fn narrowest(store: &Store, released: &[Released], threshold: u64) -> (f64, 
         }
     }
 
+    // The unknowns of the programs: each stretch of days no report tells apart, per zone and
+    // series. Every value and piece covers whole stretches, so a day's count and its stretch's
+    // total play the same part: any non-negative stretch total splits into non-negative days
+    // (all on its first day, say) that keep each day's breakdowns adding up.
+    let stretch = |d: NaiveDate| -> NaiveDate { *cuts.iter().rev().find(|c| **c <= d).unwrap() };
+    let to_stretches = |sum: &Sum| -> Sum {
+        let mut by: BTreeMap<Atom, f64> = BTreeMap::new();
+        for ((d, z, s), k) in sum {
+            by.insert((stretch(*d), z.clone(), s.clone()), *k);
+        }
+        by.into_iter().collect()
+    };
+    let shown: Vec<(Sum, f64)> = shown.iter().map(|(sum, n)| (to_stretches(sum), *n)).collect();
+    let stretch_atoms: BTreeSet<Atom> = truth.keys().map(|(d, z, s)| (stretch(*d), z.clone(), s.clone())).collect();
     let mut narrowest = (f64::INFINITY, String::new());
     for (target, at) in &hidden {
         let v = value(target);
         if !(v >= 1.0 && v < threshold as f64) {
             continue;
         }
+        let target = &to_stretches(target);
         let Some(first_atom) = target.first() else { continue };
         let fam = family(&first_atom.0 .2);
-        let atoms: Vec<Atom> = truth.keys().filter(|a| family(&a.2) == fam).cloned().collect();
+        let atoms: Vec<Atom> = stretch_atoms.iter().filter(|a| family(&a.2) == fam).cloned().collect();
         let index: HashMap<&Atom, usize> = atoms.iter().enumerate().map(|(i, a)| (a, i)).collect();
         let objective: HashMap<&Atom, f64> = target.iter().map(|(a, k)| (a, *k)).collect();
         let bound = |direction| {
@@ -263,11 +279,10 @@ pub fn narrowest(store: &Store, released: &[Released], threshold: u64) -> (f64, 
                 p.add_constraint(&terms, ComparisonOp::Eq, *n);
             }
             if fam == "encounters" {
-                // On every day in every zone, each breakdown adds up to the encounters.
-                let mut d = first;
-                while d <= last {
+                // In every stretch in every zone, each breakdown adds up to the encounters.
+                for d in &cuts[..cuts.len() - 1] {
                     for z in zones {
-                        let at = |s: &str| index.get(&(d, z.to_string(), s.to_string())).map(|&i| vars[i]);
+                        let at = |s: &str| index.get(&(*d, z.to_string(), s.to_string())).map(|&i| vars[i]);
                         let total = at("encounters");
                         for prefix in ["contact_type/", "age_band/", "gender/"] {
                             let mut terms: Vec<_> = series.iter().filter(|s| s.starts_with(prefix)).filter_map(|s| at(s)).map(|v| (v, 1.0)).collect();
@@ -277,7 +292,6 @@ pub fn narrowest(store: &Store, released: &[Released], threshold: u64) -> (f64, 
                             p.add_constraint(&terms, ComparisonOp::Eq, 0.0);
                         }
                     }
-                    d += Duration::days(1);
                 }
             }
             p.solve().map(|s| s.objective()).ok()

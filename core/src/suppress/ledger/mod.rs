@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::audit::protected;
 pub use super::sums::DailySum;
 use grid::{Form, Grid, Region, System};
-use program::{attack, component, Constraint, Points, Source};
+use program::{attack, Components, Constraint, Points, Source};
 
 /// One daily count as the store keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,12 +46,16 @@ pub struct ReleasedCell {
     pub shown: Option<u64>,
 }
 
-/// A value of the report being made: its sum, its true value, and whether it is hidden so far.
+/// A value of the report being made: its sum, its true value, whether it is hidden so far, and
+/// what hiding it costs the reader (D79): 0 for most values, 1 for the total of a row of the
+/// trend or the buckets, 2 for a headline of the whole period ([`crate::suppress::is_headline`]).
+/// The audit hides the cheapest first, so a headline only when nothing else protects the count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proposed {
     pub sum: DailySum,
     pub value: u64,
     pub hidden: bool,
+    pub cost: u8,
 }
 
 /// What the audit did.
@@ -63,8 +67,12 @@ pub struct Outcome {
     /// Hidden small counts attacked.
     pub targets: usize,
     /// Hidden small counts that values released earlier pin by themselves (nothing in the new
-    /// report can widen them: only after the data changed since those releases).
+    /// report can widen them: only after the data changed since those releases). Nothing is
+    /// hidden for them.
     pub exposed_before: usize,
+    /// Values hidden because an earlier release of the same sum hid it (and none showed it),
+    /// so that the same period reads the same in every report (by index).
+    pub kept_hidden: Vec<usize>,
     /// Linear programs solved.
     pub programs: usize,
     /// Unknowns of the largest program.
@@ -162,15 +170,32 @@ pub fn protect(
 
     // What an attacker holds: earlier values that still hold, and the new report's shown ones.
     let mut known: HashSet<&DailySum> = HashSet::new();
+    let mut hidden_before: HashSet<&DailySum> = HashSet::new();
     for (c, form) in earlier.iter().zip(&earlier_forms) {
-        if let Some(shown) = c.shown {
-            if (sys.value(form) - shown as f64).abs() < 0.5 && known.insert(&c.sum) {
-                constraints.push(Constraint {
-                    form: form.clone(),
-                    rhs: shown as f64,
-                    source: Source::Earlier,
-                });
+        match c.shown {
+            Some(shown) => {
+                if (sys.value(form) - shown as f64).abs() < 0.5 && known.insert(&c.sum) {
+                    constraints.push(Constraint {
+                        form: form.clone(),
+                        rhs: shown as f64,
+                        source: Source::Earlier,
+                    });
+                }
             }
+            None => {
+                hidden_before.insert(&c.sum);
+            }
+        }
+    }
+    // A value an earlier release hid, and none showed, stays hidden: the same period reads the
+    // same in every report (a template and the standard report of a quarter agree), and
+    // releasing it again adds nothing an attacker did not have. Hiding only widens intervals.
+    let mut kept_hidden = Vec::new();
+    for (i, p) in new.iter_mut().enumerate() {
+        // Not a headline: the audit decides on those, and shows one whenever it is safe.
+        if !p.hidden && p.cost < 2 && hidden_before.contains(&p.sum) && !known.contains(&p.sum) {
+            p.hidden = true;
+            kept_hidden.push(i);
         }
     }
     for (i, (p, form)) in new.iter().zip(&new_forms).enumerate() {
@@ -210,21 +235,35 @@ pub fn protect(
 
     let mut out = Outcome {
         targets: targets.len(),
+        kept_hidden,
         ..Outcome::default()
     };
     let mut hidden: Vec<bool> = new.iter().map(|p| p.hidden).collect();
+    // Nothing the new report shows is new to an attacker (a report released before, again, or
+    // a template of it): the releases before were audited against all of it.
+    let shows_new = constraints
+        .iter()
+        .any(|c| matches!(c.source, Source::New(i) if !hidden[i]));
+    if !shows_new {
+        return out;
+    }
     let mut points = Points { list: Vec::new() };
+    let n = sys.truth.len();
+    let before = Components::new(&constraints, n, &|c| !matches!(c.source, Source::New(_)));
+    let mut linked: Option<Components> = None;
     for (target, is_new) in &targets {
         loop {
             if points.spread(target, &sys) + 1e-6 >= threshold as f64 {
                 out.spared += 1;
                 break;
             }
-            let active = |c: &Constraint| match c.source {
-                Source::New(i) => !hidden[i],
-                _ => true,
-            };
-            let (vars, used) = component(&constraints, sys.truth.len(), target, &active);
+            let components = linked.get_or_insert_with(|| {
+                Components::new(&constraints, n, &|c| match c.source {
+                    Source::New(i) => !hidden[i],
+                    _ => true,
+                })
+            });
+            let (vars, used) = components.of(target);
             // A count of earlier releases that nothing in the new report touches was audited
             // when it was released, against the same values.
             if !is_new
@@ -246,10 +285,17 @@ pub fn protect(
             if protected(interval, threshold) {
                 break;
             }
+            // Pinned by what was released before, whatever this report hides: hiding more
+            // would cost the reader and protect nothing.
+            if pinned_before(&constraints, &before, &sys, target, threshold, &mut out) {
+                out.exposed_before += 1;
+                break;
+            }
             match next_to_hide(&constraints, &used, target, new) {
                 Some(i) => {
                     hidden[i] = true;
                     out.hidden.push(i);
+                    linked = None;
                 }
                 None => {
                     out.exposed_before += 1;
@@ -264,9 +310,41 @@ pub fn protect(
     out
 }
 
+/// Whether the values released before (and the identities) alone pin `target` narrower than
+/// the rule. Solved apart: its solutions need not satisfy the new report's values, so they are
+/// not kept to spare later programs.
+fn pinned_before(
+    constraints: &[Constraint],
+    before: &Components,
+    sys: &System,
+    target: &Form,
+    threshold: u64,
+    out: &mut Outcome,
+) -> bool {
+    let (vars, used) = before.of(target);
+    if !used
+        .iter()
+        .any(|&i| matches!(constraints[i].source, Source::Earlier))
+    {
+        return false;
+    }
+    let mut scratch = Points { list: Vec::new() };
+    let interval = attack(
+        constraints,
+        &vars,
+        &used,
+        target,
+        sys,
+        &mut scratch,
+        out,
+    );
+    !protected(interval, threshold)
+}
+
 /// The next value of the new report to hide for an unprotected target: among the new report's
-/// shown values in its component, one that shares an unknown with the target before one that
-/// does not, the smallest non-zero first.
+/// shown values in its component, headlines last of all (D79); then one that shares an unknown
+/// with the target before one that does not, the cheaper (a row total after a cell), the
+/// smallest non-zero first.
 fn next_to_hide(
     constraints: &[Constraint],
     used: &[usize],
@@ -282,7 +360,7 @@ fn next_to_hide(
         .min_by_key(|(n, c)| {
             let touches = c.form.iter().any(|(v, _)| mine.contains(v));
             let value = new[*n].value;
-            (!touches, value == 0, value, *n)
+            (new[*n].cost == 2, !touches, new[*n].cost, value == 0, value, *n)
         })
         .map(|(n, _)| n)
 }

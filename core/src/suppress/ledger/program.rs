@@ -2,7 +2,6 @@
 //! solutions kept to spare programs.
 
 use std::collections::HashMap;
-use std::collections::HashSet;
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
@@ -35,42 +34,49 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-/// The unknowns linked to `target` through active constraints, and those constraints.
-pub(super) fn component(
-    constraints: &[Constraint],
-    n: usize,
-    target: &Form,
-    active: &dyn Fn(&Constraint) -> bool,
-) -> (Vec<usize>, Vec<usize>) {
-    let mut parent: Vec<usize> = (0..n).collect();
-    for c in constraints.iter().filter(|c| active(c)) {
-        if let Some(&(first, _)) = c.form.first() {
-            let a = find(&mut parent, first);
-            for &(v, _) in &c.form[1..] {
-                let b = find(&mut parent, v);
-                parent[b] = a;
+/// The unknowns linked through active constraints, grouped once so that each target finds its
+/// own in the time of its size (the audit asks for thousands of targets between two hides).
+pub(super) struct Components {
+    root: Vec<usize>,
+    vars: HashMap<usize, Vec<usize>>,
+    used: HashMap<usize, Vec<usize>>,
+}
+
+impl Components {
+    pub(super) fn new(constraints: &[Constraint], n: usize, active: &dyn Fn(&Constraint) -> bool) -> Components {
+        let mut parent: Vec<usize> = (0..n).collect();
+        for c in constraints.iter().filter(|c| active(c)) {
+            if let Some(&(first, _)) = c.form.first() {
+                let a = find(&mut parent, first);
+                for &(v, _) in &c.form[1..] {
+                    let b = find(&mut parent, v);
+                    parent[b] = a;
+                }
             }
         }
+        let root: Vec<usize> = (0..n).map(|v| find(&mut parent, v)).collect();
+        let mut vars: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (v, r) in root.iter().enumerate() {
+            vars.entry(*r).or_default().push(v);
+        }
+        let mut used: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, c) in constraints.iter().enumerate() {
+            if let Some(&(first, _)) = c.form.first().filter(|_| active(c)) {
+                used.entry(root[first]).or_default().push(i);
+            }
+        }
+        Components { root, vars, used }
     }
-    let mut roots: HashSet<usize> = HashSet::new();
-    for &(v, _) in target {
-        roots.insert(find(&mut parent, v));
+
+    /// The unknowns linked to `target`, and the active constraints over them (both ascending).
+    pub(super) fn of(&self, target: &Form) -> (Vec<usize>, Vec<usize>) {
+        let roots: std::collections::BTreeSet<usize> = target.iter().map(|&(v, _)| self.root[v]).collect();
+        let mut vars: Vec<usize> = roots.iter().flat_map(|r| self.vars.get(r).into_iter().flatten().copied()).collect();
+        let mut used: Vec<usize> = roots.iter().flat_map(|r| self.used.get(r).into_iter().flatten().copied()).collect();
+        vars.sort_unstable();
+        used.sort_unstable();
+        (vars, used)
     }
-    let vars: Vec<usize> = (0..n)
-        .filter(|&v| roots.contains(&find(&mut parent, v)))
-        .collect();
-    let used: Vec<usize> = constraints
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            active(c)
-                && c.form
-                    .first()
-                    .is_some_and(|&(v, _)| roots.contains(&find(&mut parent, v)))
-        })
-        .map(|(i, _)| i)
-        .collect();
-    (vars, used)
 }
 
 /// The target's interval over the unknowns of its component.
