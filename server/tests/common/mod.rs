@@ -107,7 +107,11 @@ impl Answer {
 pub fn exchange(addr: SocketAddr, request: &[u8]) -> Answer {
     let mut conn = TcpStream::connect(addr).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    conn.write_all(request).unwrap();
+    // A hub that refuses a body over its limit answers and closes before reading the rest, so
+    // writing the rest may fail; its answer is what the test reads.
+    if let Err(e) = conn.write_all(request) {
+        assert!(matches!(e.kind(), std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset), "{e}");
+    }
     read_answer(&mut conn)
 }
 
