@@ -198,6 +198,7 @@ fn reports_read_back_equal_the_counts_logged() {
     assert!(now.lines().any(|l| l.trim_start().starts_with(&format!("{id} ")) && l.contains("both.csv") && l.contains("both.html")), "{now}");
     // Withdrawn only with --yes and a note; listed as withdrawn, no longer audited against.
     fails(&satchel(&store, &["releases", "withdraw", &id, "--note", "draft"]), 1, "--yes");
+    fails(&satchel(&store, &["releases", "withdraw", &id, "--note", "  ", "--yes"]), 1, "who withdraws");
     let w = ok(&satchel(&store, &["releases", "withdraw", &id, "--note", "draft, never sent", "--yes"]));
     assert!(w.contains("withdrawn") && w.contains("both.csv"), "{w}");
     let now = ok(&satchel(&store, &["releases"]));

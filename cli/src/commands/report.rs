@@ -151,6 +151,9 @@ pub fn releases(command: Option<ReleasesCommand>, place: &manager::StoreLocation
             let Some(found) = m.store().releases()?.into_iter().find(|r| r.id == id) else {
                 return Err(format!("no release {id}; `satchel releases` lists them").into());
             };
+            if note.trim().is_empty() {
+                return Err("--note: say who withdraws the release and why".into());
+            }
             let files: Vec<String> = found.files.iter().map(|p| p.display().to_string()).collect();
             if !yes && found.state == "released" {
                 return Err(format!(
