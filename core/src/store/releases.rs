@@ -51,6 +51,15 @@ pub struct SuppressedReport {
     pub headlines_hidden: Vec<HiddenHeadline>,
 }
 
+/// How far a report's audit across releases is: small counts checked of those to check
+/// and the earlier releases it is audited against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuditProgress {
+    pub done: usize,
+    pub of: usize,
+    pub earlier: usize,
+}
+
 /// One release of the ledger, for a manager's list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReleaseInfo {
@@ -81,6 +90,16 @@ impl Store {
     /// transaction (without, a dry run, the ledger is left as it was). Interrupted releases are
     /// settled first.
     pub fn suppressed_report(&self, query: &TallyQuery, into: Option<&mut Release<'_>>) -> Result<SuppressedReport> {
+        self.suppressed_report_watched(query, into, &|_| {})
+    }
+
+    /// [`Store::suppressed_report`], telling `progress` how far the audit is (from any thread).
+    pub fn suppressed_report_watched(
+        &self,
+        query: &TallyQuery,
+        into: Option<&mut Release<'_>>,
+        progress: &(dyn Fn(AuditProgress) + Sync),
+    ) -> Result<SuppressedReport> {
         if query.device.is_some() {
             return Err(invalid("device", "reports cover every device; per-device tallies are not released"));
         }
@@ -105,7 +124,9 @@ impl Store {
             let daily = daily_counts(conn, first, last)?;
             let earlier_flat: Vec<ReleasedCell> = earlier.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
             let zones: Vec<String> = settings.zones.iter().map(|z| z.id.clone()).collect();
-            let outcome = ledger::protect(&mut proposed, &earlier_flat, &daily, &zones, threshold as u64);
+            let earlier_n = earlier.len();
+            let tell = |done: usize, of: usize| progress(AuditProgress { done, of, earlier: earlier_n });
+            let outcome = ledger::protect(&mut proposed, &earlier_flat, &daily, &zones, threshold as u64, &tell);
             for &i in outcome.hidden.iter().chain(&outcome.kept_hidden) {
                 let (t, (r, c)) = at[i];
                 let row = &mut tables[t].rows[r];

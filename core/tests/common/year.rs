@@ -110,7 +110,8 @@ pub fn release_all(store: &Store, steps: &[Step]) -> (Vec<Made>, Vec<Released>) 
             released.push(Released { from: q.from, to: q.to, zone: q.zone.clone(), tables: r.tables.clone() });
         }
         if std::env::var_os("SATCHEL_YEAR_PROGRESS").is_some() {
-            eprintln!("{:<28} {seconds:>8.2} s", step.name);
+            let (targets, programs, spared) = reports.iter().fold((0, 0, 0), |(t, p, s), r| (t + r.targets, p + r.programs, s + r.spared));
+            eprintln!("{:<28} {seconds:>8.2} s  {targets} small counts, {programs} programs, {spared} spared", step.name);
         }
         made.push(Made { name: step.name.clone(), seconds, values, hidden, headlines_hidden, for_earlier, report: reports.into_iter().last().unwrap() });
     }

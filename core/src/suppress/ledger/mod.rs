@@ -94,6 +94,7 @@ pub fn protect(
     counts: &[DailyCount],
     zones: &[String],
     threshold: u64,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Outcome {
     let sums = new
         .iter()
@@ -247,50 +248,48 @@ pub fn protect(
     if !shows_new {
         return out;
     }
-    let mut points = Points { list: Vec::new() };
-    let n = sys.truth.len();
-    let before = Components::new(&constraints, n, &|c| !matches!(c.source, Source::New(_)));
-    let mut linked: Option<Components> = None;
-    for (target, is_new) in &targets {
+    let earlier_only = |c: &Constraint| !matches!(c.source, Source::New(_));
+    let before = (
+        Components::new(&constraints, &sys, false, &earlier_only),
+        Components::new(&constraints, &sys, true, &earlier_only),
+    );
+    let audit = Audit {
+        constraints: &constraints,
+        sys: &sys,
+        threshold,
+    };
+
+    // First every target against the report as proposed, on every core: hiding more only
+    // widens intervals, so a count settled now stays settled, and only the rest are attacked
+    // again, in order, as values are hidden for them.
+    let first = Linked::new(&audit, &hidden);
+    let (open, mut points) = audit.settle_all(&first, &targets, progress, &mut out);
+    let mut linked = Some(first);
+    for t in open {
+        let (target, is_new) = &targets[t];
+        // Known to be open while nothing has been hidden since the first pass.
+        let mut known_open = out.hidden.is_empty();
+        let mut asked_before = None;
         loop {
-            if points.spread(target, &sys) + 1e-6 >= threshold as f64 {
-                out.spared += 1;
-                break;
-            }
-            let components = linked.get_or_insert_with(|| {
-                Components::new(&constraints, n, &|c| match c.source {
-                    Source::New(i) => !hidden[i],
-                    _ => true,
-                })
-            });
-            let (vars, used) = components.of(target);
-            // A count of earlier releases that nothing in the new report touches was audited
-            // when it was released, against the same values.
-            if !is_new
-                && !used
-                    .iter()
-                    .any(|&i| matches!(constraints[i].source, Source::New(_)))
-            {
-                break;
-            }
-            let interval = attack(
-                &constraints,
-                &vars,
-                &used,
-                target,
-                &sys,
-                &mut points,
-                &mut out,
-            );
-            if protected(interval, threshold) {
-                break;
+            if !known_open {
+                let l = linked.get_or_insert_with(|| Linked::new(&audit, &hidden));
+                if audit.settled(l, target, *is_new, &mut points, &mut out) {
+                    break;
+                }
             }
             // Pinned by what was released before, whatever this report hides: hiding more
-            // would cost the reader and protect nothing.
-            if pinned_before(&constraints, &before, &sys, target, threshold, &mut out) {
-                out.exposed_before += 1;
-                break;
+            // would cost the reader and protect nothing (asked once: hiding does not change it).
+            if asked_before.is_none() {
+                let pinned = pinned_before(&constraints, &before, &sys, target, threshold, &mut out);
+                asked_before = Some(pinned);
+                if pinned {
+                    out.exposed_before += 1;
+                    break;
+                }
             }
+            known_open = false;
+            let l = linked.get_or_insert_with(|| Linked::new(&audit, &hidden));
+            let (_, used) = l.whole.of(target);
             match next_to_hide(&constraints, &used, target, new) {
                 Some(i) => {
                     hidden[i] = true;
@@ -310,19 +309,135 @@ pub fn protect(
     out
 }
 
+/// What every program of one audit shares.
+struct Audit<'a> {
+    constraints: &'a [Constraint],
+    sys: &'a System,
+    threshold: u64,
+}
+
+/// The unknowns linked through everything shown (for what to hide), and the same with the
+/// unknowns pinned on their own taken out (for the programs), for one set of hidden values.
+struct Linked {
+    whole: Components,
+    reduced: Components,
+}
+
+impl Linked {
+    fn new(audit: &Audit<'_>, hidden: &[bool]) -> Linked {
+        let shown = |c: &Constraint| match c.source {
+            Source::New(i) => !hidden[i],
+            _ => true,
+        };
+        Linked {
+            whole: Components::new(audit.constraints, audit.sys, false, &shown),
+            reduced: Components::new(audit.constraints, audit.sys, true, &shown),
+        }
+    }
+}
+
+impl Audit<'_> {
+    /// Whether `target` is as wide as the rule asks: by the solutions found before, or because
+    /// it is a count of an earlier release that nothing shown in the new report touches
+    /// (audited when it was released, against the same values), or by its programs.
+    fn settled(&self, linked: &Linked, target: &Form, is_new: bool, points: &mut Points, out: &mut Outcome) -> bool {
+        if points.spread(target, self.sys) + 1e-6 >= self.threshold as f64 {
+            out.spared += 1;
+            return true;
+        }
+        let (_, used) = linked.whole.of(target);
+        if !is_new
+            && !used
+                .iter()
+                .any(|&i| matches!(self.constraints[i].source, Source::New(_)))
+        {
+            return true;
+        }
+        let (vars, used) = linked.reduced.of(target);
+        let interval = attack(
+            self.constraints,
+            &vars,
+            &used,
+            &linked.reduced.pinned,
+            target,
+            self.sys,
+            points,
+            self.threshold,
+            out,
+        );
+        protected(interval, self.threshold)
+    }
+
+    /// Every target settled or not, on as many threads as the machine has cores (each with its
+    /// own solutions kept); the open ones in order, and the solutions found.
+    fn settle_all(
+        &self,
+        linked: &Linked,
+        targets: &[(Form, bool)],
+        progress: &(dyn Fn(usize, usize) + Sync),
+        out: &mut Outcome,
+    ) -> (Vec<usize>, Points) {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<(Vec<usize>, Points, Outcome)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|k| {
+                    let done = &done;
+                    scope.spawn(move || {
+                        let mut points = Points { list: Vec::new() };
+                        let mut counts = Outcome::default();
+                        let mut open = Vec::new();
+                        for t in (k..targets.len()).step_by(threads) {
+                            let (target, is_new) = &targets[t];
+                            if !self.settled(linked, target, *is_new, &mut points, &mut counts) {
+                                open.push(t);
+                            }
+                            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                            progress(n, targets.len());
+                        }
+                        (open, points, counts)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h.join() {
+                    Ok(r) => r,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        let mut open = Vec::new();
+        let mut points = Points { list: Vec::new() };
+        for (o, p, counts) in results {
+            open.extend(o);
+            for point in p.list {
+                points.keep(point);
+            }
+            out.programs += counts.programs;
+            out.spared += counts.spared;
+            out.largest = out.largest.max(counts.largest);
+        }
+        open.sort_unstable();
+        (open, points)
+    }
+}
+
 /// Whether the values released before (and the identities) alone pin `target` narrower than
 /// the rule. Solved apart: its solutions need not satisfy the new report's values, so they are
 /// not kept to spare later programs.
 fn pinned_before(
     constraints: &[Constraint],
-    before: &Components,
+    before: &(Components, Components),
     sys: &System,
     target: &Form,
     threshold: u64,
     out: &mut Outcome,
 ) -> bool {
+    let (before_whole, before) = before;
     let (vars, used) = before.of(target);
-    if !used
+    let (_, touching) = before_whole.of(target);
+    if !touching
         .iter()
         .any(|&i| matches!(constraints[i].source, Source::Earlier))
     {
@@ -333,9 +448,11 @@ fn pinned_before(
         constraints,
         &vars,
         &used,
+        &before.pinned,
         target,
         sys,
         &mut scratch,
+        threshold,
         out,
     );
     !protected(interval, threshold)
