@@ -249,7 +249,10 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
     let outputs = [(Format::Csv, "report.csv"), (Format::Xlsx, "report.xlsx"), (Format::Json, "report.json"), (Format::Html, "report.html")];
     let paths: Vec<PathBuf> = outputs.iter().map(|(_, name)| dir.join(name)).collect();
     let mut release = manager.store().stage_release(&paths)?;
-    let r = Report::build(manager.store(), first, last, None, None, Some(&mut release))?;
+    let bar = crate::manager::AuditBar::new();
+    let built = Report::build(manager.store(), first, last, None, None, Some(&mut release), &|step, p| bar.tell(step, p));
+    bar.finish();
+    let r = built?;
     for (i, ((format, _), path)) in outputs.iter().zip(&paths).enumerate() {
         writers::write_into(&r, *format, path, release.file(i)?)?;
     }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Local, TimeZone};
 use satchel_core::crypto::KdfParams;
-use satchel_core::{CreateOptions, HttpTransport, ListKind, Refilled, Role, Store, SyncReport};
+use satchel_core::{AuditProgress, CreateOptions, HttpTransport, ListKind, Refilled, Role, Store, SyncReport};
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, Result};
@@ -63,6 +63,57 @@ pub fn working(what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new_spinner().with_message(what.to_string());
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
+}
+
+/// The progress of a report's audit on standard error: nothing for the first 2 seconds, then
+/// a bar with the period being audited and the share done (hidden when standard error is not
+/// a terminal).
+pub struct AuditBar {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl AuditBar {
+    pub const AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+    pub fn new() -> AuditBar {
+        let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        let style = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}% ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        AuditBar { bar, started: std::time::Instant::now(), shown: false.into() }
+    }
+
+    /// The line shown for a step: `step`, the period audited; `p`, how far its audit is.
+    pub fn line(step: &str, p: AuditProgress) -> String {
+        format!("auditing {step} against {} earlier release{}", p.earlier, if p.earlier == 1 { "" } else { "s" })
+    }
+
+    pub fn tell(&self, step: &str, p: AuditProgress) {
+        use std::sync::atomic::Ordering;
+        if self.started.elapsed() >= Self::AFTER && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(std::time::Duration::from_millis(250));
+        }
+        let line = Self::line(step, p);
+        if self.bar.message() != line {
+            self.bar.set_message(line);
+        }
+        self.bar.set_length(p.of as u64);
+        self.bar.set_position(p.done as u64);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Default for AuditBar {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Local time of a Unix timestamp, for messages.
@@ -289,5 +340,24 @@ impl Manager {
                 .collect(),
         );
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_bar_stays_hidden_for_two_seconds_then_shows_the_period_and_the_share() {
+        let bar = AuditBar::new();
+        let p = AuditProgress { done: 3, of: 12, earlier: 4 };
+        bar.tell("2026-10-01 to 2026-12-31", p);
+        assert!(!bar.shown.load(std::sync::atomic::Ordering::Relaxed));
+        let late = AuditBar { started: std::time::Instant::now() - AuditBar::AFTER, ..AuditBar::new() };
+        late.tell("2026-10-01 to 2026-12-31", p);
+        assert!(late.shown.load(std::sync::atomic::Ordering::Relaxed));
+        assert_eq!((late.bar.position(), late.bar.length()), (3, Some(12)));
+        assert_eq!(late.bar.message(), "auditing 2026-10-01 to 2026-12-31 against 4 earlier releases");
+        late.finish();
     }
 }

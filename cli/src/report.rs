@@ -7,7 +7,7 @@ use satchel_core::suppress::compare::{compare_period, previous_period, Compared}
 use satchel_core::suppress::{Cell, SuppressedRow, SuppressedTable, Why};
 use satchel_core::tally::labels::{measure_label, table_title, ColumnLabel, Labels};
 use satchel_core::store::Release;
-use satchel_core::{Granularity, Store, TallyQuery};
+use satchel_core::{AuditProgress, Granularity, Store, TallyQuery};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -118,6 +118,9 @@ pub struct Report {
     pub earlier_releases: usize,
 }
 
+/// Told how far a report's audit is: the period being audited, and the share done.
+pub type Progress<'a> = dyn Fn(&str, AuditProgress) + Sync + 'a;
+
 impl Report {
     /// The report of a period, audited against every earlier release of this store; `into` a
     /// staged release, it is recorded in the store's ledger as pending until the release's
@@ -129,6 +132,7 @@ impl Report {
         by: Option<Granularity>,
         zone: Option<String>,
         into: Option<&mut Release<'_>>,
+        progress: &Progress<'_>,
     ) -> Result<Report> {
         let settings = store.settings()?;
         if let Some(z) = &zone {
@@ -137,7 +141,9 @@ impl Report {
                 return Err(format!("unknown zone {z:?}; the program's zones are: {}", known.join(", ")).into());
             }
         }
-        let r = store.suppressed_report(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, into)?;
+        let step = format!("{from} to {to}");
+        let tell = |p: AuditProgress| progress(&step, p);
+        let r = store.suppressed_report_watched(&TallyQuery { from, to, by, zone: zone.clone(), device: None }, into, &tell)?;
         let labels = Labels::new(&settings);
         let threshold = r.query.threshold;
         let headlines_hidden = r
@@ -186,10 +192,11 @@ impl Report {
         by: Option<Granularity>,
         zone: Option<String>,
         mut into: Option<&mut Release<'_>>,
+        progress: &Progress<'_>,
     ) -> Result<Report> {
         let (pfrom, pto) = previous_period(from, to);
-        let previous = Report::build(store, pfrom, pto, by, zone.clone(), into.as_deref_mut())?;
-        let mut report = Report::build(store, from, to, by, zone, into)?;
+        let previous = Report::build(store, pfrom, pto, by, zone.clone(), into.as_deref_mut(), progress)?;
+        let mut report = Report::build(store, from, to, by, zone, into, progress)?;
         let tables = report
             .tables
             .iter()

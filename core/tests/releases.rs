@@ -81,6 +81,25 @@ fn the_all_zones_report_and_the_single_zone_ones_pin_nothing_together() {
 }
 
 #[test]
+fn the_audit_tells_how_far_it_is_until_every_small_count_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = manager_store(dir.path());
+    log(&store, 30, "2026-10-06", "downtown");
+    log(&store, 7, "2026-10-08", "eastside");
+    release(&store, &query("2026-10-05", "2026-10-11", None, None));
+    let seen = std::sync::Mutex::new(Vec::new());
+    let tell = |p: satchel_core::AuditProgress| seen.lock().unwrap().push(p);
+    let q = query("2026-10-05", "2026-10-11", None, Some("downtown"));
+    let r = store.suppressed_report_watched(&q, None, &tell).unwrap();
+    let seen = seen.into_inner().unwrap();
+    assert!(r.targets > 0 && !seen.is_empty(), "{} targets, {} calls", r.targets, seen.len());
+    assert!(seen.iter().all(|p| p.of == r.targets && p.done <= p.of && p.earlier == 1), "{seen:?}");
+    let mut done: Vec<usize> = seen.iter().map(|p| p.done).collect();
+    done.sort_unstable();
+    assert_eq!(done, (1..=r.targets).collect::<Vec<_>>(), "each small count told once");
+}
+
+#[test]
 fn a_week_against_a_month_and_periods_a_day_apart_pin_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = manager_store(dir.path());

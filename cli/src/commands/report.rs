@@ -95,12 +95,13 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
             // The files are made (empty, temporary) before the audit: a folder that is missing
             // or cannot be written stops the report before anything is recorded (D78).
             let mut release = if args.dry_run { None } else { Some(m.store().stage_release(&args.output)?) };
-            let spinner = manager::working("computing the report and auditing it against earlier releases");
+            let bar = manager::AuditBar::new();
+            let tell = |step: &str, p| bar.tell(step, p);
             let built = match args.compare {
-                Some(CompareArg::Previous) => report::Report::build_compared(m.store(), args.from, args.to, by, args.zone, release.as_mut()),
-                None => report::Report::build(m.store(), args.from, args.to, by, args.zone, release.as_mut()),
+                Some(CompareArg::Previous) => report::Report::build_compared(m.store(), args.from, args.to, by, args.zone, release.as_mut(), &tell),
+                None => report::Report::build(m.store(), args.from, args.to, by, args.zone, release.as_mut(), &tell),
             };
-            spinner.finish_and_clear();
+            bar.finish();
             let r = built?;
             let Some(mut release) = release else {
                 print!("{}", r.dry_run());
