@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Local, TimeZone};
 use satchel_core::crypto::KdfParams;
-use satchel_core::{AuditProgress, CreateOptions, HttpTransport, ListKind, Refilled, Role, Store, SyncReport};
+use satchel_core::{AuditProgress, CreateOptions, PeriodCheck, HttpTransport, ListKind, Refilled, Role, Store, SyncReport};
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, Result};
@@ -223,6 +223,25 @@ impl Manager {
         let result = self.store.refill_hub(&transport).map_err(CliError::from);
         spinner.finish_and_clear();
         result
+    }
+
+    /// Says on standard error when a report ending on `to` cannot hold its whole period yet
+    /// (it is still written: a manager may want the month so far).
+    pub fn warn_incomplete_period(&self, to: chrono::NaiveDate) -> Result<()> {
+        match self.store.period_check(to)? {
+            PeriodCheck::Complete => {}
+            PeriodCheck::NotEnded { today } => eprintln!(
+                "Warning: the period ends {to}, and today is {today}: encounters logged after now are not in this report."
+            ),
+            PeriodCheck::PulledBefore { last_pull: Some(at) } => eprintln!(
+                "Warning: the last pull was {}, before the period ended: what phones synced since is not in this report. Run `satchel pull` first.",
+                local_time(at.timestamp())
+            ),
+            PeriodCheck::PulledBefore { last_pull: None } => {
+                eprintln!("Warning: this store has never pulled from the server: the report holds only what is here. Run `satchel pull` first.")
+            }
+        }
+        Ok(())
     }
 
     /// Says on standard error when data that should be here is not: other devices' segments

@@ -382,6 +382,54 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
             assert_eq!(value("Encounters"), Some(stand.into()));
         }
     }
+    // `--by month` in every format, as one release: the months of the quarter beside its total.
+    let report = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_satchel"))
+            .args(["--store", day.join("manager").to_str().unwrap(), "report", "--from", from])
+            .args(args)
+            .env("SATCHEL_PASSPHRASE", "demo passphrase")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let by = |ext: &str| day.join(format!("by.{ext}"));
+    let made = report(&["--to", to, "--by", "month", "-o", by("csv").to_str().unwrap(), "-o", by("json").to_str().unwrap(), "-o", by("html").to_str().unwrap(), "-o", by("xlsx").to_str().unwrap()]);
+    ok(&made);
+    assert!(!String::from_utf8_lossy(&made.stderr).contains("Warning"), "the quarter ended and was pulled after: {}", String::from_utf8_lossy(&made.stderr));
+    let by_json: serde_json::Value = serde_json::from_slice(&std::fs::read(by("json")).unwrap()).unwrap();
+    let enc = by_json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "encounters").unwrap();
+    let months: Vec<(String, u64)> = enc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["part"] == "month")
+        .map(|r| (r["label"].as_str().unwrap().to_string(), r["total"]["count"].as_u64().expect("a month of the demo is shown")))
+        .collect();
+    assert!((3..=4).contains(&months.len()), "13 weeks span 3 or 4 months: {months:?}");
+    assert_eq!(months.iter().map(|(_, n)| n).sum::<u64>(), stand);
+    let csv_months = std::fs::read_to_string(by("csv")).unwrap().lines().filter(|l| l.starts_with("Encounters,encounters,") && l.contains(",month,Total,total,")).count();
+    assert_eq!(csv_months, months.len());
+    let html = std::fs::read_to_string(by("html")).unwrap();
+    assert!(html.contains("<h2>By month</h2>") && html.contains("data-table=\"encounters\" data-by=\"month\""), "no months in the page");
+    for (label, n) in &months {
+        let name = label.parse::<chrono::NaiveDate>().unwrap().format("%B %Y").to_string();
+        assert!(html.contains(&format!("<th scope=\"col\">{name}</th>")), "{name} is a column of the page");
+        assert!(html.contains(&format!("<td>{n}</td>")), "{name}: {n}");
+    }
+    {
+        use calamine::{open_workbook, Reader, Xlsx};
+        let mut book: Xlsx<_> = open_workbook(by("xlsx")).unwrap();
+        let sheet = book.worksheet_range("Encounters").unwrap();
+        let xlsx_months = sheet.rows().filter(|r| r[1] == "month").count();
+        assert_eq!(xlsx_months, months.len());
+    }
+    // A period that has not ended is written with a warning on standard error.
+    let today = (chrono::NaiveDate::parse_from_str(to, "%Y-%m-%d").unwrap() + chrono::Duration::days(1)).to_string();
+    let open = report(&["--to", &today, "--dry-run"]);
+    ok(&open);
+    let warned = String::from_utf8_lossy(&open.stderr).to_string();
+    assert!(warned.contains(&format!("Warning: the period ends {today}")), "{warned}");
+
     // The quarter's page prints on one or two pages.
     if let Some(browser) = browser_unless_skipped() {
         let pages = printed_pages(&browser, &day.join("report.html"));
@@ -553,6 +601,7 @@ fn templates_give_the_funders_lines_and_a_bad_one_writes_nothing() {
     assert_eq!(nasal[2].parse::<u64>().unwrap(), kits);
     use calamine::{open_workbook, Reader, Xlsx};
     let mut book: Xlsx<_> = open_workbook(out.path().join("ssp-quarterly.toml.xlsx")).unwrap();
+    assert_eq!(book.sheet_names()[0], "Syringe services program", "the title cut at a word, without the dash");
     let sheet = book.worksheet_range(&book.sheet_names()[0].clone()).unwrap();
     assert!(sheet.rows().any(|r| r[0] == "Syringes distributed" && r[1] == calamine::Data::Float(syringes as f64)));
     let html = std::fs::read_to_string(out.path().join("naloxone-distribution.toml.html")).unwrap();

@@ -100,6 +100,43 @@ fn the_audit_tells_how_far_it_is_until_every_small_count_is_checked() {
 }
 
 #[test]
+fn every_item_referral_type_and_zone_of_the_program_shows_even_at_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = manager_store(dir.path());
+    log(&store, 12, "2026-10-06", "downtown");
+    let settings = store.settings().unwrap();
+    let r = store.suppressed_report(&query("2026-10-05", "2026-10-11", None, None), None).unwrap();
+    let period = |column: &str| -> Vec<satchel_core::suppress::Cell> {
+        r.tables
+            .iter()
+            .filter_map(|t| {
+                let c = t.columns.iter().position(|c| c == column || c.rsplit('/').next() == Some(column) && c.contains('/'))?;
+                Some(t.rows.iter().rfind(|row| row.part == "period")?.cells[c])
+            })
+            .collect()
+    };
+    let ids = settings.items.iter().filter(|i| i.active).map(|i| &i.id).chain(settings.referral_types.iter().map(|c| &c.id)).chain(settings.zones.iter().filter(|z| z.id != "downtown").map(|z| &z.id));
+    for id in ids {
+        let cells = period(id);
+        assert!(cells.contains(&satchel_core::suppress::Cell::Count(0)), "{id}: {cells:?} in {:?}", r.tables.iter().map(|t| (&t.name, &t.columns)).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn a_period_not_ended_or_not_pulled_since_is_named() {
+    use satchel_core::PeriodCheck;
+    let dir = tempfile::tempdir().unwrap();
+    let store = manager_store(dir.path()); // 2026-11-20 12:00 UTC, 07:00 in New York
+    assert_eq!(store.period_check(d("2026-11-20")).unwrap(), PeriodCheck::NotEnded { today: d("2026-11-20") });
+    assert_eq!(store.period_check(d("2026-12-31")).unwrap(), PeriodCheck::NotEnded { today: d("2026-11-20") });
+    assert_eq!(store.period_check(d("2026-10-31")).unwrap(), PeriodCheck::PulledBefore { last_pull: None });
+    store.record_sync_success().unwrap();
+    assert_eq!(store.period_check(d("2026-10-31")).unwrap(), PeriodCheck::Complete);
+    // Pulled at 07:00 New York time on the 20th: the 19th ended (at 05:00 UTC) before it.
+    assert_eq!(store.period_check(d("2026-11-19")).unwrap(), PeriodCheck::Complete);
+}
+
+#[test]
 fn a_week_against_a_month_and_periods_a_day_apart_pin_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = manager_store(dir.path());

@@ -84,6 +84,7 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
             }
             let formats = args.output.iter().map(|path| writers::Format::choose(args.format, path)).collect::<Result<Vec<_>>>()?;
             let m = Manager::open(place)?;
+            m.warn_incomplete_period(args.to)?;
             // A template is checked before anything is computed or recorded.
             let template = match &args.template {
                 Some(file) => {

@@ -266,6 +266,42 @@ fn html_table(t: &Table) -> String {
     out + "</tbody></table>"
 }
 
+/// `--by day|week|month`: a table's values in each step (columns) beside the whole period,
+/// one row per measure; wide tables scroll on a screen.
+fn by_table(t: &Table, part: &str) -> String {
+    let steps: Vec<&satchel_core::suppress::SuppressedRow> = t.rows.iter().filter(|r| r.part == part).collect();
+    let Some(period) = t.period() else { return String::new() };
+    if steps.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("<div class=\"by\"><table data-table=\"{}\" data-by=\"{part}\"><caption>{}</caption><thead><tr><th scope=\"col\">Measure</th>", escape(&t.name), escape(&t.title));
+    for r in &steps {
+        out += &format!("<th scope=\"col\">{}</th>", escape(&row_label(&r.label, &r.part)));
+    }
+    out += "<th scope=\"col\">Whole period</th></tr></thead><tbody>";
+    let cell = |c: Cell| {
+        let class = if c.count().is_none() { " class=\"suppressed\"" } else { "" };
+        format!("<td{class}>{}</td>", text(c))
+    };
+    if let Some(total) = period.total {
+        out += "<tr class=\"total\"><th scope=\"row\">Total</th>";
+        for r in &steps {
+            out += &r.total.map(cell).unwrap_or_else(|| "<td></td>".into());
+        }
+        out += &cell(total);
+        out += "</tr>";
+    }
+    for (i, c) in t.columns.iter().enumerate() {
+        out += &format!("<tr data-id=\"{}\"><th scope=\"row\">{}</th>", escape(&c.id), escape(&c.full()));
+        for r in &steps {
+            out += &r.cells.get(i).copied().map(cell).unwrap_or_else(|| "<td></td>".into());
+        }
+        out += &period.cells.get(i).copied().map(cell).unwrap_or_default();
+        out += "</tr>";
+    }
+    out + "</tbody></table></div>"
+}
+
 /// `--compare previous`: each whole-period value beside the period before, and the change.
 fn compared_table(c: &Comparison) -> String {
     let mut out = format!(
@@ -317,6 +353,7 @@ pub(super) fn page_head(title: &str) -> String {
         caption { text-align: left; font-weight: bold; } th { text-align: left; font-weight: normal; }\
         td { text-align: right; } tr.total th, tr.total td { font-weight: bold; }\
         td.suppressed { color: #777; font-style: italic; }\
+        h2 { font-size: 14px; margin: 10px 0 4px; } div.by { overflow-x: auto; }\
         table.compared { break-inside: auto; } table.compared tr.group th { font-weight: bold; padding-top: 4px; }\
         th, td { border-bottom: 1px solid #eee; padding: 1px 3px; }\
         </style></head><body>";
@@ -390,6 +427,14 @@ pub fn render(report: &Report) -> Result<String> {
         page += &html_table(t);
     }
     page += "</div>";
+    if let Some(by) = report.by {
+        let part = by.part();
+        page += &format!("<section id=\"by\"><h2>By {part}</h2>");
+        for t in &report.tables {
+            page += &by_table(t, part);
+        }
+        page += "</section>";
+    }
     if let Some(c) = &report.compared {
         page += &compared_table(c);
     }

@@ -98,21 +98,51 @@ pub fn book(report: &Report) -> Result<Vec<u8>> {
     Ok(book.save_to_buffer().map_err(err)?)
 }
 
-/// Excel sheet names: at most 31 characters, cut between words.
+/// Excel sheet names: at most 31 characters, cut between words and without the punctuation
+/// left at the cut ("Syringe services program — quarterly report" gives "Syringe services
+/// program"); the characters Excel refuses (`: \\ / ? * [ ]`) become spaces.
 pub fn sheet_name(title: &str) -> String {
-    if title.chars().count() <= 31 {
-        return title.to_string();
-    }
+    const MAX: usize = 31;
+    let clean: String = title.chars().map(|c| if ":\\/?*[]".contains(c) { ' ' } else { c }).collect();
+    let words: Vec<&str> = clean.split_whitespace().collect();
     let mut out = String::new();
-    for word in title.split(' ') {
-        if out.chars().count() + word.chars().count() + 1 > 31 {
+    for word in &words {
+        let extra = if out.is_empty() { 0 } else { 1 };
+        if out.chars().count() + extra + word.chars().count() > MAX {
             break;
         }
-        if !out.is_empty() {
+        if extra == 1 {
             out.push(' ');
         }
         out.push_str(word);
     }
+    if out.chars().count() < clean.trim().chars().count() {
+        let kept = out.trim_end_matches(|c: char| !c.is_alphanumeric() && c != ')').trim_end().to_string();
+        out = kept;
+    }
+    if out.is_empty() {
+        // One word longer than a sheet name, or nothing to name it by.
+        out = words.first().map(|w| w.chars().take(MAX).collect()).unwrap_or_else(|| "Report".into());
+    }
     out
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::sheet_name;
+
+    #[test]
+    fn sheet_names_are_cut_at_a_word_without_the_punctuation_left_there() {
+        assert_eq!(sheet_name("Syringe services program — quarterly report"), "Syringe services program");
+        assert_eq!(sheet_name("Encounters"), "Encounters");
+        assert_eq!(sheet_name("Referrals: treatment / MOUD [Q4]"), "Referrals treatment MOUD Q4");
+        assert_eq!(sheet_name("Naloxone distribution report, by zone and by month"), "Naloxone distribution report");
+        assert_eq!(sheet_name(&"x".repeat(40)), "x".repeat(31));
+        assert_eq!(sheet_name("  "), "Report");
+        for t in ["Syringe services program — quarterly report", "Referrals: treatment / MOUD [Q4]", "ñ".repeat(50).as_str()] {
+            let n = sheet_name(t);
+            assert!(n.chars().count() <= 31 && !n.is_empty() && !n.contains([':', '/', '[', ']']), "{n}");
+        }
+    }
+}

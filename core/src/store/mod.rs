@@ -34,7 +34,7 @@ pub use enrollment::ProgramKeys;
 pub(crate) use enrollment::program_id;
 pub(crate) use settings::{apply_setting, current_tz, follow_zone_rules, observe_hlc};
 pub use release_files::{FilePair, Published, Release, Settled, Withdrawn};
-pub use releases::{AuditProgress, ReleaseInfo, ReleaseQuery, SuppressedReport};
+pub use releases::{AuditProgress, PeriodCheck, ReleaseInfo, ReleaseQuery, SuppressedReport};
 pub use shift::{ShiftSummary, SHIFT_HOURS};
 pub use stock::LowStock;
 pub use wipe::wipe;

@@ -16,7 +16,7 @@ use crate::settings::ProgramSettings;
 use crate::suppress::ledger::{self, DailyCount, Proposed, ReleasedCell};
 use crate::suppress::sums::{cell_sum, row_spans};
 use crate::suppress::{self, is_headline, Cell, HiddenHeadline, Pos, SuppressedTable, Why};
-use crate::tally::{self, Granularity, Tally, TallyQuery};
+use crate::tally::{self, Granularity, ItemTally, Tally, TallyQuery};
 
 /// What a report covers, as the ledger keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +58,17 @@ pub struct AuditProgress {
     pub done: usize,
     pub of: usize,
     pub earlier: usize,
+}
+
+/// Whether a report's period can be complete on this store (D81).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodCheck {
+    /// The period ended, and the store pulled after its end.
+    Complete,
+    /// The period ends today or later (in the program's time zone): more will be logged.
+    NotEnded { today: NaiveDate },
+    /// The last pull (if any) was before the period's end: what phones synced since is missing.
+    PulledBefore { last_pull: Option<DateTime<Utc>> },
 }
 
 /// One release of the ledger, for a manager's list.
@@ -113,7 +124,8 @@ impl Store {
                 }
             }
             let threshold = settings.program.small_cell_threshold;
-            let tally = tally::compute(conn, settings, query)?;
+            let mut tally = tally::compute(conn, settings, query)?;
+            show_zeros(&mut tally, settings, query.zone.is_some());
             let counts = suppress::tables(&tally, query.by);
             let mut tables: Vec<SuppressedTable> = counts.iter().map(|t| suppress::suppress(t, threshold)).collect();
             let (mut proposed, at) = proposals(&counts, &tables, &tally, query.by, query.zone.as_deref(), settings);
@@ -200,6 +212,23 @@ impl Store {
         })
     }
 
+    /// Whether a report ending on `to` can hold every encounter of its period yet.
+    pub fn period_check(&self, to: NaiveDate) -> Result<PeriodCheck> {
+        let settings = self.settings()?;
+        let zone = crate::settings::parse_time_zone(&settings.program.time_zone)?;
+        let now = self.now();
+        let today = zone.local(now).date_naive();
+        if to >= today {
+            return Ok(PeriodCheck::NotEnded { today });
+        }
+        let after = to.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).and_then(|t| zone.earliest(t));
+        let last_pull = self.sync_status()?.last_success;
+        Ok(match (last_pull, after) {
+            (Some(pulled), Some(end)) if pulled >= end => PeriodCheck::Complete,
+            _ => PeriodCheck::PulledBefore { last_pull },
+        })
+    }
+
     /// Every release of the ledger, oldest first (interrupted ones settled first).
     pub fn releases(&self) -> Result<Vec<ReleaseInfo>> {
         self.settle_releases()?;
@@ -240,6 +269,24 @@ impl Store {
             }
             Ok(out)
         })
+    }
+}
+
+/// Every active item, referral type and zone of the program is a column of the report, 0 when
+/// nothing was counted: a funder reads "Fentanyl test strips 0", not a missing line. A shown 0
+/// is not a small count (D8).
+fn show_zeros(tally: &mut Tally, settings: &ProgramSettings, one_zone: bool) {
+    let m = &mut tally.total;
+    for i in settings.items.iter().filter(|i| i.active) {
+        m.items.entry(i.id.clone()).or_insert(ItemTally { category: i.category, units: 0, doses: 0 });
+    }
+    for r in settings.referral_types.iter().filter(|r| r.active) {
+        m.referrals.entry(r.id.clone()).or_insert(0);
+    }
+    if !one_zone {
+        for z in settings.zones.iter().filter(|z| z.active) {
+            m.by_zone.entry(z.id.clone()).or_insert(0);
+        }
     }
 }
 
