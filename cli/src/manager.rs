@@ -266,6 +266,36 @@ impl Manager {
     }
 
     /// The device list as a text table.
+    /// The open enrollment codes: id, label, role, when each expires (local time), and who
+    /// issued it.
+    pub fn list_codes(&self) -> Result<String> {
+        let codes = self.store.list_enrollments(&self.transport()?)?;
+        if codes.is_empty() {
+            return Ok("No open enrollment codes (used, expired and cancelled ones are gone).\n".into());
+        }
+        let me = self.store.device_id()?;
+        let mut out = format!("{:<16}  {:<24}  {:<8}  {:<16}  {}\n", "CODE", "LABEL", "ROLE", "EXPIRES", "ISSUED BY");
+        for c in codes {
+            let by = match c.created_by {
+                Some(d) if d == me => "this store".to_string(),
+                Some(d) => d.to_string(),
+                None => "the server (its first code)".to_string(),
+            };
+            out += &format!(
+                "{:<16}  {:<24}  {:<8}  {:<16}  {by}\n",
+                c.id,
+                c.label.chars().take(24).collect::<String>(),
+                c.role.as_str(),
+                local_time(c.expires_at)
+            );
+        }
+        Ok(out)
+    }
+
+    pub fn cancel_code(&self, id: &str) -> Result<()> {
+        self.store.cancel_enrollment(id, &self.transport()?).map_err(CliError::from)
+    }
+
     pub fn list_devices(&self) -> Result<String> {
         let devices = self.store.list_devices(&self.transport()?)?;
         let mut out = format!("{:<36}  {:<24}  {:<8}  {:<16}  {:>9}  {:>9}\n", "DEVICE", "LABEL", "ROLE", "LAST SEEN", "ENCOUNTERS", "STOCK");

@@ -236,6 +236,25 @@ fn devices_are_enrolled_listed_and_revoked() {
     assert_eq!(server.open_enrollments(), 2);
     fails(&satchel(&store, &["device", "enroll", "--label", "Van 9", "--out", out.path().join("van.gif").to_str().unwrap()]), 1, ".png or .svg");
     assert_eq!(server.open_enrollments(), 2, "a refused output spends no token");
+    // A label an open code (or an active device) has already is refused, whatever its case.
+    fails(&satchel(&store, &["device", "enroll", "--label", " van 7"]), 1, "already the label of an open enrollment code");
+    fails(&satchel(&store, &["device", "enroll", "--label", "MANAGER", "--role", "manager"]), 1, "already the label of an active device");
+    assert_eq!(server.open_enrollments(), 2, "a refused label spends no token");
+    // The open codes, with their expiry in local time; one cancelled stops being listed.
+    let codes = ok(&satchel(&store, &["device", "codes"]));
+    assert!(codes.starts_with("CODE") && codes.contains("Van 7") && codes.contains("Van 8") && codes.contains("this store"), "{codes}");
+    let tomorrow = (chrono::Local::now() + chrono::Duration::hours(24)).format("%Y-%m-%d").to_string();
+    assert!(codes.lines().skip(1).all(|l| l.contains(&tomorrow)), "expires in a day, local time: {codes}");
+    let van8 = codes.lines().find(|l| l.contains("Van 8")).unwrap().split_whitespace().next().unwrap().to_string();
+    let said = ok(&satchel(&store, &["device", "cancel", &van8]));
+    assert!(said.contains("cancelled"), "{said}");
+    assert_eq!(server.open_enrollments(), 1);
+    let codes = ok(&satchel(&store, &["device", "codes"]));
+    assert!(codes.contains("Van 7") && !codes.contains("Van 8"), "{codes}");
+    fails(&satchel(&store, &["device", "cancel", &van8]), 1, "no open enrollment code has this id");
+    fails(&satchel(&store, &["device", "cancel", "Van 7"]), 1, "16 hexadecimal digits");
+    // The label of a cancelled code is free again.
+    ok(&satchel(&store, &["device", "enroll", "--label", "Van 8"]));
 
     let list = ok(&satchel(&store, &["device", "list"]));
     assert!(list.contains("Manager") && list.contains("manager"), "{list}");

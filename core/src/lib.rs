@@ -30,7 +30,7 @@ pub mod zone;
 
 #[cfg(feature = "https")]
 pub use client::HttpTransport;
-pub use client::{PlatformTransport, Refilled, Reply, SyncReport, Transport};
+pub use client::{Enrollment, PlatformTransport, Refilled, Reply, SyncReport, Transport};
 pub use encounter::{ContactType, ContainerCount, ContainerReturn, EncounterRecord, EncounterSummary, NewEncounter};
 pub use error::{Error, Result};
 pub use hardware::{HardwareError, HardwareKeys, KeyPurpose, MemoryKeys};

@@ -312,6 +312,19 @@ pub struct DeviceInfo {
     pub acked: Vec<StreamAck>,
 }
 
+/// An enrollment code issued and not yet used or expired, as the manager's list shows it. The
+/// id names the code without being it (the start of the hash the hub keeps of its token).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentInfo {
+    pub id: String,
+    /// Sealed to the managers (D73), or the hub's own "Manager" for its first code.
+    pub label: String,
+    pub role: Role,
+    pub expires_at: i64,
+    /// The manager device that issued it (`None`: the hub's first code).
+    pub created_by: Option<Uuid>,
+}
+
 /// Why the server refused a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

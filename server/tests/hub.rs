@@ -53,6 +53,7 @@ on_both_backends!(
     team_keys_rotate_after_a_revocation_and_skip_the_revoked,
     only_a_manager_replaces_encounters_under_a_team_key_and_only_with_managers_only_ones,
     only_a_manager_relabels_and_only_with_a_well_formed_label,
+    open_codes_are_listed_and_a_cancelled_one_never_redeems,
 );
 
 fn segment(program: Uuid, device: Uuid, stream: Stream, first: u64, last: u64) -> SealedSegment {
@@ -431,4 +432,26 @@ async fn only_a_manager_relabels_and_only_with_a_well_formed_label(hub: Hub) {
     hub.relabel(&manager, outreach.id, &sealed).await.unwrap();
     let listed = hub.devices(&manager).await.unwrap();
     assert_eq!(listed.iter().find(|d| d.device == outreach.id).unwrap().label, sealed);
+}
+
+async fn open_codes_are_listed_and_a_cancelled_one_never_redeems(hub: Hub) {
+    let (_, manager, _, phone, _) = program(&hub).await;
+    let (kept, kept_until) = hub.create_enrollment(&manager, "Van 3", Role::Outreach, &keys(), NOW).await.unwrap();
+    let (cancelled, _) = hub.create_enrollment(&manager, "Van 4", Role::Outreach, &keys(), NOW + 10).await.unwrap();
+    let (_late, _) = hub.create_enrollment(&manager, "Van 5", Role::Outreach, &keys(), NOW - 24 * 3600).await.unwrap();
+    let listed = hub.enrollments(&manager, NOW + 20).await.unwrap();
+    assert_eq!(listed.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), ["Van 3", "Van 4"], "the expired one is gone, soonest first");
+    assert_eq!(listed[0].expires_at, kept_until);
+    assert!(listed.iter().all(|e| e.created_by == Some(manager.id) && e.role == Role::Outreach && e.id.len() == 16));
+    assert!(!listed.iter().any(|e| kept.contains(&e.id) || cancelled.contains(&e.id)), "an id is not (part of) the code");
+    assert!(matches!(hub.enrollments(&phone, NOW).await, Err(HubError::Forbidden(_))));
+    assert!(matches!(hub.cancel_enrollment(&phone, &listed[1].id, NOW).await, Err(HubError::Forbidden(_))));
+
+    hub.cancel_enrollment(&manager, &listed[1].id, NOW + 30).await.unwrap();
+    assert_eq!(hub.redeem(&cancelled, NOW + 31).await, Err(HubError::TokenGone));
+    assert!(matches!(hub.cancel_enrollment(&manager, &listed[1].id, NOW + 32).await, Err(HubError::NotFound(_))));
+    assert!(matches!(hub.cancel_enrollment(&manager, "0000000000000000", NOW + 32).await, Err(HubError::NotFound(_))));
+    assert_eq!(hub.pending_enrollments().await.unwrap(), 1, "the cancelled code's sealed keys are deleted");
+    hub.redeem(&kept, NOW + 40).await.unwrap();
+    assert!(hub.enrollments(&manager, NOW + 41).await.unwrap().is_empty());
 }

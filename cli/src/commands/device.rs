@@ -23,6 +23,14 @@ pub enum DeviceCommand {
     },
     /// Lists the program's devices: label, role, last seen, what the server holds.
     List,
+    /// Lists the enrollment codes issued and not yet used, with when each expires.
+    Codes,
+    /// Cancels an enrollment code that was not used (printed for the wrong person, or seen by
+    /// someone it should not have been): it stops working and the keys sealed in it are deleted.
+    Cancel {
+        /// The code's id from `device codes`.
+        code: String,
+    },
     /// Revokes a device at once (a lost or seized phone).
     Revoke {
         /// The device id from `device list`.
@@ -62,6 +70,17 @@ pub fn run(command: DeviceCommand, place: &manager::StoreLocation) -> Result<()>
         DeviceCommand::List => {
             let m = Manager::open(place)?;
             print!("{}", m.list_devices()?);
+            Ok(())
+        }
+        DeviceCommand::Codes => {
+            let m = Manager::open(place)?;
+            print!("{}", m.list_codes()?);
+            Ok(())
+        }
+        DeviceCommand::Cancel { code } => {
+            let m = Manager::open(place)?;
+            m.cancel_code(&code)?;
+            println!("Enrollment code {code} cancelled: it no longer works, and the keys it carried are deleted from the server.");
             Ok(())
         }
         DeviceCommand::Revoke { device, yes } => {

@@ -17,11 +17,13 @@ use uuid::Uuid;
 
 #[cfg(feature = "https")]
 mod http;
+mod enrollments;
 mod keys;
 mod reseal;
 pub mod platform;
 mod refill;
 
+pub use enrollments::Enrollment;
 pub use refill::Refilled;
 
 #[cfg(feature = "https")]
@@ -401,6 +403,7 @@ impl Store {
             .ok()
             .filter(|_| !satchel_protocol::label::is_sealed(label))
             .ok_or_else(|| crate::error::invalid("label", format!("1 to {} printable characters", limits::MAX_LABEL_CHARS)))?;
+        self.check_label_free(label, &mut s)?;
         let label = match self.reporting_public_key()? {
             Some(public) => satchel_protocol::label::seal_label(&public, label).map_err(|e| crate::error::invalid("label", e.to_string()))?,
             None => label.to_string(),
@@ -427,10 +430,7 @@ impl Store {
         let public = self.reporting_public_key()?;
         for d in &mut devices {
             if satchel_protocol::label::is_sealed(&d.label) {
-                d.label = private
-                    .as_ref()
-                    .and_then(|k| satchel_protocol::label::open_label(k, &d.label))
-                    .unwrap_or_else(|| "(sealed to another reporting key)".into());
+                d.label = self.opened_label(&d.label)?;
             } else if let Some(public) = public.filter(|_| private.is_some()) {
                 if let Ok(label) = satchel_protocol::label::seal_label(&public, &d.label) {
                     let body = wire::to_cbor(&wire::Relabel { v: PROTOCOL_VERSION, label });

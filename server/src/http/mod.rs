@@ -136,7 +136,8 @@ pub fn router_with(hub: Hub, clock: UnixClock, limits: ApiLimits) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
         .route("/v1/enroll/redeem", post(redeem))
-        .route("/v1/enrollments", post(create_enrollment))
+        .route("/v1/enrollments", post(create_enrollment).get(enrollments))
+        .route("/v1/enrollments/{id}/cancel", post(cancel_enrollment))
         .route("/v1/push", post(push))
         .route("/v1/pull", post(pull))
         .route("/v1/deposit", post(deposit))
@@ -201,6 +202,21 @@ async fn create_enrollment(State(app): State<App>, headers: HeaderMap, body: Byt
     let (token, expires_at) = app.hub.create_enrollment(&by, &req.label, req.role, &req.sealed_keys, (app.clock)()).await?;
     tracing::info!(by = %by.id, role = ?req.role, "enrollment created");
     Ok(cbor(&EnrollmentCreated { token, expires_at }))
+}
+
+async fn enrollments(State(app): State<App>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    Ok(cbor(&app.hub.enrollments(&by, (app.clock)()).await?))
+}
+
+async fn cancel_enrollment(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let by = device(&app, &headers).await?;
+    if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "not an enrollment code id"));
+    }
+    app.hub.cancel_enrollment(&by, &id.to_ascii_lowercase(), (app.clock)()).await?;
+    tracing::info!(by = %by.id, "enrollment cancelled");
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn push(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {

@@ -11,6 +11,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Executor, Row, Transaction};
 use uuid::Uuid;
 
+mod enrollments;
 mod keys;
 mod reseal;
 mod upkeep;
