@@ -20,7 +20,7 @@
 mod grid;
 mod program;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -199,11 +199,34 @@ pub fn protect(
             kept_hidden.push(i);
         }
     }
+    // A value that values shown before add up to (the year after its four quarters, a zone's
+    // quarter after its three months) tells an attacker nothing more: left out of the programs,
+    // so that counts it alone would link are not attacked again.
+    let tiles = Tiles::of(&known);
+    let shown_before: HashMap<&DailySum, (&Form, u64)> = earlier
+        .iter()
+        .zip(&earlier_forms)
+        .filter_map(|(c, f)| Some((&c.sum, (f, c.shown?))))
+        .filter(|(s, _)| known.contains(s))
+        .collect();
     for (i, (p, form)) in new.iter().zip(&new_forms).enumerate() {
-        if !known.contains(&p.sum) {
+        if known.contains(&p.sum) {
+            continue;
+        }
+        let mut rest: BTreeMap<usize, f64> = form.iter().copied().collect();
+        let mut rhs = p.value as f64;
+        for tile in tiles.cover(&p.sum) {
+            let (tile_form, shown) = shown_before[tile];
+            for &(v, k) in tile_form {
+                *rest.entry(v).or_default() -= k;
+            }
+            rhs -= shown as f64;
+        }
+        let rest: Form = rest.into_iter().filter(|(_, k)| k.abs() > 1e-9).collect();
+        if !rest.is_empty() {
             constraints.push(Constraint {
-                form: form.clone(),
-                rhs: p.value as f64,
+                form: rest,
+                rhs,
                 source: Source::New(i),
             });
         }
@@ -309,6 +332,59 @@ pub fn protect(
     out
 }
 
+/// The values shown before that still hold, by series and zone, as runs of days. A new value
+/// over the same series and zone contains some of them end to end: the largest such cover of
+/// its days is subtracted from it, so that its constraint covers only the days nothing shown
+/// before adds up to (a year after three of its quarters is the fourth), or vanishes.
+struct Tiles<'a> {
+    runs: HashMap<SeriesInZone<'a>, Vec<&'a DailySum>>,
+}
+
+/// A value's series and weights, and its zone (`None`: every zone).
+type SeriesInZone<'a> = (&'a [(String, u64)], Option<&'a str>);
+
+impl<'a> Tiles<'a> {
+    fn of(known: &HashSet<&'a DailySum>) -> Tiles<'a> {
+        let mut runs: HashMap<SeriesInZone<'a>, Vec<&'a DailySum>> = HashMap::new();
+        for s in known {
+            runs.entry((s.terms.as_slice(), s.zone.as_deref())).or_default().push(s);
+        }
+        for r in runs.values_mut() {
+            r.sort_unstable_by_key(|s| (s.last, s.first));
+        }
+        Tiles { runs }
+    }
+
+    /// The runs shown before, apart from one another and inside `sum`'s days, that cover the
+    /// most of them (weighted interval scheduling), in order.
+    fn cover(&self, sum: &DailySum) -> Vec<&'a DailySum> {
+        let Some(runs) = self.runs.get(&(sum.terms.as_slice(), sum.zone.as_deref())) else {
+            return Vec::new();
+        };
+        let inside: Vec<&'a DailySum> = runs.iter().copied().filter(|s| s.first >= sum.first && s.last <= sum.last).collect();
+        // best[k]: the most days covered by runs among the first k (by end), with the choice.
+        let mut best: Vec<(i64, Option<usize>)> = vec![(0, None); inside.len() + 1];
+        for (k, s) in inside.iter().enumerate() {
+            let before = inside[..k].partition_point(|t| t.last < s.first);
+            let with = best[before].0 + (s.last - s.first + 1);
+            best[k + 1] = if with > best[k].0 { (with, Some(k)) } else { (best[k].0, None) };
+        }
+        let mut chosen = Vec::new();
+        let mut k = inside.len();
+        while k > 0 {
+            match best[k].1 {
+                Some(i) => {
+                    chosen.push(inside[i]);
+                    k = inside[..i].partition_point(|t| t.last < inside[i].first);
+                }
+                None => k -= 1,
+            }
+        }
+        chosen.reverse();
+        chosen
+    }
+}
+
 /// What every program of one audit shares.
 struct Audit<'a> {
     constraints: &'a [Constraint],
@@ -368,8 +444,8 @@ impl Audit<'_> {
         protected(interval, self.threshold)
     }
 
-    /// Every target settled or not, on as many threads as the machine has cores (each with its
-    /// own solutions kept); the open ones in order, and the solutions found.
+    /// Every target settled or not, on as many threads as the machine has cores, sharing the
+    /// solutions found; the open ones in order, and the solutions.
     fn settle_all(
         &self,
         linked: &Linked,
@@ -379,23 +455,35 @@ impl Audit<'_> {
     ) -> (Vec<usize>, Points) {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let results: Vec<(Vec<usize>, Points, Outcome)> = std::thread::scope(|scope| {
+        let shared = std::sync::Mutex::new(Points { list: Vec::new() });
+        let results: Vec<(Vec<usize>, Outcome)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|k| {
-                    let done = &done;
+                    let (done, shared) = (&done, &shared);
                     scope.spawn(move || {
-                        let mut points = Points { list: Vec::new() };
                         let mut counts = Outcome::default();
                         let mut open = Vec::new();
                         for t in (k..targets.len()).step_by(threads) {
                             let (target, is_new) = &targets[t];
-                            if !self.settled(linked, target, *is_new, &mut points, &mut counts) {
-                                open.push(t);
+                            // Spared by a solution any thread found (sound whoever found it: each
+                            // satisfies every constraint), else attacked with its own programs.
+                            let spread = shared.lock().unwrap_or_else(|p| p.into_inner()).spread(target, self.sys);
+                            if spread + 1e-6 >= self.threshold as f64 {
+                                counts.spared += 1;
+                            } else {
+                                let mut found = Points { list: Vec::new() };
+                                if !self.settled(linked, target, *is_new, &mut found, &mut counts) {
+                                    open.push(t);
+                                }
+                                let mut pool = shared.lock().unwrap_or_else(|p| p.into_inner());
+                                for point in found.list {
+                                    pool.keep(point);
+                                }
                             }
                             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                             progress(n, targets.len());
                         }
-                        (open, points, counts)
+                        (open, counts)
                     })
                 })
                 .collect();
@@ -408,18 +496,14 @@ impl Audit<'_> {
                 .collect()
         });
         let mut open = Vec::new();
-        let mut points = Points { list: Vec::new() };
-        for (o, p, counts) in results {
+        for (o, counts) in results {
             open.extend(o);
-            for point in p.list {
-                points.keep(point);
-            }
             out.programs += counts.programs;
             out.spared += counts.spared;
             out.largest = out.largest.max(counts.largest);
         }
         open.sort_unstable();
-        (open, points)
+        (open, shared.into_inner().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
@@ -480,4 +564,36 @@ fn next_to_hide(
             (new[*n].cost == 2, !touches, new[*n].cost, value == 0, value, *n)
         })
         .map(|(n, _)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sum(first: i64, last: i64, zone: Option<&str>, series: &str) -> DailySum {
+        DailySum { first, last, zone: zone.map(str::to_owned), terms: vec![(series.to_owned(), 1)] }
+    }
+
+    #[test]
+    fn a_value_is_covered_by_the_most_days_shown_before_apart_from_one_another() {
+        let shown = [
+            sum(0, 89, None, "encounters"),
+            sum(90, 180, None, "encounters"),
+            sum(181, 272, None, "encounters"),
+            sum(0, 30, Some("downtown"), "encounters"),
+            sum(31, 58, Some("downtown"), "encounters"),
+            sum(0, 30, None, "gender/woman"),
+            sum(20, 45, None, "gender/woman"),
+            sum(40, 58, None, "gender/woman"),
+        ];
+        let known: HashSet<&DailySum> = shown.iter().collect();
+        let tiles = Tiles::of(&known);
+        let days = |c: Vec<&DailySum>| c.iter().map(|s| (s.first, s.last)).collect::<Vec<_>>();
+        assert_eq!(days(tiles.cover(&sum(0, 364, None, "encounters"))), [(0, 89), (90, 180), (181, 272)], "the year after three quarters");
+        assert_eq!(days(tiles.cover(&sum(0, 58, Some("downtown"), "encounters"))), [(0, 30), (31, 58)], "a zone's two months, whole");
+        assert_eq!(days(tiles.cover(&sum(0, 58, None, "gender/woman"))), [(0, 30), (40, 58)], "overlapping runs: the most days, apart");
+        assert!(tiles.cover(&sum(0, 58, Some("riverside"), "encounters")).is_empty(), "another zone");
+        assert!(tiles.cover(&sum(1, 89, None, "encounters")).is_empty(), "nothing shown lies inside days 1–89");
+        assert!(tiles.cover(&sum(0, 89, None, "gender/man")).is_empty(), "another series");
+    }
 }
