@@ -87,7 +87,8 @@ fn nothing_to_draw(id: &str, title: &str, hidden: usize) -> String {
 /// A bar chart of labelled counts, one bar a line with its full name beside it; suppressed
 /// ones are listed under the chart, not drawn.
 fn bars(id: &str, title: &str, data: &[(ColumnLabel, Cell)]) -> Result<String> {
-    let shown: Vec<(String, u64)> = data.iter().filter_map(|(k, c)| c.count().map(|n| (k.full(), n))).collect();
+    // Zeros stay in the tables (D81); a chart draws what was given out.
+    let shown: Vec<(String, u64)> = data.iter().filter_map(|(k, c)| c.count().filter(|n| *n > 0).map(|n| (k.full(), n))).collect();
     let hidden: Vec<String> = data.iter().filter(|(_, c)| c.count().is_none()).map(|(k, _)| k.full()).collect();
     if shown.iter().all(|(_, n)| *n == 0) {
         return Ok(nothing_to_draw(id, title, hidden.len()));
