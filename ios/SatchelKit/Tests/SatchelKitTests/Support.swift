@@ -103,9 +103,13 @@ final class Hub {
 
     enum HubError: Error { case didNotStart(String) }
 
-    /// A one-time enrollment code for an outreach phone (the text of the QR code).
-    func enrollmentCode(_ label: String = "Van 1") throws -> String {
-        try manager.sync().createEnrollment(label: label, role: .outreach).code
+    private var enrolled = 0
+
+    /// A one-time enrollment code for an outreach phone (the text of the QR code); by default
+    /// labelled "Van 1", "Van 2", … in order, since each device's label must be its own.
+    func enrollmentCode(_ label: String? = nil) throws -> String {
+        enrolled += 1
+        return try manager.sync().createEnrollment(label: label ?? "Van \(enrolled)", role: .outreach).code
     }
 
     /// Stops the hub at once, as a crash or a pulled cable would (a graceful stop would wait

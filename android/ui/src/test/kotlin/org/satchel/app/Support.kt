@@ -124,9 +124,17 @@ class Hub : AutoCloseable {
         process = p
     }
 
-    /** A one-time enrollment code for an outreach phone (the text of the QR code). */
-    fun enrollmentCode(label: String = "Van 1"): String =
-        manager.sync().use { it.createEnrollment(label, DeviceRole.OUTREACH).code }
+    private var enrolled = 0
+
+    /**
+     * A one-time enrollment code for an outreach phone (the text of the QR code); by default
+     * labelled "Van 1", "Van 2", … in order, since each device's label must be its own.
+     */
+    fun enrollmentCode(label: String? = null): String {
+        enrolled += 1
+        val name = label ?: "Van $enrolled"
+        return manager.sync().use { it.createEnrollment(name, DeviceRole.OUTREACH).code }
+    }
 
     fun stop() {
         process?.destroy()
