@@ -199,9 +199,10 @@ pub fn protect(
             kept_hidden.push(i);
         }
     }
-    // A value that values shown before add up to (the year after its four quarters, a zone's
-    // quarter after its three months) tells an attacker nothing more: left out of the programs,
-    // so that counts it alone would link are not attacked again.
+    // The part of a new value that values shown before add up to tells an attacker nothing
+    // more: it is subtracted (a year after three of its quarters is the fourth), and a value
+    // they cover whole (a quarter after its three months) is left out, so that counts it alone
+    // would link are not attacked again.
     let tiles = Tiles::of(&known);
     let shown_before: HashMap<&DailySum, (&Form, u64)> = earlier
         .iter()
