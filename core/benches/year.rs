@@ -7,7 +7,10 @@
 //!
 //! cargo bench -p satchel-core --bench year
 //!
-//! SATCHEL_BENCH_YEAR_N sets the number of encounters (default 3000).
+//! SATCHEL_BENCH_YEAR_N sets the number of encounters (default 3000), SATCHEL_BENCH_YEAR_MONTHS
+//! the months (default 12). SATCHEL_BENCH_YEAR_STORE=DIR keeps the store in DIR: a later run
+//! over the same DIR resumes the calendar after the releases it holds (to time the last ones
+//! alone, again and again); SATCHEL_BENCH_YEAR_STEPS=K stops after K releases of this run.
 // A benchmark: a failed unwrap stops it with its message.
 #![allow(clippy::unwrap_used)]
 
@@ -30,16 +33,30 @@ use satchel_core::{suppress_tally, CreateOptions, Role, Store};
 fn main() {
     let n: usize = std::env::var("SATCHEL_BENCH_YEAR_N").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
     let months: u32 = std::env::var("SATCHEL_BENCH_YEAR_MONTHS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::create(
-        dir.path(),
-        CreateOptions { role: Role::Manager, pin: "2468".into(), hardware: None, background: false, kdf: KdfParams { m_kib: 64, t: 1, p: 1 } },
-    )
-    .unwrap()
-    .with_clock(std::sync::Arc::new(|| Utc.with_ymd_and_hms(2025, 12, 31, 23, 0, 0).unwrap()));
+    let temp = tempfile::tempdir().unwrap();
+    let kept = std::env::var_os("SATCHEL_BENCH_YEAR_STORE").map(std::path::PathBuf::from);
+    let dir = kept.clone().unwrap_or_else(|| temp.path().to_owned());
+    let clock = std::sync::Arc::new(|| Utc.with_ymd_and_hms(2025, 12, 31, 23, 0, 0).unwrap());
     let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-    year::fill(&store, first, months, n);
-    let steps = year::calendar(first, months);
+    let store = if kept.is_some() && dir.join("satchel.db").exists() {
+        let store = Store::open(&dir).unwrap().with_clock(clock);
+        store.unlock_with_pin("2468").unwrap();
+        store
+    } else {
+        let options = CreateOptions { role: Role::Manager, pin: "2468".into(), hardware: None, background: false, kdf: KdfParams { m_kib: 64, t: 1, p: 1 } };
+        let store = Store::create(&dir, options).unwrap().with_clock(clock);
+        year::fill(&store, first, months, n);
+        store
+    };
+    let mut steps = year::calendar(first, months);
+    let done = store.releases().unwrap().len();
+    if done > 0 {
+        println!("resuming after the {done} releases the store holds");
+        steps.drain(..done.min(steps.len()));
+    }
+    if let Some(k) = std::env::var("SATCHEL_BENCH_YEAR_STEPS").ok().and_then(|v| v.parse().ok()) {
+        steps.truncate(k);
+    }
     let t = Instant::now();
     let (made, _) = year::release_all(&store, &steps);
     let total = t.elapsed().as_secs_f64();

@@ -430,12 +430,9 @@ impl Audit<'_> {
         {
             return true;
         }
-        let (vars, used) = linked.reduced.of(target);
         let interval = attack(
             self.constraints,
-            &vars,
-            &used,
-            &linked.reduced.pinned,
+            &linked.reduced,
             target,
             self.sys,
             points,
@@ -520,7 +517,6 @@ fn pinned_before(
     out: &mut Outcome,
 ) -> bool {
     let (before_whole, before) = before;
-    let (vars, used) = before.of(target);
     let (_, touching) = before_whole.of(target);
     if !touching
         .iter()
@@ -531,9 +527,7 @@ fn pinned_before(
     let mut scratch = Points { list: Vec::new() };
     let interval = attack(
         constraints,
-        &vars,
-        &used,
-        &before.pinned,
+        before,
         target,
         sys,
         &mut scratch,
