@@ -118,6 +118,26 @@ impl Components {
         (vars, used)
     }
 
+    /// The active constraints holding any of `vars` (not pinned), ascending.
+    pub(super) fn touching(&self, vars: &[usize]) -> Vec<usize> {
+        let mut touching: Vec<usize> = vars.iter().flat_map(|&v| self.holding[v].iter().copied()).collect();
+        touching.sort_unstable();
+        touching.dedup();
+        touching
+    }
+
+    /// The component of the first unknown of `target` not pinned.
+    pub(super) fn root_of(&self, target: &Form) -> Option<usize> {
+        target.iter().find(|&&(v, _)| !self.pinned[v]).map(|&(v, _)| self.root[v])
+    }
+
+    /// The unknowns of a component and the constraints over them.
+    pub(super) fn component(&self, root: usize) -> (&[usize], &[usize]) {
+        let vars = self.vars.get(&root).map_or(&[][..], |l| l.as_slice());
+        let used = self.used.get(&root).map_or(&[][..], |l| l.as_slice());
+        (vars, used)
+    }
+
     /// About `budget` unknowns not pinned nearest to `target`'s: its own, then outwards through
     /// the constraints, a step through a constraint of `n` unknowns counting `n` (a block's
     /// identity or a week's value before a year's), ascending.
@@ -192,9 +212,9 @@ fn pinned_alone(constraints: &[Constraint], sys: &System, active: &dyn Fn(&Const
 
 /// Unknowns around a target in its first, small program: most small counts are as wide as the
 /// rule by moves among a few hundred unknowns near them (the classic alternating cycle of cell
-/// suppression), and a program of that size takes milliseconds where the whole component's
-/// (thousands of unknowns once a year of releases links the months) takes a second.
-const NEAR: [usize; 2] = [100, 400];
+/// suppression), and a program of that size takes a few milliseconds where the whole
+/// component's (thousands of unknowns once a year of releases links the quarters) takes tens.
+const NEAR: usize = 400;
 
 /// The target's interval over the unknowns of its component (unknowns marked pinned keep
 /// their true value), or one as wide as the rule asks when that settles it: from its true
@@ -217,14 +237,9 @@ pub(super) fn attack(
     let (vars, used) = components.of(target);
     let pinned = &components.pinned;
     let mut program = Program { constraints, sys, target, threshold };
-    for budget in NEAR {
-        if vars.len() <= budget {
-            break;
-        }
-        let near = components.near(constraints, target, budget);
-        let mut touching: Vec<usize> = near.iter().flat_map(|&v| components.holding[v].iter().copied()).collect();
-        touching.sort_unstable();
-        touching.dedup();
+    if vars.len() > NEAR {
+        let near = components.near(constraints, target, NEAR);
+        let touching = components.touching(&near);
         let mut free = vec![false; pinned.len()];
         for &v in &near {
             free[v] = true;
@@ -263,7 +278,7 @@ impl Program<'_> {
             return Interval { lo: truth, hi: truth };
         }
         out.largest = out.largest.max(vars.len());
-        let span = Span { constraints: self.constraints, sys: self.sys, vars, used, held };
+        let span = Span { constraints: self.constraints, sys: self.sys, vars, used, held, cap: f64::INFINITY };
         // The largest first: a small count can fall by less than the rule, so a rise by the
         // rule settles it alone, and the smallest is not needed (half the programs, most of the
         // time).
@@ -294,6 +309,10 @@ pub(super) struct Span<'a> {
     pub(super) vars: &'a [usize],
     pub(super) used: &'a [usize],
     pub(super) held: &'a dyn Fn(usize) -> bool,
+    /// The most an unknown may rise: infinite for a count's own programs; bounded for the
+    /// broad ones, whose solutions are kept only as witnesses (a smaller set of solutions, so
+    /// each is still one of the attacker's).
+    pub(super) cap: f64,
 }
 
 /// The end of a program: how far the objective moves from its true value.
@@ -322,7 +341,7 @@ impl Span<'_> {
             .iter()
             .map(|&v| {
                 let k = objective.get(&v).copied().unwrap_or(0.0);
-                let rise = problem.add_var(k, (0.0, f64::INFINITY));
+                let rise = problem.add_var(k, (0.0, self.cap));
                 let fall = (sys.truth[v] > 0.0).then(|| problem.add_var(-k, (0.0, sys.truth[v])));
                 (v, (rise, fall))
             })
@@ -362,9 +381,12 @@ impl Span<'_> {
 /// Solutions the attacker's programs found: each satisfies every constraint (and keeps doing so
 /// as more is hidden), so the spread of a count over them is a width it has at least, which
 /// spares most programs.
+#[derive(Default)]
 pub(super) struct Points {
-    /// Each point as its differences from the truth.
-    pub(super) list: Vec<HashMap<usize, f64>>,
+    /// Each point as the values of the unknowns it moves from the truth, the latest kept.
+    list: Vec<HashMap<usize, f64>>,
+    /// Solutions of the broad programs, all kept.
+    pub(super) broad: Vec<HashMap<usize, f64>>,
 }
 
 impl Points {
@@ -377,11 +399,16 @@ impl Points {
         self.list.push(point);
     }
 
+    /// The points found (the broad ones stay where they are).
+    pub(super) fn take(&mut self) -> Vec<HashMap<usize, f64>> {
+        std::mem::take(&mut self.list)
+    }
+
     /// The largest minus the smallest value of `target` over the truth and the points.
     pub(super) fn spread(&self, target: &Form, sys: &System) -> f64 {
         let truth = sys.value(target);
         let (mut lo, mut hi) = (truth, truth);
-        for p in &self.list {
+        for p in self.broad.iter().chain(&self.list) {
             let v: f64 = target
                 .iter()
                 .map(|(var, k)| k * p.get(var).copied().unwrap_or(sys.truth[*var]))
