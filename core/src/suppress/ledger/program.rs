@@ -369,6 +369,14 @@ impl Span<'_> {
                     })
                     .filter(|(v, x)| (x - sys.truth[*v]).abs() > 1e-9)
                     .collect();
+                // Every point kept is one of the attacker's: non-negative, and every constraint
+                // it touches holds (the others hold only unknowns at their true value).
+                debug_assert!(point.values().all(|&x| x > -1e-6));
+                debug_assert!(self.used.iter().all(|&i| {
+                    let c = &self.constraints[i];
+                    let at: f64 = c.form.iter().map(|(v, k)| k * point.get(v).copied().unwrap_or(sys.truth[*v])).sum();
+                    (at - c.rhs).abs() < 1e-6
+                }));
                 points.keep(point);
                 Extreme::At(solution.objective())
             }
