@@ -456,7 +456,7 @@ impl Audit<'_> {
     /// down. Round after round, over the counts not yet shown as wide as the rule, while a round
     /// settles at least one in twenty: most counts are then settled without programs of their
     /// own (a year's audit: 3,500 of them, with some 150 programs instead of 3,000).
-    fn broad_points(&self, linked: &Linked, targets: &[(Form, bool)], threads: usize) -> Points {
+    fn broad_points(&self, linked: &Linked, targets: &[(Form, bool)], threads: usize, out: &mut Outcome) -> Points {
         const ROUNDS: usize = 16;
         const MANY: usize = 32;
         let pinned = &linked.reduced.pinned;
@@ -483,6 +483,7 @@ impl Audit<'_> {
             if jobs.is_empty() {
                 break;
             }
+            out.programs += jobs.len();
             let points = on_threads(threads, |k| {
                 let mut points = Points::default();
                 for (root, seed, open) in jobs.iter().skip(k).step_by(threads) {
@@ -526,7 +527,7 @@ impl Audit<'_> {
     ) -> (Vec<usize>, Points) {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let pool = self.broad_points(linked, targets, threads);
+        let pool = self.broad_points(linked, targets, threads, out);
         let shared = std::sync::Mutex::new(pool);
         let results: Vec<(Vec<usize>, Outcome)> = on_threads(threads, |k| {
             let mut counts = Outcome::default();
