@@ -62,11 +62,12 @@ fn a_year_of_reports_keeps_its_headlines_agrees_with_itself_and_pins_no_small_co
     let values: usize = made.iter().map(|m| m.values).sum();
     let slowest = made.iter().max_by(|a, b| a.seconds.total_cmp(&b.seconds)).unwrap();
     println!(
-        "{} releases: {hidden} of {values} values hidden, {} because of earlier releases; slowest {} ({:.1} s, debug build)",
+        "{} releases: {hidden} of {values} values hidden, {} because of earlier releases; slowest {} ({:.1} s, {} build)",
         made.len(),
         made.iter().map(|m| m.for_earlier).sum::<usize>(),
         slowest.name,
-        slowest.seconds
+        slowest.seconds,
+        if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     let (width, at) = across::narrowest(&store, &released, 11);
     assert!(width >= 11.0 - 1e-6, "an attacker holding every report narrows a small count to {width}: {at}");

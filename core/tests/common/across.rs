@@ -259,6 +259,11 @@ pub fn narrowest(store: &Store, released: &[Released], threshold: u64) -> (f64, 
     };
     let shown: Vec<(Sum, f64)> = shown.iter().map(|(sum, n)| (to_stretches(sum), *n)).collect();
     let stretch_atoms: BTreeSet<Atom> = truth.keys().map(|(d, z, s)| (stretch(*d), z.clone(), s.clone())).collect();
+    let mut stretch_truth: HashMap<Atom, f64> = HashMap::new();
+    for ((d, z, s), n) in &truth {
+        *stretch_truth.entry((stretch(*d), z.clone(), s.clone())).or_default() += n;
+    }
+    let stretch_truth = &stretch_truth;
     // Each small count on its own, spread over the machine's cores.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let hidden = &hidden;
@@ -279,30 +284,51 @@ pub fn narrowest(store: &Store, released: &[Released], threshold: u64) -> (f64, 
                         let atoms: Vec<Atom> = stretch_atoms.iter().filter(|a| family(&a.2) == fam).cloned().collect();
                         let index: HashMap<&Atom, usize> = atoms.iter().enumerate().map(|(i, a)| (a, i)).collect();
                         let objective: HashMap<&Atom, f64> = target.iter().map(|(a, k)| (a, *k)).collect();
+                        // Over each stretch's rise and fall from its true count: the true counts
+                        // satisfy every shown value and breakdown (checked above), so every
+                        // right-hand side is 0 and the solver starts from a solution.
                         let bound = |direction| {
                             let mut p = Problem::new(direction);
-                            let vars: Vec<_> = atoms.iter().map(|a| p.add_var(objective.get(a).copied().unwrap_or(0.0), (0.0, f64::INFINITY))).collect();
+                            let vars: Vec<_> = atoms
+                                .iter()
+                                .map(|a| {
+                                    let k = objective.get(a).copied().unwrap_or(0.0);
+                                    let n = stretch_truth.get(a).copied().unwrap_or(0.0);
+                                    (p.add_var(k, (0.0, f64::INFINITY)), (n > 0.0).then(|| p.add_var(-k, (0.0, n))))
+                                })
+                                .collect();
+                            let terms_of = |pairs: &mut dyn Iterator<Item = (usize, f64)>| {
+                                let mut terms = Vec::new();
+                                for (i, k) in pairs {
+                                    terms.push((vars[i].0, k));
+                                    if let Some(fall) = vars[i].1 {
+                                        terms.push((fall, -k));
+                                    }
+                                }
+                                terms
+                            };
                             for (sum, n) in shown.iter().filter(|(s, _)| !s.is_empty() && family(&s[0].0 .2) == fam) {
-                                let terms: Vec<_> = sum.iter().filter_map(|(a, k)| index.get(a).map(|&i| (vars[i], *k))).collect();
-                                p.add_constraint(&terms, ComparisonOp::Eq, *n);
+                                let at_truth: f64 = sum.iter().map(|(a, k)| k * stretch_truth.get(a).copied().unwrap_or(0.0)).sum();
+                                assert!((at_truth - n).abs() < 1e-6, "a shown value is the true one");
+                                let terms = terms_of(&mut sum.iter().filter_map(|(a, k)| index.get(a).map(|&i| (i, *k))));
+                                p.add_constraint(&terms, ComparisonOp::Eq, 0.0);
                             }
                             if fam == "encounters" {
                                 // In every stretch in every zone, each breakdown adds up to the encounters.
                                 for d in &cuts[..cuts.len() - 1] {
                                     for z in zones {
-                                        let at = |s: &str| index.get(&(*d, z.to_string(), s.to_string())).map(|&i| vars[i]);
+                                        let at = |s: &str| index.get(&(*d, z.to_string(), s.to_string())).copied();
                                         let total = at("encounters");
                                         for prefix in ["contact_type/", "age_band/", "gender/"] {
-                                            let mut terms: Vec<_> = series.iter().filter(|s| s.starts_with(prefix)).filter_map(|s| at(s)).map(|v| (v, 1.0)).collect();
-                                            if let Some(t) = total {
-                                                terms.push((t, -1.0));
-                                            }
+                                            let mut pairs: Vec<(usize, f64)> = series.iter().filter(|s| s.starts_with(prefix)).filter_map(|s| at(s)).map(|i| (i, 1.0)).collect();
+                                            pairs.extend(total.map(|t| (t, -1.0)));
+                                            let terms = terms_of(&mut pairs.into_iter());
                                             p.add_constraint(&terms, ComparisonOp::Eq, 0.0);
                                         }
                                     }
                                 }
                             }
-                            p.solve().map(|s| s.objective()).ok()
+                            p.solve().map(|s| v + s.objective()).ok()
                         };
                         // A small count can fall by less than the rule: when it can rise by the
                         // rule, its width is at least that much, and the smallest is not needed.
