@@ -116,6 +116,9 @@ pub struct Report {
     pub hidden_for_earlier: usize,
     #[serde(skip)]
     pub earlier_releases: usize,
+    /// Periods whose totals the audit took as released already (a release plan, D83).
+    #[serde(skip)]
+    pub planned: Vec<(NaiveDate, NaiveDate)>,
 }
 
 /// Told how far a report's audit is: the period being audited, and the share done.
@@ -178,6 +181,7 @@ impl Report {
             headlines_hidden,
             hidden_for_earlier: r.hidden_for_earlier,
             earlier_releases: r.earlier_releases,
+            planned: r.planned,
         })
     }
 
@@ -222,6 +226,7 @@ impl Report {
             ..h
         }));
         report.hidden_for_earlier += previous.hidden_for_earlier;
+        report.planned.extend(previous.planned);
         Ok(report)
     }
 
@@ -244,7 +249,22 @@ impl Report {
             self.earlier_releases,
             if self.earlier_releases == 1 { "" } else { "s" }
         );
+        out += &self.plan_note();
         out
+    }
+
+    /// The release plan in words, one line per planned period; empty when nothing was planned.
+    pub fn plan_note(&self) -> String {
+        self.planned
+            .iter()
+            .map(|(from, to)| {
+                format!(
+                    "Audited as if the totals of {from} to {to}, for the program and each zone, were released \
+                     already: this period completes it, and values those totals would reveal are hidden \
+                     now, so that its reports can show them.\n"
+                )
+            })
+            .collect()
     }
 }
 

@@ -311,6 +311,7 @@ mod tests {
             headlines_hidden: Vec::new(),
             hidden_for_earlier: 0,
             earlier_releases: 0,
+            planned: Vec::new(),
         }
     }
 

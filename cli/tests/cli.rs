@@ -181,6 +181,11 @@ fn reports_read_back_equal_the_counts_logged() {
     let dry = ok(&satchel(&store, &["report", "--from", &from, "--to", &to, "--zone", "eastside", "--dry-run"]));
     assert!(dry.contains("nothing recorded") && dry.contains("Encounters"), "{dry}");
     assert_eq!(ok(&satchel(&store, &["releases"])), listed, "a dry run records nothing");
+    // A month that ends a quarter is audited with the quarter's totals planned (D83).
+    let september = ok(&satchel(&store, &["report", "--from", "2026-09-01", "--to", "2026-09-30", "--dry-run"]));
+    assert!(september.contains("Audited as if the totals of 2026-07-01 to 2026-09-30"), "{september}");
+    let august = ok(&satchel(&store, &["report", "--from", "2026-08-01", "--to", "2026-08-31", "--dry-run"]));
+    assert!(!august.contains("Audited as if"), "{august}");
 
     // A release is recorded only with its files (D78): a missing folder records nothing.
     let missing = out.path().join("nosuchdir").join("q4.csv");

@@ -80,6 +80,53 @@ fn the_all_zones_report_and_the_single_zone_ones_pin_nothing_together() {
     assert_eq!(store.releases().unwrap().len(), 5);
 }
 
+/// Three months released one by one, then one zone's report of the three together: the zone's
+/// middle month is a small count, so the monthly report hides it, and the zone's total over the
+/// three would give it back unless a month released before hid a second month of that zone.
+fn three_months_then_a_zone(months: [(&str, &str); 3]) -> (Vec<satchel_core::SuppressedReport>, Vec<Released>, Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = manager_store(dir.path());
+    for ((from, _), east) in months.iter().zip([15, 5, 15]) {
+        let day = d(from) + Duration::days(14);
+        log(&store, 30, &day.to_string(), "downtown");
+        log(&store, 25, &day.to_string(), "riverside");
+        log(&store, east, &day.to_string(), "eastside");
+    }
+    let mut queries: Vec<TallyQuery> = months.iter().map(|(from, to)| query(from, to, None, None)).collect();
+    queries.push(query(months[0].0, months[2].1, None, Some("eastside")));
+    let reports: Vec<_> = queries.iter().map(|q| publish(&store, q)).collect();
+    let released = queries
+        .iter()
+        .zip(&reports)
+        .map(|(q, r)| Released { from: q.from, to: q.to, zone: q.zone.clone(), tables: r.tables.clone() })
+        .collect();
+    (reports, released, store, dir)
+}
+
+#[test]
+fn the_month_that_ends_a_quarter_keeps_the_quarters_zone_totals_showable() {
+    use satchel_core::suppress::Why;
+    let (reports, released, store, _dir) =
+        three_months_then_a_zone([("2026-07-01", "2026-07-31"), ("2026-08-01", "2026-08-31"), ("2026-09-01", "2026-09-30")]);
+    let plans: Vec<_> = reports.iter().map(|r| r.planned.clone()).collect();
+    assert_eq!(plans, [vec![], vec![], vec![(d("2026-07-01"), d("2026-09-30"))], vec![]], "September plans the quarter");
+    assert!(reports[2].hidden_for_earlier > 0, "September hides a second month of the zones its plan links");
+    let zone = &reports[3];
+    assert!(zone.headlines_hidden.iter().all(|h| h.why == Why::SmallCount), "{:?}", zone.headlines_hidden);
+    let (width, at) = across::narrowest(&store, &released, THRESHOLD);
+    assert!(width + 1e-6 >= THRESHOLD as f64, "the small count at {at} narrows to {width}");
+
+    // Three months that are no calendar quarter are not planned (September plans its own
+    // quarter): the zone's total is hidden, with its reason, and still pins nothing.
+    let (reports, released, store, _dir) =
+        three_months_then_a_zone([("2026-09-01", "2026-09-30"), ("2026-10-01", "2026-10-31"), ("2026-11-01", "2026-11-30")]);
+    assert!(reports[1..].iter().all(|r| r.planned.is_empty()));
+    let hidden = &reports[3].headlines_hidden;
+    assert!(hidden.iter().any(|h| h.table == "encounters" && h.column.is_none() && h.why == Why::EarlierReleases), "{hidden:?}");
+    let (width, at) = across::narrowest(&store, &released, THRESHOLD);
+    assert!(width + 1e-6 >= THRESHOLD as f64, "the small count at {at} narrows to {width}");
+}
+
 #[test]
 fn the_audit_tells_how_far_it_is_until_every_small_count_is_checked() {
     let dir = tempfile::tempdir().unwrap();

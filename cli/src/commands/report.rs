@@ -126,6 +126,7 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
             if r.hidden_for_earlier > 0 {
                 println!("{} more values suppressed because of what earlier reports showed.", r.hidden_for_earlier);
             }
+            print!("{}", r.plan_note());
             Ok(())
 }
 

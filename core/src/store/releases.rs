@@ -49,6 +49,9 @@ pub struct SuppressedReport {
     pub release: Option<i64>,
     /// Headline values of the whole period that are hidden, and why (D79).
     pub headlines_hidden: Vec<HiddenHeadline>,
+    /// Periods whose totals, for the program and for each zone, the audit took as released
+    /// already: the quarter and the year this report's period completes (a release plan, D83).
+    pub planned: Vec<(NaiveDate, NaiveDate)>,
 }
 
 /// How far a report's audit across releases is: small counts checked of those to check
@@ -131,10 +134,19 @@ impl Store {
             let (mut proposed, at) = proposals(&counts, &tables, &tally, query.by, query.zone.as_deref(), settings);
 
             let earlier = earlier_cells(conn)?;
-            let days = proposed.iter().map(|p| &p.sum).chain(earlier.iter().flat_map(|(_, c)| c.iter().map(|c| &c.sum)));
+            let plan = plan_periods(query.from, query.to);
+            let planned = planned_cells(conn, settings, &plan)?;
+            let days = proposed
+                .iter()
+                .map(|p| &p.sum)
+                .chain(earlier.iter().flat_map(|(_, c)| c.iter().map(|c| &c.sum)))
+                .chain(planned.iter().map(|c| &c.sum));
             let (first, last) = days.fold((i64::MAX, i64::MIN), |(a, b), s| (a.min(s.first), b.max(s.last)));
             let daily = daily_counts(conn, first, last)?;
-            let earlier_flat: Vec<ReleasedCell> = earlier.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+            // The release plan's totals are audited as if shown already (D83): they are not
+            // recorded, and the report that shows them is audited for itself when it is made.
+            let earlier_flat: Vec<ReleasedCell> =
+                earlier.iter().flat_map(|(_, c)| c.iter().cloned()).chain(planned).collect();
             let zones: Vec<String> = settings.zones.iter().map(|z| z.id.clone()).collect();
             let earlier_n = earlier.len();
             let tell = |done: usize, of: usize| progress(AuditProgress { done, of, earlier: earlier_n });
@@ -208,6 +220,7 @@ impl Store {
                 spared: outcome.spared,
                 release,
                 headlines_hidden,
+                planned: plan,
             })
         })
     }
@@ -325,6 +338,43 @@ fn proposals(
         }
     }
     (proposed, at)
+}
+
+/// The release plan of a report from `from` to `to` (D83): the calendar quarter and the calendar
+/// year that end on `to` and begin before `from`. Their totals are the next a manager releases
+/// (the quarter's report, each zone's, the templates, the year), so the report that completes
+/// them hides what those totals would give away with it, while it still can: a month that ends
+/// a quarter, one of whose months was hidden as small, hides a second month of that zone, and
+/// the quarter's total can then be shown.
+fn plan_periods(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+    use chrono::Datelike;
+    let Some(next) = to.succ_opt() else { return Vec::new() };
+    let mut out = Vec::new();
+    if next.day() == 1 && (next.month() - 1) % 3 == 0 {
+        let start = to.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(2)));
+        out.extend(start.filter(|s| *s < from).map(|s| (s, to)));
+    }
+    out
+}
+
+/// The headline values (each table's total and the funder's first numbers, [`is_headline`]) of
+/// the reports on `plan`'s periods, for the whole program and for each zone, that the table's
+/// own suppression would show, as the ledger would hold them once released.
+fn planned_cells(conn: &Connection, settings: &ProgramSettings, plan: &[(NaiveDate, NaiveDate)]) -> Result<Vec<ReleasedCell>> {
+    let zones = std::iter::once(None).chain(settings.zones.iter().map(|z| Some(z.id.clone())));
+    let mut out = Vec::new();
+    for (zone, &(from, to)) in zones.flat_map(|z| plan.iter().map(move |p| (z.clone(), p))) {
+        let query = TallyQuery { zone, ..TallyQuery::period(from, to) };
+        let mut tally = tally::compute(conn, settings, &query)?;
+        show_zeros(&mut tally, settings, query.zone.is_some());
+        let counts = suppress::tables(&tally, None);
+        let threshold = settings.program.small_cell_threshold;
+        let tables: Vec<SuppressedTable> = counts.iter().map(|t| suppress::suppress(t, threshold)).collect();
+        let (proposed, _) = proposals(&counts, &tables, &tally, None, query.zone.as_deref(), settings);
+        let headlines = proposed.into_iter().filter(|p| p.cost == 2 && !p.hidden);
+        out.extend(headlines.map(|p| ReleasedCell { sum: p.sum, shown: Some(p.value) }));
+    }
+    Ok(out)
 }
 
 /// The ledger's cells, report by report; withdrawn releases are forgotten, pending ones count.
