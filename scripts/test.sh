@@ -50,7 +50,7 @@ fi
 echo "== Bindings: Python"
 python3 -m pytest -q bindings/tests/python
 
-echo "== Android app: the platform keystore compiled against Android 15's API and AndroidX (android/app/compile-check.sh)"
+echo "== Android app: android/app and its screens compiled against Android 15's API and the libraries it ships (android/app/compile-check.sh)"
 ./android/app/compile-check.sh
 
 echo "== Bindings: Kotlin (JVM)"

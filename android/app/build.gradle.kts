@@ -40,10 +40,13 @@ android {
 
 kotlin { jvmToolchain(17) }
 
+// The same libraries as closure.py resolves for the build here: every entry of libs.versions.toml.
 dependencies {
+    implementation(libs.kotlin.stdlib)
     implementation(libs.compose.ui)
     implementation(libs.compose.foundation)
     implementation(libs.compose.material3)
+    implementation(libs.compose.ripple)
     implementation(libs.compose.icons.core)
     implementation(libs.activity.compose)
     implementation(libs.lifecycle.process)

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Compiles the app's platform keystore (src/main/kotlin/org/satchel/android/AndroidKeystore.kt),
-# with the strings it shows and the generated Kotlin bindings, against the real Android API:
-# the Android 15 (API 35, the app's compileSdk) platform classes as Robolectric publishes them on
-# Maven Central, and the AndroidX AARs (biometric, fragment, core, ...) it imports. Needs Java 17,
-# Maven and unzip; no Android SDK, no Gradle, no Google Maven repository.
+# Compiles the whole Android app against the real Android API: android/app's Activity, keystore,
+# sync worker and platform glue, android/ui's screens and state holders, and the generated
+# Kotlin bindings, with the Kotlin compiler and Compose compiler plugin the app uses, against
+# the Android 15 (API 35, the app's compileSdk) platform classes as Robolectric publishes them
+# on Maven Central and the app's libraries as closure.py resolves them from
+# gradle/libs.versions.toml (the versions Gradle uses too). Needs Java 17, Maven, Python 3.11
+# and unzip; no Android SDK, no Gradle, no Google Maven repository.
 #
-# What it proves: the code type-checks and compiles to JVM bytecode against those APIs, with the
-# Kotlin compiler the app uses. Exits non-zero when it does not.
-# What it does not: it does not run the code, dex it, package or sign an APK. The java.* / javax.*
+# What it proves: the app type-checks and compiles to JVM bytecode against those APIs, with
+# every library at the version the app ships. Exits non-zero when it does not.
+# What it does not: it does not dex, package or sign an APK, nor run it. The java.* / javax.*
 # classes are the JDK's, not Android's; minSdk (26) API levels and @RequiresApi are not checked
-# (Android Lint does that); the rest of android/app (Compose, WorkManager, the QR scanner) is not
-# compiled.
+# (Android Lint does that).
 #
 # Run bindings/generate.sh first (the bindings). Everything it writes is under
 # android/app/compile-check/target/ (git-ignored). Usage: android/app/compile-check.sh
@@ -21,46 +22,59 @@ root=$(cd "$app/../.." && pwd)
 check=$app/compile-check
 out=$check/target
 bindings=$root/bindings/generated/kotlin/org/satchel/ffi/satchel_ffi.kt
-strings=$root/android/ui/src/main/kotlin/org/satchel/app/strings
 
 if [[ ! -f $bindings ]]; then
   echo "compile-check: $bindings is missing; run bindings/generate.sh first" >&2
   exit 1
 fi
 
-# 1. The platform and library artifacts (target/deps), from the Maven registry.
-mvn -B -q -Dstyle.color=never -f "$check/pom.xml" generate-resources
+# 1. The compiler's version is the app's.
+kotlin=$(sed -n 's/^kotlin = "\(.*\)"/\1/p' "$app/gradle/libs.versions.toml")
+pom_kotlin=$(sed -n 's:.*<kotlin.version>\(.*\)</kotlin.version>.*:\1:p' "$check/pom.xml")
+if [[ $kotlin != "$pom_kotlin" ]]; then
+  echo "compile-check: libs.versions.toml names Kotlin $kotlin, compile-check/pom.xml $pom_kotlin" >&2
+  exit 1
+fi
 
-# 2. An AAR is a zip; its code is the classes.jar inside.
+# 2. The platform and the compiler plugin (Maven), the app's libraries (closure.py).
+mkdir -p "$out"
+mvn -B -q -Dstyle.color=never -f "$check/pom.xml" generate-resources
+python3 "$app/closure.py" "$out/closure.txt"
+
+# 3. An AAR is a zip; its code is the classes.jar inside (and any jars in libs/).
 rm -rf "$out/aars" "$out/classes"
 mkdir -p "$out/aars" "$out/classes"
-classpath=()
-for f in "$out"/deps/*; do
-  case $f in
+classpath=("$out"/platform/android-all-*.jar)
+while read -r _ file; do
+  case $file in
     *.aar)
-      jar=$out/aars/$(basename "$f" .aar).jar
-      unzip -p "$f" classes.jar > "$jar"
-      classpath+=("$jar") ;;
-    *.jar) classpath+=("$f") ;;
+      dir=$out/aars/$(basename "$file" .aar)
+      mkdir -p "$dir"
+      unzip -q -o "$file" 'classes.jar' 'libs/*.jar' -d "$dir" 2>/dev/null || true
+      for jar in "$dir"/classes.jar "$dir"/libs/*.jar; do
+        [[ -f $jar ]] && classpath+=("$jar")
+      done ;;
+    *.jar) classpath+=("$file") ;;
   esac
-done
+done < "$out/closure.txt"
 
-# 3. The Kotlin compiler. The JDK stays on its classpath (android-all has no java.*); the
-# Kotlin standard library comes from target/deps, at the app's version.
+# 4. The Kotlin compiler with the Compose plugin. The JDK stays on its classpath (android-all
+# has no java.*); the Kotlin standard library comes from the closure, at the app's version.
 {
   printf '%s\n' -no-stdlib -no-reflect -jvm-target 17 -d "$out/classes"
+  printf -- '-Xplugin=%s\n' "$out"/plugins/kotlin-compose-compiler-plugin-embeddable-*.jar
   printf -- '-classpath\n%s\n' "$(IFS=:; echo "${classpath[*]}")"
-  printf '%s\n' \
-    "$app/src/main/kotlin/org/satchel/android/AndroidKeystore.kt" \
-    "$strings/Strings.kt" "$strings/English.kt" \
-    "$bindings"
+  find "$app/src/main/kotlin" "$root/android/ui/src/main/kotlin" -name '*.kt' | sort
+  echo "$bindings"
 } > "$out/kotlinc.args"
 
 mvn -B -q -Dstyle.color=never -f "$check/pom.xml" exec:java@kotlinc
 
-classes=$(find "$out/classes/org/satchel/android" -name 'AndroidKeystore*.class' | wc -l)
-if [[ $classes -eq 0 ]]; then
-  echo "compile-check: no AndroidKeystore classes were written" >&2
-  exit 1
-fi
-echo "compile-check: AndroidKeystore.kt compiles against Android API 35 ($classes classes in ${out#"$root"/}/classes)"
+for class in org/satchel/android/MainActivity org/satchel/android/SyncWorker org/satchel/app/screens/SatchelAppKt; do
+  if [[ ! -f $out/classes/$class.class ]]; then
+    echo "compile-check: $class.class was not written" >&2
+    exit 1
+  fi
+done
+classes=$(find "$out/classes" -name '*.class' | wc -l)
+echo "compile-check: android/app and android/ui compile against Android API 35 ($classes classes in ${out#"$root"/}/classes)"

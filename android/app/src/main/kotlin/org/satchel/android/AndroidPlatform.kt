@@ -40,7 +40,7 @@ class AndroidPlatform(private val context: Context) : Platform {
     override fun now(): Instant = Instant.now()
 
     override fun isOnline(): Boolean {
-        val cm = context.getSystemService(ConnectivityManager::class.java)
+        val cm = context.getSystemService(ConnectivityManager::class.java) ?: return false
         val caps = cm.getNetworkCapabilities(cm.activeNetwork) ?: return false
         return caps.hasCapability(NetworkCapabilities.NET_CAPABILITY_VALIDATED)
     }

@@ -36,7 +36,7 @@ class MainActivity : FragmentActivity() {
         override fun onReceive(context: Context, intent: Intent) = app.model.onScreenOff()
     }
 
-    private val lifecycle = object : DefaultLifecycleObserver {
+    private val appLifecycle = object : DefaultLifecycleObserver {
         override fun onStop(owner: LifecycleOwner) = app.model.onBackground()
         override fun onStart(owner: LifecycleOwner) {
             app.model.onForeground()
@@ -53,7 +53,7 @@ class MainActivity : FragmentActivity() {
         window.decorView.importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS
         app.platform.activity = this
         registerReceiver(screenOff, IntentFilter(Intent.ACTION_SCREEN_OFF))
-        ProcessLifecycleOwner.get().lifecycle.addObserver(lifecycle)
+        ProcessLifecycleOwner.get().lifecycle.addObserver(appLifecycle)
         setContent {
             NoPersonalizedLearning {
                 SatchelApp(app.model, onScan = {
@@ -65,7 +65,7 @@ class MainActivity : FragmentActivity() {
 
     override fun onDestroy() {
         unregisterReceiver(screenOff)
-        ProcessLifecycleOwner.get().lifecycle.removeObserver(lifecycle)
+        ProcessLifecycleOwner.get().lifecycle.removeObserver(appLifecycle)
         if (app.platform.activity === this) app.platform.activity = null
         super.onDestroy()
     }

@@ -5,7 +5,7 @@ import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Home
-import androidx.compose.material.icons.filled.List
+import androidx.compose.material.icons.automirrored.filled.List
 import androidx.compose.material.icons.filled.Refresh
 import androidx.compose.material.icons.filled.Settings
 import androidx.compose.material.icons.filled.ShoppingCart
@@ -66,7 +66,7 @@ fun SatchelApp(model: AppModel, onScan: (() -> Unit)? = null) {
                         NavigationBar {
                             for ((tab, label, icon) in listOf(
                                 Triple(Tab.LOG, strings.tabLog, Icons.Filled.Home),
-                                Triple(Tab.TODAY, strings.tabToday, Icons.Filled.List),
+                                Triple(Tab.TODAY, strings.tabToday, Icons.AutoMirrored.Filled.List),
                                 Triple(Tab.STOCK, strings.tabStock, Icons.Filled.ShoppingCart),
                                 Triple(Tab.SYNC, strings.tabSync, Icons.Filled.Refresh),
                                 Triple(Tab.SETTINGS, strings.tabSettings, Icons.Filled.Settings),
