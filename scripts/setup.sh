@@ -14,8 +14,11 @@ need_apt=("${need_apt[@]/mvn/maven}")
 command -v pg_lsclusters >/dev/null 2>&1 || need_apt+=(postgresql)
 # The restore drill backs a PostgreSQL hub up and restores it with pg_dump and pg_restore.
 command -v pg_restore >/dev/null 2>&1 || need_apt+=(postgresql-client)
-# The Android keystore compile check takes the classes out of AndroidX's AARs.
+# The Android build takes AndroidX's AARs apart, and packages, aligns and signs the APK.
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+command -v zip >/dev/null 2>&1 || need_apt+=(zip)
+command -v zipalign >/dev/null 2>&1 || need_apt+=(zipalign)
+command -v apksigner >/dev/null 2>&1 || need_apt+=(apksigner)
 # Headless Chromium renders the HTML report in the CLI's tests.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # The Android app's screens render headless through Skiko: OpenGL, X11, fontconfig and a font.

@@ -50,8 +50,8 @@ fi
 echo "== Bindings: Python"
 python3 -m pytest -q bindings/tests/python
 
-echo "== Android app: android/app and its screens compiled against Android 15's API and the libraries it ships (android/app/compile-check.sh)"
-./android/app/compile-check.sh
+echo "== Android app: a signed APK, built from android/app and its screens against Android 15 and the libraries it ships (android/app/build-apk.sh)"
+./android/app/build-apk.sh
 
 echo "== Bindings: Kotlin (JVM)"
 (cd bindings/tests/kotlin && mvn -q -B test)

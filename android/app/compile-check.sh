@@ -41,22 +41,25 @@ mkdir -p "$out"
 mvn -B -q -Dstyle.color=never -f "$check/pom.xml" generate-resources
 python3 "$app/closure.py" "$out/closure.txt"
 
-# 3. An AAR is a zip; its code is the classes.jar inside (and any jars in libs/).
+# 3. An AAR is a zip: its code is the classes.jar inside (and any jars in libs/); its resources,
+# manifest and native libraries are kept for build-apk.sh. target/libraries.txt lists the code
+# of every library, the platform's apart.
 rm -rf "$out/aars" "$out/classes"
 mkdir -p "$out/aars" "$out/classes"
-classpath=("$out"/platform/android-all-*.jar)
+libraries=()
 while read -r _ file; do
   case $file in
     *.aar)
       dir=$out/aars/$(basename "$file" .aar)
-      mkdir -p "$dir"
-      unzip -q -o "$file" 'classes.jar' 'libs/*.jar' -d "$dir" 2>/dev/null || true
+      unzip -q -o "$file" -d "$dir"
       for jar in "$dir"/classes.jar "$dir"/libs/*.jar; do
-        [[ -f $jar ]] && classpath+=("$jar")
+        [[ -f $jar ]] && libraries+=("$jar")
       done ;;
-    *.jar) classpath+=("$file") ;;
+    *.jar) libraries+=("$file") ;;
   esac
 done < "$out/closure.txt"
+printf '%s\n' "${libraries[@]}" > "$out/libraries.txt"
+classpath=("$out"/platform/android-all-*.jar "${libraries[@]}")
 
 # 4. The Kotlin compiler with the Compose plugin. The JDK stays on its classpath (android-all
 # has no java.*); the Kotlin standard library comes from the closure, at the app's version.
