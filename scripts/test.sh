@@ -52,6 +52,9 @@ python3 -m pytest -q bindings/tests/python
 
 echo "== Android app: a signed APK, built from android/app and its screens against Android 15 and the libraries it ships (android/app/build-apk.sh)"
 ./android/app/build-apk.sh
+echo "== Android app: the Activity on Android 15's framework (Robolectric, android/app/robolectric.sh)"
+cargo build -q --locked -p satchel-server
+./android/app/robolectric.sh
 
 echo "== Bindings: Kotlin (JVM)"
 (cd bindings/tests/kotlin && mvn -q -B test)

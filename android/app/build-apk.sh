@@ -16,7 +16,8 @@
 #      (target/debug.keystore), or the release key given by SATCHEL_APK_KEYSTORE (a keystore
 #      file), SATCHEL_APK_KEY_ALIAS and SATCHEL_APK_KEYSTORE_PASS.
 #   6. Checks on the artifact: the signature verifies, the badging names the package and SDK
-#      levels, the dex holds the Activity, the manifest keeps backups off.
+#      levels, the dex holds the Activity, the manifest keeps backups off and WorkManager
+#      initialized on demand (by SatchelApplication).
 #
 # Writes android/app/compile-check/target/satchel.apk. Run bindings/generate.sh first.
 # Usage: android/app/build-apk.sh
@@ -81,7 +82,7 @@ java -cp "$merger_cp" com.android.manifmerger.Merger \
   --property PACKAGE="$package" \
   --property MIN_SDK_VERSION="$min_sdk" --property TARGET_SDK_VERSION="$target_sdk" \
   --property VERSION_CODE="$version_code" --property VERSION_NAME="$version_name" \
-  --out "$out/AndroidManifest.xml" > "$out/merger.log" 2>&1 || { cat "$out/merger.log" >&2; exit 1; }
+  --remove-tools-declarations --out "$out/AndroidManifest.xml" > "$out/merger.log" 2>&1 || { cat "$out/merger.log" >&2; exit 1; }
 
 extra=$(printf '%s\n' "${packages[@]}" | grep -v '^$' | sort -u | paste -sd:)
 "$aapt2" link -o "$out/base.apk" -I "$platform" --manifest "$out/AndroidManifest.xml" \
@@ -158,5 +159,9 @@ found=$(unzip -p "$apk" 'classes*.dex' | grep -a -c "Lorg/satchel/android/MainAc
 manifest=$("$aapt2" dump xmltree --file AndroidManifest.xml "$apk")
 grep -q 'allowBackup(0x01010280)=false' <<<"$manifest" \
   || { echo "build-apk: the manifest does not keep backups off" >&2; exit 1; }
+if grep -q 'androidx.work.WorkManagerInitializer' <<<"$manifest"; then
+  echo "build-apk: WorkManager's start-up initializer is still in the manifest" >&2
+  exit 1
+fi
 size=$(stat -c %s "$apk")
 say "$apk: $kind-signed, $((size / 1024)) KB, $package $version_name, SDK $min_sdk-$target_sdk"

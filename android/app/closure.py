@@ -14,7 +14,11 @@ downloads) and are fetched once.
 Writes one line per file, `group:module:version path`, to the file given as the first argument.
 Fails, naming them, when a module or a file is not served: nothing is left half resolved.
 
-Usage: closure.py OUT [LIBS_TOML]
+Libraries whose name in the catalog begins with `test-` are the JVM tests' (Robolectric):
+left out of the app, added with --test, which resolves for the host JVM instead (JNA's JAR,
+with its desktop dispatcher, rather than its AAR).
+
+Usage: closure.py [--test] OUT [LIBS_TOML]
 """
 
 import json
@@ -32,6 +36,7 @@ POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 # Libraries whose Android build is an AAR beside their JAR (`@aar` in build.gradle.kts): JNA's
 # carries libjnidispatch.so for each Android ABI.
 AS_AAR = {("net.java.dev.jna", "jna"): "aar"}
+HOST = "--test" in sys.argv
 
 
 class NotServed(Exception):
@@ -134,7 +139,7 @@ def describe(group, module, version):
         v = re.sub(r"\$\{([^}]+)\}", lambda m: props.get(m.group(1), m.group(0)), text(d, "version") or "")
         if v.strip("[]"):
             deps.append((text(d, "groupId"), text(d, "artifactId"), v.strip("[]")))
-    packaging = AS_AAR.get((group, module)) or text(pom, "packaging") or "jar"
+    packaging = (None if HOST else AS_AAR.get((group, module))) or text(pom, "packaging") or "jar"
     if packaging == "pom":
         return deps, [], []
     return deps, [], [f"{base}/{module}-{version}.{ {'bundle': 'jar'}.get(packaging, packaging) }"]
@@ -166,13 +171,16 @@ def resolve(roots):
 
 
 def main():
-    out = sys.argv[1]
-    toml = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "gradle/libs.versions.toml")
+    args = [a for a in sys.argv[1:] if a != "--test"]
+    out = args[0]
+    toml = args[1] if len(args) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "gradle/libs.versions.toml")
     with open(toml, "rb") as f:
         libs = tomllib.load(f)
     versions = libs.get("versions", {})
     roots = {}
     for name, lib in libs.get("libraries", {}).items():
+        if name.startswith("test-") and not HOST:
+            continue
         group, module = lib["module"].split(":")
         version = lib["version"]
         if isinstance(version, dict):

@@ -21,18 +21,21 @@ import org.satchel.app.model.Language
 import org.satchel.app.model.Platform
 import org.satchel.app.model.Preferences
 import org.satchel.app.model.ThemeChoice
+import org.satchel.ffi.PhoneKeystore
 
-/** The [Platform] on a phone: Keystore, WorkManager, connectivity, SharedPreferences. */
-class AndroidPlatform(private val context: Context) : Platform {
+/**
+ * The [Platform] on a phone: Keystore, WorkManager, connectivity, SharedPreferences. [keystore]
+ * is the phone's Android Keystore; the JVM tests on Android's framework, which has no Keystore
+ * provider, give one of their own.
+ */
+class AndroidPlatform(private val context: Context, override val keystore: PhoneKeystore = AndroidKeystore(context)) : Platform {
     private val prefs = context.getSharedPreferences("satchel", Context.MODE_PRIVATE)
-
-    override val keystore = AndroidKeystore(context)
 
     /** The Activity the fingerprint prompt shows over (set by [MainActivity] while it exists). */
     var activity: FragmentActivity?
-        get() = keystore.activity
+        get() = (keystore as? AndroidKeystore)?.activity
         set(value) {
-            keystore.activity = value
+            (keystore as? AndroidKeystore)?.activity = value
         }
 
     override val storeDir: String = File(context.noBackupFilesDir, "store").path

@@ -1,0 +1,94 @@
+package org.satchel.android
+
+import android.content.Intent
+import android.net.ConnectivityManager
+import android.net.NetworkCapabilities
+import android.os.Looper
+import android.view.WindowManager
+import androidx.work.NetworkType
+import androidx.work.WorkInfo
+import androidx.work.WorkManager
+import java.time.LocalDate
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.Robolectric
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.Shadows.shadowOf
+import org.robolectric.annotation.Config
+import org.robolectric.annotation.GraphicsMode
+import org.robolectric.shadows.ShadowNetworkCapabilities
+import org.satchel.app.Hub
+import org.satchel.app.model.Route
+
+/**
+ * A worker's first minutes on Android 15's framework: the real Activity and screens, the host
+ * build of the library, a real hub. The keystore is held in memory ([TestApplication]).
+ */
+@RunWith(RobolectricTestRunner::class)
+@Config(sdk = [35], application = TestApplication::class, qualifiers = "w411dp-h891dp-xxhdpi")
+@GraphicsMode(GraphicsMode.Mode.NATIVE)
+class ShiftOnAndroidTest {
+    /** Runs the main thread's queue (the app's model lives on it) until [condition] holds. */
+    private fun waitFor(what: String, timeoutMs: Long = 30_000, condition: () -> Boolean) {
+        val end = System.currentTimeMillis() + timeoutMs
+        while (true) {
+            shadowOf(Looper.getMainLooper()).idle()
+            if (condition()) return
+            if (System.currentTimeMillis() > end) throw AssertionError("waited ${timeoutMs / 1000} s for $what")
+            Thread.sleep(20)
+        }
+    }
+
+    @Test
+    fun joinLogAKitInTwoTapsSyncItAndLockWhenTheScreenTurnsOff(): Unit = Hub().use { hub ->
+        val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
+        val activity = controller.get()
+        val app = activity.application as SatchelApplication
+        val model = app.model
+        // A validated network, as a phone with signal has.
+        val cm = activity.getSystemService(ConnectivityManager::class.java)!!
+        shadowOf(cm).setNetworkCapabilities(
+            cm.activeNetwork,
+            ShadowNetworkCapabilities.newInstance().also { shadowOf(it).addCapability(NetworkCapabilities.NET_CAPABILITY_VALIDATED) },
+        )
+        assertTrue("online", app.platform.isOnline())
+
+        // Join with the code's text pasted, a PIN chosen twice.
+        model.join.setCode(hub.enrollmentCode())
+        model.join.setPin("2468")
+        model.join.setPinAgain("2468")
+        model.join.join()
+        waitFor("joined") { model.state.value.route == Route.MAIN && model.log.state.value.kits.isNotEmpty() }
+        // Joining schedules the background sync: one unique periodic work that needs a network.
+        val work = WorkManager.getInstance(activity).getWorkInfosForUniqueWork(SyncWorker.NAME).get()
+        assertEquals(1, work.size)
+        assertEquals(WorkInfo.State.ENQUEUED, work[0].state)
+        assertEquals(NetworkType.CONNECTED, work[0].constraints.requiredNetworkType)
+
+        // Two taps: the kit, then Save. Today shows it.
+        model.review.openKit(model.log.state.value.kits.first().id)
+        waitFor("the review sheet") { model.state.value.sheetOpen && model.review.state.value.items.isNotEmpty() }
+        model.review.save()
+        waitFor("saved") { !model.state.value.sheetOpen }
+        model.today.refresh()
+        waitFor("today's row") { model.today.state.value.rows.size == 1 }
+
+        // Sync: the manager receives it.
+        model.sync.refresh()
+        waitFor("online in Sync") { model.sync.state.value.online }
+        model.sync.syncNow()
+        waitFor("synced") { model.sync.state.value.status?.pending == 0uL && !model.sync.state.value.busy }
+        hub.manager.sync().use { it.syncNow() }
+        val today = LocalDate.now()
+        val total = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
+        assertEquals(1uL, total.encounters)
+
+        // The screen turns off: the registered receiver locks the app at once.
+        activity.sendBroadcast(Intent(Intent.ACTION_SCREEN_OFF))
+        waitFor("locked") { model.state.value.route == Route.UNLOCK }
+        assertTrue(activity.window.attributes.flags and WindowManager.LayoutParams.FLAG_SECURE != 0)
+        controller.pause().stop().destroy()
+    }
+}
