@@ -36,6 +36,19 @@ android {
         jniLibs.srcDirs("build/jniLibs")
     }
     packaging { jniLibs { useLegacyPackaging = false } }
+    // The Activity on Android's framework (Robolectric), as robolectric.sh runs it here: the
+    // merged manifest and resources, the host library (bindings/generated) and a hub binary.
+    sourceSets["test"].apply {
+        kotlin.srcDirs("src/test/kotlin", "../ui/src/test/kotlin")
+        kotlin.include("org/satchel/android/**", "org/satchel/app/Support.kt")
+    }
+    testOptions {
+        unitTests.isIncludeAndroidResources = true
+        unitTests.all {
+            it.systemProperty("jna.library.path", file("../../bindings/generated").path)
+            it.systemProperty("satchel.server.bin", file("../../target/debug/satchel-server").path)
+        }
+    }
 }
 
 kotlin { jvmToolchain(17) }
@@ -56,4 +69,9 @@ dependencies {
     implementation("${libs.jna.get()}@aar")
     implementation(libs.zxing.core)
     implementation(libs.zxing.embedded)
+    testImplementation(libs.test.junit)
+    testImplementation(libs.test.robolectric)
+    testImplementation(libs.test.androidx.core)
+    // JNA with its desktop dispatcher, for the host library in the JVM tests.
+    testImplementation(libs.jna)
 }
