@@ -1,6 +1,7 @@
 package org.satchel.android
 
 import android.content.Intent
+import android.content.res.Configuration
 import android.net.ConnectivityManager
 import android.net.NetworkCapabilities
 import android.os.Looper
@@ -42,7 +43,7 @@ class ShiftOnAndroidTest {
     }
 
     @Test
-    fun joinLogAKitInTwoTapsSyncItAndLockWhenTheScreenTurnsOff(): Unit = Hub().use { hub ->
+    fun joinLogInTwoTapsKeepASheetAcrossRotationSyncAndLockWhenTheScreenTurnsOff(): Unit = Hub().use { hub ->
         val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
         val activity = controller.get()
         val app = activity.application as SatchelApplication
@@ -75,7 +76,27 @@ class ShiftOnAndroidTest {
         model.today.refresh()
         waitFor("today's row") { model.today.state.value.rows.size == 1 }
 
-        // Sync: the manager receives it.
+        // A second sheet, changed, then the phone turned: the Activity is made again and the
+        // sheet is as the worker left it (its state lives in the application's model).
+        model.review.openKit(model.log.state.value.kits.last().id)
+        waitFor("the second sheet") { model.state.value.sheetOpen && model.review.state.value.items.isNotEmpty() }
+        model.review.step(model.review.state.value.items.first().id, 2)
+        val sheet = model.review.state.value
+        controller.configurationChange(Configuration(activity.resources.configuration).apply {
+            orientation = Configuration.ORIENTATION_LANDSCAPE
+            screenWidthDp = 891
+            screenHeightDp = 411
+        })
+        shadowOf(Looper.getMainLooper()).idle()
+        assertTrue("a new Activity", controller.get() !== activity)
+        assertTrue("the sheet is still open", model.state.value.sheetOpen)
+        assertEquals(sheet, model.review.state.value)
+        model.review.save()
+        waitFor("the second saved") { !model.state.value.sheetOpen }
+        model.today.refresh()
+        waitFor("two rows in Today") { model.today.state.value.rows.size == 2 }
+
+        // Sync: the manager receives both.
         model.sync.refresh()
         waitFor("online in Sync") { model.sync.state.value.online }
         model.sync.syncNow()
@@ -83,12 +104,12 @@ class ShiftOnAndroidTest {
         hub.manager.sync().use { it.syncNow() }
         val today = LocalDate.now()
         val total = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
-        assertEquals(1uL, total.encounters)
+        assertEquals(2uL, total.encounters)
 
         // The screen turns off: the registered receiver locks the app at once.
-        activity.sendBroadcast(Intent(Intent.ACTION_SCREEN_OFF))
+        controller.get().sendBroadcast(Intent(Intent.ACTION_SCREEN_OFF))
         waitFor("locked") { model.state.value.route == Route.UNLOCK }
-        assertTrue(activity.window.attributes.flags and WindowManager.LayoutParams.FLAG_SECURE != 0)
+        assertTrue(controller.get().window.attributes.flags and WindowManager.LayoutParams.FLAG_SECURE != 0)
         controller.pause().stop().destroy()
     }
 }
