@@ -9,8 +9,28 @@
 # The apps ship one such library per ABI: this machine's build is broken down, and the arm64 and
 # 32-bit ARM builds are checked against the same budget (below). The relocation packing the Android build uses
 # is set for every target in bindings/build.rs.
+#   scripts/size-budget.sh apk FILE   the APK's budget (android/app/build-apk.sh calls it):
+#                                     SATCHEL_APK_BUDGET bytes, default 13000000 without the
+#                                     native library (as built here), 24000000 with it
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = apk ]; then
+  apk="$2"
+  size="$(stat -c %s "$apk")"
+  if unzip -l "$apk" | grep -q 'libsatchel_ffi.so'; then
+    budget="${SATCHEL_APK_BUDGET:-24000000}" with="with the native library"
+  else
+    budget="${SATCHEL_APK_BUDGET:-13000000}" with="without the native library"
+  fi
+  if [ "$size" -gt "$budget" ]; then
+    echo "over budget: the APK ($with) is $size bytes, the budget is $budget" >&2
+    exit 1
+  fi
+  echo "within budget: the APK ($with) $size of $budget bytes"
+  exit 0
+fi
+
 budget="${SATCHEL_FFI_BUDGET:-4000000}"
 
 cargo build --locked -q -p satchel-ffi --profile ffi-symbols

@@ -15,9 +15,10 @@
 #   5. zipalign (native libraries page-aligned, stored), apksigner: a debug key made at build time
 #      (target/debug.keystore), or the release key given by SATCHEL_APK_KEYSTORE (a keystore
 #      file), SATCHEL_APK_KEY_ALIAS and SATCHEL_APK_KEYSTORE_PASS.
-#   6. Checks on the artifact: the signature verifies, the badging names the package and SDK
-#      levels, the dex holds the Activity, the manifest keeps backups off and WorkManager
-#      initialized on demand (by SatchelApplication).
+#   6. Checks: the app's code refers to nothing the APK lacks (TraceReferences); the signature
+#      verifies, the badging names the package and SDK levels and only the permissions the app
+#      needs, the dex holds the Activity, the manifest keeps backups off (allowBackup, the
+#      data-extraction rules) and WorkManager initialized on demand (by SatchelApplication).
 #
 # Writes android/app/compile-check/target/satchel.apk. Run bindings/generate.sh first.
 # Usage: android/app/build-apk.sh
@@ -102,6 +103,14 @@ java -Xmx3g -cp "$out"/tools/r8-*.jar com.android.tools.r8.D8 --debug --min-api 
   "$out/app-classes.jar" "$out/r.jar" "${libraries[@]}" > "$out/d8.log" 2>&1 || { cat "$out/d8.log" >&2; exit 1; }
 say "dexed ($(ls "$out"/dex/*.dex | wc -l) dex files)"
 
+# Every class, method and field the app's own code uses exists in the platform or a library
+# it ships (D8's TraceReferences).
+lib_args=(--lib "$jdk" --lib "$platform" --lib "$out/r.jar")
+for l in "${libraries[@]}"; do lib_args+=(--lib "$l"); done
+java -cp "$out"/tools/r8-*.jar com.android.tools.r8.tracereferences.TraceReferences --check \
+  "${lib_args[@]}" --source "$out/app-classes.jar" > "$out/trace.log" 2>&1 \
+  || { cat "$out/trace.log" >&2; echo "build-apk: the app refers to classes the APK does not have" >&2; exit 1; }
+
 # 4. Native libraries.
 abis=(arm64-v8a armeabi-v7a x86_64)
 for abi in "${abis[@]}"; do
@@ -159,9 +168,22 @@ found=$(unzip -p "$apk" 'classes*.dex' | grep -a -c "Lorg/satchel/android/MainAc
 manifest=$("$aapt2" dump xmltree --file AndroidManifest.xml "$apk")
 grep -q 'allowBackup(0x01010280)=false' <<<"$manifest" \
   || { echo "build-apk: the manifest does not keep backups off" >&2; exit 1; }
+grep -q 'dataExtractionRules(0x0101063e)=@' <<<"$manifest" && grep -q 'fullBackupContent(0x010104eb)=false' <<<"$manifest" \
+  || { echo "build-apk: the manifest lost its no-backup rules" >&2; exit 1; }
+# Only the permissions the app needs: the network, the camera (the QR code), biometrics, and
+# what WorkManager adds for the background sync. No location, contacts or storage.
+allowed="android.permission.INTERNET android.permission.ACCESS_NETWORK_STATE android.permission.CAMERA
+android.permission.USE_BIOMETRIC android.permission.USE_FINGERPRINT android.permission.WAKE_LOCK
+android.permission.RECEIVE_BOOT_COMPLETED android.permission.FOREGROUND_SERVICE
+$package.DYNAMIC_RECEIVER_NOT_EXPORTED_PERMISSION"
+permissions=$(sed -n "s/^uses-permission: name='\([^']*\)'.*/\1/p" <<<"$badging")
+for p in $permissions; do
+  grep -qwF -- "$p" <<<"$allowed" || { echo "build-apk: the APK asks for $p, which the app does not need" >&2; exit 1; }
+done
 if grep -q 'androidx.work.WorkManagerInitializer' <<<"$manifest"; then
   echo "build-apk: WorkManager's start-up initializer is still in the manifest" >&2
   exit 1
 fi
+"$root/scripts/size-budget.sh" apk "$apk"
 size=$(stat -c %s "$apk")
 say "$apk: $kind-signed, $((size / 1024)) KB, $package $version_name, SDK $min_sdk-$target_sdk"
