@@ -8,6 +8,7 @@ import android.os.Bundle
 import android.view.View
 import android.view.WindowManager
 import android.view.inputmethod.EditorInfo
+import androidx.activity.OnBackPressedCallback
 import androidx.activity.compose.setContent
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.ExperimentalComposeUiApi
@@ -54,6 +55,16 @@ class MainActivity : FragmentActivity() {
         app.platform.activity = this
         registerReceiver(screenOff, IntentFilter(Intent.ACTION_SCREEN_OFF))
         ProcessLifecycleOwner.get().lifecycle.addObserver(appLifecycle)
+        // Back closes the card, the sheet, another tab (the model decides); on Log, the join and
+        // PIN screens it leaves the app as the system does.
+        onBackPressedDispatcher.addCallback(this, object : OnBackPressedCallback(true) {
+            override fun handleOnBackPressed() {
+                if (app.model.back()) return
+                isEnabled = false
+                onBackPressedDispatcher.onBackPressed()
+                isEnabled = true
+            }
+        })
         setContent {
             NoPersonalizedLearning {
                 SatchelApp(app.model, onScan = {

@@ -22,6 +22,7 @@ import org.robolectric.annotation.GraphicsMode
 import org.robolectric.shadows.ShadowNetworkCapabilities
 import org.satchel.app.Hub
 import org.satchel.app.model.Route
+import org.satchel.app.model.Tab
 
 /**
  * A worker's first minutes on Android 15's framework: the real Activity and screens, the host
@@ -93,6 +94,18 @@ class ShiftOnAndroidTest {
         assertEquals(sheet, model.review.state.value)
         model.review.save()
         waitFor("the second saved") { !model.state.value.sheetOpen }
+
+        // Back: a sheet closes as Cancel does (nothing saved), another tab goes back to Log,
+        // and on Log the system has it (the app leaves; nothing is lost).
+        val rotated = controller.get()
+        model.review.openKit(model.log.state.value.kits.first().id)
+        waitFor("a third sheet") { model.state.value.sheetOpen }
+        rotated.onBackPressedDispatcher.onBackPressed()
+        waitFor("the sheet closed by Back") { !model.state.value.sheetOpen }
+        model.selectTab(Tab.TODAY)
+        rotated.onBackPressedDispatcher.onBackPressed()
+        waitFor("Log again") { model.state.value.tab == Tab.LOG }
+        assertTrue("Back on Log is the system's", !model.back())
         model.today.refresh()
         waitFor("two rows in Today") { model.today.state.value.rows.size == 2 }
 

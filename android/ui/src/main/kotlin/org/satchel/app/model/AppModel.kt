@@ -242,6 +242,22 @@ class AppModel(
 
     internal fun showSheet(open: Boolean) = _state.update { it.copy(sheetOpen = open) }
 
+    /**
+     * The phone's Back, one step at a time: the hand-over card closes to its sheet, the review
+     * sheet closes as Cancel does, another tab goes back to Log. Returns false on Log and on
+     * the join and PIN screens, where Back leaves the app as the system does.
+     */
+    fun back(): Boolean {
+        val s = _state.value
+        return when {
+            s.route != Route.MAIN -> false
+            s.sheetOpen && review.state.value.card != null -> { review.closeCard(); true }
+            s.sheetOpen -> { review.close(); true }
+            s.tab != Tab.LOG -> { selectTab(Tab.LOG); true }
+            else -> false
+        }
+    }
+
     fun updatePreferences(change: (Preferences) -> Preferences) {
         val prefs = change(_state.value.preferences)
         platform.savePreferences(prefs)
