@@ -1,14 +1,27 @@
 package org.satchel.android
 
+import android.app.KeyguardManager
+import android.content.Context
 import android.content.Intent
 import android.content.res.Configuration
 import android.net.ConnectivityManager
 import android.net.NetworkCapabilities
 import android.os.Looper
 import android.view.WindowManager
+import androidx.work.Data
+import androidx.work.ForegroundUpdater
+import androidx.work.ListenableWorker
 import androidx.work.NetworkType
+import androidx.work.ProgressUpdater
 import androidx.work.WorkInfo
 import androidx.work.WorkManager
+import androidx.work.WorkerFactory
+import androidx.work.WorkerParameters
+import androidx.work.impl.utils.taskexecutor.WorkManagerTaskExecutor
+import java.util.UUID
+import java.util.concurrent.Executors
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.runBlocking
 import java.time.LocalDate
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
@@ -43,8 +56,26 @@ class ShiftOnAndroidTest {
         }
     }
 
+    /**
+     * [SyncWorker] with the parameters WorkManager gives a run (its first attempt). The worker
+     * reports no progress and asks for no foreground service: those two refuse.
+     */
+    private fun runWorker(app: SatchelApplication): ListenableWorker.Result {
+        val noProgress = ProgressUpdater { _, _, _ -> throw UnsupportedOperationException("progress") }
+        val noForeground = ForegroundUpdater { _, _, _ -> throw UnsupportedOperationException("foreground") }
+        val noFactory = object : WorkerFactory() {
+            override fun createWorker(appContext: Context, workerClassName: String, workerParameters: WorkerParameters) = null
+        }
+        val executor = Executors.newSingleThreadExecutor()
+        val params = WorkerParameters(
+            UUID.randomUUID(), Data.EMPTY, listOf(SyncWorker.NAME), WorkerParameters.RuntimeExtras(), 1, 0,
+            executor, Dispatchers.Default, WorkManagerTaskExecutor(executor), noFactory, noProgress, noForeground,
+        )
+        return runBlocking { SyncWorker(app, params).doWork() }
+    }
+
     @Test
-    fun joinLogInTwoTapsKeepASheetAcrossRotationSyncAndLockWhenTheScreenTurnsOff(): Unit = Hub().use { hub ->
+    fun joinLogKeepASheetAcrossRotationGoBackSyncLockAndSyncInTheBackground(): Unit = Hub().use { hub ->
         val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
         val activity = controller.get()
         val app = activity.application as SatchelApplication
@@ -119,10 +150,29 @@ class ShiftOnAndroidTest {
         val total = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
         assertEquals(2uL, total.encounters)
 
-        // The screen turns off: the registered receiver locks the app at once.
+        // A third contact, not synced yet, then the screen turns off: the registered receiver
+        // locks the app at once.
+        model.review.openKit(model.log.state.value.kits.first().id)
+        waitFor("the third sheet") { model.state.value.sheetOpen && model.review.state.value.items.isNotEmpty() }
+        model.review.save()
+        waitFor("the third saved") { !model.state.value.sheetOpen }
         controller.get().sendBroadcast(Intent(Intent.ACTION_SCREEN_OFF))
         waitFor("locked") { model.state.value.route == Route.UNLOCK }
+        assertTrue("the store is closed", !model.hasOpenStore())
         assertTrue(controller.get().window.attributes.flags and WindowManager.LayoutParams.FLAG_SECURE != 0)
+
+        // The background sync, run as WorkManager runs it (its test helpers are not served): on
+        // a locked phone the background key does not work, so it tries again later and sends
+        // nothing; on an unlocked phone it opens the store with that key and sends the third.
+        val keyguard = app.getSystemService(KeyguardManager::class.java)!!
+        shadowOf(keyguard).setIsDeviceLocked(true)
+        assertEquals(ListenableWorker.Result.retry(), runWorker(app))
+        shadowOf(keyguard).setIsDeviceLocked(false)
+        assertEquals(ListenableWorker.Result.success(), runWorker(app))
+        assertTrue("locked again after the run", !model.hasOpenStore())
+        hub.manager.sync().use { it.syncNow() }
+        val after = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
+        assertEquals(3uL, after.encounters)
         controller.pause().stop().destroy()
     }
 }
