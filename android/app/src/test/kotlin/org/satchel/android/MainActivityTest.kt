@@ -17,7 +17,9 @@ import org.robolectric.RobolectricTestRunner
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
 import org.robolectric.annotation.GraphicsMode
+import org.satchel.app.model.Language
 import org.satchel.app.model.Route
+import org.satchel.app.strings.Spanish
 
 /**
  * The real [MainActivity], with the real screens over the host build of the native library, on
@@ -33,7 +35,7 @@ class MainActivityTest {
         else -> null
     }
 
-    private fun screenshot(activity: MainActivity, name: String): File {
+    private fun screenshot(activity: MainActivity, name: String): IntArray {
         val root = activity.window.decorView
         val bitmap = Bitmap.createBitmap(root.width, root.height, Bitmap.Config.ARGB_8888)
         root.draw(Canvas(bitmap))
@@ -43,11 +45,11 @@ class MainActivityTest {
         // Something was drawn: more than one colour.
         val pixels = IntArray(bitmap.width * bitmap.height).also { bitmap.getPixels(it, 0, bitmap.width, 0, 0, bitmap.width, bitmap.height) }
         assertTrue("$name is blank", pixels.toSet().size > 1)
-        return file
+        return pixels
     }
 
     @Test
-    fun aNewPhoneOpensOnJoinInASecureWindowAndKeepsItAcrossRotation() {
+    fun aNewPhoneOpensOnJoinInASecureWindowSwitchesLanguageAndKeepsItAcrossRotation() {
         val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
         shadowOf(Looper.getMainLooper()).idle()
         val activity = controller.get()
@@ -61,7 +63,16 @@ class MainActivityTest {
         assertNotNull("the screens are composed in the window", composeView(activity.window.decorView))
         val app = activity.application as SatchelApplication
         assertEquals(Route.JOIN, app.model.state.value.route)
-        screenshot(activity, "join")
+        val english = screenshot(activity, "join")
+
+        // The language switch: the screens redraw in Spanish at once, and the choice is kept in
+        // the phone's preferences for the next start.
+        app.model.settings.setLanguage(Language.SPANISH)
+        shadowOf(Looper.getMainLooper()).idle()
+        assertEquals(Spanish, app.model.strings)
+        val spanish = screenshot(activity, "join-es")
+        assertTrue("the screen changed", !english.contentEquals(spanish))
+        assertEquals(Language.SPANISH, AndroidPlatform(app, app.platform.keystore).loadPreferences().language)
 
         // Rotation recreates the Activity; the screens' state lives in the application's model.
         controller.configurationChange(android.content.res.Configuration(activity.resources.configuration).apply {
