@@ -50,7 +50,7 @@ pub struct SuppressedReport {
     /// Headline values of the whole period that are hidden, and why (D79).
     pub headlines_hidden: Vec<HiddenHeadline>,
     /// Periods whose totals, for the program and for each zone, the audit took as released
-    /// already: the quarter and the year this report's period completes (a release plan, D83).
+    /// already: the calendar quarter this report's period completes (a release plan, D83).
     pub planned: Vec<(NaiveDate, NaiveDate)>,
 }
 
@@ -340,12 +340,13 @@ fn proposals(
     (proposed, at)
 }
 
-/// The release plan of a report from `from` to `to` (D83): the calendar quarter and the calendar
-/// year that end on `to` and begin before `from`. Their totals are the next a manager releases
-/// (the quarter's report, each zone's, the templates, the year), so the report that completes
-/// them hides what those totals would give away with it, while it still can: a month that ends
-/// a quarter, one of whose months was hidden as small, hides a second month of that zone, and
-/// the quarter's total can then be shown.
+/// The release plan of a report from `from` to `to` (D83): the calendar quarter that ends on
+/// `to` and begins before `from` (the year is not planned: it hid nothing more and cost the
+/// fourth quarter's reports seconds each). Its totals are the next a manager releases (the
+/// quarter's report, each zone's, the templates), so the report that completes it hides what
+/// those totals would give away with it, while it still can: a month that ends a quarter, one
+/// of whose months was hidden as small, hides a second month of that zone, and the quarter's
+/// total can then be shown.
 fn plan_periods(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
     use chrono::Datelike;
     let Some(next) = to.succ_opt() else { return Vec::new() };
