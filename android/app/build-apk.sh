@@ -21,6 +21,7 @@
 #      data-extraction rules) and WorkManager initialized on demand (by SatchelApplication).
 #
 # Writes android/app/compile-check/target/satchel.apk. Run bindings/generate.sh first.
+# SATCHEL_APK_COMPILED=1 reuses the classes compile-check.sh wrote last (to repackage quickly).
 # Usage: android/app/build-apk.sh
 set -euo pipefail
 
