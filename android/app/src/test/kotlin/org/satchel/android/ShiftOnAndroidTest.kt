@@ -1,27 +1,16 @@
 package org.satchel.android
 
 import android.app.KeyguardManager
-import android.content.Context
 import android.content.Intent
 import android.content.res.Configuration
 import android.net.ConnectivityManager
 import android.net.NetworkCapabilities
 import android.os.Looper
 import android.view.WindowManager
-import androidx.work.Data
-import androidx.work.ForegroundUpdater
-import androidx.work.ListenableWorker
 import androidx.work.NetworkType
-import androidx.work.ProgressUpdater
 import androidx.work.WorkInfo
 import androidx.work.WorkManager
-import androidx.work.WorkerFactory
-import androidx.work.WorkerParameters
-import androidx.work.impl.utils.taskexecutor.WorkManagerTaskExecutor
-import java.util.UUID
-import java.util.concurrent.Executors
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runBlocking
+import androidx.work.testing.WorkManagerTestInitHelper
 import java.time.LocalDate
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
@@ -54,24 +43,6 @@ class ShiftOnAndroidTest {
             if (System.currentTimeMillis() > end) throw AssertionError("waited ${timeoutMs / 1000} s for $what")
             Thread.sleep(20)
         }
-    }
-
-    /**
-     * [SyncWorker] with the parameters WorkManager gives a run (its first attempt). The worker
-     * reports no progress and asks for no foreground service: those two refuse.
-     */
-    private fun runWorker(app: SatchelApplication): ListenableWorker.Result {
-        val noProgress = ProgressUpdater { _, _, _ -> throw UnsupportedOperationException("progress") }
-        val noForeground = ForegroundUpdater { _, _, _ -> throw UnsupportedOperationException("foreground") }
-        val noFactory = object : WorkerFactory() {
-            override fun createWorker(appContext: Context, workerClassName: String, workerParameters: WorkerParameters) = null
-        }
-        val executor = Executors.newSingleThreadExecutor()
-        val params = WorkerParameters(
-            UUID.randomUUID(), Data.EMPTY, listOf(SyncWorker.NAME), WorkerParameters.RuntimeExtras(), 1, 0,
-            executor, Dispatchers.Default, WorkManagerTaskExecutor(executor), noFactory, noProgress, noForeground,
-        )
-        return runBlocking { SyncWorker(app, params).doWork() }
     }
 
     @Test
@@ -161,14 +132,31 @@ class ShiftOnAndroidTest {
         assertTrue("the store is closed", !model.hasOpenStore())
         assertTrue(controller.get().window.attributes.flags and WindowManager.LayoutParams.FLAG_SECURE != 0)
 
-        // The background sync, run as WorkManager runs it (its test helpers are not served): on
-        // a locked phone the background key does not work, so it tries again later and sends
-        // nothing; on an unlocked phone it opens the store with that key and sends the third.
+        // The background sync, run by WorkManager itself once its network constraint is met
+        // (its test driver stands in for the phone's job scheduler). On a locked phone the
+        // background key does not work: the run asks to try again and sends nothing. Once the
+        // phone is unlocked, the retry (after its backoff) opens the store with that key, sends
+        // the third contact, and locks it again.
+        val workManager = WorkManager.getInstance(app)
+        val driver = WorkManagerTestInitHelper.getTestDriver(app)!!
+        val id = workManager.getWorkInfosForUniqueWork(SyncWorker.NAME).get().single().id
         val keyguard = app.getSystemService(KeyguardManager::class.java)!!
         shadowOf(keyguard).setIsDeviceLocked(true)
-        assertEquals(ListenableWorker.Result.retry(), runWorker(app))
+        driver.setAllConstraintsMet(id)
+        waitFor("a run on the locked phone") { workManager.getWorkInfoById(id).get()!!.runAttemptCount == 1 }
+        assertEquals(WorkInfo.State.ENQUEUED, workManager.getWorkInfoById(id).get()!!.state)
+        assertTrue("still locked", !model.hasOpenStore())
+        hub.manager.sync().use { it.syncNow() }
+        val locked = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
+        assertEquals(2uL, locked.encounters)
+
         shadowOf(keyguard).setIsDeviceLocked(false)
-        assertEquals(ListenableWorker.Result.success(), runWorker(app))
+        // The backoff's wait over (the driver counts it as the period's delay), the network
+        // still there.
+        driver.setPeriodDelayMet(id)
+        driver.setAllConstraintsMet(id)
+        waitFor("the retry on the unlocked phone") { workManager.getWorkInfoById(id).get()!!.runAttemptCount == 0 }
+        assertEquals(WorkInfo.State.ENQUEUED, workManager.getWorkInfoById(id).get()!!.state)
         assertTrue("locked again after the run", !model.hasOpenStore())
         hub.manager.sync().use { it.syncNow() }
         val after = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
