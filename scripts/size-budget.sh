@@ -9,20 +9,27 @@
 # The apps ship one such library per ABI: this machine's build is broken down, and the arm64 and
 # 32-bit ARM builds are checked against the same budget (below). The relocation packing the Android build uses
 # is set for every target in bindings/build.rs.
-#   scripts/size-budget.sh apk FILE   the APK's budget (android/app/build-apk.sh calls it):
-#                                     SATCHEL_APK_BUDGET bytes, default 13000000 without the
-#                                     native library (as built here), 24000000 with it
+#   scripts/size-budget.sh apk FILE [debug]
+#                                     the APK's budget (android/app/build-apk.sh calls it):
+#                                     SATCHEL_APK_BUDGET bytes, by default for the release
+#                                     build (shrunk by R8) 5000000 without the native library
+#                                     (as built here) and 16000000 with it for three ABIs; for a
+#                                     debug build (D8, nothing shrunk) 13000000 and 24000000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = apk ]; then
   apk="$2"
+  kind="${3:-release}"
   size="$(stat -c %s "$apk")"
   if unzip -l "$apk" | grep -q 'libsatchel_ffi.so'; then
-    budget="${SATCHEL_APK_BUDGET:-24000000}" with="with the native library"
+    with="with the native library"
+    if [ "$kind" = debug ]; then default=24000000; else default=16000000; fi
   else
-    budget="${SATCHEL_APK_BUDGET:-13000000}" with="without the native library"
+    with="without the native library"
+    if [ "$kind" = debug ]; then default=13000000; else default=5000000; fi
   fi
+  budget="${SATCHEL_APK_BUDGET:-$default}" with="$kind build, $with"
   if [ "$size" -gt "$budget" ]; then
     echo "over budget: the APK ($with) is $size bytes, the budget is $budget" >&2
     exit 1

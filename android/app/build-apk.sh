@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Android app into a signed APK here, without Gradle or an Android SDK: Google's own
-# build tools from Maven Central (aapt2, the manifest merger, D8), the Android 15 platform from
+# build tools from Maven Central (aapt2, the manifest merger, R8 or D8), the Android 15 platform from
 # Robolectric's android-all jar, zipalign and apksigner from Debian. The Gradle build
 # (build.gradle.kts, for Android Studio) reads the same versions (gradle/libs.versions.toml) and
 # the same app settings (applicationId, SDK levels, version: read from build.gradle.kts here).
@@ -8,7 +8,10 @@
 #   1. compile-check.sh: the libraries (closure.py), the app and its screens compiled.
 #   2. aapt2: every library's resources and the app's compiled, the manifests merged, linked
 #      against the platform into the package's base, with R classes for every library.
-#   3. D8: the app, R classes and every library dexed (debug: no shrinking).
+#   3. R8: the app, R classes and every library shrunk and dexed as a release build is, with
+#      the app's rules (proguard-rules.pro), aapt2's (classes the manifest and layouts name)
+#      and every library's own; the Java resources R8 keeps go in beside the dex.
+#      SATCHEL_APK_DEBUG=1: D8 instead (no shrinking, about half the time), for builds to try.
 #   4. Native libraries: JNA's dispatcher for each ABI, and libsatchel_ffi.so where an Android
 #      NDK is present (ANDROID_NDK_HOME, through build-native.sh). Without one the APK has no
 #      Satchel library, and says so: it installs and starts, and cannot open a store.
@@ -17,7 +20,8 @@
 #      file), SATCHEL_APK_KEY_ALIAS and SATCHEL_APK_KEYSTORE_PASS.
 #   6. Checks: the app's code refers to nothing the APK lacks (TraceReferences); the signature
 #      verifies, the badging names the package and SDK levels and only the permissions the app
-#      needs, the dex holds the Activity, the manifest keeps backups off (allowBackup, the
+#      needs, the dex holds, by their names, the Activity, the application, the worker and the
+#      bindings JNA reaches by reflection, the manifest keeps backups off (allowBackup, the
 #      data-extraction rules) and WorkManager initialized on demand (by SatchelApplication).
 #
 # Writes android/app/compile-check/target/satchel.apk. Run bindings/generate.sh first.
@@ -90,7 +94,8 @@ extra=$(printf '%s\n' "${packages[@]}" | grep -v '^$' | sort -u | paste -sd:)
 "$aapt2" link -o "$out/base.apk" -I "$platform" --manifest "$out/AndroidManifest.xml" \
   --min-sdk-version "$min_sdk" --target-sdk-version "$target_sdk" \
   --version-code "$version_code" --version-name "$version_name" \
-  --auto-add-overlay "${links[@]}" --java "$out/gen" --extra-packages "$extra"
+  --auto-add-overlay "${links[@]}" --java "$out/gen" --extra-packages "$extra" \
+  --proguard "$out/aapt-rules.pro"
 find "$out/gen" -name R.java > "$out/rsources.txt"
 javac --release 11 -nowarn -d "$out/rclasses" @"$out/rsources.txt"
 (cd "$out/rclasses" && jar cf "$out/r.jar" .)
@@ -99,10 +104,30 @@ say "resources linked ($(wc -l < "$out/rsources.txt") R classes)"
 
 # 3. Dex. The platform jar has no java.*: the JDK's classes are the library for those.
 jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
-java -Xmx3g -cp "$out"/tools/r8-*.jar com.android.tools.r8.D8 --debug --min-api "$min_sdk" \
-  --lib "$jdk" --lib "$platform" --output "$out/dex" --thread-count 2 \
-  "$out/app-classes.jar" "$out/r.jar" "${libraries[@]}" > "$out/d8.log" 2>&1 || { cat "$out/d8.log" >&2; exit 1; }
-say "dexed ($(ls "$out"/dex/*.dex | wc -l) dex files)"
+if [[ ${SATCHEL_APK_DEBUG:-0} == 1 ]]; then
+  build=debug
+  java -Xmx3g -cp "$out"/tools/r8-*.jar com.android.tools.r8.D8 --debug --min-api "$min_sdk" \
+    --lib "$jdk" --lib "$platform" --output "$out/dex" --thread-count 2 \
+    "$out/app-classes.jar" "$out/r.jar" "${libraries[@]}" > "$out/d8.log" 2>&1 || { cat "$out/d8.log" >&2; exit 1; }
+  # The libraries' Java resources (service files, version files), the first of a name kept.
+  for jar in "${libraries[@]}"; do
+    unzip -q -n "$jar" -x '*.class' 'META-INF/MANIFEST.MF' 'META-INF/*.SF' 'META-INF/*.RSA' \
+      'META-INF/*.DSA' 'META-INF/versions/*' 'META-INF/proguard/*' 'META-INF/com.android.tools/*' -d "$out/stage" 2>/dev/null || true
+  done
+else
+  build=release
+  rules=(--pg-conf "$app/proguard-rules.pro" --pg-conf "$out/aapt-rules.pro")
+  for r in "$out"/aars/*/proguard.txt; do rules+=(--pg-conf "$r"); done
+  java -Xmx4g -cp "$out"/tools/r8-*.jar com.android.tools.r8.R8 --release --min-api "$min_sdk" \
+    --lib "$jdk" --lib "$platform" --output "$out/dex" --thread-count 2 "${rules[@]}" \
+    --pg-map-output "$out/mapping.txt" \
+    "$out/app-classes.jar" "$out/r.jar" "${libraries[@]}" > "$out/r8.log" 2>&1 || { cat "$out/r8.log" >&2; exit 1; }
+  # The Java resources R8 kept (service files rewritten to the classes' new names, libraries'
+  # version files) go in beside the dex, as the Android Gradle plugin packages them.
+  (cd "$out/dex" && find . -type f ! -name '*.dex' ! -path './META-INF/MANIFEST.MF' | while read -r f; do
+    mkdir -p "$out/stage/$(dirname "$f")" && mv "$f" "$out/stage/$f"; done)
+fi
+say "dexed, $build ($(ls "$out"/dex/*.dex | wc -l) dex files, $(( $(cat "$out"/dex/*.dex | wc -c) / 1024 )) KB)"
 
 # Every class, method and field the app's own code uses exists in the platform or a library
 # it ships (D8's TraceReferences).
@@ -133,7 +158,7 @@ fi
 # 5. Package, align, sign.
 cp "$out/base.apk" "$out/unsigned.apk"
 cp "$out"/dex/*.dex "$out/stage/"
-(cd "$out/stage" && zip -q -X "$out/unsigned.apk" ./*.dex && zip -q -X -0 -r "$out/unsigned.apk" lib)
+(cd "$out/stage" && zip -q -X -r "$out/unsigned.apk" . -x 'lib/*' && zip -q -X -0 -r "$out/unsigned.apk" lib)
 zipalign -f -p 4 "$out/unsigned.apk" "$out/aligned.apk"
 if [[ -n ${SATCHEL_APK_KEYSTORE:-} ]]; then
   keystore=$SATCHEL_APK_KEYSTORE
@@ -163,9 +188,16 @@ grep -q "^minSdkVersion:'$min_sdk'" <<<"$badging" && grep -q "^targetSdkVersion:
   || { echo "build-apk: the badging does not give SDK $min_sdk / $target_sdk" >&2; exit 1; }
 grep -q "^launchable-activity: name='$package.MainActivity'" <<<"$badging" \
   || { echo "build-apk: MainActivity is not the launchable activity" >&2; exit 1; }
+# The classes Android or JNA reach by name keep their names through shrinking: the Activity,
+# the application and the worker (named in the manifest, or created by WorkManager), and the
+# bindings (JNA reads their structures' fields by reflection).
 # (grep reads all of it: an early exit would fail the pipe.)
-found=$(unzip -p "$apk" 'classes*.dex' | grep -a -c "Lorg/satchel/android/MainActivity;" || true)
-[[ $found -gt 0 ]] || { echo "build-apk: MainActivity is not in the dex" >&2; exit 1; }
+for class in "$package/MainActivity" "$package/SatchelApplication" "$package/SyncWorker" \
+  org/satchel/ffi/UniffiLib org/satchel/ffi/RustBuffer; do
+  class=${class//./\/}
+  found=$(unzip -p "$apk" 'classes*.dex' | grep -a -c "L$class;" || true)
+  [[ $found -gt 0 ]] || { echo "build-apk: ${class//\//.} is not in the dex under its name" >&2; exit 1; }
+done
 manifest=$("$aapt2" dump xmltree --file AndroidManifest.xml "$apk")
 grep -q 'allowBackup(0x01010280)=false' <<<"$manifest" \
   || { echo "build-apk: the manifest does not keep backups off" >&2; exit 1; }
@@ -185,6 +217,6 @@ if grep -q 'androidx.work.WorkManagerInitializer' <<<"$manifest"; then
   echo "build-apk: WorkManager's start-up initializer is still in the manifest" >&2
   exit 1
 fi
-"$root/scripts/size-budget.sh" apk "$apk"
+"$root/scripts/size-budget.sh" apk "$apk" "$build"
 size=$(stat -c %s "$apk")
-say "$apk: $kind-signed, $((size / 1024)) KB, $package $version_name, SDK $min_sdk-$target_sdk"
+say "$apk: $build build, $kind-signed, $((size / 1024)) KB, $package $version_name, SDK $min_sdk-$target_sdk"

@@ -37,7 +37,9 @@ if [[ $kotlin != "$pom_kotlin" ]]; then
 fi
 
 # 2. The platform and the compiler plugin (Maven), the app's libraries (closure.py).
+# (target/tools afresh: a version changed in the pom leaves no older jar beside the new one.)
 mkdir -p "$out"
+rm -rf "$out/tools"
 mvn -B -q -Dstyle.color=never -f "$check/pom.xml" generate-resources
 python3 "$app/closure.py" "$out/closure.txt"
 
