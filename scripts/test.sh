@@ -33,7 +33,7 @@ cargo test --workspace --locked --features satchel-cli/demo
 echo "== SQLCipher's page crypto on arm64 and 32-bit ARM (emulated) and with software AES"
 ./scripts/crypto-paths.sh
 
-echo "== Native library size (the shipping build for this machine, arm64 and 32-bit ARM, stripped; fails above 4 MB)"
+echo "== Native library size (the shipping build for arm64, broken down, and 32-bit ARM, stripped; fails above 4 MB)"
 ./scripts/size-budget.sh
 
 echo "== Bindings: generate (with the test-only panic probe)"
