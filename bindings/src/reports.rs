@@ -27,7 +27,13 @@ pub struct Measures {
     pub by_zone: HashMap<String, u64>,
     /// Distinct participant references.
     pub participants: u64,
+    /// Encounters the worker marked as a new participant (the phone's hint).
     pub new_participants: u64,
+    /// Participant references whose first contact with the program was in the stretch (in a
+    /// zone's tally, in that zone): the new participants reports count.
+    pub new_persons: u64,
+    /// Encounters with no participant reference.
+    pub contacts_without_code: u64,
     pub items: HashMap<String, ItemTally>,
     pub syringes_distributed: u64,
     /// Returned syringes counted one by one.
@@ -85,6 +91,8 @@ impl From<&satchel_core::Measures> for Measures {
             by_zone: map(&m.by_zone),
             participants: m.participants,
             new_participants: m.new_participants,
+            new_persons: m.new_persons,
+            contacts_without_code: m.contacts_without_code,
             items: m.items.iter().map(|(k, t)| (k.clone(), ItemTally { units: t.units, doses: t.doses })).collect(),
             syringes_distributed: m.syringes_distributed,
             syringes_collected: m.syringes_collected,

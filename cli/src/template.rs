@@ -162,6 +162,12 @@ fn source(text: &str, settings: &ProgramSettings) -> std::result::Result<Source,
     let Some(known) = columns(table, settings) else {
         return Err(format!("unknown table {table:?}; the tables are: {TABLES}"));
     };
+    if (table, column) == ("summary", "new_participants") {
+        return Err("summary:new_participants is now summary:new_persons: people whose first contact \
+                    with the program was in the period, counted once (the encounters a worker marked \
+                    new are no longer reported)"
+            .into());
+    }
     if !known.iter().any(|c| c == column) {
         return Err(format!("table {table} has no column {column:?}; it has: {}", known.join(", ")));
     }
@@ -330,5 +336,17 @@ mod tests {
                 assert_eq!(value, Cell::Suppressed, "{cells:?}");
             }
         }
+    }
+
+    /// A template written before new participants were counted as people names the old
+    /// cell: it is refused with the new one named, not read as something else.
+    #[test]
+    fn the_old_new_participants_cell_is_refused_with_its_new_name() {
+        let text = "title = \"T\"\n[[section]]\nname = \"S\"\n[[section.line]]\nlabel = \"New\"\nsum = [\"summary:new_participants\"]\n";
+        let Err(e) = Template::parse(text, &settings(), "t.toml") else { panic!("the old cell was accepted") };
+        let said = e.to_string();
+        assert!(said.contains("t.toml line 4") && said.contains("summary:new_persons"), "{said}");
+        let text = text.replace("new_participants", "new_persons");
+        assert!(Template::parse(&text, &settings(), "t.toml").is_ok());
     }
 }

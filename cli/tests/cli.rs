@@ -401,6 +401,17 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
             let (counted, estimated) = (cell("syringes_collected"), cell("syringes_estimated"));
             assert!(estimated > 0, "the demo returns some sharps containers");
             assert_eq!(value("Syringes collected"), Some((counted + estimated).into()));
+            // People: the new are people first seen in the quarter, never more than the people
+            // served; contacts without a code are counted apart.
+            let participants = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "participants").unwrap();
+            let served = participants["rows"].as_array().unwrap().last().unwrap()["cells"][0]["count"].as_u64().expect("persons served shown");
+            let new = cell("new_persons");
+            assert!(0 < new && new <= served, "new persons {new}, persons served {served}");
+            assert_eq!(value("Persons served (unduplicated)"), Some(served.into()));
+            assert_eq!(value("New participants (first contact with the program in the quarter)"), Some(new.into()));
+            assert_eq!(value("Contacts without a participant code"), Some(cell("contacts_without_code").into()));
+            let page = std::fs::read_to_string(day.join("report.html")).unwrap();
+            assert!(page.contains(&format!("New participants (first contact)<b>{new}</b>")), "the page's head shows the new persons");
         } else {
             assert_eq!(value("Doses distributed"), Some(total_of("naloxone_doses_distributed")));
             assert_eq!(value("Encounters"), Some(stand.into()));

@@ -143,3 +143,64 @@ fn records_received_from_phones_keep_the_daily_tables_right() {
     let day = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
     assert_eq!(manager.tally(&TallyQuery::period(day, day)).unwrap().total.encounters, 2);
 }
+
+/// New persons are the people whose first contact with the program falls in the period, each
+/// counted once, in the zone of that first contact: never more than the persons served, in
+/// any period or zone. Contacts without a code are counted apart.
+#[test]
+fn new_persons_are_people_first_seen_in_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon() + Duration::days(7));
+    let store = new_store(dir.path(), Role::Manager, &clock);
+    let day = |n: i64| monday_noon() + Duration::days(n);
+    let log = |n: i64, zone: &str, code: Option<&str>, marked_new: bool| {
+        store
+            .log_encounter(&NewEncounter {
+                participant_code: code.map(str::to_owned),
+                new_participant: marked_new,
+                ..NewEncounter::new(day(n), zone)
+            })
+            .unwrap()
+    };
+    // A: first seen on day 0 downtown, again on day 2 by the river.
+    log(0, "downtown", Some("AAAA11"), true);
+    log(2, "riverside", Some("AAAA11"), true);
+    // B: first seen on day 2, by the river and downtown the same day: downtown's (the first
+    // zone id of the day).
+    log(2, "riverside", Some("BBBB22"), false);
+    log(2, "downtown", Some("BBBB22"), false);
+    // C: an encounter on day 1, voided; really first seen on day 4 by the river.
+    let voided = log(1, "downtown", Some("CCCC33"), true);
+    store.void_encounter(voided).unwrap();
+    log(4, "riverside", Some("CCCC33"), false);
+    // Two contacts without a code, both marked new by the worker.
+    log(2, "riverside", None, true);
+    log(3, "riverside", None, true);
+
+    let d = |n: i64| day(n).date_naive();
+    let tally = |from: i64, to: i64, zone: Option<&str>| {
+        let q = TallyQuery { zone: zone.map(str::to_owned), ..TallyQuery::period(d(from), d(to)) };
+        let daily = store.tally_from(&q, Source::Daily).unwrap();
+        assert_eq!(daily, store.tally_from(&q, Source::Scan).unwrap(), "{q:?}");
+        let t = daily.total;
+        (t.participants, t.new_persons, t.contacts_without_code)
+    };
+    assert_eq!(tally(0, 6, None), (3, 3, 2));
+    assert_eq!(tally(2, 6, None), (3, 2, 2), "A was first seen before the period");
+    assert_eq!(tally(0, 1, None), (1, 1, 0), "C's voided contact does not make C new");
+    assert_eq!(tally(2, 6, Some("riverside")), (3, 1, 2), "B is new downtown, where the day's first zone is");
+    assert_eq!(tally(2, 6, Some("downtown")), (1, 1, 0));
+    assert_eq!(tally(5, 6, None), (0, 0, 0));
+    // The worker's marks are kept as they were (five encounters marked, one voided).
+    let q = TallyQuery::period(d(0), d(6));
+    assert_eq!(store.tally(&q).unwrap().total.new_participants, 4);
+
+    // By day, the new persons add up to the period's; one device's tally (this one logged
+    // them all) agrees.
+    let by_day = store.tally(&TallyQuery { by: Some(Granularity::Day), ..q.clone() }).unwrap();
+    assert_eq!(by_day.buckets.iter().map(|b| b.measures.new_persons).collect::<Vec<_>>(), vec![1, 0, 1, 0, 1, 0, 0]);
+    let mine = store.tally(&TallyQuery { device: Some(store.device_id().unwrap()), ..q.clone() }).unwrap();
+    assert_eq!((mine.total.new_persons, mine.total.contacts_without_code), (3, 2));
+    let other = store.tally(&TallyQuery { device: Some(Uuid::now_v7()), ..q }).unwrap();
+    assert_eq!((other.total.new_persons, other.total.contacts_without_code), (0, 0));
+}

@@ -382,6 +382,12 @@ pub fn render(report: &Report) -> Result<String> {
             Some("unduplicated_participants"),
             table(report, "participants").and_then(|t| period_cells(t).first().map(|(_, c)| *c)),
         ),
+        (
+            "New participants (first contact)",
+            "summary",
+            Some("new_persons"),
+            table(report, "summary").and_then(|t| period_cells(t).into_iter().find(|(l, _)| l.id == "new_persons").map(|(_, c)| c)),
+        ),
         ("Syringes distributed", "syringes_distributed", None, table(report, "syringes_distributed").and_then(Table::period).and_then(|r| r.total)),
         (
             "Naloxone doses distributed",

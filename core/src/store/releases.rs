@@ -389,7 +389,8 @@ fn earlier_cells(conn: &Connection) -> Result<Vec<(i64, Vec<ReleasedCell>)>> {
     Ok(out)
 }
 
-/// The daily counts from `first` to `last` (day numbers), as `tally_day` keeps them.
+/// The daily counts from `first` to `last` (day numbers), as `tally_day` keeps them, and the
+/// ones read from the encounters (new persons, contacts without a code).
 fn daily_counts(conn: &Connection, first: i64, last: i64) -> Result<Vec<DailyCount>> {
     let mut stmt = conn.prepare_cached("SELECT day, zone, measure, key, n FROM tally_day WHERE day BETWEEN ?1 AND ?2 AND n > 0")?;
     let mut rows = stmt.query(params![first, last])?;
@@ -403,6 +404,11 @@ fn daily_counts(conn: &Connection, first: i64, last: i64) -> Result<Vec<DailyCou
             series: if key.is_empty() { measure } else { format!("{measure}/{key}") },
             n: r.get::<_, i64>(4)? as u64,
         });
+    }
+    drop(rows);
+    // New persons and contacts without a code, read from the encounters' tables when asked.
+    for (day, zone, series, n) in crate::tally::people::derived_daily(conn, first, last, crate::tally::people::ReadFrom::Daily)? {
+        out.push(DailyCount { day, zone, series: series.to_owned(), n });
     }
     Ok(out)
 }

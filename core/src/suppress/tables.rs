@@ -49,8 +49,15 @@ pub(super) fn row_equalities(
 }
 
 /// The columns of the `summary` table, in the order reports show them.
-pub const SUMMARY_COLUMNS: [&str; 6] =
-    ["new_participants", "syringes_collected", "syringes_estimated", "overdose_reversals", "naloxone_doses_used", "collecting_for"];
+pub const SUMMARY_COLUMNS: [&str; 7] = [
+    "new_persons",
+    "contacts_without_code",
+    "syringes_collected",
+    "syringes_estimated",
+    "overdose_reversals",
+    "naloxone_doses_used",
+    "collecting_for",
+];
 
 /// Whether `table` of a report carries the trend's rows: not when the requested buckets are
 /// the trend already, nor when the trend is one step (the period row says it all). A daily
@@ -160,7 +167,8 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
     vec![
         table("encounters", columns, partitions, Some(&|m| m.encounters), true, &breakdown_get),
         table("summary", SUMMARY_COLUMNS.iter().map(|s| s.to_string()).collect(), vec![], None, true, &|m, c| match c {
-            "new_participants" => m.new_participants,
+            "new_persons" => m.new_persons,
+            "contacts_without_code" => m.contacts_without_code,
             "syringes_collected" => m.syringes_collected,
             "overdose_reversals" => m.overdose_reversals,
             "naloxone_doses_used" => m.naloxone_doses_used,

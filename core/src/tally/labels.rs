@@ -51,7 +51,9 @@ pub fn table_title(table: &str) -> String {
 pub fn measure_label(measure: &str) -> String {
     match measure {
         "total" => "Total".into(),
-        "new_participants" => "New participants".into(),
+        "new_participants" => "Encounters marked new".into(),
+        "new_persons" => "New participants (first contact in the period)".into(),
+        "contacts_without_code" => "Contacts without a participant code".into(),
         "syringes_collected" => "Syringes collected (counted)".into(),
         "syringes_estimated" => "Syringes collected (estimated from containers)".into(),
         "overdose_reversals" => "Overdose reversals reported".into(),
@@ -230,7 +232,7 @@ mod tests {
         let ordered: Vec<&str> = l.column_order("syringes_distributed", &sorted).into_iter().map(|i| sorted[i].as_str()).collect();
         assert_eq!(ordered, items.iter().map(String::as_str).collect::<Vec<_>>());
         // Measures keep the order they came in.
-        let summary = vec!["new_participants".to_string(), "syringes_collected".to_string()];
+        let summary = vec!["new_persons".to_string(), "syringes_collected".to_string()];
         assert_eq!(l.column_order("summary", &summary), vec![0, 1]);
     }
 

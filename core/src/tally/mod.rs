@@ -19,6 +19,7 @@ use crate::error::{invalid, Result};
 use crate::settings::{ItemCategory, ProgramSettings};
 
 pub mod labels;
+pub mod people;
 mod scan;
 use scan::scan;
 
@@ -103,7 +104,16 @@ pub struct Measures {
     pub by_zone: BTreeMap<String, u64>,
     /// Distinct participant references.
     pub participants: u64,
+    /// Encounters the worker marked as a new participant (the phone's hint; reports count
+    /// [`Measures::new_persons`]).
     pub new_participants: u64,
+    /// Participant references whose first contact with the program was in the period (and, in
+    /// a zone's tally, in that zone): [`people`].
+    #[serde(default)]
+    pub new_persons: u64,
+    /// Encounters with no participant reference (counted as contacts, not as persons).
+    #[serde(default)]
+    pub contacts_without_code: u64,
     pub items: BTreeMap<String, ItemTally>,
     /// Units of items in the syringes category.
     pub syringes_distributed: u64,
@@ -338,8 +348,24 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
         }
     };
 
-    // Unduplicated participants: a set per bucket.
+    // New persons and contacts without a code, read from the participants' days or the
+    // encounters (people.rs).
     let device = q.device.map(|d| d.as_bytes().to_vec());
+    let from = match source {
+        Source::Daily => people::ReadFrom::Daily,
+        Source::Scan => people::ReadFrom::Encounters { device: device.as_deref() },
+    };
+    for (day, zone, series, n) in people::derived_daily(conn, lo, hi, from)? {
+        if q.zone.as_deref().is_some_and(|z| z != zone) {
+            continue;
+        }
+        rollup.each(day, &mut parts, |m| match series {
+            people::NEW_PERSONS => m.new_persons += n,
+            _ => m.contacts_without_code += n,
+        });
+    }
+
+    // Unduplicated participants: a set per bucket.
     let mut total_set = HashSet::new();
     let mut bucket_sets = vec![HashSet::new(); parts.buckets.len()];
     let mut trend_sets = vec![HashSet::new(); parts.trend.len()];

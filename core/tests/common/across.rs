@@ -35,7 +35,8 @@ fn series_of(m: &Measures) -> BTreeMap<String, u64> {
         }
     }
     for (k, n) in [
-        ("new_participants", m.new_participants),
+        ("new_persons", m.new_persons),
+        ("contacts_without_code", m.contacts_without_code),
         ("syringes_collected", m.syringes_collected),
         ("overdose_reversals", m.overdose_reversals),
         ("naloxone_doses_used", m.naloxone_doses_used),

@@ -1,0 +1,74 @@
+//! Daily counts read from the encounters when a tally is made, not kept by the triggers:
+//! **new persons** (participant references whose first contact with the program falls on the
+//! day) and **contacts without a code** (live encounters with no participant reference).
+//!
+//! A person is new on the day of their first live encounter anywhere in the program, counted
+//! in the zone of that contact (the first zone id of the day, where they were seen in two), so
+//! new persons add up across days and zones as encounters do, and a period's new persons are
+//! always among the persons it served (D85). The worker's "new" mark on an encounter is not
+//! used here: it is the phone's hint for a code it never saw, and a person seen by another
+//! phone first is not new to the program.
+
+use rusqlite::{params, Connection};
+
+use crate::error::Result;
+
+/// The series of these counts, as a ledger names them (`tally_day`'s are beside them).
+pub const NEW_PERSONS: &str = "new_persons";
+pub const WITHOUT_CODE: &str = "contacts_without_code";
+
+/// One derived count: day (days since 1970-01-01), zone, series, count.
+pub(crate) type DerivedCount = (i64, String, &'static str, u64);
+
+/// Where the counts are read from: the daily participant table, or (for one device's tally,
+/// and to check that table) the encounters themselves. Both give the same counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReadFrom<'a> {
+    Daily,
+    Encounters { device: Option<&'a [u8]> },
+}
+
+/// New persons and contacts without a code from day `lo` to `hi`, every zone.
+pub(crate) fn derived_daily(conn: &Connection, lo: i64, hi: i64, from: ReadFrom<'_>) -> Result<Vec<DerivedCount>> {
+    let mut out = Vec::new();
+    let (new_sql, device) = match from {
+        ReadFrom::Daily => (
+            "WITH first AS (SELECT participant, min(day) AS day FROM participant_day GROUP BY participant),
+                  placed AS (SELECT f.day AS day,
+                                    (SELECT min(d.zone) FROM participant_day d
+                                     WHERE d.day = f.day AND d.participant = f.participant) AS zone
+                             FROM first f WHERE f.day BETWEEN ?1 AND ?2)
+             SELECT day, zone, count(*) FROM placed WHERE ?3 IS NULL GROUP BY day, zone",
+            None,
+        ),
+        ReadFrom::Encounters { device } => (
+            "WITH first AS (SELECT participant, min(local_day) AS day FROM encounter
+                            WHERE voided = 0 AND participant IS NOT NULL GROUP BY participant),
+                  placed AS (SELECT f.participant AS participant, f.day AS day,
+                                    (SELECT min(e.zone) FROM encounter e WHERE e.voided = 0
+                                     AND e.local_day = f.day AND e.participant = f.participant) AS zone
+                             FROM first f WHERE f.day BETWEEN ?1 AND ?2)
+             SELECT p.day, p.zone, count(*) FROM placed p
+             WHERE ?3 IS NULL OR EXISTS (SELECT 1 FROM encounter e WHERE e.voided = 0 AND e.local_day = p.day
+                 AND e.zone = p.zone AND e.participant = p.participant AND e.author = ?3)
+             GROUP BY p.day, p.zone",
+            device,
+        ),
+    };
+    let mut stmt = conn.prepare_cached(new_sql)?;
+    let mut rows = stmt.query(params![lo, hi, device])?;
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, r.get(1)?, NEW_PERSONS, r.get::<_, i64>(2)?.max(0) as u64));
+    }
+    drop(rows);
+    let mut stmt = conn.prepare_cached(
+        "SELECT local_day, zone, count(*) FROM encounter
+         WHERE voided = 0 AND participant IS NULL AND local_day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR author = ?3)
+         GROUP BY local_day, zone",
+    )?;
+    let mut rows = stmt.query(params![lo, hi, device])?;
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, r.get(1)?, WITHOUT_CODE, r.get::<_, i64>(2)?.max(0) as u64));
+    }
+    Ok(out)
+}
