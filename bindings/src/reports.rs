@@ -53,6 +53,11 @@ pub struct Measures {
     pub collecting_for: u64,
     pub by_age_band: HashMap<String, u64>,
     pub by_gender: HashMap<String, u64>,
+    /// Persons by the age band last recorded for them in the stretch (`not_recorded` where none
+    /// was): adds up to `participants`.
+    pub persons_by_age_band: HashMap<String, u64>,
+    /// Persons by the gender last recorded for them in the stretch.
+    pub persons_by_gender: HashMap<String, u64>,
     pub by_substance: HashMap<String, u64>,
 }
 
@@ -107,6 +112,8 @@ impl From<&satchel_core::Measures> for Measures {
             collecting_for: m.collecting_for,
             by_age_band: map(&m.by_age_band),
             by_gender: map(&m.by_gender),
+            persons_by_age_band: map(&m.persons_by_age_band),
+            persons_by_gender: map(&m.persons_by_gender),
             by_substance: map(&m.by_substance),
         }
     }

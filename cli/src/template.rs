@@ -133,7 +133,15 @@ fn columns(table: &str, settings: &ProgramSettings) -> Option<Vec<String>> {
             v
         }
         "summary" => satchel_core::suppress::SUMMARY_COLUMNS.map(String::from).to_vec(),
-        "participants" => vec!["unduplicated_participants".into()],
+        "participants" => {
+            // Persons served is the table's total; `unduplicated_participants` names it too.
+            let mut v = vec!["total".to_string(), "unduplicated_participants".to_string()];
+            for (prefix, kind) in [("age_band", ListKind::AgeBand), ("gender", ListKind::Gender)] {
+                v.extend(list(kind).into_iter().map(|id| format!("{prefix}/{id}")));
+                v.push(format!("{prefix}/not_recorded"));
+            }
+            v
+        }
         "syringes_distributed" => with_total(items(&|c| c == ItemCategory::Syringes)),
         "naloxone_doses_distributed" => with_total(items(&|c| c == ItemCategory::Naloxone)),
         "other_supplies_units" => items(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)),
@@ -171,6 +179,7 @@ fn source(text: &str, settings: &ProgramSettings) -> std::result::Result<Source,
     if !known.iter().any(|c| c == column) {
         return Err(format!("table {table} has no column {column:?}; it has: {}", known.join(", ")));
     }
+    let column = if (table, column) == ("participants", "unduplicated_participants") { "total" } else { column };
     Ok(Source::Cell { table: table.into(), column: column.into() })
 }
 

@@ -404,7 +404,23 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
             // People: the new are people first seen in the quarter, never more than the people
             // served; contacts without a code are counted apart.
             let participants = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "participants").unwrap();
-            let served = participants["rows"].as_array().unwrap().last().unwrap()["cells"][0]["count"].as_u64().expect("persons served shown");
+            let period = participants["rows"].as_array().unwrap().last().unwrap();
+            let served = period["total"]["count"].as_u64().expect("persons served shown");
+            // Persons by age band and by gender, each once: every breakdown adds up to them,
+            // and where a small one is hidden, a second is too (no difference gives it away).
+            let columns = participants["columns"].as_array().unwrap();
+            for group in ["age_band/", "gender/"] {
+                let cells: Vec<Option<u64>> = columns
+                    .iter()
+                    .zip(period["cells"].as_array().unwrap())
+                    .filter(|(c, _)| c["id"].as_str().unwrap().starts_with(group))
+                    .map(|(_, v)| v["count"].as_u64())
+                    .collect();
+                let shown: u64 = cells.iter().flatten().sum();
+                let hidden = cells.iter().filter(|c| c.is_none()).count();
+                assert!(cells.len() > 3 && hidden != 1, "{group} {cells:?} of {served}");
+                assert!(if hidden == 0 { shown == served } else { shown + 2 <= served }, "{group} {cells:?} of {served}");
+            }
             let new = cell("new_persons");
             assert!(0 < new && new <= served, "new persons {new}, persons served {served}");
             assert_eq!(value("Persons served (unduplicated)"), Some(served.into()));

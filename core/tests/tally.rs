@@ -153,18 +153,22 @@ fn new_persons_are_people_first_seen_in_the_period() {
     let clock = TestClock::at(monday_noon() + Duration::days(7));
     let store = new_store(dir.path(), Role::Manager, &clock);
     let day = |n: i64| monday_noon() + Duration::days(n);
-    let log = |n: i64, zone: &str, code: Option<&str>, marked_new: bool| {
+    let log_as = |n: i64, zone: &str, code: Option<&str>, marked_new: bool, age: Option<&str>| {
         store
             .log_encounter(&NewEncounter {
                 participant_code: code.map(str::to_owned),
                 new_participant: marked_new,
+                age_band: age.map(str::to_owned),
                 ..NewEncounter::new(day(n), zone)
             })
             .unwrap()
     };
-    // A: first seen on day 0 downtown, again on day 2 by the river.
-    log(0, "downtown", Some("AAAA11"), true);
-    log(2, "riverside", Some("AAAA11"), true);
+    let log = |n: i64, zone: &str, code: Option<&str>, marked_new: bool| log_as(n, zone, code, marked_new, None);
+    // A: first seen on day 0 downtown (25-34), again on day 2 by the river (35-44 now), and
+    // on day 3 with no age band recorded.
+    log_as(0, "downtown", Some("AAAA11"), true, Some("25-34"));
+    log_as(2, "riverside", Some("AAAA11"), true, Some("35-44"));
+    log(3, "riverside", Some("AAAA11"), false);
     // B: first seen on day 2, by the river and downtown the same day: downtown's (the first
     // zone id of the day).
     log(2, "riverside", Some("BBBB22"), false);
@@ -191,6 +195,18 @@ fn new_persons_are_people_first_seen_in_the_period() {
     assert_eq!(tally(2, 6, Some("riverside")), (3, 1, 2), "B is new downtown, where the day's first zone is");
     assert_eq!(tally(2, 6, Some("downtown")), (1, 1, 0));
     assert_eq!(tally(5, 6, None), (0, 0, 0));
+    // Persons by age band: each once, under the last band recorded for them in the stretch;
+    // B and C never gave one.
+    let bands = |from: i64, to: i64| {
+        let t = store.tally(&TallyQuery::period(d(from), d(to))).unwrap().total;
+        assert_eq!(t.persons_by_age_band.values().sum::<u64>(), t.participants);
+        assert_eq!(t.persons_by_gender.values().sum::<u64>(), t.participants);
+        t.persons_by_age_band.into_iter().collect::<Vec<_>>()
+    };
+    let band = |k: &str, n: u64| (k.to_string(), n);
+    assert_eq!(bands(0, 6), vec![band("35-44", 1), band("not_recorded", 2)]);
+    assert_eq!(bands(0, 1), vec![band("25-34", 1)]);
+    assert_eq!(bands(3, 6), vec![band("not_recorded", 2)], "nothing recorded for A on day 3");
     // The worker's marks are kept as they were (five encounters marked, one voided).
     let q = TallyQuery::period(d(0), d(6));
     assert_eq!(store.tally(&q).unwrap().total.new_participants, 4);

@@ -89,6 +89,9 @@ def test_a_full_shift(tmp_path, store, keystore):
     assert report.total.syringes_collected == 12
     assert report.total.by_zone == {"downtown": 1}
     assert report.total.syringe_return_ratio == pytest.approx(1.2)
+    # One person, first seen in the period, counted once by age band and by gender.
+    assert (report.total.participants, report.total.new_persons, report.total.contacts_without_code) == (1, 1, 0)
+    assert sum(report.total.persons_by_age_band.values()) == sum(report.total.persons_by_gender.values()) == 1
     # Three days: the trend is by day, and its days add up to the period.
     assert report.trend_by == s.Granularity.DAY
     assert [b.start for b in report.trend] == [(today + datetime.timedelta(days=d)).isoformat() for d in (-1, 0, 1)]

@@ -379,8 +379,8 @@ pub fn render(report: &Report) -> Result<String> {
         (
             "Unduplicated participants",
             "participants",
-            Some("unduplicated_participants"),
-            table(report, "participants").and_then(|t| period_cells(t).first().map(|(_, c)| *c)),
+            None,
+            table(report, "participants").and_then(Table::period).and_then(|r| r.total),
         ),
         (
             "New participants (first contact)",

@@ -35,7 +35,7 @@ pub fn is_headline(table: &str, column: Option<&str>) -> bool {
         None => true,
         Some(c) => matches!(
             (table, c),
-            ("summary", "new_persons" | "syringes_collected") | ("participants", "unduplicated_participants")
+            ("summary", "new_persons" | "syringes_collected")
         ),
     }
 }

@@ -150,6 +150,19 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
         columns.extend(keys(&|m| map(m).keys().cloned().collect()).into_iter().map(|k| format!("{name}/{k}")));
         partitions.push((start..columns.len()).collect());
     }
+    // Persons by what was last recorded of them share the participants' total (D86).
+    let person_breakdowns: [(&str, Breakdown); 2] = [("age_band", |m| &m.persons_by_age_band), ("gender", |m| &m.persons_by_gender)];
+    let mut person_columns = Vec::new();
+    let mut person_partitions = Vec::new();
+    for (name, map) in person_breakdowns {
+        let start = person_columns.len();
+        person_columns.extend(keys(&|m| map(m).keys().cloned().collect()).into_iter().map(|k| format!("{name}/{k}")));
+        person_partitions.push((start..person_columns.len()).collect());
+    }
+    let person_get = |m: &Measures, column: &str| {
+        let (name, key) = column.split_once('/').unwrap_or((column, ""));
+        person_breakdowns.iter().find(|(n, _)| *n == name).and_then(|(_, map)| map(m).get(key).copied()).unwrap_or(0)
+    };
     let breakdown_get = |m: &Measures, column: &str| {
         let (name, key) = column.split_once('/').unwrap_or((column, ""));
         breakdowns.iter().find(|(n, _)| *n == name).and_then(|(_, map)| map(m).get(key).copied()).unwrap_or(0)
@@ -175,7 +188,7 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
             "syringes_estimated" => m.syringes_estimated,
             _ => m.collecting_for,
         }),
-        table("participants", vec!["unduplicated_participants".into()], vec![], None, false, &|m, _| m.participants),
+        table("participants", person_columns, person_partitions, Some(&|m| m.participants), false, &person_get),
         table("syringes_distributed", syringe_items.clone(), all_columns(&syringe_items), Some(&|m| m.syringes_distributed), true, &units),
         table("naloxone_doses_distributed", naloxone_items.clone(), all_columns(&naloxone_items), Some(&|m| m.naloxone_doses_distributed), true, &doses),
         table("other_supplies_units", item_keys(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)), vec![], None, true, &units),

@@ -35,7 +35,7 @@ pub fn table_title(table: &str) -> String {
     match table {
         "encounters" => "Encounters".into(),
         "summary" => "Summary counts".into(),
-        "participants" => "Unduplicated participants".into(),
+        "participants" => "Participants (persons, each counted once)".into(),
         "syringes_distributed" => "Syringes distributed".into(),
         "naloxone_doses_distributed" => "Naloxone distributed (doses)".into(),
         "other_supplies_units" => "Other supplies (units)".into(),
@@ -117,7 +117,7 @@ impl<'a> Labels<'a> {
     /// A column of `table`, named.
     pub fn column(&self, table: &str, column: &str) -> ColumnLabel {
         let (group, label) = match table {
-            "encounters" => match column.split_once('/') {
+            "encounters" | "participants" => match column.split_once('/') {
                 Some(("contact_type", k)) => (
                     Some("Contact type"),
                     ContactType::parse(k).map_or_else(|| words(k), |c| contact_type_label(c).to_string()),
@@ -155,7 +155,7 @@ impl<'a> Labels<'a> {
         let item = |id: &str| position(self.settings.items.iter().position(|i| i.id == id), id);
         let rank = |i: usize, column: &str| -> (usize, usize) {
             match table {
-                "encounters" => match column.split_once('/') {
+                "encounters" | "participants" => match column.split_once('/') {
                     Some(("contact_type", k)) => (0, position(ContactType::ALL.iter().position(|c| c.as_str() == k), k)),
                     Some(("zone", k)) => (1, in_list(ListKind::Zone, k)),
                     Some(("age_band", k)) => (2, in_list(ListKind::AgeBand, k)),
@@ -193,6 +193,8 @@ mod tests {
         assert_eq!(l.column("encounters", &format!("zone/{}", zone.id)).full(), format!("Zone: {}", zone.label));
         assert_eq!(l.column("encounters", "contact_type/mobile_unit").full(), "Contact type: Mobile unit");
         assert_eq!(l.column("encounters", "gender/not_recorded").label, "Not recorded");
+        let band = &settings.age_bands[0];
+        assert_eq!(l.column("participants", &format!("age_band/{}", band.id)).full(), format!("Age band: {}", band.label));
         let item = settings.items.iter().find(|i| i.category == crate::ItemCategory::Syringes).unwrap();
         let c = l.column("syringes_distributed", &item.id);
         assert_eq!((c.id.as_str(), c.label.as_str()), (item.id.as_str(), item.name.as_str()));

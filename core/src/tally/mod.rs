@@ -8,7 +8,7 @@
 //! participants are counted with a set per bucket, because distinct counts do not add up across
 //! days. Per-device tallies scan the encounters instead.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::{params, Connection};
@@ -139,6 +139,13 @@ pub struct Measures {
     pub by_age_band: BTreeMap<String, u64>,
     /// Genders, with [`NOT_RECORDED`].
     pub by_gender: BTreeMap<String, u64>,
+    /// Persons (distinct participant references) by the age band last recorded for them in
+    /// the stretch, with [`NOT_RECORDED`]: adds up to [`Measures::participants`].
+    #[serde(default)]
+    pub persons_by_age_band: BTreeMap<String, u64>,
+    /// Persons by the gender last recorded for them in the stretch, with [`NOT_RECORDED`].
+    #[serde(default)]
+    pub persons_by_gender: BTreeMap<String, u64>,
     /// Encounters reporting each substance (multi-select, so these do not add up to encounters).
     pub by_substance: BTreeMap<String, u64>,
 }
@@ -388,6 +395,43 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
     }
     for (m, s) in parts.trend.iter_mut().zip(&trend_sets) {
         m.participants = s.len() as u64;
+    }
+
+    // Persons by age band and gender: each counted once per stretch, under the last answer
+    // recorded for them in it (people.rs).
+    type Answers = HashMap<i64, (Option<String>, Option<String>)>;
+    let mut total_answers = Answers::new();
+    let mut bucket_answers = vec![Answers::new(); parts.buckets.len()];
+    let mut trend_answers = vec![Answers::new(); parts.trend.len()];
+    let note = |map: &mut Answers, p: i64, age: &Option<String>, gender: &Option<String>| {
+        let e = map.entry(p).or_default();
+        if age.is_some() {
+            e.0.clone_from(age);
+        }
+        if gender.is_some() {
+            e.1.clone_from(gender);
+        }
+    };
+    for (p, day, age, gender) in people::person_rows(conn, lo, hi, q.zone.as_deref(), device.as_deref())? {
+        let i = (day - rollup.first_day) as usize;
+        note(&mut total_answers, p, &age, &gender);
+        if let Some(b) = rollup.bucket_of_day[i] {
+            note(&mut bucket_answers[b], p, &age, &gender);
+        }
+        note(&mut trend_answers[rollup.trend_of_day[i]], p, &age, &gender);
+    }
+    let count = |m: &mut Measures, answers: &Answers| {
+        for (age, gender) in answers.values() {
+            *m.persons_by_age_band.entry(age.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += 1;
+            *m.persons_by_gender.entry(gender.clone().unwrap_or_else(|| NOT_RECORDED.into())).or_default() += 1;
+        }
+    };
+    count(&mut parts.total, &total_answers);
+    for (m, a) in parts.buckets.iter_mut().zip(&bucket_answers) {
+        count(m, a);
+    }
+    for (m, a) in parts.trend.iter_mut().zip(&trend_answers) {
+        count(m, a);
     }
 
     let bucket = |(bounds, measures): ((NaiveDate, NaiveDate), Measures)| Bucket { start: bounds.0, end: bounds.1, measures };

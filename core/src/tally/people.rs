@@ -72,3 +72,21 @@ pub(crate) fn derived_daily(conn: &Connection, lo: i64, hi: i64, from: ReadFrom<
     }
     Ok(out)
 }
+
+/// One live encounter with a participant reference, for counting people by what was recorded
+/// of them: (participant, day, age band, gender), oldest first.
+pub(crate) type PersonRow = (i64, i64, Option<String>, Option<String>);
+
+/// The live encounters with a reference from day `lo` to `hi` (one zone, one device, or all),
+/// oldest first, so that the last answer recorded for a person in a stretch of days is the
+/// one they are counted under (D86).
+pub(crate) fn person_rows(conn: &Connection, lo: i64, hi: i64, zone: Option<&str>, device: Option<&[u8]>) -> Result<Vec<PersonRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT participant, local_day, age_band, gender FROM encounter
+         WHERE voided = 0 AND participant IS NOT NULL AND local_day BETWEEN ?1 AND ?2
+           AND (?3 IS NULL OR zone = ?3) AND (?4 IS NULL OR author = ?4)
+         ORDER BY occurred_at, id",
+    )?;
+    let rows = stmt.query_map(params![lo, hi, zone, device], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
