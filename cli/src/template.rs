@@ -22,6 +22,9 @@ struct File {
     title: String,
     #[serde(default)]
     note: Option<String>,
+    /// How a suppressed value is written, where a form asks for its own mark ("*", "n/a").
+    #[serde(default)]
+    suppressed: Option<Spanned<String>>,
     #[serde(default)]
     section: Vec<SectionEntry>,
 }
@@ -70,7 +73,27 @@ struct Section {
 pub struct Template {
     title: String,
     note: Option<String>,
+    suppressed: Option<String>,
     sections: Vec<Section>,
+}
+
+/// Whether a program's mark for suppressed values is one a form can carry without saying
+/// something untrue: short, one line, and no number or comparison. A value is hidden either as
+/// a small count or to protect one (then it can be any size), and the mark is the same for
+/// both, so "<11" would be false for the second kind, and a mark told apart by kind would
+/// point at the small counts (D87).
+fn check_mark(mark: &str) -> std::result::Result<(), String> {
+    let trimmed = mark.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 20 || trimmed.contains('\n') {
+        return Err(format!("suppressed = {mark:?}: write a short mark of one line, such as \"*\" or \"n/a\""));
+    }
+    if trimmed.chars().any(|c| c.is_ascii_digit() || "<>≤≥=".contains(c)) {
+        return Err(format!(
+            "suppressed = {mark:?}: a mark with a number or a comparison would be untrue for values hidden to protect \
+             a small count (they can be any size), so every hidden value is written alike; use a mark such as \"*\""
+        ));
+    }
+    Ok(())
 }
 
 /// A template filled from a report.
@@ -83,7 +106,16 @@ pub struct Filled {
     pub to: chrono::NaiveDate,
     pub time_zone: String,
     pub threshold: u32,
+    /// How a suppressed value is written (`suppressed`, or the template's mark).
+    pub suppressed: String,
     pub sections: Vec<FilledSection>,
+}
+
+impl Filled {
+    /// A line's value as written: its count, or the suppressed mark.
+    pub fn text(&self, value: Cell) -> String {
+        value.count().map_or_else(|| self.suppressed.clone(), |n| n.to_string())
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -142,6 +174,7 @@ fn columns(table: &str, settings: &ProgramSettings) -> Option<Vec<String>> {
             }
             v
         }
+        "persons_receiving" => ItemCategory::ALL.iter().map(|c| satchel_core::tally::people::category_id(*c).to_string()).collect(),
         "syringes_distributed" => with_total(items(&|c| c == ItemCategory::Syringes)),
         "naloxone_doses_distributed" => with_total(items(&|c| c == ItemCategory::Naloxone)),
         "other_supplies_units" => items(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)),
@@ -153,7 +186,7 @@ fn columns(table: &str, settings: &ProgramSettings) -> Option<Vec<String>> {
     })
 }
 
-const TABLES: &str = "encounters, summary, participants, syringes_distributed, naloxone_doses_distributed, \
+const TABLES: &str = "encounters, summary, participants, persons_receiving, syringes_distributed, naloxone_doses_distributed, \
                       other_supplies_units, sharps_containers, referrals, referrals_by_service, substances";
 
 fn source(text: &str, settings: &ProgramSettings) -> std::result::Result<Source, String> {
@@ -215,10 +248,18 @@ impl Template {
             }
             sections.push(Section { name: s.name, lines });
         }
+        let suppressed = parsed.suppressed.map(|m| {
+            let at = line_of(text, m.span().start);
+            let m = m.into_inner();
+            if let Err(e) = check_mark(&m) {
+                errors.push(format!("{file} line {at}: {e}"));
+            }
+            m.trim().to_string()
+        });
         if !errors.is_empty() {
             return Err(errors.join("\n").into());
         }
-        Ok(Template { title: parsed.title, note: parsed.note, sections })
+        Ok(Template { title: parsed.title, note: parsed.note, suppressed, sections })
     }
 
     /// The template's lines from a report's whole-period values.
@@ -282,6 +323,7 @@ impl Template {
             to: report.to,
             time_zone: report.time_zone.clone(),
             threshold: report.threshold,
+            suppressed: self.suppressed.clone().unwrap_or_else(|| crate::report::SUPPRESSED.to_string()),
             sections,
         }
     }
@@ -357,5 +399,22 @@ mod tests {
         assert!(said.contains("t.toml line 4") && said.contains("summary:new_persons"), "{said}");
         let text = text.replace("new_participants", "new_persons");
         assert!(Template::parse(&text, &settings(), "t.toml").is_ok());
+    }
+
+    /// A form's own mark for hidden values: written for every hidden value alike; one that
+    /// states a size is refused, with its line.
+    #[test]
+    fn a_form_may_name_its_mark_for_hidden_values_but_not_a_size() {
+        let text = |mark: &str| format!("title = \"T\"\nsuppressed = {mark:?}\n[[section]]\nname = \"S\"\n[[section.line]]\nlabel = \"Treatment\"\nsum = [\"referrals:moud\"]\n");
+        let t = Template::parse(&text("*"), &settings(), "t.toml").unwrap();
+        let filled = t.fill(&report([Cell::Suppressed, Cell::Count(20), Cell::Count(21)]));
+        assert_eq!(filled.text(filled.sections[0].lines[0].value), "*");
+        let plain = Template::parse(&text("*").replace("suppressed = \"*\"\n", ""), &settings(), "t.toml").unwrap();
+        let filled = plain.fill(&report([Cell::Suppressed, Cell::Count(20), Cell::Count(21)]));
+        assert_eq!(filled.text(filled.sections[0].lines[0].value), "suppressed");
+        for bad in ["<11", "1-10", "≤ 10", "", "a very long mark for a form cell"] {
+            let Err(e) = Template::parse(&text(bad), &settings(), "t.toml") else { panic!("{bad:?} was accepted") };
+            assert!(e.to_string().contains("t.toml line 2"), "{bad:?}: {e}");
+        }
     }
 }

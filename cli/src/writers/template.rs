@@ -7,10 +7,10 @@ use satchel_core::suppress::Cell;
 
 use super::html::{escape, page_head};
 use crate::error::Result;
-use crate::report::{text, SUPPRESSED};
+
 use crate::template::Filled;
 
-/// `section, line, value, sum`: the value is a number or `suppressed`; `sum` says what the
+/// `section, line, value, sum`: the value is a number or `suppressed` (or the template's mark); `sum` says what the
 /// line adds up, as the template writes it.
 pub fn csv(filled: &Filled, f: &mut std::fs::File) -> Result<()> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(std::io::BufWriter::new(f));
@@ -18,7 +18,7 @@ pub fn csv(filled: &Filled, f: &mut std::fs::File) -> Result<()> {
     w.write_record(["section", "line", "value", "sum"]).map_err(err)?;
     for s in &filled.sections {
         for l in &s.lines {
-            w.write_record([&s.name, &l.label, &text(l.value), &l.sum.join(" + ")]).map_err(err)?;
+            w.write_record([&s.name, &l.label, &filled.text(l.value), &l.sum.join(" + ")]).map_err(err)?;
         }
     }
     Ok(w.flush().map_err(|e| e.to_string())?)
@@ -43,7 +43,7 @@ pub fn xlsx(filled: &Filled) -> Result<Vec<u8>> {
             sheet.write_string(row, 0, &l.label).map_err(err)?;
             match l.value {
                 Cell::Count(n) => sheet.write_number(row, 1, n as f64).map_err(err)?,
-                Cell::Suppressed => sheet.write_string(row, 1, SUPPRESSED).map_err(err)?,
+                Cell::Suppressed => sheet.write_string(row, 1, &filled.suppressed).map_err(err)?,
             };
             if let Some(n) = l.why.as_ref().or(l.note.as_ref()) {
                 sheet.write_string(row, 2, n).map_err(err)?;
@@ -78,7 +78,7 @@ pub fn html(filled: &Filled) -> String {
         for l in &s.lines {
             let class = if l.value.count().is_none() { " class=\"suppressed\"" } else { "" };
             let note: String = l.note.iter().chain(&l.why).map(|n| format!("<div class=\"note\">{}</div>", escape(n))).collect();
-            let _ = write!(page, "<tr><th scope=\"row\">{}{note}</th><td{class}>{}</td></tr>", escape(&l.label), text(l.value));
+            let _ = write!(page, "<tr><th scope=\"row\">{}{note}</th><td{class}>{}</td></tr>", escape(&l.label), escape(&filled.text(l.value)));
         }
         page += "</tbody></table>";
     }
