@@ -58,6 +58,8 @@ pub struct Measures {
     pub persons_by_age_band: HashMap<String, u64>,
     /// Persons by the gender last recorded for them in the stretch.
     pub persons_by_gender: HashMap<String, u64>,
+    /// Persons who received each supply category, by category id (`syringes`, `naloxone`, …).
+    pub persons_receiving: HashMap<String, u64>,
     pub by_substance: HashMap<String, u64>,
 }
 
@@ -114,6 +116,7 @@ impl From<&satchel_core::Measures> for Measures {
             by_gender: map(&m.by_gender),
             persons_by_age_band: map(&m.persons_by_age_band),
             persons_by_gender: map(&m.persons_by_gender),
+            persons_receiving: map(&m.persons_receiving),
             by_substance: map(&m.by_substance),
         }
     }

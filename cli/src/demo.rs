@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use satchel_core::crypto::KdfParams;
+use satchel_core::directory::{Opening, Service, ServiceAccess, ServiceText};
 use satchel_core::{ContactType, ContainerCount, CreateOptions, HttpTransport, ItemQuantity, Location, NewEncounter, Program, Role, Setting, Store};
 use satchel_server::connections::ConnectionLimits;
 use satchel_server::http::ApiLimits;
@@ -20,6 +21,69 @@ use crate::writers::{self, Format};
 
 /// How many days the demo works: 13 weeks, a quarter.
 const QUARTER_DAYS: i64 = 91;
+
+/// The demo program's services directory: one service for each referral its workers make, in
+/// English and Spanish, with opening hours, so that phones suggest them and the report's
+/// "Referrals by service suggested" has something to count.
+fn directory() -> Vec<Service> {
+    let hours = |days: &[&str], opens: &str, closes: &str| {
+        days.iter().map(|d| Opening { day: (*d).into(), opens: opens.into(), closes: closes.into() }).collect::<Vec<_>>()
+    };
+    let text = |en: &str, es: &str| ServiceText::new(en, es);
+    let weekdays = ["mon", "tue", "wed", "thu", "fri"];
+    let service = |id: &str, name: ServiceText, referral: &str, area: ServiceText, hours: Vec<Opening>, access: ServiceAccess| Service {
+        id: id.into(),
+        name,
+        referral_types: vec![referral.into()],
+        area,
+        hours,
+        phone: Some("555-0100".into()),
+        access,
+        requires_id: false,
+        requires_insurance: false,
+        requires_sobriety: false,
+        languages: vec!["English".into(), "Spanish".into()],
+        notes: None,
+        active: true,
+    };
+    vec![
+        Service {
+            notes: Some(text("Same-day starts; no insurance needed.", "Se empieza el mismo día; no hace falta seguro.")),
+            ..service(
+                "harbor-bridge",
+                text("Harbor Bridge Clinic (buprenorphine)", "Clínica Harbor Bridge (buprenorfina)"),
+                "moud",
+                text("410 Harbor St", "410 Harbor St"),
+                hours(&weekdays, "08:00", "16:00"),
+                ServiceAccess::WalkInOrAppointment,
+            )
+        },
+        service(
+            "eastside-wound",
+            text("Eastside Wound Care Walk-in", "Curación de heridas Eastside (sin cita)"),
+            "wound-care",
+            text("Eastside community center, side door", "Centro comunitario Eastside, puerta lateral"),
+            hours(&["tue", "thu", "sat"], "12:00", "18:00"),
+            ServiceAccess::WalkIn,
+        ),
+        service(
+            "northgate-testing",
+            text("Northgate Testing Center (HIV, hepatitis C)", "Centro de pruebas Northgate (VIH, hepatitis C)"),
+            "hiv-hcv-testing",
+            text("Northgate Ave & 12th", "Northgate Ave y calle 12"),
+            hours(&["mon", "wed", "fri"], "10:00", "17:00"),
+            ServiceAccess::WalkIn,
+        ),
+        service(
+            "river-shelter",
+            text("River Street Night Shelter", "Albergue nocturno River Street"),
+            "housing",
+            text("88 River St", "88 River St"),
+            hours(&["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "19:00", "07:00"),
+            ServiceAccess::Appointment,
+        ),
+    ]
+}
 
 /// One van's week: the weekdays it works (0 = Monday), when its shift starts, and the zones it
 /// covers (a zone listed twice is where it spends most of its time).
@@ -110,6 +174,9 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
     manager
         .put_setting(Setting::Program(Program { name: "Northside Harm Reduction (demo)".into(), ..manager.settings()?.program }))?;
     manager.put_setting(Setting::Location(Location { id: "van-2".into(), name: "Van 2".into(), active: true }))?;
+    for service in directory() {
+        manager.put_setting(Setting::Service(service))?;
+    }
     manager.sync_now(&net)?;
     println!("Program set up; manager's store in {} (passphrase {passphrase:?})", dir.join("manager").display());
 
@@ -135,6 +202,7 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
     let at = |day: NaiveDate, h: u32, m: u32| {
         tz.earliest(day.and_hms_opt(h, m, 0).expect("a time")).expect("a local time")
     };
+    let services = directory();
     let mut dice = Dice(0x5a7c_4e1d);
     let people = regulars(&mut dice);
     let vans = [
@@ -175,7 +243,7 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
                 let kit = dice.pick(&["standard", "standard", "standard", "naloxone", "smoking", "wound"]);
                 let seen = phone.participant_seen(&person.code)?;
                 let reversal = dice.chance(3);
-                let base = NewEncounter {
+                let mut base = NewEncounter {
                     contact_type: if dice.chance(70) { ContactType::Street } else { ContactType::MobileUnit },
                     participant_code: dice.chance(85).then(|| person.code.clone()),
                     new_participant: !seen && dice.chance(60),
@@ -199,6 +267,13 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
                     collecting_for: if dice.chance(15) { 1 + dice.roll(3) as u32 } else { 0 },
                     ..NewEncounter::new(t, dice.pick(&van.zones))
                 };
+                // The worker suggests the directory's service for the referral, as the sheet offers it.
+                base.suggested_services = base
+                    .referrals
+                    .iter()
+                    .filter_map(|r| services.iter().find(|s| s.referral_types.contains(r)))
+                    .map(|s| s.id.clone())
+                    .collect();
                 let extra = if kit == "standard" && dice.chance(30) { vec![ItemQuantity { item: "syringe-1ml".into(), quantity: 20 }] } else { vec![] };
                 let id = phone.log_from_kit(kit, &extra, &base)?;
                 this_shift.push(id);

@@ -426,6 +426,16 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
             assert_eq!(value("Persons served (unduplicated)"), Some(served.into()));
             assert_eq!(value("New participants (first contact with the program in the quarter)"), Some(new.into()));
             assert_eq!(value("Contacts without a participant code"), Some(cell("contacts_without_code").into()));
+            // The demo's directory: services suggested with referrals, counted by service.
+            let by_service = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "referrals_by_service").unwrap();
+            let suggested: u64 = by_service["rows"].as_array().unwrap().last().unwrap()["cells"].as_array().unwrap().iter().filter_map(|c| c["count"].as_u64()).sum();
+            assert!(by_service["columns"].as_array().unwrap().len() >= 4 && suggested > 0, "{by_service}");
+            // Persons who received naloxone: among the persons served, as the report has them.
+            let receiving = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "persons_receiving").unwrap();
+            let at = receiving["columns"].as_array().unwrap().iter().position(|c| c["id"] == "naloxone").unwrap();
+            let naloxone = receiving["rows"].as_array().unwrap().last().unwrap()["cells"][at]["count"].as_u64().expect("shown in the demo quarter");
+            assert!(0 < naloxone && naloxone <= served, "{naloxone} of {served}");
+            assert_eq!(value("Persons who received naloxone"), Some(naloxone.into()));
             let page = std::fs::read_to_string(day.join("report.html")).unwrap();
             assert!(page.contains(&format!("New participants (first contact)<b>{new}</b>")), "the page's head shows the new persons");
         } else {

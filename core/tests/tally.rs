@@ -177,6 +177,14 @@ fn new_persons_are_people_first_seen_in_the_period() {
     let voided = log(1, "downtown", Some("CCCC33"), true);
     store.void_encounter(voided).unwrap();
     log(4, "riverside", Some("CCCC33"), false);
+    // Supplies: A takes syringes and naloxone on day 2, C naloxone on day 4; a contact
+    // without a code takes syringes (a contact, not a person).
+    let supplies = |n: i64, code: Option<&str>, items: Vec<satchel_core::ItemQuantity>| {
+        store.log_encounter(&NewEncounter { participant_code: code.map(str::to_owned), items, ..NewEncounter::new(day(n), "riverside") }).unwrap()
+    };
+    supplies(2, Some("AAAA11"), vec![iq("syringe-1ml", 10), iq("naloxone-nasal", 1)]);
+    supplies(4, Some("CCCC33"), vec![iq("naloxone-nasal", 1)]);
+    supplies(4, None, vec![iq("syringe-1ml", 20)]);
     // Two contacts without a code, both marked new by the worker.
     log(2, "riverside", None, true);
     log(3, "riverside", None, true);
@@ -189,10 +197,10 @@ fn new_persons_are_people_first_seen_in_the_period() {
         let t = daily.total;
         (t.participants, t.new_persons, t.contacts_without_code)
     };
-    assert_eq!(tally(0, 6, None), (3, 3, 2));
-    assert_eq!(tally(2, 6, None), (3, 2, 2), "A was first seen before the period");
+    assert_eq!(tally(0, 6, None), (3, 3, 3));
+    assert_eq!(tally(2, 6, None), (3, 2, 3), "A was first seen before the period");
     assert_eq!(tally(0, 1, None), (1, 1, 0), "C's voided contact does not make C new");
-    assert_eq!(tally(2, 6, Some("riverside")), (3, 1, 2), "B is new downtown, where the day's first zone is");
+    assert_eq!(tally(2, 6, Some("riverside")), (3, 1, 3), "B is new downtown, where the day's first zone is");
     assert_eq!(tally(2, 6, Some("downtown")), (1, 1, 0));
     assert_eq!(tally(5, 6, None), (0, 0, 0));
     // Persons by age band: each once, under the last band recorded for them in the stretch;
@@ -207,6 +215,10 @@ fn new_persons_are_people_first_seen_in_the_period() {
     assert_eq!(bands(0, 6), vec![band("35-44", 1), band("not_recorded", 2)]);
     assert_eq!(bands(0, 1), vec![band("25-34", 1)]);
     assert_eq!(bands(3, 6), vec![band("not_recorded", 2)], "nothing recorded for A on day 3");
+    // Persons who received each kind of supply, each once.
+    let receiving = |from: i64, to: i64| store.tally(&TallyQuery::period(d(from), d(to))).unwrap().total.persons_receiving.into_iter().collect::<Vec<_>>();
+    assert_eq!(receiving(0, 6), vec![band("naloxone", 2), band("syringes", 1)]);
+    assert_eq!(receiving(3, 6), vec![band("naloxone", 1)]);
     // The worker's marks are kept as they were (five encounters marked, one voided).
     let q = TallyQuery::period(d(0), d(6));
     assert_eq!(store.tally(&q).unwrap().total.new_participants, 4);
@@ -216,7 +228,7 @@ fn new_persons_are_people_first_seen_in_the_period() {
     let by_day = store.tally(&TallyQuery { by: Some(Granularity::Day), ..q.clone() }).unwrap();
     assert_eq!(by_day.buckets.iter().map(|b| b.measures.new_persons).collect::<Vec<_>>(), vec![1, 0, 1, 0, 1, 0, 0]);
     let mine = store.tally(&TallyQuery { device: Some(store.device_id().unwrap()), ..q.clone() }).unwrap();
-    assert_eq!((mine.total.new_persons, mine.total.contacts_without_code), (3, 2));
+    assert_eq!((mine.total.new_persons, mine.total.contacts_without_code), (3, 3));
     let other = store.tally(&TallyQuery { device: Some(Uuid::now_v7()), ..q }).unwrap();
     assert_eq!((other.total.new_persons, other.total.contacts_without_code), (0, 0));
 }

@@ -34,6 +34,20 @@ pub enum ItemCategory {
     Other,
 }
 
+impl ItemCategory {
+    /// Every category, in the order funders list them.
+    pub const ALL: [ItemCategory; 8] = [
+        ItemCategory::Syringes,
+        ItemCategory::Naloxone,
+        ItemCategory::DrugChecking,
+        ItemCategory::SaferSmoking,
+        ItemCategory::WoundCare,
+        ItemCategory::Hygiene,
+        ItemCategory::SexualHealth,
+        ItemCategory::Other,
+    ];
+}
+
 /// The program's own settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Program {

@@ -189,6 +189,7 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
             _ => m.collecting_for,
         }),
         table("participants", person_columns, person_partitions, Some(&|m| m.participants), false, &person_get),
+        table("persons_receiving", keys(&|m| m.persons_receiving.keys().cloned().collect()), vec![], None, false, &map_get(|m| &m.persons_receiving)),
         table("syringes_distributed", syringe_items.clone(), all_columns(&syringe_items), Some(&|m| m.syringes_distributed), true, &units),
         table("naloxone_doses_distributed", naloxone_items.clone(), all_columns(&naloxone_items), Some(&|m| m.naloxone_doses_distributed), true, &doses),
         table("other_supplies_units", item_keys(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)), vec![], None, true, &units),

@@ -36,6 +36,7 @@ pub fn table_title(table: &str) -> String {
         "encounters" => "Encounters".into(),
         "summary" => "Summary counts".into(),
         "participants" => "Participants (persons, each counted once)".into(),
+        "persons_receiving" => "Participants who received supplies, by kind (each counted once)".into(),
         "syringes_distributed" => "Syringes distributed".into(),
         "naloxone_doses_distributed" => "Naloxone distributed (doses)".into(),
         "other_supplies_units" => "Other supplies (units)".into(),
@@ -167,6 +168,7 @@ impl<'a> Labels<'a> {
                 "sharps_containers" => (0, position(self.settings.containers.iter().position(|c| c.id == column), column)),
                 "referrals_by_service" => (0, position(self.settings.services.iter().position(|s| s.id == column), column)),
                 "substances" => (0, in_list(ListKind::Substance, column)),
+                "persons_receiving" => (0, position(crate::settings::ItemCategory::ALL.iter().position(|c| super::people::category_id(*c) == column), column)),
                 _ => (0, i),
             }
         };
@@ -240,7 +242,7 @@ mod tests {
 
     #[test]
     fn every_table_and_measure_has_words() {
-        for t in ["encounters", "summary", "participants", "syringes_distributed", "naloxone_doses_distributed", "other_supplies_units", "sharps_containers", "referrals_by_service", "referrals", "substances"] {
+        for t in ["encounters", "summary", "participants", "persons_receiving", "syringes_distributed", "naloxone_doses_distributed", "other_supplies_units", "sharps_containers", "referrals_by_service", "referrals", "substances"] {
             assert!(!table_title(t).contains('_'), "{t}");
         }
         for c in ContactType::ALL {

@@ -146,6 +146,10 @@ pub struct Measures {
     /// Persons by the gender last recorded for them in the stretch, with [`NOT_RECORDED`].
     #[serde(default)]
     pub persons_by_gender: BTreeMap<String, u64>,
+    /// Persons who received at least one item of each supply category in the stretch, by
+    /// category id ([`people::category_id`]): a person is in each category they received.
+    #[serde(default)]
+    pub persons_receiving: BTreeMap<String, u64>,
     /// Encounters reporting each substance (multi-select, so these do not add up to encounters).
     pub by_substance: BTreeMap<String, u64>,
 }
@@ -432,6 +436,33 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
     }
     for (m, a) in parts.trend.iter_mut().zip(&trend_answers) {
         count(m, a);
+    }
+
+    // Persons who received each supply category: a set per stretch.
+    type Received = HashSet<(i64, ItemCategory)>;
+    let mut total_received = Received::new();
+    let mut bucket_received = vec![Received::new(); parts.buckets.len()];
+    let mut trend_received = vec![Received::new(); parts.trend.len()];
+    for (p, day, item) in people::item_person_rows(conn, lo, hi, q.zone.as_deref(), device.as_deref())? {
+        let category = categories.get(item.as_str()).map_or(ItemCategory::Other, |(c, _)| *c);
+        let i = (day - rollup.first_day) as usize;
+        total_received.insert((p, category));
+        if let Some(b) = rollup.bucket_of_day[i] {
+            bucket_received[b].insert((p, category));
+        }
+        trend_received[rollup.trend_of_day[i]].insert((p, category));
+    }
+    let count = |m: &mut Measures, received: &Received| {
+        for (_, c) in received {
+            *m.persons_receiving.entry(people::category_id(*c).to_owned()).or_default() += 1;
+        }
+    };
+    count(&mut parts.total, &total_received);
+    for (m, r) in parts.buckets.iter_mut().zip(&bucket_received) {
+        count(m, r);
+    }
+    for (m, r) in parts.trend.iter_mut().zip(&trend_received) {
+        count(m, r);
     }
 
     let bucket = |(bounds, measures): ((NaiveDate, NaiveDate), Measures)| Bucket { start: bounds.0, end: bounds.1, measures };

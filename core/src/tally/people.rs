@@ -90,3 +90,30 @@ pub(crate) fn person_rows(conn: &Connection, lo: i64, hi: i64, zone: Option<&str
     let rows = stmt.query_map(params![lo, hi, zone, device], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
+
+/// Who received which item from day `lo` to `hi` (one zone, one device, or all): (participant,
+/// day, item) for every item of a live encounter with a reference.
+pub(crate) fn item_person_rows(conn: &Connection, lo: i64, hi: i64, zone: Option<&str>, device: Option<&[u8]>) -> Result<Vec<(i64, i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT e.participant, c.local_day, c.item FROM encounter_item c JOIN encounter e ON e.id = c.encounter
+         WHERE e.voided = 0 AND e.participant IS NOT NULL AND c.quantity > 0 AND c.local_day BETWEEN ?1 AND ?2
+           AND (?3 IS NULL OR e.zone = ?3) AND (?4 IS NULL OR e.author = ?4)",
+    )?;
+    let rows = stmt.query_map(params![lo, hi, zone, device], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// A supply category's id in reports (`syringes`, `naloxone`, `drug_checking`, …).
+pub fn category_id(c: crate::settings::ItemCategory) -> &'static str {
+    use crate::settings::ItemCategory::*;
+    match c {
+        Syringes => "syringes",
+        Naloxone => "naloxone",
+        DrugChecking => "drug_checking",
+        SaferSmoking => "safer_smoking",
+        WoundCare => "wound_care",
+        Hygiene => "hygiene",
+        SexualHealth => "sexual_health",
+        Other => "other",
+    }
+}
