@@ -651,11 +651,24 @@ fn templates_give_the_funders_lines_and_a_bad_one_writes_nothing() {
     assert_eq!(line("Referrals to treatment"), "suppressed", "MOUD {moud} + treatment {treatment} would give treatment away");
 
     // Every format of both examples.
-    for (template, ext) in [("ssp-quarterly.toml", "csv"), ("ssp-quarterly.toml", "xlsx"), ("naloxone-distribution.toml", "html"), ("naloxone-distribution.toml", "csv")] {
+    for (template, ext) in [
+        ("ssp-quarterly.toml", "csv"),
+        ("ssp-quarterly.toml", "xlsx"),
+        ("naloxone-distribution.toml", "html"),
+        ("naloxone-distribution.toml", "csv"),
+        ("maryland-ssp-annual.toml", "csv"),
+    ] {
         let path = out.path().join(format!("{template}.{ext}"));
         ok(&run(template, &path));
         assert!(std::fs::metadata(&path).unwrap().len() > 100, "{template} as {ext}");
     }
+    // The Maryland form's own mark for hidden values, and its line items as the law numbers them.
+    let mut md = csv::Reader::from_path(out.path().join("maryland-ssp-annual.toml.csv")).unwrap();
+    let md: Vec<csv::StringRecord> = md.records().map(|r| r.unwrap()).collect();
+    let linkage = md.iter().find(|r| r[1].starts_with("Referrals to medication for opioid use disorder")).unwrap();
+    assert_eq!(&linkage[2], "*", "MOUD {moud} + treatment {treatment}: hidden with the form's mark");
+    let contacts: u64 = md.iter().filter(|r| r[0].starts_with("(5)")).map(|r| r[2].parse::<u64>().unwrap_or(0)).sum();
+    assert_eq!(contacts, 40, "the contacts by zone");
     let mut csv = csv::Reader::from_path(out.path().join("naloxone-distribution.toml.csv")).unwrap();
     assert_eq!(csv.headers().unwrap(), vec!["section", "line", "value", "sum"]);
     let nasal = csv.records().map(|r| r.unwrap()).find(|r| &r[1] == "Nasal spray kits").unwrap();
