@@ -41,7 +41,12 @@ struct SectionEntry {
 #[serde(deny_unknown_fields)]
 struct LineEntry {
     label: String,
+    #[serde(default)]
     sum: Vec<String>,
+    /// A line the manager types in when the report is written ("text" or "number"), instead of
+    /// a sum of the report's values: hours of operation, community events, a narrative.
+    #[serde(default)]
+    typed: Option<String>,
     #[serde(default)]
     note: Option<String>,
 }
@@ -55,11 +60,24 @@ enum Source {
     Units { item: String, doses_per_unit: u32, category: ItemCategory },
 }
 
+/// What a typed-in line takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Typed {
+    Text,
+    Number,
+}
+
+/// The longest typed-in text (a narrative of a few paragraphs).
+const MAX_ANSWER: usize = 4000;
+
 #[derive(Clone, Debug)]
 struct Line {
     label: String,
     note: Option<String>,
     sources: Vec<(String, Source)>,
+    typed: Option<Typed>,
+    /// The manager's answer to a typed-in line ([`Template::answer`]).
+    answer: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -112,10 +130,18 @@ pub struct Filled {
 }
 
 impl Filled {
-    /// A line's value as written: its count, or the suppressed mark.
-    pub fn text(&self, value: Cell) -> String {
-        value.count().map_or_else(|| self.suppressed.clone(), |n| n.to_string())
+    /// A line's value as written: its count, the suppressed mark, or the typed-in text.
+    pub fn shown(&self, line: &FilledLine) -> String {
+        match (&line.text, line.value) {
+            (Some(t), _) => t.clone(),
+            (None, Some(Cell::Count(n))) => n.to_string(),
+            _ => self.suppressed.clone(),
+        }
     }
+}
+
+fn quoted(labels: &[&str]) -> String {
+    labels.iter().map(|l| format!("{l:?}")).collect::<Vec<_>>().join(", ")
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -129,8 +155,13 @@ pub struct FilledLine {
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The sum, or suppressed when any value it adds up is.
-    pub value: Cell,
+    /// The sum, or suppressed when any value it adds up is; a typed-in number; none for a
+    /// typed-in text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Cell>,
+    /// A typed-in text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     /// What it adds up, as written in the template.
     pub sum: Vec<String>,
     /// Why the line is not shown, when a headline value it adds up is hidden (D79).
@@ -234,8 +265,22 @@ impl Template {
             for l in s.line {
                 let at = line_of(text, l.span().start);
                 let l = l.into_inner();
-                if l.sum.is_empty() {
-                    errors.push(format!("{file} line {at}: line {:?} adds up nothing (sum = [])", l.label));
+                let typed = match l.typed.as_deref() {
+                    None => None,
+                    Some("text") => Some(Typed::Text),
+                    Some("number") => Some(Typed::Number),
+                    Some(other) => {
+                        errors.push(format!("{file} line {at}: line {:?}: typed = {other:?}: use \"text\" or \"number\"", l.label));
+                        None
+                    }
+                };
+                match (l.typed.is_some(), l.sum.is_empty()) {
+                    (false, true) => errors.push(format!(
+                        "{file} line {at}: line {:?} adds up nothing (sum = []); a line typed in when the report is written says typed = \"text\" or \"number\"",
+                        l.label
+                    )),
+                    (true, false) => errors.push(format!("{file} line {at}: line {:?}: a line adds up values (sum) or is typed in (typed), not both", l.label)),
+                    _ => {}
                 }
                 let mut sources = Vec::new();
                 for r in &l.sum {
@@ -244,7 +289,7 @@ impl Template {
                         Err(e) => errors.push(format!("{file} line {at}: line {:?}: {e}", l.label)),
                     }
                 }
-                lines.push(Line { label: l.label, note: l.note, sources });
+                lines.push(Line { label: l.label, note: l.note, sources, typed, answer: None });
             }
             sections.push(Section { name: s.name, lines });
         }
@@ -260,6 +305,45 @@ impl Template {
             return Err(errors.join("\n").into());
         }
         Ok(Template { title: parsed.title, note: parsed.note, suppressed, sections })
+    }
+
+    /// The labels of the lines typed in when the report is written.
+    pub fn typed_labels(&self) -> Vec<&str> {
+        self.sections.iter().flat_map(|s| &s.lines).filter(|l| l.typed.is_some()).map(|l| l.label.as_str()).collect()
+    }
+
+    /// Takes the manager's answers to the typed-in lines from a TOML file (`"Label" = "text"`,
+    /// or a whole number for a number line). Every line must be answered and every answer must
+    /// name a typed-in line; all mistakes are listed together and nothing is taken.
+    pub fn answer(&mut self, text: &str, file: &str) -> Result<()> {
+        let answers: std::collections::BTreeMap<String, toml::Value> =
+            toml::from_str(text).map_err(|e| format!("{file}: {}", e.message().trim()))?;
+        let mut errors = Vec::new();
+        let mut taken = Vec::new();
+        for line in self.sections.iter().flat_map(|s| &s.lines) {
+            let Some(kind) = line.typed else { continue };
+            match (kind, answers.get(&line.label)) {
+                (_, None) => errors.push(format!("{file}: no answer for {:?}", line.label)),
+                (Typed::Number, Some(toml::Value::Integer(n))) if *n >= 0 => taken.push(n.to_string()),
+                (Typed::Number, Some(_)) => errors.push(format!("{file}: {:?} takes a whole number, 0 or more", line.label)),
+                (Typed::Text, Some(toml::Value::String(t))) if !t.trim().is_empty() && t.chars().count() <= MAX_ANSWER => {
+                    taken.push(t.trim().to_string())
+                }
+                (Typed::Text, Some(_)) => errors.push(format!("{file}: {:?} takes text, 1 to {MAX_ANSWER} characters", line.label)),
+            }
+        }
+        let labels = self.typed_labels();
+        for label in answers.keys().filter(|k| !labels.contains(&k.as_str())) {
+            errors.push(format!("{file}: {label:?} is not a line the template asks for (it asks for: {})", quoted(&labels)));
+        }
+        if !errors.is_empty() {
+            return Err(errors.join("\n").into());
+        }
+        let mut taken = taken.into_iter();
+        for line in self.sections.iter_mut().flat_map(|s| &mut s.lines).filter(|l| l.typed.is_some()) {
+            line.answer = taken.next();
+        }
+        Ok(())
     }
 
     /// The template's lines from a report's whole-period values.
@@ -295,6 +379,17 @@ impl Template {
                     .lines
                     .iter()
                     .map(|l| {
+                        if let Some(kind) = l.typed {
+                            let answer = l.answer.clone().unwrap_or_default();
+                            return FilledLine {
+                                why: None,
+                                label: l.label.clone(),
+                                note: l.note.clone(),
+                                value: if kind == Typed::Number { answer.parse().ok().map(Cell::Count) } else { None },
+                                text: (kind == Typed::Text).then_some(answer),
+                                sum: Vec::new(),
+                            };
+                        }
                         let sum = l.sources.iter().try_fold(0u64, |acc, (_, src)| value(src).count().map(|n| acc + n));
                         let why = l.sources.iter().find_map(|(_, src)| match src {
                             Source::Cell { table, column } if value(src) == Cell::Suppressed => report
@@ -308,7 +403,8 @@ impl Template {
                             why,
                             label: l.label.clone(),
                             note: l.note.clone(),
-                            value: sum.map_or(Cell::Suppressed, Cell::Count),
+                            value: Some(sum.map_or(Cell::Suppressed, Cell::Count)),
+                            text: None,
                             sum: l.sources.iter().map(|(r, _)| r.clone()).collect(),
                         }
                     })
@@ -380,7 +476,7 @@ mod tests {
         let t = Template::parse(text, &settings(), "t.toml").unwrap();
         for mask in 0..8u32 {
             let cells = [0, 1, 2].map(|i| if mask & (1 << i) == 0 { Cell::Count(20 + i as u64) } else { Cell::Suppressed });
-            let value = t.fill(&report(cells)).sections[0].lines[0].value;
+            let value = t.fill(&report(cells)).sections[0].lines[0].value.unwrap();
             if mask == 0 {
                 assert_eq!(value, Cell::Count(20 + 21 + 22));
             } else {
@@ -408,13 +504,41 @@ mod tests {
         let text = |mark: &str| format!("title = \"T\"\nsuppressed = {mark:?}\n[[section]]\nname = \"S\"\n[[section.line]]\nlabel = \"Treatment\"\nsum = [\"referrals:moud\"]\n");
         let t = Template::parse(&text("*"), &settings(), "t.toml").unwrap();
         let filled = t.fill(&report([Cell::Suppressed, Cell::Count(20), Cell::Count(21)]));
-        assert_eq!(filled.text(filled.sections[0].lines[0].value), "*");
+        assert_eq!(filled.shown(&filled.sections[0].lines[0]), "*");
         let plain = Template::parse(&text("*").replace("suppressed = \"*\"\n", ""), &settings(), "t.toml").unwrap();
         let filled = plain.fill(&report([Cell::Suppressed, Cell::Count(20), Cell::Count(21)]));
-        assert_eq!(filled.text(filled.sections[0].lines[0].value), "suppressed");
+        assert_eq!(filled.shown(&filled.sections[0].lines[0]), "suppressed");
         for bad in ["<11", "1-10", "≤ 10", "", "a very long mark for a form cell"] {
             let Err(e) = Template::parse(&text(bad), &settings(), "t.toml") else { panic!("{bad:?} was accepted") };
             assert!(e.to_string().contains("t.toml line 2"), "{bad:?}: {e}");
         }
+    }
+
+    /// Lines typed in when the report is written: each answered from the manager's file, a
+    /// number as a number and a text as text; a missing, mistyped or unknown answer is refused
+    /// with every mistake listed, and nothing is filled.
+    #[test]
+    fn typed_lines_take_the_managers_answers() {
+        let text = "title = \"T\"\n[[section]]\nname = \"S\"\n[[section.line]]\nlabel = \"Hours of operation\"\ntyped = \"number\"\n[[section.line]]\nlabel = \"Narrative\"\ntyped = \"text\"\n[[section.line]]\nlabel = \"MOUD\"\nsum = [\"referrals:moud\"]\n";
+        let mut t = Template::parse(text, &settings(), "t.toml").unwrap();
+        assert_eq!(t.typed_labels(), vec!["Hours of operation", "Narrative"]);
+        for (bad, said) in [
+            ("\"Hours of operation\" = 20\n", "no answer for \"Narrative\""),
+            ("\"Hours of operation\" = \"twenty\"\nNarrative = \"x\"\n", "takes a whole number"),
+            ("\"Hours of operation\" = 20\nNarrative = \"x\"\nHours = 3\n", "\"Hours\" is not a line the template asks for"),
+            ("\"Hours of operation\" = -1\nNarrative = \"  \"\n", "takes text"),
+        ] {
+            let e = t.answer(bad, "answers.toml").unwrap_err().to_string();
+            assert!(e.contains(said), "{bad}: {e}");
+            assert!(t.sections[0].lines.iter().all(|l| l.answer.is_none()), "nothing taken");
+        }
+        t.answer("\"Hours of operation\" = 20\nNarrative = \"Two new sites opened.\"\n", "answers.toml").unwrap();
+        let filled = t.fill(&report([Cell::Count(30), Cell::Count(20), Cell::Count(21)]));
+        let lines = &filled.sections[0].lines;
+        assert_eq!((lines[0].value, filled.shown(&lines[0])), (Some(Cell::Count(20)), "20".to_string()));
+        assert_eq!((lines[1].value, filled.shown(&lines[1])), (None, "Two new sites opened.".to_string()));
+        assert_eq!(filled.shown(&lines[2]), "30");
+        let bad = text.replace("typed = \"text\"", "typed = \"text\"\nsum = [\"referrals:moud\"]");
+        assert!(Template::parse(&bad, &settings(), "t.toml").unwrap_err().to_string().contains("not both"));
     }
 }

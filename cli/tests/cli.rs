@@ -378,9 +378,11 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
     let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/templates");
     for template in ["ssp-quarterly.toml", "naloxone-distribution.toml"] {
         let out = day.join(template.replace(".toml", ".json"));
+        let answers = templates.join(template.replace(".toml", ".answers.toml"));
         let made = Command::new(env!("CARGO_BIN_EXE_satchel"))
             .args(["--store", day.join("manager").to_str().unwrap(), "report", "--from", from, "--to", to])
             .args(["--template", templates.join(template).to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .args(if answers.exists() { vec!["--answers".to_string(), answers.display().to_string()] } else { vec![] })
             .env("SATCHEL_PASSPHRASE", "demo passphrase")
             .env("NO_COLOR", "1")
             .output()
@@ -392,6 +394,7 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
         };
         if template == "ssp-quarterly.toml" {
             assert_eq!(value("Contacts (encounters)"), Some(stand.into()));
+            assert_eq!(value("Hours of outreach"), Some(312.into()), "typed in from the answers file");
             assert_eq!(value("Syringes distributed"), Some(total_of("syringes_distributed")));
             // Collected: counted plus estimated from containers, as the report's summary has them.
             let summary = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "summary").unwrap();
@@ -632,9 +635,25 @@ fn templates_give_the_funders_lines_and_a_bad_one_writes_nothing() {
     let (from, to) = ((today - Duration::days(2)).to_string(), (today + Duration::days(1)).to_string());
     let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/templates");
     let out = tempfile::tempdir().unwrap();
-    let run = |template: &str, output: &Path| {
-        satchel(&store, &["report", "--from", &from, "--to", &to, "--template", templates.join(template).to_str().unwrap(), "-o", output.to_str().unwrap()])
+    let run_with = |template: &str, output: &Path, answers: Option<&Path>| {
+        let mut args = vec!["report", "--from", &from, "--to", &to, "--template"];
+        let template = templates.join(template);
+        args.push(template.to_str().unwrap());
+        args.extend(["-o", output.to_str().unwrap()]);
+        if let Some(a) = answers {
+            args.extend(["--answers", a.to_str().unwrap()]);
+        }
+        satchel(&store, &args)
     };
+    let run = |template: &str, output: &Path| {
+        let answers = templates.join(template.replace(".toml", ".answers.toml"));
+        run_with(template, output, answers.exists().then_some(answers.as_path()))
+    };
+    // Without the answers to its typed-in lines, the template stops before anything is written.
+    let unanswered = out.path().join("unanswered.csv");
+    let said = run_with("ssp-quarterly.toml", &unanswered, None);
+    assert!(!said.status.success() && String::from_utf8_lossy(&said.stderr).contains("--answers FILE"), "{}", String::from_utf8_lossy(&said.stderr));
+    assert!(!unanswered.exists());
 
     let json_path = out.path().join("ssp.json");
     ok(&run("ssp-quarterly.toml", &json_path));

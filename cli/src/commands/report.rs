@@ -53,6 +53,10 @@ pub struct ReportArgs {
     /// values, written instead of the report's tables.
     #[arg(long, conflicts_with = "compare")]
     pub template: Option<PathBuf>,
+    /// The answers to a template's typed-in lines (TOML: `"Line label" = "text"`, or a whole
+    /// number for a number line): hours of operation, community events, a narrative.
+    #[arg(long, requires = "template")]
+    pub answers: Option<PathBuf>,
     /// Shows what would be suppressed, without writing a file or recording a release.
     #[arg(long)]
     pub dry_run: bool,
@@ -89,7 +93,23 @@ pub fn run(args: ReportArgs, place: &manager::StoreLocation) -> Result<()> {
             let template = match &args.template {
                 Some(file) => {
                     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-                    Some(Template::parse(&text, &m.store().settings()?, &file.display().to_string())?)
+                    let mut t = Template::parse(&text, &m.store().settings()?, &file.display().to_string())?;
+                    match &args.answers {
+                        Some(answers) => {
+                            let text = std::fs::read_to_string(answers).map_err(|e| format!("cannot read {}: {e}", answers.display()))?;
+                            t.answer(&text, &answers.display().to_string())?;
+                        }
+                        None if !t.typed_labels().is_empty() => {
+                            let asks: Vec<String> = t.typed_labels().iter().map(|l| format!("{l:?}")).collect();
+                            return Err(format!(
+                                "the template asks for lines typed in when the report is written: {}; write the answers in a file (\"Line label\" = \"text\", or a number) and give it with --answers FILE",
+                                asks.join(", ")
+                            )
+                            .into());
+                        }
+                        None => {}
+                    }
+                    Some(t)
                 }
                 None => None,
             };

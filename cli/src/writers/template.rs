@@ -18,7 +18,7 @@ pub fn csv(filled: &Filled, f: &mut std::fs::File) -> Result<()> {
     w.write_record(["section", "line", "value", "sum"]).map_err(err)?;
     for s in &filled.sections {
         for l in &s.lines {
-            w.write_record([&s.name, &l.label, &filled.text(l.value), &l.sum.join(" + ")]).map_err(err)?;
+            w.write_record([&s.name, &l.label, &filled.shown(l), &if l.sum.is_empty() { "typed in".to_string() } else { l.sum.join(" + ") }]).map_err(err)?;
         }
     }
     Ok(w.flush().map_err(|e| e.to_string())?)
@@ -42,8 +42,8 @@ pub fn xlsx(filled: &Filled) -> Result<Vec<u8>> {
         for l in &s.lines {
             sheet.write_string(row, 0, &l.label).map_err(err)?;
             match l.value {
-                Cell::Count(n) => sheet.write_number(row, 1, n as f64).map_err(err)?,
-                Cell::Suppressed => sheet.write_string(row, 1, &filled.suppressed).map_err(err)?,
+                Some(Cell::Count(n)) => sheet.write_number(row, 1, n as f64).map_err(err)?,
+                _ => sheet.write_string(row, 1, filled.shown(l)).map_err(err)?,
             };
             if let Some(n) = l.why.as_ref().or(l.note.as_ref()) {
                 sheet.write_string(row, 2, n).map_err(err)?;
@@ -76,9 +76,9 @@ pub fn html(filled: &Filled) -> String {
     for s in &filled.sections {
         let _ = write!(page, "<table class=\"template\"><caption>{}</caption><tbody>", escape(&s.name));
         for l in &s.lines {
-            let class = if l.value.count().is_none() { " class=\"suppressed\"" } else { "" };
+            let class = if l.value == Some(Cell::Suppressed) { " class=\"suppressed\"" } else { "" };
             let note: String = l.note.iter().chain(&l.why).map(|n| format!("<div class=\"note\">{}</div>", escape(n))).collect();
-            let _ = write!(page, "<tr><th scope=\"row\">{}{note}</th><td{class}>{}</td></tr>", escape(&l.label), escape(&filled.text(l.value)));
+            let _ = write!(page, "<tr><th scope=\"row\">{}{note}</th><td{class}>{}</td></tr>", escape(&l.label), escape(&filled.shown(l)));
         }
         page += "</tbody></table>";
     }
