@@ -143,30 +143,28 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
         ("age_band", |m| &m.by_age_band),
         ("gender", |m| &m.by_gender),
     ];
-    let mut columns = Vec::new();
-    let mut partitions = Vec::new();
-    for (name, map) in breakdowns {
-        let start = columns.len();
-        columns.extend(keys(&|m| map(m).keys().cloned().collect()).into_iter().map(|k| format!("{name}/{k}")));
-        partitions.push((start..columns.len()).collect());
+    // Columns `breakdown/key` for each breakdown, each breakdown one partition of the total,
+    // and the value of such a column.
+    let breakdown_columns = |list: &[(&str, Breakdown)]| {
+        let mut columns = Vec::new();
+        let mut partitions = Vec::new();
+        for (name, map) in list {
+            let start = columns.len();
+            columns.extend(keys(&|m| map(m).keys().cloned().collect()).into_iter().map(|k| format!("{name}/{k}")));
+            partitions.push((start..columns.len()).collect());
+        }
+        (columns, partitions)
+    };
+    fn breakdown_value(list: &[(&str, Breakdown)], m: &Measures, column: &str) -> u64 {
+        let (name, key) = column.split_once('/').unwrap_or((column, ""));
+        list.iter().find(|(n, _)| *n == name).and_then(|(_, map)| map(m).get(key).copied()).unwrap_or(0)
     }
+    let (columns, partitions) = breakdown_columns(&breakdowns);
+    let breakdown_get = |m: &Measures, column: &str| breakdown_value(&breakdowns, m, column);
     // Persons by what was last recorded of them share the participants' total (D86).
     let person_breakdowns: [(&str, Breakdown); 2] = [("age_band", |m| &m.persons_by_age_band), ("gender", |m| &m.persons_by_gender)];
-    let mut person_columns = Vec::new();
-    let mut person_partitions = Vec::new();
-    for (name, map) in person_breakdowns {
-        let start = person_columns.len();
-        person_columns.extend(keys(&|m| map(m).keys().cloned().collect()).into_iter().map(|k| format!("{name}/{k}")));
-        person_partitions.push((start..person_columns.len()).collect());
-    }
-    let person_get = |m: &Measures, column: &str| {
-        let (name, key) = column.split_once('/').unwrap_or((column, ""));
-        person_breakdowns.iter().find(|(n, _)| *n == name).and_then(|(_, map)| map(m).get(key).copied()).unwrap_or(0)
-    };
-    let breakdown_get = |m: &Measures, column: &str| {
-        let (name, key) = column.split_once('/').unwrap_or((column, ""));
-        breakdowns.iter().find(|(n, _)| *n == name).and_then(|(_, map)| map(m).get(key).copied()).unwrap_or(0)
-    };
+    let (person_columns, person_partitions) = breakdown_columns(&person_breakdowns);
+    let person_get = |m: &Measures, column: &str| breakdown_value(&person_breakdowns, m, column);
     let item_keys = |pick: &dyn Fn(ItemCategory) -> bool| {
         keys(&|m| m.items.iter().filter(|(_, t)| pick(t.category)).map(|(k, _)| k.clone()).collect())
     };

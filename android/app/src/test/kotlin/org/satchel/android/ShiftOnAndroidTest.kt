@@ -116,10 +116,13 @@ class ShiftOnAndroidTest {
         waitFor("online in Sync") { model.sync.state.value.online }
         model.sync.syncNow()
         waitFor("synced") { model.sync.state.value.status?.pending == 0uL && !model.sync.state.value.busy }
-        hub.manager.sync().use { it.syncNow() }
+        // What the manager's store holds of these days, after a pull from the hub.
         val today = LocalDate.now()
-        val total = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
-        assertEquals(2uL, total.encounters)
+        val managerEncounters = {
+            hub.manager.sync().use { it.syncNow() }
+            hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total.encounters }
+        }
+        assertEquals(2uL, managerEncounters())
 
         // A third contact, not synced yet, then the screen turns off: the registered receiver
         // locks the app at once.
@@ -146,9 +149,7 @@ class ShiftOnAndroidTest {
         waitFor("a run on the locked phone") { workManager.getWorkInfoById(id).get()!!.runAttemptCount == 1 }
         assertEquals(WorkInfo.State.ENQUEUED, workManager.getWorkInfoById(id).get()!!.state)
         assertTrue("still locked", !model.hasOpenStore())
-        hub.manager.sync().use { it.syncNow() }
-        val locked = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
-        assertEquals(2uL, locked.encounters)
+        assertEquals(2uL, managerEncounters())
 
         shadowOf(keyguard).setIsDeviceLocked(false)
         // The backoff's wait over (the driver counts it as the period's delay), the network
@@ -158,9 +159,7 @@ class ShiftOnAndroidTest {
         waitFor("the retry on the unlocked phone") { workManager.getWorkInfoById(id).get()!!.runAttemptCount == 0 }
         assertEquals(WorkInfo.State.ENQUEUED, workManager.getWorkInfoById(id).get()!!.state)
         assertTrue("locked again after the run", !model.hasOpenStore())
-        hub.manager.sync().use { it.syncNow() }
-        val after = hub.manager.reports().use { it.tally(today.minusDays(2).toString(), today.plusDays(2).toString(), null, null).total }
-        assertEquals(3uL, after.encounters)
+        assertEquals(3uL, managerEncounters())
         controller.pause().stop().destroy()
     }
 }
