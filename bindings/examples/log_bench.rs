@@ -64,6 +64,7 @@ fn main() {
         overdose_reversals: 0,
         naloxone_doses_used: 0,
         collecting_for: 0,
+        profile: None,
     };
     for _ in 0..50 {
         encounters.log(input()).expect("warm-up");

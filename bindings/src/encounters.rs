@@ -41,6 +41,43 @@ pub struct ContainerCount {
     pub count: u32,
 }
 
+/// One question of the participant profile.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum ProfileAnswer {
+    /// Not asked this time ("ask later"): an earlier answer stands.
+    NotAsked,
+    /// The person chose not to answer.
+    Declined,
+    /// Ids from the program's list: one for ethnicity and residence, one or more for race.
+    Chosen { ids: Vec<String> },
+}
+
+/// The participant profile's answers (race, ethnicity, area of residence), asked once per
+/// person. Reports count persons by them; they are never shown or exported per person.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ProfileInput {
+    pub race: ProfileAnswer,
+    pub ethnicity: ProfileAnswer,
+    pub residence: ProfileAnswer,
+}
+
+impl From<&ProfileAnswer> for satchel_core::profile::Answer {
+    fn from(a: &ProfileAnswer) -> Self {
+        use satchel_core::profile::Answer;
+        match a {
+            ProfileAnswer::NotAsked => Answer::NotAsked,
+            ProfileAnswer::Declined => Answer::Declined,
+            ProfileAnswer::Chosen { ids } => Answer::Chosen(ids.clone()),
+        }
+    }
+}
+
+impl From<&ProfileInput> for satchel_core::profile::ProfileAnswers {
+    fn from(p: &ProfileInput) -> Self {
+        satchel_core::profile::ProfileAnswers { race: (&p.race).into(), ethnicity: (&p.ethnicity).into(), residence: (&p.residence).into() }
+    }
+}
+
 /// What the worker enters for one encounter. Ids come from the program's lists.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct EncounterInput {
@@ -87,6 +124,10 @@ pub struct EncounterInput {
     /// Secondary distribution: collecting for this many others.
     #[uniffi(default = 0)]
     pub collecting_for: u32,
+    /// The profile's answers, asked when the code is new on this phone; saved with the
+    /// encounter for the code's person. Needs a participant code.
+    #[uniffi(default = None)]
+    pub profile: Option<ProfileInput>,
 }
 
 impl From<satchel_core::NewEncounter> for EncounterInput {
@@ -113,6 +154,7 @@ impl From<satchel_core::NewEncounter> for EncounterInput {
             overdose_reversals: e.overdose_reversals,
             naloxone_doses_used: e.naloxone_doses_used,
             collecting_for: e.collecting_for,
+            profile: None,
         }
     }
 }
@@ -141,6 +183,7 @@ impl EncounterInput {
             overdose_reversals: self.overdose_reversals,
             naloxone_doses_used: self.naloxone_doses_used,
             collecting_for: self.collecting_for,
+            profile: self.profile.as_ref().map(Into::into),
         }
     }
 }
@@ -294,6 +337,14 @@ impl Encounters {
     /// without a new code keeps the participant).
     pub fn for_correction(&self, encounter_id: String) -> Result<EncounterInput, SatchelError> {
         guard(|| Ok(self.store.encounter_for_correction(parse_id(&encounter_id)?)?.into()))
+    }
+
+    /// Records a participant's profile answers apart from an encounter (completing or changing
+    /// what was asked before). Each question's newest answer counts; "not asked" keeps the
+    /// earlier one.
+    pub fn record_profile(&self, participant_code: String, profile: ProfileInput) -> Result<(), SatchelError> {
+        let code = Zeroizing::new(participant_code);
+        guard(|| Ok(self.store.record_profile(&code, &(&profile).into())?))
     }
 
     /// Whether this participant code was seen on this device before. Nothing is saved.

@@ -68,6 +68,14 @@ pub struct ProgramSettings {
     pub age_bands: Vec<Choice>,
     pub genders: Vec<Choice>,
     pub substances: Vec<Choice>,
+    /// The participant profile's lists (asked once per person when the code is new here); an
+    /// empty list is a question the program does not ask.
+    #[uniffi(default = [])]
+    pub races: Vec<Choice>,
+    #[uniffi(default = [])]
+    pub ethnicities: Vec<Choice>,
+    #[uniffi(default = [])]
+    pub residences: Vec<Choice>,
     pub locations: Vec<StockLocation>,
     /// Sharps container types the review sheet offers for returned syringes, smallest first.
     pub sharps_containers: Vec<ContainerType>,
@@ -123,6 +131,9 @@ impl ProgramInfo {
                 age_bands: choices(&s.age_bands),
                 genders: choices(&s.genders),
                 substances: choices(&s.substances),
+                races: choices(&s.races),
+                ethnicities: choices(&s.ethnicities),
+                residences: choices(&s.residences),
                 locations: s
                     .locations
                     .iter()

@@ -60,6 +60,14 @@ pub struct Measures {
     pub persons_by_gender: HashMap<String, u64>,
     /// Persons who received each supply category, by category id (`syringes`, `naloxone`, …).
     pub persons_receiving: HashMap<String, u64>,
+    /// Persons by the race answered in their profile by the end of the stretch: a race id,
+    /// `multiple`, `declined` or `not_recorded`; adds up to `participants`. Empty when the
+    /// program does not ask.
+    pub persons_by_race: HashMap<String, u64>,
+    /// Persons by ethnicity, as `persons_by_race`.
+    pub persons_by_ethnicity: HashMap<String, u64>,
+    /// Persons by area of residence, as `persons_by_race`.
+    pub persons_by_residence: HashMap<String, u64>,
     pub by_substance: HashMap<String, u64>,
 }
 
@@ -117,6 +125,9 @@ impl From<&satchel_core::Measures> for Measures {
             persons_by_age_band: map(&m.persons_by_age_band),
             persons_by_gender: map(&m.persons_by_gender),
             persons_receiving: map(&m.persons_receiving),
+            persons_by_race: map(&m.persons_by_race),
+            persons_by_ethnicity: map(&m.persons_by_ethnicity),
+            persons_by_residence: map(&m.persons_by_residence),
             by_substance: map(&m.by_substance),
         }
     }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use satchel_core::crypto::KdfParams;
 use satchel_core::directory::{Opening, Service, ServiceAccess, ServiceText};
+use satchel_core::profile::{Answer, ProfileAnswers};
 use satchel_core::{ContactType, ContainerCount, CreateOptions, HttpTransport, ItemQuantity, Location, NewEncounter, Program, Role, Setting, Store};
 use satchel_server::connections::ConnectionLimits;
 use satchel_server::http::ApiLimits;
@@ -99,6 +100,8 @@ struct Regular {
     code: String,
     age_band: &'static str,
     gender: &'static str,
+    /// What they answer when a worker asks the profile's questions (D89).
+    profile: ProfileAnswers,
 }
 
 /// The people the program serves this quarter: a few hundred, each with a code of the kind a
@@ -109,8 +112,40 @@ fn regulars(dice: &mut Dice) -> Vec<Regular> {
             code: format!("P{:02}X{:02}{}", dice.roll(90) + 10, dice.roll(28) + 1, i % 10),
             age_band: dice.pick(&["under-25", "25-34", "25-34", "35-44", "35-44", "45-54", "55-plus"]),
             gender: dice.pick(&["woman", "man", "man", "nonbinary", "declined"]),
+            profile: profile_of(i),
         })
         .collect()
+}
+
+/// A regular's profile answers, from a dice of their own (the quarter's dice stays as it was):
+/// most answer, some decline a question, a few are asked later.
+fn profile_of(i: u64) -> ProfileAnswers {
+    let mut dice = Dice(0x2f6b_91c3 ^ (i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let one = |id: &str| Answer::Chosen(vec![id.to_string()]);
+    let race = match dice.roll(100) {
+        0..=41 => one("white"),
+        42..=71 => one("black"),
+        72..=75 => one("american-indian-alaska-native"),
+        76..=79 => one("asian"),
+        80..=81 => one("native-hawaiian-pacific-islander"),
+        82..=89 => Answer::Chosen(vec!["black".into(), "white".into()]),
+        90..=95 => Answer::Declined,
+        _ => Answer::NotAsked,
+    };
+    let ethnicity = match dice.roll(100) {
+        0..=21 => one("hispanic-latino"),
+        22..=89 => one("not-hispanic-latino"),
+        90..=95 => Answer::Declined,
+        _ => Answer::NotAsked,
+    };
+    let residence = match dice.roll(100) {
+        0..=64 => one("this-county"),
+        65..=79 => one("other-county"),
+        80..=83 => one("out-of-state"),
+        84..=94 => one("no-fixed-address"),
+        _ => Answer::NotAsked,
+    };
+    ProfileAnswers { race, ethnicity, residence }
 }
 
 /// The phones' PIN in the demo.
@@ -267,6 +302,10 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
                     collecting_for: if dice.chance(15) { 1 + dice.roll(3) as u32 } else { 0 },
                     ..NewEncounter::new(t, dice.pick(&van.zones))
                 };
+                // A code new to this phone: the worker asks the profile's questions.
+                if !seen && base.participant_code.is_some() && !person.profile.is_empty() {
+                    base.profile = Some(person.profile.clone());
+                }
                 // The worker suggests the directory's service for the referral, as the sheet offers it.
                 base.suggested_services = base
                     .referrals

@@ -38,6 +38,13 @@ pub struct File {
     genders: Vec<Spanned<ChoiceEntry>>,
     #[serde(default)]
     substances: Vec<Spanned<ChoiceEntry>>,
+    /// The participant profile's lists (D89).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    races: Vec<Spanned<ChoiceEntry>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    ethnicities: Vec<Spanned<ChoiceEntry>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    residences: Vec<Spanned<ChoiceEntry>>,
     #[serde(default)]
     locations: Vec<Spanned<LocationEntry>>,
     #[serde(default)]
@@ -282,6 +289,9 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
         (ListKind::AgeBand, parsed.age_bands),
         (ListKind::Gender, parsed.genders),
         (ListKind::Substance, parsed.substances),
+        (ListKind::Race, parsed.races),
+        (ListKind::Ethnicity, parsed.ethnicities),
+        (ListKind::Residence, parsed.residences),
     ] {
         for (i, e) in list.into_iter().enumerate() {
             let line = line_of(text, e.span().start);
@@ -360,6 +370,9 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
         age_bands: choices(&s.age_bands),
         genders: choices(&s.genders),
         substances: choices(&s.substances),
+        races: choices(&s.races),
+        ethnicities: choices(&s.ethnicities),
+        residences: choices(&s.residences),
         locations: s.locations.iter().map(|l| at(LocationEntry { id: l.id.clone(), name: l.name.clone(), active: l.active })).collect(),
         sharps_containers: s
             .containers
@@ -376,6 +389,9 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
          # sexual_health, other. A sharps container's syringes_estimate is how many syringes one\n\
          # full container holds by the program's estimate. A service's access is walk_in,\n\
          # appointment or walk_in_or_appointment; its hours are in the program's time zone, days\n\
-         # mon … sun, times HH:MM (a closing time before the opening runs past midnight).\n\n{body}"
+         # mon … sun, times HH:MM (a closing time before the opening runs past midnight).\n\
+         # races, ethnicities and residences are the participant profile's lists, asked once per\n\
+         # person (an empty list is not asked); multiple, declined and not_recorded are the\n\
+         # reports' own columns and cannot be ids.\n\n{body}"
     ))
 }

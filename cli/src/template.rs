@@ -203,6 +203,18 @@ fn columns(table: &str, settings: &ProgramSettings) -> Option<Vec<String>> {
                 v.extend(list(kind).into_iter().map(|id| format!("{prefix}/{id}")));
                 v.push(format!("{prefix}/not_recorded"));
             }
+            // The profile's answers (D89), where the program asks them.
+            for (prefix, kind) in [("race", ListKind::Race), ("ethnicity", ListKind::Ethnicity), ("residence", ListKind::Residence)] {
+                if settings.list(kind).is_empty() {
+                    continue;
+                }
+                v.extend(list(kind).into_iter().map(|id| format!("{prefix}/{id}")));
+                if kind == ListKind::Race {
+                    v.push(format!("{prefix}/{}", satchel_core::profile::MULTIPLE));
+                }
+                v.push(format!("{prefix}/{}", satchel_core::profile::DECLINED));
+                v.push(format!("{prefix}/not_recorded"));
+            }
             v
         }
         "persons_receiving" => ItemCategory::ALL.iter().map(|c| satchel_core::tally::people::category_id(*c).to_string()).collect(),

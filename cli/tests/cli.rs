@@ -412,7 +412,7 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
             // Persons by age band and by gender, each once: every breakdown adds up to them,
             // and where a small one is hidden, a second is too (no difference gives it away).
             let columns = participants["columns"].as_array().unwrap();
-            for group in ["age_band/", "gender/"] {
+            for group in ["age_band/", "gender/", "race/", "ethnicity/", "residence/"] {
                 let cells: Vec<Option<u64>> = columns
                     .iter()
                     .zip(period["cells"].as_array().unwrap())
@@ -439,6 +439,17 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
             let naloxone = receiving["rows"].as_array().unwrap().last().unwrap()["cells"][at]["count"].as_u64().expect("shown in the demo quarter");
             assert!(0 < naloxone && naloxone <= served, "{naloxone} of {served}");
             assert_eq!(value("Persons who received naloxone"), Some(naloxone.into()));
+            // Persons by race and by ethnicity, from the profiles the phones logged (D89):
+            // every person in one line of each, so the shown lines add up to the persons served.
+            for lines in [
+                &["Black or African American", "White", "Another race, or more than one", "Race declined or not recorded"][..],
+                &["Hispanic or Latino", "Not Hispanic or Latino", "Ethnicity declined or not recorded"][..],
+            ] {
+                let counts: Vec<Option<u64>> = lines.iter().map(|l| value(l).and_then(|v| v.as_u64())).collect();
+                assert!(counts.iter().flatten().filter(|n| **n > 0).count() >= 2, "{lines:?}: {counts:?}");
+                let shown: u64 = counts.iter().flatten().sum();
+                assert!(if counts.iter().all(Option::is_some) { shown == served } else { shown < served }, "{lines:?}: {counts:?} of {served}");
+            }
             let page = std::fs::read_to_string(day.join("report.html")).unwrap();
             assert!(page.contains(&format!("New participants (first contact)<b>{new}</b>")), "the page's head shows the new persons");
         } else {

@@ -184,6 +184,7 @@ impl Catalog {
             overdose_reversals: if d.chance(3) { 1 } else { 0 },
             naloxone_doses_used: if d.chance(3) { 2 } else { 0 },
             collecting_for: if d.chance(15) { d.range(1, 5) as u32 } else { 0 },
+            profile: None,
         }
     }
 }

@@ -19,6 +19,7 @@ mod meta;
 pub mod outbox;
 pub mod participant;
 pub mod pin;
+pub mod profile;
 pub mod schema;
 pub mod settings;
 pub mod store;

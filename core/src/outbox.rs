@@ -13,14 +13,16 @@ use uuid::Uuid;
 use crate::encounter::EncounterRecord;
 use crate::error::{Error, Result};
 use crate::inventory::MovementRecord;
+use crate::profile::ProfileRecord;
 
 /// The newest record format this version writes and reads. Newer fields are ignored by older
 /// readers; a newer format number is refused (the pull stops until the app is updated, and
 /// nothing is lost). Format 2 adds returned sharps by container and suggested services to
 /// encounters; a record is
 /// written in the oldest format that holds it ([`Record::format`]), so an encounter without
-/// containers stays readable by apps that know only format 1.
-pub const RECORD_VERSION: u32 = 2;
+/// containers stays readable by apps that know only format 1. Format 3 adds the participant
+/// profile (D89), a record of its own in the encounters stream.
+pub const RECORD_VERSION: u32 = 3;
 
 /// The per-device streams records are grouped into (shared with the sync protocol).
 pub use satchel_protocol::Stream;
@@ -45,6 +47,8 @@ pub enum Record {
     Encounter(EncounterRecord),
     Movement(MovementRecord),
     Setting(SettingRecord),
+    /// A participant's profile answers (D89), sealed with the encounters.
+    Profile(ProfileRecord),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -60,19 +64,22 @@ impl Record {
             Record::Encounter(e) => e.id,
             Record::Movement(m) => m.id,
             Record::Setting(s) => s.id,
+            Record::Profile(p) => p.id,
         }
     }
     pub fn stream(&self) -> Stream {
         match self {
-            Record::Encounter(_) => Stream::Encounters,
+            Record::Encounter(_) | Record::Profile(_) => Stream::Encounters,
             Record::Movement(_) => Stream::Inventory,
             Record::Setting(_) => Stream::Settings,
         }
     }
-    /// The oldest record format that holds this record: 2 for an encounter with sharps
-    /// containers or suggested services (an older reader would drop them and undercount), else 1.
+    /// The oldest record format that holds this record: 3 for a profile, 2 for an encounter
+    /// with sharps containers or suggested services (an older reader would drop them and
+    /// undercount), else 1.
     pub fn format(&self) -> u32 {
         match self {
+            Record::Profile(_) => 3,
             Record::Encounter(e) if !e.sharps_containers.is_empty() || !e.suggested_services.is_empty() => 2,
             _ => 1,
         }
@@ -197,11 +204,16 @@ pub fn acknowledge(conn: &Connection, stream: Stream, upto_seq: u64) -> Result<(
         return Ok(());
     }
     if stream == Stream::Encounters {
-        conn.execute(
-            "UPDATE encounter SET acked = 1 WHERE version_id IN
-               (SELECT record_id FROM outbox WHERE stream = 'encounters' AND acked = 0 AND seq <= ?1)",
-            [upto],
-        )?;
+        for table in ["encounter", "participant_profile"] {
+            let id = if table == "encounter" { "version_id" } else { "record_id" };
+            conn.execute(
+                &format!(
+                    "UPDATE {table} SET acked = 1 WHERE {id} IN
+                       (SELECT record_id FROM outbox WHERE stream = 'encounters' AND acked = 0 AND seq <= ?1)"
+                ),
+                [upto],
+            )?;
+        }
     }
     conn.execute("UPDATE outbox SET acked = 1 WHERE stream = ?1 AND acked = 0 AND seq <= ?2", params![stream.as_str(), upto])?;
     conn.execute("UPDATE sync_stream SET acked_seq = ?2 WHERE stream = ?1", params![stream.as_str(), upto])?;
@@ -229,11 +241,16 @@ pub fn rewind(conn: &Connection, stream: Stream, held: u64) -> Result<Option<u64
         return Ok(None);
     }
     if stream == Stream::Encounters {
-        conn.execute(
-            "UPDATE encounter SET acked = 0 WHERE version_id IN
-               (SELECT record_id FROM outbox WHERE stream = 'encounters' AND seq > ?1)",
-            [held],
-        )?;
+        for table in ["encounter", "participant_profile"] {
+            let id = if table == "encounter" { "version_id" } else { "record_id" };
+            conn.execute(
+                &format!(
+                    "UPDATE {table} SET acked = 0 WHERE {id} IN
+                       (SELECT record_id FROM outbox WHERE stream = 'encounters' AND seq > ?1)"
+                ),
+                [held],
+            )?;
+        }
     }
     conn.execute("UPDATE outbox SET acked = 0 WHERE stream = ?1 AND seq > ?2", params![stream.as_str(), held])?;
     conn.execute("UPDATE sync_stream SET acked_seq = ?2 WHERE stream = ?1", params![stream.as_str(), held])?;
@@ -277,8 +294,8 @@ mod tests {
         let bytes = rec.encode();
         assert_eq!(Record::decode(&bytes).unwrap(), rec);
         assert!(bytes.starts_with(b"{\"v\":1,"), "a setting is written in format 1");
-        let newer = String::from_utf8(bytes.clone()).unwrap().replacen("\"v\":1", "\"v\":3", 1);
-        assert!(matches!(Record::decode(newer.as_bytes()), Err(Error::NewerRecord { found: 3, known: 2 })));
+        let newer = String::from_utf8(bytes.clone()).unwrap().replacen("\"v\":1", "\"v\":4", 1);
+        assert!(matches!(Record::decode(newer.as_bytes()), Err(Error::NewerRecord { found: 4, known: 3 })));
         assert!(Record::decode(b"\x00garbage").is_err());
         assert!(Record::decode(&bytes[..bytes.len() / 2]).is_err());
         // An added field from a newer writer is ignored.

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_suggested_services.sql"),
     include_str!("../migrations/0006_team_keys.sql"),
     include_str!("../migrations/0007_release_files.sql"),
+    include_str!("../migrations/0008_participant_profile.sql"),
 ];
 
 /// The schema version this build writes.

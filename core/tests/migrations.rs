@@ -14,6 +14,7 @@ const FROZEN: &[(u32, &str)] = &[
     (5, include_str!("fixtures/schema_v5.sql")),
     (6, include_str!("fixtures/schema_v6.sql")),
     (7, include_str!("fixtures/schema_v7.sql")),
+    (8, include_str!("fixtures/schema_v8.sql")),
 ];
 
 #[test]

@@ -9,13 +9,14 @@ mod common;
 use std::fs;
 
 use common::*;
+use satchel_core::profile::{Answer, ProfileAnswers};
 use satchel_core::{Choice, Kit, ListKind, Location, NewEncounter, Role, Setting, Store, SupplyItem, ItemCategory};
 
 const MARKERS: &[&str] = &[
     "markerzone", "Marker Zone Label", "markeritem", "Marker Item Name", "marker-unit", "markerkit",
     "Marker Kit Name", "markerref", "Marker Referral", "markerage", "Marker Age", "markergender",
     "Marker Gender", "markersubst", "Marker Substance", "markerloc", "Marker Location",
-    "MARKERCODE42", "markercode42", "u9zzz",
+    "MARKERCODE42", "markercode42", "u9zzz", "markerrace", "Marker Race", "markerhome", "Marker Home",
 ];
 
 fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
@@ -56,6 +57,8 @@ fn markers_never_reach_the_disk_in_the_clear() {
         choice(ListKind::AgeBand, "markerage", "Marker Age"),
         choice(ListKind::Gender, "markergender", "Marker Gender"),
         choice(ListKind::Substance, "markersubst", "Marker Substance"),
+        choice(ListKind::Race, "markerrace", "Marker Race"),
+        choice(ListKind::Residence, "markerhome", "Marker Home"),
         Setting::Location(Location { id: "markerloc".into(), name: "Marker Location".into(), active: true }),
         Setting::Item(SupplyItem {
             id: "markeritem".into(),
@@ -89,8 +92,14 @@ fn markers_never_reach_the_disk_in_the_clear() {
         substances: vec!["markersubst".into()],
         ..NewEncounter::new(clock.now(), "markerzone")
     };
-    for _ in 0..200 {
-        store.log_from_kit("markerkit", &[], &base).unwrap();
+    for i in 0..200 {
+        // The participant's profile too, now and then (D89).
+        let profile = (i % 10 == 0).then(|| ProfileAnswers {
+            race: Answer::Chosen(vec!["markerrace".into()]),
+            residence: Answer::Chosen(vec!["markerhome".into()]),
+            ..Default::default()
+        });
+        store.log_from_kit("markerkit", &[], &NewEncounter { profile, ..base.clone() }).unwrap();
     }
     // Starter names are on disk only inside encrypted pages too.
     let starter: Vec<String> = store.settings().unwrap().items.iter().map(|i| i.name.clone()).collect();

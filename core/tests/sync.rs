@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use common::*;
+use satchel_core::profile::{Answer, ProfileAnswers};
 use satchel_core::{Error, NewEncounter, Role, SegmentLimits, Store, Stream, TallyQuery};
 use satchel_protocol::wire::{PullResponse, PulledSegment, StreamAck};
 use satchel_protocol::SealedSegment;
@@ -126,6 +127,95 @@ fn two_phones_and_a_manager_converge() {
     assert_eq!(total(&a).encounters, 10, "phones keep only their own encounters");
 }
 
+/// The participant profile (D89): written with an encounter or on its own, sealed to the
+/// managers with the encounters, counted once per person under each question's newest answer
+/// by the end of the period; a bad answer, or one without a code, changes nothing.
+#[test]
+fn profiles_travel_sealed_to_the_managers_and_count_persons() {
+    let clock = TestClock::at(monday_noon());
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let manager = new_store(dirs[0].path(), Role::Manager, &clock);
+    let a = new_store(dirs[1].path(), Role::Outreach, &clock);
+    let b = new_store(dirs[2].path(), Role::Outreach, &clock);
+    assert!(manager.ensure_reporting_key().unwrap());
+    let keys = manager.program_keys().unwrap();
+    let mut hub = Hub::default();
+    sync(&manager, &mut hub);
+    for phone in [&a, &b] {
+        phone.set_program_keys(&keys).unwrap();
+        sync(phone, &mut hub);
+    }
+    let one = |id: &str| Answer::Chosen(vec![id.to_string()]);
+    let with = |code: &str, profile: Option<ProfileAnswers>| NewEncounter {
+        participant_code: Some(code.into()),
+        profile,
+        ..street(clock.now())
+    };
+    // Day 0, phone A: P1 answers everything; P2 two races and declines ethnicity.
+    a.log_encounter(&with(
+        "PONE11",
+        Some(ProfileAnswers { race: one("white"), ethnicity: one("not-hispanic-latino"), residence: one("this-county") }),
+    ))
+    .unwrap();
+    a.log_encounter(&with(
+        "PTWO22",
+        Some(ProfileAnswers { race: Answer::Chosen(vec!["black".into(), "white".into()]), ethnicity: Answer::Declined, ..Default::default() }),
+    ))
+    .unwrap();
+    // Refused, and nothing written: a profile without a code, an answer not in the list, an
+    // empty profile, two ethnicities.
+    let pending = a.sync_status().unwrap().pending;
+    let bad = [
+        NewEncounter { participant_code: None, profile: Some(ProfileAnswers { race: one("white"), ..Default::default() }), ..street(clock.now()) },
+        with("PTHREE3", Some(ProfileAnswers { race: one("martian"), ..Default::default() })),
+        with("PTHREE3", Some(ProfileAnswers::default())),
+        with("PTHREE3", Some(ProfileAnswers { ethnicity: Answer::Chosen(vec!["hispanic-latino".into(), "not-hispanic-latino".into()]), ..Default::default() })),
+    ];
+    for e in &bad {
+        assert!(matches!(a.log_encounter(e), Err(Error::Invalid { .. })), "{e:?}");
+    }
+    assert!(matches!(a.record_profile("PTHREE3", &ProfileAnswers { residence: one("asian"), ..Default::default() }), Err(Error::Invalid { .. })));
+    assert_eq!(a.sync_status().unwrap().pending, pending, "a refused save writes nothing");
+    assert!(!a.participant_seen("PTHREE3").unwrap());
+
+    // Day 1, phone B: P1 is new to B; skips race ("ask later"), says they moved out of state.
+    // P3 is seen without a profile; P4 answers but is never served.
+    clock.advance(Duration::days(1));
+    b.log_encounter(&with("PONE11", Some(ProfileAnswers { residence: one("out-of-state"), ..Default::default() }))).unwrap();
+    b.log_encounter(&with("PTHREE3", None)).unwrap();
+    b.record_profile("PFOUR44", &ProfileAnswers { race: one("asian"), ..Default::default() }).unwrap();
+
+    for s in [&a, &b, &manager] {
+        sync(s, &mut hub);
+    }
+    let encounter_segments: Vec<&SealedSegment> = hub.log.iter().filter(|s| s.header.stream == Stream::Encounters).collect();
+    assert!(!encounter_segments.is_empty() && encounter_segments.iter().all(|s| s.is_for_managers()));
+    for s in &encounter_segments {
+        assert!(satchel_protocol::open(&keys.data_key, s).is_err(), "a phone's team key opens no profile");
+    }
+    assert_eq!(manager.sync_status().unwrap().quarantined, 0);
+
+    let day0 = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+    let total = |to: NaiveDate| manager.tally(&TallyQuery::period(day0, to)).unwrap().total;
+    let counts = |m: &BTreeMap<String, u64>| m.iter().map(|(k, v)| (k.as_str().to_owned(), *v)).collect::<Vec<_>>();
+    let c = |k: &str, n: u64| (k.to_string(), n);
+    let both = total(day0 + Duration::days(1));
+    assert_eq!(both.participants, 3, "P4 answered but was never served");
+    assert_eq!(counts(&both.persons_by_race), vec![c("multiple", 1), c("not_recorded", 1), c("white", 1)]);
+    assert_eq!(counts(&both.persons_by_ethnicity), vec![c("declined", 1), c("not-hispanic-latino", 1), c("not_recorded", 1)]);
+    assert_eq!(counts(&both.persons_by_residence), vec![c("not_recorded", 2), c("out-of-state", 1)], "P1's newest answer");
+    // On day 0 alone, P1 still lived in this county.
+    let first = total(day0);
+    assert_eq!(first.participants, 2);
+    assert_eq!(counts(&first.persons_by_residence), vec![c("not_recorded", 1), c("this-county", 1)]);
+    // The report's participants table holds them, each breakdown adding up to the total.
+    let report = publish(&manager, &TallyQuery::period(day0, day0 + Duration::days(1)));
+    let table = report.tables.iter().find(|t| t.name == "participants").unwrap();
+    for prefix in ["race/", "ethnicity/", "residence/"] {
+        assert!(table.columns.iter().any(|col| col.starts_with(prefix)), "{prefix} in {:?}", table.columns);
+    }
+}
+
 #[test]
 fn a_program_from_before_the_reporting_key_switches_to_it_at_its_managers_sync() {
     let clock = TestClock::at(monday_noon());
@@ -195,8 +285,8 @@ fn bad_segments_are_set_aside_and_the_rest_applies() {
     let mut newer_format = good.clone();
     let header = newer_format.segments[0].segment.header;
     newer_format.segments[0].segment =
-        satchel_protocol::seal(&keys.data_key, header, &[br#"{"v":3,"type":"hologram"}"#.to_vec()]).unwrap();
-    assert!(matches!(b.apply_pull_page(&newer_format), Err(Error::NewerRecord { found: 3, .. })));
+        satchel_protocol::seal(&keys.data_key, header, &[br#"{"v":4,"type":"hologram"}"#.to_vec()]).unwrap();
+    assert!(matches!(b.apply_pull_page(&newer_format), Err(Error::NewerRecord { found: 4, .. })));
     let mut unknown_value = good.clone();
     let a_record = String::from_utf8(a.outbox_pending(Stream::Inventory, 1).unwrap()[0].payload.clone()).unwrap();
     let hologram = a_record.replacen("\"received\"", "\"teleported\"", 1);

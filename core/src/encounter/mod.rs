@@ -95,6 +95,9 @@ pub struct NewEncounter {
     pub naloxone_doses_used: u32,
     /// Secondary distribution: collecting for this many others.
     pub collecting_for: u32,
+    /// The participant's profile answers, asked when the code is new here (D89): written as a
+    /// record of its own for the code's reference, never inside the encounter.
+    pub profile: Option<crate::profile::ProfileAnswers>,
 }
 
 impl std::fmt::Debug for NewEncounter {
@@ -127,6 +130,7 @@ impl NewEncounter {
             overdose_reversals: 0,
             naloxone_doses_used: 0,
             collecting_for: 0,
+            profile: None,
         }
     }
 }
@@ -284,6 +288,19 @@ impl std::fmt::Debug for EncounterRecord {
             .field("version", &self.version)
             .field("voided", &self.voided)
             .finish_non_exhaustive()
+    }
+}
+
+/// A participant reference as records carry it: hex.
+pub(crate) mod hex16 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8; 16], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(v))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 16], D::Error> {
+        let bytes = hex::decode(String::deserialize(d)?).map_err(serde::de::Error::custom)?;
+        bytes.try_into().map_err(|_| serde::de::Error::custom("participant reference must be 16 bytes"))
     }
 }
 

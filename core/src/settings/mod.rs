@@ -175,11 +175,25 @@ pub enum ListKind {
     AgeBand,
     Gender,
     Substance,
+    /// The participant profile's lists (D89): asked once per person, not per encounter.
+    Race,
+    Ethnicity,
+    Residence,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 5] =
-        [ListKind::Zone, ListKind::Referral, ListKind::AgeBand, ListKind::Gender, ListKind::Substance];
+    pub const ALL: [ListKind; 8] = [
+        ListKind::Zone,
+        ListKind::Referral,
+        ListKind::AgeBand,
+        ListKind::Gender,
+        ListKind::Substance,
+        ListKind::Race,
+        ListKind::Ethnicity,
+        ListKind::Residence,
+    ];
+    /// The lists of the participant profile.
+    pub const PROFILE: [ListKind; 3] = [ListKind::Race, ListKind::Ethnicity, ListKind::Residence];
     /// The list's heading where a person reads it (English).
     pub fn title(self) -> &'static str {
         match self {
@@ -188,6 +202,9 @@ impl ListKind {
             ListKind::AgeBand => "Age bands",
             ListKind::Gender => "Genders",
             ListKind::Substance => "Substances",
+            ListKind::Race => "Races",
+            ListKind::Ethnicity => "Ethnicities",
+            ListKind::Residence => "Areas of residence",
         }
     }
     fn prefix(self) -> &'static str {
@@ -197,6 +214,9 @@ impl ListKind {
             ListKind::AgeBand => "age_band",
             ListKind::Gender => "gender",
             ListKind::Substance => "substance",
+            ListKind::Race => "race",
+            ListKind::Ethnicity => "ethnicity",
+            ListKind::Residence => "residence",
         }
     }
 }
@@ -317,6 +337,12 @@ impl Setting {
             Setting::Choice(kind, c) => {
                 check_id(&format!("{}.id", kind.prefix()), &c.id)?;
                 check_label(&format!("{}.label", kind.prefix()), &c.label)?;
+                if ListKind::PROFILE.contains(kind) && crate::profile::RESERVED_IDS.contains(&c.id.as_str()) {
+                    return Err(invalid(
+                        format!("{}.id", kind.prefix()),
+                        format!("{:?} is the reports' own column; choose another id", c.id),
+                    ));
+                }
             }
             Setting::Location(l) => {
                 check_id("location.id", &l.id)?;
@@ -351,6 +377,13 @@ pub struct ProgramSettings {
     pub age_bands: Vec<Choice>,
     pub genders: Vec<Choice>,
     pub substances: Vec<Choice>,
+    /// The participant profile's lists (D89); empty in programs that do not ask.
+    #[serde(default)]
+    pub races: Vec<Choice>,
+    #[serde(default)]
+    pub ethnicities: Vec<Choice>,
+    #[serde(default)]
+    pub residences: Vec<Choice>,
     pub locations: Vec<Location>,
     /// Sharps container types, smallest first.
     #[serde(default)]
@@ -383,6 +416,9 @@ impl ProgramSettings {
             ListKind::AgeBand => &self.age_bands,
             ListKind::Gender => &self.genders,
             ListKind::Substance => &self.substances,
+            ListKind::Race => &self.races,
+            ListKind::Ethnicity => &self.ethnicities,
+            ListKind::Residence => &self.residences,
         }
     }
     fn list_mut(&mut self, kind: ListKind) -> &mut Vec<Choice> {
@@ -392,6 +428,9 @@ impl ProgramSettings {
             ListKind::AgeBand => &mut self.age_bands,
             ListKind::Gender => &mut self.genders,
             ListKind::Substance => &mut self.substances,
+            ListKind::Race => &mut self.races,
+            ListKind::Ethnicity => &mut self.ethnicities,
+            ListKind::Residence => &mut self.residences,
         }
     }
     /// True when `id` is an active entry of the list.

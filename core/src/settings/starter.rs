@@ -53,7 +53,7 @@ pub fn starter() -> Vec<Setting> {
     out.push(kit("naloxone", "Naloxone kit", vec![iq("naloxone-nasal", 1), iq("fentanyl-strip", 2)]));
     out.push(kit("smoking", "Safer smoking kit", vec![iq("pipe-glass", 1), iq("mouthpiece", 2), iq("alcohol-pad", 2)]));
     out.push(kit("wound", "Wound care kit", vec![iq("wound-kit", 1), iq("alcohol-pad", 4)]));
-    let lists: [(ListKind, &[(&str, &str)]); 5] = [
+    let lists: [(ListKind, &[(&str, &str)]); 8] = [
         (
             ListKind::Zone,
             &[("downtown", "Downtown"), ("riverside", "Riverside"), ("eastside", "East Side"), ("northgate", "Northgate")],
@@ -80,6 +80,30 @@ pub fn starter() -> Vec<Setting> {
         (
             ListKind::Substance,
             &[("opioids", "Opioids"), ("stimulants", "Stimulants"), ("xylazine", "Xylazine"), ("alcohol", "Alcohol"), ("other", "Other")],
+        ),
+        // The participant profile (D89): the federal minimum categories for race and
+        // ethnicity (OMB, 1997), which state forms still ask for; a program adds its own.
+        (
+            ListKind::Race,
+            &[
+                ("american-indian-alaska-native", "American Indian or Alaska Native"),
+                ("asian", "Asian"),
+                ("black", "Black or African American"),
+                ("native-hawaiian-pacific-islander", "Native Hawaiian or Other Pacific Islander"),
+                ("white", "White"),
+            ],
+        ),
+        (ListKind::Ethnicity, &[("hispanic-latino", "Hispanic or Latino"), ("not-hispanic-latino", "Not Hispanic or Latino")]),
+        // Where the person lives, as coarse as a form asks: a program lists its counties or
+        // the first three digits of its zip codes instead.
+        (
+            ListKind::Residence,
+            &[
+                ("this-county", "This county"),
+                ("other-county", "Another county of the state"),
+                ("out-of-state", "Out of state"),
+                ("no-fixed-address", "No fixed address"),
+            ],
         ),
     ];
     for (kind, entries) in lists {

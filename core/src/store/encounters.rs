@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use super::{Unlocked, Store};
 use crate::encounter::{self, ContainerCount, ContainerReturn, EncounterRecord, EncounterSummary, NewEncounter};
-use crate::error::{Error, Result};
+use crate::error::{invalid, Error, Result};
 use crate::inventory::{self, MovementKind, MovementRecord};
 use crate::outbox::{self, Record};
 use crate::participant;
+use crate::profile::{self, ProfileAnswers, ProfileRecord};
 use crate::settings::{ItemQuantity, Role};
 
 impl Store {
@@ -33,6 +34,7 @@ impl Store {
                 ..record_fields(ctx, new, None, now)?
             };
             write_version(ctx, tx, &record, None, now)?;
+            write_profile(ctx, tx, new, record.participant, record.occurred_at, now)?;
             Ok(id)
         })
     }
@@ -60,7 +62,8 @@ impl Store {
                 voided: false,
                 ..record_fields(ctx, new, old.participant, now)?
             };
-            write_version(ctx, tx, &record, Some(&old), now)
+            write_version(ctx, tx, &record, Some(&old), now)?;
+            write_profile(ctx, tx, new, record.participant, record.occurred_at, now)
         })
     }
 
@@ -118,7 +121,21 @@ impl Store {
                 overdose_reversals: r.overdose_reversals,
                 naloxone_doses_used: r.naloxone_doses_used,
                 collecting_for: r.collecting_for,
+                profile: None,
             })
+        })
+    }
+
+    /// Records a participant's profile answers (D89) apart from any encounter: a worker
+    /// completing or changing what was asked before. Each question's newest answer counts.
+    pub fn record_profile(&self, code: &str, answers: &ProfileAnswers) -> Result<()> {
+        let now = self.now();
+        self.write(|ctx, tx| {
+            profile::validate(answers, &ctx.settings)?;
+            let reference = participant::reference(&ctx.participant_key, code, ctx.participant_references())?;
+            let at = encounter::to_minute(now).timestamp();
+            let row = participant::upsert(tx, &reference, at)?;
+            store_profile(ctx, tx, answers, reference, row, at, now)
         })
     }
 
@@ -142,9 +159,11 @@ impl Store {
             let cutoff = (now - Duration::days(ctx.settings.program.retention_days as i64)).timestamp();
             outbox::trim(tx, cutoff)?;
             let n = tx.execute("DELETE FROM encounter WHERE acked = 1 AND occurred_at < ?1", [cutoff])?;
+            tx.execute("DELETE FROM participant_profile WHERE acked = 1 AND answered_at < ?1", [cutoff])?;
             tx.execute(
                 "DELETE FROM participant WHERE last_seen < ?1
-                   AND id NOT IN (SELECT participant FROM encounter WHERE participant IS NOT NULL)",
+                   AND id NOT IN (SELECT participant FROM encounter WHERE participant IS NOT NULL)
+                   AND id NOT IN (SELECT participant FROM participant_profile)",
                 [cutoff],
             )?;
             Ok(n as u64)
@@ -213,6 +232,46 @@ fn record_fields(
         voided: false,
         recorded_at: encounter::to_minute(now).timestamp(),
     })
+}
+
+/// The profile given with an encounter, for its participant reference: checked, stored and
+/// queued in the encounter's transaction, so the two land together or not at all.
+fn write_profile(
+    ctx: &Unlocked,
+    tx: &Connection,
+    new: &NewEncounter,
+    reference: Option<[u8; 16]>,
+    answered_at: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(answers) = &new.profile else { return Ok(()) };
+    profile::validate(answers, &ctx.settings)?;
+    let reference = reference.ok_or_else(|| invalid("profile", "needs the participant's code: a profile belongs to a person"))?;
+    let row = participant::upsert(tx, &reference, answered_at)?;
+    store_profile(ctx, tx, answers, reference, row, answered_at, now)
+}
+
+fn store_profile(
+    ctx: &Unlocked,
+    tx: &Connection,
+    answers: &ProfileAnswers,
+    reference: [u8; 16],
+    row: i64,
+    answered_at: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let record = ProfileRecord {
+        id: Uuid::now_v7(),
+        author: ctx.device,
+        participant: reference,
+        answered_at,
+        race: answers.race.clone(),
+        ethnicity: answers.ethnicity.clone(),
+        residence: answers.residence.clone(),
+    };
+    profile::store(tx, &record, row, &ctx.settings.time_zone())?;
+    outbox::enqueue(tx, &Record::Profile(record), now.timestamp())?;
+    Ok(())
 }
 
 fn own_live_version(ctx: &Unlocked, tx: &Connection, encounter_id: Uuid) -> Result<EncounterRecord> {

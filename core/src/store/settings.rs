@@ -86,7 +86,9 @@ pub(crate) fn follow_zone_rules(conn: &mut Connection) -> Result<()> {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    encounter::recompute_local_days(&tx, &current_tz(&tx)?)?;
+    let tz = current_tz(&tx)?;
+    encounter::recompute_local_days(&tx, &tz)?;
+    crate::profile::recompute_local_days(&tx, &tz)?;
     tx.set_meta(&meta::ZONE_RULES, rules)?;
     tx.commit()?;
     Ok(())
@@ -100,6 +102,7 @@ pub(crate) fn apply_setting(tx: &Connection, s: &SettingRecord) -> Result<()> {
         let after = current_tz(tx)?;
         if after != before {
             encounter::recompute_local_days(tx, &after)?;
+            crate::profile::recompute_local_days(tx, &after)?;
         }
     }
     Ok(())

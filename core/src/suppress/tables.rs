@@ -162,7 +162,14 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
     let (columns, partitions) = breakdown_columns(&breakdowns);
     let breakdown_get = |m: &Measures, column: &str| breakdown_value(&breakdowns, m, column);
     // Persons by what was last recorded of them share the participants' total (D86).
-    let person_breakdowns: [(&str, Breakdown); 2] = [("age_band", |m| &m.persons_by_age_band), ("gender", |m| &m.persons_by_gender)];
+    // So do persons by their profile's answers (D89), each breakdown a partition of the total.
+    let person_breakdowns: [(&str, Breakdown); 5] = [
+        ("age_band", |m| &m.persons_by_age_band),
+        ("gender", |m| &m.persons_by_gender),
+        ("race", |m| &m.persons_by_race),
+        ("ethnicity", |m| &m.persons_by_ethnicity),
+        ("residence", |m| &m.persons_by_residence),
+    ];
     let (person_columns, person_partitions) = breakdown_columns(&person_breakdowns);
     let person_get = |m: &Measures, column: &str| breakdown_value(&person_breakdowns, m, column);
     let item_keys = |pick: &dyn Fn(ItemCategory) -> bool| {

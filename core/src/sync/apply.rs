@@ -12,6 +12,7 @@ use crate::inventory;
 use crate::meta::{self, Key, MetaExt};
 use crate::outbox::{self, OutboxEntry, Record, Stream, StreamStatus};
 use crate::participant;
+use crate::profile;
 use crate::settings::{Role, Setting};
 use crate::store::{apply_setting, current_tz, observe_hlc, Store};
 
@@ -88,6 +89,14 @@ impl Store {
                             None => None,
                         };
                         encounter::store_version(tx, e, participant, &current_tz(tx)?)?;
+                    }
+                    Record::Profile(p) => {
+                        if ctx.role != Role::Manager {
+                            return Err(Error::NotPermitted("participant profiles go only to managers' devices".into()));
+                        }
+                        p.check()?;
+                        let participant = participant::upsert(tx, &p.participant, p.answered_at)?;
+                        profile::store(tx, p, participant, &current_tz(tx)?)?;
                     }
                 }
             }

@@ -84,6 +84,7 @@ fn author(record: &Record) -> Uuid {
         Record::Encounter(e) => e.author,
         Record::Movement(m) => m.author,
         Record::Setting(s) => s.device,
+        Record::Profile(p) => p.author,
     }
 }
 
@@ -330,6 +331,7 @@ fn segment_records(
             Record::Setting(s) => crate::settings::Setting::from_json(&s.key, &s.value).and_then(|x| x.validate(None)),
             Record::Movement(m) => m.check(),
             Record::Encounter(e) => e.check(),
+            Record::Profile(p) => p.check(),
         };
         if valid.is_err() {
             return Err(too_new());

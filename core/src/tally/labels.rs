@@ -108,6 +108,13 @@ impl<'a> Labels<'a> {
         if id == NOT_RECORDED {
             return "Not recorded".into();
         }
+        if ListKind::PROFILE.contains(&kind) {
+            match id {
+                crate::profile::MULTIPLE => return "More than one race".into(),
+                crate::profile::DECLINED => return "Declined to answer".into(),
+                _ => {}
+            }
+        }
         self.settings.list(kind).iter().find(|c| c.id == id).map_or_else(|| id.to_string(), |c| c.label.clone())
     }
 
@@ -126,6 +133,9 @@ impl<'a> Labels<'a> {
                 Some(("zone", k)) => (Some("Zone"), self.choice(ListKind::Zone, k)),
                 Some(("age_band", k)) => (Some("Age band"), self.choice(ListKind::AgeBand, k)),
                 Some(("gender", k)) => (Some("Gender"), self.choice(ListKind::Gender, k)),
+                Some(("race", k)) => (Some("Race"), self.choice(ListKind::Race, k)),
+                Some(("ethnicity", k)) => (Some("Ethnicity"), self.choice(ListKind::Ethnicity, k)),
+                Some(("residence", k)) => (Some("Residence"), self.choice(ListKind::Residence, k)),
                 _ => (None, measure_label(column)),
             },
             "syringes_distributed" | "naloxone_doses_distributed" | "other_supplies_units" => (None, self.item(column)),
@@ -149,6 +159,9 @@ impl<'a> Labels<'a> {
             match list {
                 _ if id == NOT_RECORDED => usize::MAX,
                 Some(p) => p,
+                // A profile's answers outside its list: more than one race, then declined.
+                None if id == crate::profile::MULTIPLE => usize::MAX - 3,
+                None if id == crate::profile::DECLINED => usize::MAX - 2,
                 None => usize::MAX - 1,
             }
         };
@@ -161,7 +174,10 @@ impl<'a> Labels<'a> {
                     Some(("zone", k)) => (1, in_list(ListKind::Zone, k)),
                     Some(("age_band", k)) => (2, in_list(ListKind::AgeBand, k)),
                     Some(("gender", k)) => (3, in_list(ListKind::Gender, k)),
-                    _ => (4, i),
+                    Some(("race", k)) => (4, in_list(ListKind::Race, k)),
+                    Some(("ethnicity", k)) => (5, in_list(ListKind::Ethnicity, k)),
+                    Some(("residence", k)) => (6, in_list(ListKind::Residence, k)),
+                    _ => (7, i),
                 },
                 "syringes_distributed" | "naloxone_doses_distributed" | "other_supplies_units" => (0, item(column)),
                 "referrals" => (0, in_list(ListKind::Referral, column)),

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{invalid, Result};
-use crate::settings::{ItemCategory, ProgramSettings};
+use crate::settings::{ItemCategory, ListKind, ProgramSettings};
 
 pub mod labels;
 pub mod people;
@@ -150,6 +150,17 @@ pub struct Measures {
     /// category id ([`people::category_id`]): a person is in each category they received.
     #[serde(default)]
     pub persons_receiving: BTreeMap<String, u64>,
+    /// Persons by the race answered for them by the end of the stretch (D89): one id, or
+    /// [`crate::profile::MULTIPLE`], [`crate::profile::DECLINED`], [`NOT_RECORDED`]; adds up
+    /// to [`Measures::participants`]. Empty when the program has no such list.
+    #[serde(default)]
+    pub persons_by_race: BTreeMap<String, u64>,
+    /// Persons by ethnicity, as [`Measures::persons_by_race`].
+    #[serde(default)]
+    pub persons_by_ethnicity: BTreeMap<String, u64>,
+    /// Persons by area of residence, as [`Measures::persons_by_race`].
+    #[serde(default)]
+    pub persons_by_residence: BTreeMap<String, u64>,
     /// Encounters reporting each substance (multi-select, so these do not add up to encounters).
     pub by_substance: BTreeMap<String, u64>,
 }
@@ -399,6 +410,37 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
     }
     for (m, s) in parts.trend.iter_mut().zip(&trend_sets) {
         m.participants = s.len() as u64;
+    }
+
+    // Persons by their profile's answers as of the end of each stretch (D89).
+    let asked: [bool; 3] = ListKind::PROFILE.map(|k| !settings.list(k).is_empty());
+    if asked.iter().any(|a| *a) {
+        let mut answered: HashMap<i64, Vec<(i64, crate::profile::ProfileAnswers)>> = HashMap::new();
+        for (p, day, answers) in crate::profile::answered_until(conn, hi)? {
+            if total_set.contains(&p) {
+                answered.entry(p).or_default().push((day, answers));
+            }
+        }
+        let count = |m: &mut Measures, persons: &HashSet<i64>, end: NaiveDate| {
+            let end = day_number(end);
+            for p in persons {
+                let now = answered.get(p).map_or([None, None, None], |a| crate::profile::as_of(a, end));
+                let maps = [&mut m.persons_by_race, &mut m.persons_by_ethnicity, &mut m.persons_by_residence];
+                for ((map, answer), asked) in maps.into_iter().zip(now).zip(asked) {
+                    if asked {
+                        let column = answer.and_then(|a| a.column()).unwrap_or(NOT_RECORDED);
+                        *map.entry(column.to_owned()).or_default() += 1;
+                    }
+                }
+            }
+        };
+        count(&mut parts.total, &total_set, q.to);
+        for ((m, s), (_, end)) in parts.buckets.iter_mut().zip(&bucket_sets).zip(&bucket_bounds_list) {
+            count(m, s, *end);
+        }
+        for ((m, s), (_, end)) in parts.trend.iter_mut().zip(&trend_sets).zip(&trend_bounds) {
+            count(m, s, *end);
+        }
     }
 
     // Persons by age band and gender: each counted once per stretch, under the last answer
