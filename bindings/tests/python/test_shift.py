@@ -92,6 +92,8 @@ def test_a_full_shift(tmp_path, store, keystore):
     # One person, first seen in the period, counted once by age band and by gender.
     assert (report.total.participants, report.total.new_persons, report.total.contacts_without_code) == (1, 1, 0)
     assert sum(report.total.persons_by_age_band.values()) == sum(report.total.persons_by_gender.values()) == 1
+    # The profile was not asked: the person counts under "not recorded" in each question.
+    assert report.total.persons_by_race == {"not_recorded": 1}
     # Three days: the trend is by day, and its days add up to the period.
     assert report.trend_by == s.Granularity.DAY
     assert [b.start for b in report.trend] == [(today + datetime.timedelta(days=d)).isoformat() for d in (-1, 0, 1)]
@@ -105,6 +107,39 @@ def test_a_full_shift(tmp_path, store, keystore):
     reopened.unlock_with_pin(PIN)
     assert len(reopened.encounters().recent(10)) == 2
     assert reopened.purge_expired() == 0
+
+
+def test_the_profile_is_asked_once_and_counted_per_person(store):
+    encounters, settings = store.encounters(), store.program().settings()
+    assert {c.id for c in settings.races} >= {"white", "black", "asian"}
+    assert [c.id for c in settings.ethnicities] == ["hispanic-latino", "not-hispanic-latino"]
+    assert settings.residences
+    chosen = lambda *ids: s.ProfileAnswer.CHOSEN(ids=list(ids))
+    profile = s.ProfileInput(race=chosen("black", "white"), ethnicity=s.ProfileAnswer.DECLINED(), residence=chosen("this-county"))
+    encounters.log(street(participant_code="PF01AA", profile=profile))
+    # Refused, and nothing written: no code, an id not in the list, nothing answered.
+    before = store.sync().status().pending
+    nothing = s.ProfileInput(race=s.ProfileAnswer.NOT_ASKED(), ethnicity=s.ProfileAnswer.NOT_ASKED(), residence=s.ProfileAnswer.NOT_ASKED())
+    for bad in [
+        street(participant_code=None, profile=profile),
+        street(participant_code="PF02BB", profile=s.ProfileInput(race=chosen("martian"), ethnicity=s.ProfileAnswer.NOT_ASKED(), residence=s.ProfileAnswer.NOT_ASKED())),
+        street(participant_code="PF02BB", profile=nothing),
+    ]:
+        with pytest.raises(s.SatchelError.Invalid):
+            encounters.log(bad)
+    with pytest.raises(s.SatchelError.Invalid):
+        encounters.record_profile("PF01AA", nothing)
+    assert store.sync().status().pending == before
+    # Later, the person gives their ethnicity; race and residence stand.
+    encounters.record_profile("pf-01-aa", s.ProfileInput(race=s.ProfileAnswer.NOT_ASKED(), ethnicity=chosen("hispanic-latino"), residence=s.ProfileAnswer.NOT_ASKED()))
+    assert store.sync().status().pending == before + 1
+    today = now().astimezone(datetime.timezone(datetime.timedelta(hours=-5))).date()
+    span = (today - datetime.timedelta(days=1)).isoformat(), (today + datetime.timedelta(days=1)).isoformat()
+    total = store.reports().tally(span[0], span[1], None, None).total
+    assert total.participants == 1
+    assert total.persons_by_race == {"multiple": 1}
+    assert total.persons_by_ethnicity == {"hispanic-latino": 1}
+    assert total.persons_by_residence == {"this-county": 1}
 
 
 def test_every_error_is_typed(tmp_path, store):
