@@ -125,9 +125,9 @@ def test_the_profile_is_asked_once_and_counted_per_person(store):
         street(participant_code="PF02BB", profile=s.ProfileInput(race=chosen("martian"), ethnicity=s.ProfileAnswer.NOT_ASKED(), residence=s.ProfileAnswer.NOT_ASKED())),
         street(participant_code="PF02BB", profile=nothing),
     ]:
-        with pytest.raises(s.SatchelError.Invalid):
+        with pytest.raises(s.SatchelError.InvalidInput):
             encounters.log(bad)
-    with pytest.raises(s.SatchelError.Invalid):
+    with pytest.raises(s.SatchelError.InvalidInput):
         encounters.record_profile("PF01AA", nothing)
     assert store.sync().status().pending == before
     # Later, the person gives their ethnicity; race and residence stand.
