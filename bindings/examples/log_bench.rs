@@ -64,6 +64,8 @@ fn main() {
         overdose_reversals: 0,
         naloxone_doses_used: 0,
         collecting_for: 0,
+        services_delivered: vec![],
+        naloxone_kit: None,
         profile: None,
     };
     for _ in 0..50 {

@@ -78,6 +78,13 @@ impl From<&ProfileInput> for satchel_core::profile::ProfileAnswers {
     }
 }
 
+/// A service of the program's list given on site, and what came of it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct DeliveredService {
+    pub service_id: String,
+    pub outcome: Outcome,
+}
+
 /// What the worker enters for one encounter. Ids come from the program's lists.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct EncounterInput {
@@ -124,6 +131,12 @@ pub struct EncounterInput {
     /// Secondary distribution: collecting for this many others.
     #[uniffi(default = 0)]
     pub collecting_for: u32,
+    /// Services delivered on site, each once, with its outcome (at most 10).
+    #[uniffi(default = [])]
+    pub services_delivered: Vec<DeliveredService>,
+    /// With a naloxone item: a first kit, or a refill and why. Refused without one.
+    #[uniffi(default = None)]
+    pub naloxone_kit: Option<NaloxoneKit>,
     /// The profile's answers, asked when the code is new on this phone; saved with the
     /// encounter for the code's person. Needs a participant code.
     #[uniffi(default = None)]
@@ -154,6 +167,12 @@ impl From<satchel_core::NewEncounter> for EncounterInput {
             overdose_reversals: e.overdose_reversals,
             naloxone_doses_used: e.naloxone_doses_used,
             collecting_for: e.collecting_for,
+            services_delivered: e
+                .services_delivered
+                .into_iter()
+                .map(|d| DeliveredService { service_id: d.service, outcome: d.outcome })
+                .collect(),
+            naloxone_kit: e.naloxone_kit,
             profile: None,
         }
     }
@@ -183,6 +202,12 @@ impl EncounterInput {
             overdose_reversals: self.overdose_reversals,
             naloxone_doses_used: self.naloxone_doses_used,
             collecting_for: self.collecting_for,
+            services_delivered: self
+                .services_delivered
+                .iter()
+                .map(|d| satchel_core::DeliveredService { service: d.service_id.clone(), outcome: d.outcome })
+                .collect(),
+            naloxone_kit: self.naloxone_kit,
             profile: self.profile.as_ref().map(Into::into),
         }
     }

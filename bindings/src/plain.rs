@@ -9,7 +9,7 @@
 /// What a device is for.
 pub type DeviceRole = satchel_core::Role;
 pub use satchel_core::pin::PinProblem;
-pub use satchel_core::{AdjustReason, ContactType, ContainerType, Granularity, ItemCategory};
+pub use satchel_core::{AdjustReason, ContactType, ContainerType, Granularity, ItemCategory, NaloxoneKit, Outcome};
 
 /// What a device is for.
 #[uniffi::remote(Enum)]
@@ -28,6 +28,28 @@ pub enum ContactType {
     DropIn,
     PeerDelivery,
     PhoneText,
+}
+
+/// What came of a service delivered on site.
+#[uniffi::remote(Enum)]
+pub enum Outcome {
+    /// Given: a test done, a vaccine given, a wound dressed.
+    Done,
+    /// Given, and the person linked to care for what followed.
+    LinkedToCare,
+}
+
+/// Why a naloxone kit was given: the person's first, or a refill and why it was needed.
+#[uniffi::remote(Enum)]
+pub enum NaloxoneKit {
+    First,
+    /// The last kit was used on someone.
+    RefillUsed,
+    RefillLost,
+    /// Taken by police or security.
+    RefillConfiscated,
+    RefillExpired,
+    RefillOther,
 }
 
 /// Why stock was adjusted.

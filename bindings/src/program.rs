@@ -76,6 +76,9 @@ pub struct ProgramSettings {
     pub ethnicities: Vec<Choice>,
     #[uniffi(default = [])]
     pub residences: Vec<Choice>,
+    /// Services delivered on site, each logged with an outcome (the sheet's "Given here").
+    #[uniffi(default = [])]
+    pub services_delivered: Vec<Choice>,
     pub locations: Vec<StockLocation>,
     /// Sharps container types the review sheet offers for returned syringes, smallest first.
     pub sharps_containers: Vec<ContainerType>,
@@ -134,6 +137,7 @@ impl ProgramInfo {
                 races: choices(&s.races),
                 ethnicities: choices(&s.ethnicities),
                 residences: choices(&s.residences),
+                services_delivered: choices(&s.services_delivered),
                 locations: s
                     .locations
                     .iter()

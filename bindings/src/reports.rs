@@ -68,6 +68,11 @@ pub struct Measures {
     pub persons_by_ethnicity: HashMap<String, u64>,
     /// Persons by area of residence, as `persons_by_race`.
     pub persons_by_residence: HashMap<String, u64>,
+    /// Services delivered on site, by `service/outcome` (`hiv-test/done`, `hiv-test/linked_to_care`).
+    pub services_delivered: HashMap<String, u64>,
+    /// Naloxone kits by why they were given: `first`, `refill_used`, `refill_lost`,
+    /// `refill_confiscated`, `refill_expired`, `refill_other`.
+    pub naloxone_kits: HashMap<String, u64>,
     pub by_substance: HashMap<String, u64>,
 }
 
@@ -128,6 +133,8 @@ impl From<&satchel_core::Measures> for Measures {
             persons_by_race: map(&m.persons_by_race),
             persons_by_ethnicity: map(&m.persons_by_ethnicity),
             persons_by_residence: map(&m.persons_by_residence),
+            services_delivered: map(&m.services_delivered),
+            naloxone_kits: map(&m.naloxone_kits),
             by_substance: map(&m.by_substance),
         }
     }

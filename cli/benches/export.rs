@@ -72,6 +72,8 @@ fn fill(store: &Store, n: usize, from: NaiveDate, days: i64) {
                     overdose_reversals: u32::from(dice.below(50) == 0),
                     naloxone_doses_used: 0,
                     collecting_for: 0,
+                    services_delivered: vec![],
+                    naloxone_kit: None,
                     location: Some("van-1".into()),
                     voided: false,
                     recorded_at: at,

@@ -10,7 +10,7 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use satchel_core::crypto::KdfParams;
 use satchel_core::directory::{Opening, Service, ServiceAccess, ServiceText};
 use satchel_core::profile::{Answer, ProfileAnswers};
-use satchel_core::{ContactType, ContainerCount, CreateOptions, HttpTransport, ItemQuantity, Location, NewEncounter, Program, Role, Setting, Store};
+use satchel_core::{ContactType, ContainerCount, DeliveredService, NaloxoneKit, Outcome, CreateOptions, HttpTransport, ItemQuantity, Location, NewEncounter, Program, Role, Setting, Store};
 use satchel_server::connections::ConnectionLimits;
 use satchel_server::http::ApiLimits;
 use satchel_server::serve::{self, ServeOptions, Storage};
@@ -302,6 +302,28 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
                     collecting_for: if dice.chance(15) { 1 + dice.roll(3) as u32 } else { 0 },
                     ..NewEncounter::new(t, dice.pick(&van.zones))
                 };
+                // What a worker gives on site, and why a naloxone kit: from a dice of this
+                // contact's own, so the quarter's dice tells the same story as before.
+                let mut side = Dice(0x7d1c_55e3 ^ (logged + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                let wound = kit == "wound" && side.chance(50);
+                if wound || side.chance(6) {
+                    let service = if wound { "wound-care" } else { side.pick(&["hiv-test", "hiv-test", "hcv-test", "vaccination", "moud"]) };
+                    let outcome = if side.chance(35) { Outcome::LinkedToCare } else { Outcome::Done };
+                    base.services_delivered = vec![DeliveredService { service: service.into(), outcome }];
+                }
+                if kit == "naloxone" {
+                    base.naloxone_kit = Some(if !seen {
+                        NaloxoneKit::First
+                    } else {
+                        match side.roll(100) {
+                            0..=44 => NaloxoneKit::RefillUsed,
+                            45..=64 => NaloxoneKit::RefillLost,
+                            65..=79 => NaloxoneKit::RefillConfiscated,
+                            80..=89 => NaloxoneKit::RefillExpired,
+                            _ => NaloxoneKit::RefillOther,
+                        }
+                    });
+                }
                 // A code new to this phone: the worker asks the profile's questions.
                 if !seen && base.participant_code.is_some() && !person.profile.is_empty() {
                     base.profile = Some(person.profile.clone());

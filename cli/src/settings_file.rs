@@ -45,6 +45,9 @@ pub struct File {
     ethnicities: Vec<Spanned<ChoiceEntry>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     residences: Vec<Spanned<ChoiceEntry>>,
+    /// Services delivered on site (D90).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    services_delivered: Vec<Spanned<ChoiceEntry>>,
     #[serde(default)]
     locations: Vec<Spanned<LocationEntry>>,
     #[serde(default)]
@@ -292,6 +295,7 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
         (ListKind::Race, parsed.races),
         (ListKind::Ethnicity, parsed.ethnicities),
         (ListKind::Residence, parsed.residences),
+        (ListKind::Delivered, parsed.services_delivered),
     ] {
         for (i, e) in list.into_iter().enumerate() {
             let line = line_of(text, e.span().start);
@@ -373,6 +377,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
         races: choices(&s.races),
         ethnicities: choices(&s.ethnicities),
         residences: choices(&s.residences),
+        services_delivered: choices(&s.services_delivered),
         locations: s.locations.iter().map(|l| at(LocationEntry { id: l.id.clone(), name: l.name.clone(), active: l.active })).collect(),
         sharps_containers: s
             .containers
@@ -392,6 +397,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
          # mon … sun, times HH:MM (a closing time before the opening runs past midnight).\n\
          # races, ethnicities and residences are the participant profile's lists, asked once per\n\
          # person (an empty list is not asked); multiple, declined and not_recorded are the\n\
-         # reports' own columns and cannot be ids.\n\n{body}"
+         # reports' own columns and cannot be ids. services_delivered lists what workers give on\n\
+         # site (a test, a vaccination), each logged with its outcome.\n\n{body}"
     ))
 }

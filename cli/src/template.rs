@@ -225,12 +225,18 @@ fn columns(table: &str, settings: &ProgramSettings) -> Option<Vec<String>> {
         "substances" => list(ListKind::Substance),
         "sharps_containers" => settings.containers.iter().map(|c| c.id.clone()).collect(),
         "referrals_by_service" => settings.services.iter().map(|s| s.id.clone()).collect(),
+        "services_delivered" => list(ListKind::Delivered)
+            .into_iter()
+            .flat_map(|id| satchel_core::Outcome::ALL.map(|o| format!("{id}/{}", o.as_str())))
+            .collect(),
+        "naloxone_kits" => satchel_core::NaloxoneKit::ALL.iter().map(|k| k.as_str().to_string()).collect(),
         _ => return None,
     })
 }
 
 const TABLES: &str = "encounters, summary, participants, persons_receiving, syringes_distributed, naloxone_doses_distributed, \
-                      other_supplies_units, sharps_containers, referrals, referrals_by_service, substances";
+                      other_supplies_units, sharps_containers, referrals, referrals_by_service, substances, \
+                      services_delivered, naloxone_kits";
 
 fn source(text: &str, settings: &ProgramSettings) -> std::result::Result<Source, String> {
     if let Some(item) = text.strip_prefix("units:") {

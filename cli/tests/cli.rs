@@ -452,8 +452,24 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
             }
             let page = std::fs::read_to_string(day.join("report.html")).unwrap();
             assert!(page.contains(&format!("New participants (first contact)<b>{new}</b>")), "the page's head shows the new persons");
+            // Services delivered on site and naloxone kits' reasons (D90), as the phones logged them.
+            let table = |name: &str| json["tables"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap().clone();
+            let ids = |t: &serde_json::Value| t["columns"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+            let delivered = ids(&table("services_delivered"));
+            assert!(delivered.len() >= 5 && delivered.contains(&"wound-care/done".to_string()), "{delivered:?}");
+            let kits = ids(&table("naloxone_kits"));
+            assert!(kits.contains(&"first".to_string()) && kits.iter().filter(|k| k.starts_with("refill_")).count() >= 3, "{kits:?}");
+            assert!(page.contains("Services delivered on site") && page.contains("Refill: used on someone"));
+            let wound: Option<u64> = value("Wound care given").and_then(|v| v.as_u64());
+            assert!(wound.is_some_and(|n| n > 0), "wound care given in the demo quarter: {wound:?}");
         } else {
             assert_eq!(value("Doses distributed"), Some(total_of("naloxone_doses_distributed")));
+            // Every naloxone kit of the demo has its reason: first kits and refills add up to
+            // the kits where both are shown, and never more.
+            let number = |label: &str| value(label).and_then(|v| v.as_u64());
+            let kits = number("Nasal spray kits").expect("shown");
+            let reasons = [number("First kits"), number("Refills: the last kit was used on someone"), number("Refills: lost, taken by police or security, expired, or another reason")];
+            assert!(reasons.iter().flatten().sum::<u64>() <= kits && reasons[0].is_some_and(|n| n > 0), "{reasons:?} of {kits}");
             assert_eq!(value("Encounters"), Some(stand.into()));
         }
     }

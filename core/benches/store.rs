@@ -184,6 +184,8 @@ impl Catalog {
             overdose_reversals: if d.chance(3) { 1 } else { 0 },
             naloxone_doses_used: if d.chance(3) { 2 } else { 0 },
             collecting_for: if d.chance(15) { d.range(1, 5) as u32 } else { 0 },
+            services_delivered: vec![],
+            naloxone_kit: None,
             profile: None,
         }
     }
@@ -283,6 +285,8 @@ impl<'c> RawWriter<'c> {
             overdose_reversals: new.overdose_reversals,
             naloxone_doses_used: new.naloxone_doses_used,
             collecting_for: new.collecting_for,
+            services_delivered: new.services_delivered.clone(),
+            naloxone_kit: new.naloxone_kit,
             location: Some("van-1".into()),
             voided: false,
             recorded_at: now.timestamp(),

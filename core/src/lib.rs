@@ -32,7 +32,7 @@ pub mod zone;
 #[cfg(feature = "https")]
 pub use client::HttpTransport;
 pub use client::{Enrollment, PlatformTransport, Refilled, Reply, SyncReport, Transport};
-pub use encounter::{ContactType, ContainerCount, ContainerReturn, EncounterRecord, EncounterSummary, NewEncounter};
+pub use encounter::{ContactType, ContainerCount, ContainerReturn, DeliveredService, EncounterRecord, EncounterSummary, NaloxoneKit, NewEncounter, Outcome};
 pub use error::{Error, Result};
 pub use hardware::{HardwareError, HardwareKeys, KeyPurpose, MemoryKeys};
 pub use inventory::{AdjustReason, MovementKind, MovementRecord, StockLevel};

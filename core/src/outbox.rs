@@ -21,7 +21,8 @@ use crate::profile::ProfileRecord;
 /// encounters; a record is
 /// written in the oldest format that holds it ([`Record::format`]), so an encounter without
 /// containers stays readable by apps that know only format 1. Format 3 adds the participant
-/// profile (D89), a record of its own in the encounters stream.
+/// profile (D89), a record of its own in the encounters stream, and services delivered and
+/// naloxone kits' reasons to encounters (D90).
 pub const RECORD_VERSION: u32 = 3;
 
 /// The per-device streams records are grouped into (shared with the sync protocol).
@@ -74,12 +75,14 @@ impl Record {
             Record::Setting(_) => Stream::Settings,
         }
     }
-    /// The oldest record format that holds this record: 3 for a profile, 2 for an encounter
+    /// The oldest record format that holds this record: 3 for a profile or an encounter with
+    /// services delivered or a naloxone kit's reason (D90), 2 for an encounter
     /// with sharps containers or suggested services (an older reader would drop them and
     /// undercount), else 1.
     pub fn format(&self) -> u32 {
         match self {
             Record::Profile(_) => 3,
+            Record::Encounter(e) if !e.services_delivered.is_empty() || e.naloxone_kit.is_some() => 3,
             Record::Encounter(e) if !e.sharps_containers.is_empty() || !e.suggested_services.is_empty() => 2,
             _ => 1,
         }

@@ -15,6 +15,7 @@ const FROZEN: &[(u32, &str)] = &[
     (6, include_str!("fixtures/schema_v6.sql")),
     (7, include_str!("fixtures/schema_v7.sql")),
     (8, include_str!("fixtures/schema_v8.sql")),
+    (9, include_str!("fixtures/schema_v9.sql")),
 ];
 
 #[test]

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use satchel_core::outbox::SettingRecord;
 use satchel_core::tally::Source;
 use uuid::Uuid;
-use satchel_core::{ContactType, ContainerCount, Granularity, NewEncounter, Program, Record, Role, Setting, Store, Stream, TallyQuery};
+use satchel_core::{ContactType, ContainerCount, DeliveredService, Granularity, NaloxoneKit, Outcome, NewEncounter, Program, Record, Role, Setting, Store, Stream, TallyQuery};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -52,6 +52,16 @@ fn encounter(clock: &TestClock, zone: usize, code: Option<u8>, items: u8, age: O
             3 => vec![ContainerCount { container: "quart".into(), count: 2 }, ContainerCount { container: "gallon".into(), count: 1 }],
             _ => vec![],
         },
+        // Services delivered and a naloxone kit's reason (D90) ride along with the items.
+        services_delivered: match items {
+            1 => vec![DeliveredService { service: "hiv-test".into(), outcome: Outcome::Done }],
+            3 => vec![
+                DeliveredService { service: "hcv-test".into(), outcome: Outcome::LinkedToCare },
+                DeliveredService { service: "vaccination".into(), outcome: Outcome::Done },
+            ],
+            _ => vec![],
+        },
+        naloxone_kit: (items >= 2).then_some(if hours.is_multiple_of(2) { NaloxoneKit::First } else { NaloxoneKit::RefillLost }),
         ..NewEncounter::new(clock.now() - Duration::hours(hours as i64), ZONES[zone])
     }
 }
@@ -142,6 +152,63 @@ fn records_received_from_phones_keep_the_daily_tables_right() {
     assert_sources_agree(&manager);
     let day = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
     assert_eq!(manager.tally(&TallyQuery::period(day, day)).unwrap().total.encounters, 2);
+}
+
+/// Services delivered on site and naloxone kits' reasons (D90): counted per delivery, by
+/// service and outcome and by reason; moved by a correction, gone with a void; refused when
+/// they do not fit, with nothing written.
+#[test]
+fn services_delivered_and_naloxone_kits_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let store = new_store(dir.path(), Role::Manager, &clock);
+    let given = |service: &str, outcome| DeliveredService { service: service.into(), outcome };
+    let at = |minutes: i64| NewEncounter::new(clock.now() - Duration::minutes(minutes), "downtown");
+    let a = store
+        .log_encounter(&NewEncounter {
+            items: vec![iq("naloxone-nasal", 1)],
+            naloxone_kit: Some(NaloxoneKit::First),
+            services_delivered: vec![given("hiv-test", Outcome::LinkedToCare), given("vaccination", Outcome::Done)],
+            ..at(30)
+        })
+        .unwrap();
+    let b = store
+        .log_encounter(&NewEncounter { items: vec![iq("naloxone-nasal", 2)], naloxone_kit: Some(NaloxoneKit::RefillUsed), ..at(20) })
+        .unwrap();
+    store.log_encounter(&NewEncounter { services_delivered: vec![given("hiv-test", Outcome::Done)], ..at(10) }).unwrap();
+    let day = monday_noon().date_naive();
+    let q = TallyQuery::period(day, day);
+    let counts = |m: &std::collections::BTreeMap<String, u64>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+    let check = |delivered: &str, kits: &str| {
+        let daily = store.tally_from(&q, Source::Daily).unwrap();
+        assert_eq!(daily, store.tally_from(&q, Source::Scan).unwrap());
+        assert_eq!(counts(&daily.total.services_delivered), delivered);
+        assert_eq!(counts(&daily.total.naloxone_kits), kits);
+    };
+    check("hiv-test/done=1 hiv-test/linked_to_care=1 vaccination/done=1", "first=1 refill_used=1");
+    // The first contact is corrected (the HIV test was only done), the refill voided.
+    store
+        .correct_encounter(a, &NewEncounter { services_delivered: vec![given("hiv-test", Outcome::Done)], ..store.encounter_for_correction(a).unwrap() })
+        .unwrap();
+    store.void_encounter(b).unwrap();
+    check("hiv-test/done=2", "first=1");
+    assert_eq!(store.encounter_for_correction(a).unwrap().naloxone_kit, Some(NaloxoneKit::First), "kept through the correction");
+    // Refused: a kit's reason with no naloxone given, a service not in the list, one twice.
+    let pending = store.sync_status().unwrap().pending;
+    for bad in [
+        NewEncounter { items: vec![iq("syringe-1ml", 10)], naloxone_kit: Some(NaloxoneKit::RefillLost), ..at(5) },
+        NewEncounter { services_delivered: vec![given("tarot", Outcome::Done)], ..at(5) },
+        NewEncounter { services_delivered: vec![given("hiv-test", Outcome::Done), given("hiv-test", Outcome::LinkedToCare)], ..at(5) },
+    ] {
+        assert!(matches!(store.log_encounter(&bad), Err(satchel_core::Error::Invalid { .. })), "{bad:?}");
+    }
+    assert_eq!(store.sync_status().unwrap().pending, pending);
+    check("hiv-test/done=2", "first=1");
+    // The report's tables carry them, labelled.
+    let report = publish(&store, &q);
+    let delivered = report.tables.iter().find(|t| t.name == "services_delivered").unwrap();
+    assert_eq!(delivered.columns, vec!["hiv-test/done".to_string()]);
+    assert!(report.tables.iter().any(|t| t.name == "naloxone_kits"));
 }
 
 /// New persons are the people whose first contact with the program falls in the period, each

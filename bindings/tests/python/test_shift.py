@@ -142,6 +142,26 @@ def test_the_profile_is_asked_once_and_counted_per_person(store):
     assert total.persons_by_residence == {"this-county": 1}
 
 
+def test_services_delivered_and_naloxone_kits(store):
+    encounters, settings = store.encounters(), store.program().settings()
+    assert "hiv-test" in [c.id for c in settings.services_delivered]
+    given = s.DeliveredService(service_id="hiv-test", outcome=s.Outcome.LINKED_TO_CARE)
+    encounters.log(street(items=[s.ItemQuantity(item_id="naloxone-nasal", quantity=1)], naloxone_kit=s.NaloxoneKit.REFILL_CONFISCATED, services_delivered=[given]))
+    # A kit's reason with no naloxone given, or a service not in the list: refused.
+    with pytest.raises(s.SatchelError.InvalidInput):
+        encounters.log(street(naloxone_kit=s.NaloxoneKit.FIRST))
+    with pytest.raises(s.SatchelError.InvalidInput):
+        encounters.log(street(services_delivered=[s.DeliveredService(service_id="tarot", outcome=s.Outcome.DONE)]))
+    (only,) = encounters.recent(10)
+    again = encounters.for_correction(only.encounter_id)
+    assert again.naloxone_kit == s.NaloxoneKit.REFILL_CONFISCATED and again.services_delivered == [given]
+    today = now().astimezone(datetime.timezone(datetime.timedelta(hours=-5))).date()
+    span = (today - datetime.timedelta(days=1)).isoformat(), (today + datetime.timedelta(days=1)).isoformat()
+    total = store.reports().tally(span[0], span[1], None, None).total
+    assert total.services_delivered == {"hiv-test/linked_to_care": 1}
+    assert total.naloxone_kits == {"refill_confiscated": 1}
+
+
 def test_every_error_is_typed(tmp_path, store):
     enc, stock = store.encounters(), store.stock()
     with pytest.raises(s.SatchelError.InvalidInput) as bad_qty:

@@ -252,8 +252,11 @@ fn html_table(t: &Table) -> String {
     if cells.is_empty() && total.is_none() {
         return String::new();
     }
+    // A long table (persons by five breakdowns) may continue in the next column, row by row,
+    // so the page still prints on one or two sheets; a short one stays whole.
+    let long = if cells.len() > 16 { " class=\"long\"" } else { "" };
     let mut out = format!(
-        "<table data-table=\"{}\"><caption>{}</caption><thead><tr><th scope=\"col\">Measure</th><th scope=\"col\">Whole period</th></tr></thead><tbody>",
+        "<table data-table=\"{}\"{long}><caption>{}</caption><thead><tr><th scope=\"col\">Measure</th><th scope=\"col\">Whole period</th></tr></thead><tbody>",
         escape(&t.name),
         escape(&t.title)
     );
@@ -351,6 +354,7 @@ pub(super) fn page_head(title: &str) -> String {
         small.why { display: block; color: #555; font-size: 9px; } ul.why { margin: 0 0 8px; padding-left: 14px; color: #333; }\
         .tables { columns: 3; column-gap: 12px; }\
         table { border-collapse: collapse; width: 100%; margin-bottom: 8px; break-inside: avoid; font-size: 10px; }\
+        table.long { break-inside: auto; } table.long tr { break-inside: avoid; }\
         caption { text-align: left; font-weight: bold; } th { text-align: left; font-weight: normal; }\
         td { text-align: right; } tr.total th, tr.total td { font-weight: bold; }\
         td.suppressed { color: #777; font-style: italic; }\

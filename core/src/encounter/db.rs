@@ -5,7 +5,15 @@ use super::*;
 
 /// The tables that hold the parts of an encounter's live version, each with its local day and
 /// zone copied for the tallies.
-const LIVE_PARTS: [&str; 5] = ["encounter_item", "encounter_referral", "encounter_substance", "encounter_container", "encounter_service"];
+const LIVE_PARTS: [&str; 7] = [
+    "encounter_item",
+    "encounter_referral",
+    "encounter_substance",
+    "encounter_container",
+    "encounter_service",
+    "encounter_delivered",
+    "encounter_naloxone",
+];
 
 /// The stored latest version of an encounter, if any.
 pub struct StoredVersion {
@@ -56,6 +64,8 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
                     overdose_reversals: r.get(13)?,
                     naloxone_doses_used: r.get(14)?,
                     collecting_for: r.get(15)?,
+                    services_delivered: Vec::new(),
+                    naloxone_kit: None,
                     location: r.get(16)?,
                     voided: r.get(17)?,
                     recorded_at: r.get(18)?,
@@ -81,6 +91,17 @@ pub fn load(conn: &Connection, encounter_id: Uuid) -> Result<Option<StoredVersio
         strings(conn, "SELECT substance FROM encounter_substance WHERE encounter = ?1 ORDER BY substance", row)?;
     record.suggested_services =
         strings(conn, "SELECT service FROM encounter_service WHERE encounter = ?1 ORDER BY service", row)?;
+    record.services_delivered = {
+        let mut stmt = conn.prepare_cached("SELECT service, outcome FROM encounter_delivered WHERE encounter = ?1 ORDER BY service")?;
+        let rows = stmt.query_map([row], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(|(service, outcome)| DeliveredService { service, outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Done) })
+            .collect()
+    };
+    record.naloxone_kit = strings(conn, "SELECT reason FROM encounter_naloxone WHERE encounter = ?1", row)?
+        .first()
+        .and_then(|k| NaloxoneKit::parse(k));
     Ok(Some(StoredVersion { row, record, acked }))
 }
 
@@ -187,6 +208,16 @@ pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Opti
             conn.prepare_cached("INSERT INTO encounter_service (encounter, service, local_day, zone) VALUES (?1, ?2, ?3, ?4)")?;
         for s in &rec.suggested_services {
             stmt.execute(params![row, s, day, rec.zone])?;
+        }
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO encounter_delivered (encounter, service, outcome, local_day, zone) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for d in &rec.services_delivered {
+            stmt.execute(params![row, d.service, d.outcome.as_str(), day, rec.zone])?;
+        }
+        if let Some(k) = rec.naloxone_kit {
+            conn.prepare_cached("INSERT INTO encounter_naloxone (encounter, reason, local_day, zone) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![row, k.as_str(), day, rec.zone])?;
         }
     }
     Ok(true)

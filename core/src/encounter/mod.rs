@@ -63,6 +63,77 @@ pub struct ContainerReturn {
     pub syringes_each: u32,
 }
 
+/// What came of a service delivered on site (D90).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Given (a test done, a vaccine given, a wound dressed).
+    Done,
+    /// Given, and the person linked to care for what followed.
+    LinkedToCare,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 2] = [Outcome::Done, Outcome::LinkedToCare];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::LinkedToCare => "linked_to_care",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// A service of the program's list delivered on site, and its outcome.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DeliveredService {
+    pub service: String,
+    pub outcome: Outcome,
+}
+
+/// Why a naloxone kit was given: a person's first, or a refill and why it was needed (D90).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NaloxoneKit {
+    First,
+    /// The last kit was used on someone.
+    RefillUsed,
+    RefillLost,
+    /// Taken by police or security.
+    RefillConfiscated,
+    RefillExpired,
+    RefillOther,
+}
+
+impl NaloxoneKit {
+    pub const ALL: [NaloxoneKit; 6] = [
+        NaloxoneKit::First,
+        NaloxoneKit::RefillUsed,
+        NaloxoneKit::RefillLost,
+        NaloxoneKit::RefillConfiscated,
+        NaloxoneKit::RefillExpired,
+        NaloxoneKit::RefillOther,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NaloxoneKit::First => "first",
+            NaloxoneKit::RefillUsed => "refill_used",
+            NaloxoneKit::RefillLost => "refill_lost",
+            NaloxoneKit::RefillConfiscated => "refill_confiscated",
+            NaloxoneKit::RefillExpired => "refill_expired",
+            NaloxoneKit::RefillOther => "refill_other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<NaloxoneKit> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The most services delivered one encounter records.
+pub const MAX_DELIVERED: usize = 10;
+
 /// The most containers of one type one encounter takes.
 pub const MAX_CONTAINERS: u32 = 100;
 
@@ -95,6 +166,10 @@ pub struct NewEncounter {
     pub naloxone_doses_used: u32,
     /// Secondary distribution: collecting for this many others.
     pub collecting_for: u32,
+    /// Services of the program's list delivered on site, with their outcome (D90).
+    pub services_delivered: Vec<DeliveredService>,
+    /// With a naloxone kit: a first kit or a refill, and why (D90).
+    pub naloxone_kit: Option<NaloxoneKit>,
     /// The participant's profile answers, asked when the code is new here (D89): written as a
     /// record of its own for the code's reference, never inside the encounter.
     pub profile: Option<crate::profile::ProfileAnswers>,
@@ -130,6 +205,8 @@ impl NewEncounter {
             overdose_reversals: 0,
             naloxone_doses_used: 0,
             collecting_for: 0,
+            services_delivered: Vec::new(),
+            naloxone_kit: None,
             profile: None,
         }
     }
@@ -237,7 +314,27 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
     check_range("overdose_reversals", e.overdose_reversals as i64, 0, 20)?;
     check_range("naloxone_doses_used", e.naloxone_doses_used as i64, 0, 100)?;
     check_range("collecting_for", e.collecting_for as i64, 0, 50)?;
+    if e.services_delivered.len() > MAX_DELIVERED {
+        return Err(invalid("services_delivered", format!("at most {MAX_DELIVERED} services per encounter")));
+    }
+    let mut seen = BTreeSet::new();
+    for d in &e.services_delivered {
+        if !seen.insert(d.service.as_str()) {
+            return Err(invalid("services_delivered", "a service is listed twice"));
+        }
+        if !settings.has_active(ListKind::Delivered, &d.service) {
+            return Err(invalid("services_delivered", "holds a service that is not in the program's list"));
+        }
+    }
+    if e.naloxone_kit.is_some() && !gives_naloxone(settings, &e.items) {
+        return Err(invalid("naloxone_kit", "is asked only when a naloxone item is given"));
+    }
     Ok(())
+}
+
+/// Whether `items` hold an item of the naloxone category.
+pub fn gives_naloxone(settings: &ProgramSettings, items: &[ItemQuantity]) -> bool {
+    items.iter().any(|iq| settings.item(&iq.item).is_some_and(|i| i.category == crate::settings::ItemCategory::Naloxone))
 }
 
 /// One version of an encounter, as stored and as sent to managers. `Debug` prints only ids.
@@ -273,6 +370,12 @@ pub struct EncounterRecord {
     pub overdose_reversals: u32,
     pub naloxone_doses_used: u32,
     pub collecting_for: u32,
+    /// Services delivered on site (record format 3, D90; absent before, where it is empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services_delivered: Vec<DeliveredService>,
+    /// A first naloxone kit or a refill and why (record format 3; absent when not asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naloxone_kit: Option<NaloxoneKit>,
     /// The stock location the supplies came from.
     pub location: Option<String>,
     pub voided: bool,
@@ -355,6 +458,9 @@ impl EncounterRecord {
         }
         if !unique(self.sharps_containers.iter().map(|c| c.container.as_str()).collect()) || self.sharps_containers.len() > 10 {
             return bad("container types listed twice or too many");
+        }
+        if !unique(self.services_delivered.iter().map(|d| d.service.as_str()).collect()) || self.services_delivered.len() > MAX_DELIVERED {
+            return bad("services delivered listed twice or too many");
         }
         let max_each = crate::settings::MAX_CONTAINER_ESTIMATE;
         if self.sharps_containers.iter().any(|c| !(1..=MAX_CONTAINERS).contains(&c.count) || !(1..=max_each).contains(&c.syringes_each)) {

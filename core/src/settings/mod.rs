@@ -179,10 +179,12 @@ pub enum ListKind {
     Race,
     Ethnicity,
     Residence,
+    /// Services delivered on site (D90): an HIV test, a vaccination, wound care given.
+    Delivered,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 8] = [
+    pub const ALL: [ListKind; 9] = [
         ListKind::Zone,
         ListKind::Referral,
         ListKind::AgeBand,
@@ -191,6 +193,7 @@ impl ListKind {
         ListKind::Race,
         ListKind::Ethnicity,
         ListKind::Residence,
+        ListKind::Delivered,
     ];
     /// The lists of the participant profile.
     pub const PROFILE: [ListKind; 3] = [ListKind::Race, ListKind::Ethnicity, ListKind::Residence];
@@ -205,6 +208,7 @@ impl ListKind {
             ListKind::Race => "Races",
             ListKind::Ethnicity => "Ethnicities",
             ListKind::Residence => "Areas of residence",
+            ListKind::Delivered => "Services delivered on site",
         }
     }
     fn prefix(self) -> &'static str {
@@ -217,6 +221,7 @@ impl ListKind {
             ListKind::Race => "race",
             ListKind::Ethnicity => "ethnicity",
             ListKind::Residence => "residence",
+            ListKind::Delivered => "delivered",
         }
     }
 }
@@ -384,6 +389,9 @@ pub struct ProgramSettings {
     pub ethnicities: Vec<Choice>,
     #[serde(default)]
     pub residences: Vec<Choice>,
+    /// Services delivered on site (D90).
+    #[serde(default)]
+    pub services_delivered: Vec<Choice>,
     pub locations: Vec<Location>,
     /// Sharps container types, smallest first.
     #[serde(default)]
@@ -419,6 +427,7 @@ impl ProgramSettings {
             ListKind::Race => &self.races,
             ListKind::Ethnicity => &self.ethnicities,
             ListKind::Residence => &self.residences,
+            ListKind::Delivered => &self.services_delivered,
         }
     }
     fn list_mut(&mut self, kind: ListKind) -> &mut Vec<Choice> {
@@ -431,6 +440,7 @@ impl ProgramSettings {
             ListKind::Race => &mut self.races,
             ListKind::Ethnicity => &mut self.ethnicities,
             ListKind::Residence => &mut self.residences,
+            ListKind::Delivered => &mut self.services_delivered,
         }
     }
     /// True when `id` is an active entry of the list.

@@ -53,7 +53,7 @@ pub fn starter() -> Vec<Setting> {
     out.push(kit("naloxone", "Naloxone kit", vec![iq("naloxone-nasal", 1), iq("fentanyl-strip", 2)]));
     out.push(kit("smoking", "Safer smoking kit", vec![iq("pipe-glass", 1), iq("mouthpiece", 2), iq("alcohol-pad", 2)]));
     out.push(kit("wound", "Wound care kit", vec![iq("wound-kit", 1), iq("alcohol-pad", 4)]));
-    let lists: [(ListKind, &[(&str, &str)]); 8] = [
+    let lists: [(ListKind, &[(&str, &str)]); 9] = [
         (
             ListKind::Zone,
             &[("downtown", "Downtown"), ("riverside", "Riverside"), ("eastside", "East Side"), ("northgate", "Northgate")],
@@ -103,6 +103,17 @@ pub fn starter() -> Vec<Setting> {
                 ("other-county", "Another county of the state"),
                 ("out-of-state", "Out of state"),
                 ("no-fixed-address", "No fixed address"),
+            ],
+        ),
+        // Services given on site, each logged with its outcome (D90).
+        (
+            ListKind::Delivered,
+            &[
+                ("hiv-test", "HIV test"),
+                ("hcv-test", "HCV test"),
+                ("vaccination", "Vaccination"),
+                ("wound-care", "Wound care given"),
+                ("moud", "Medication for opioid use disorder started or bridged"),
             ],
         ),
     ];

@@ -121,6 +121,8 @@ impl Store {
                 overdose_reversals: r.overdose_reversals,
                 naloxone_doses_used: r.naloxone_doses_used,
                 collecting_for: r.collecting_for,
+                services_delivered: r.services_delivered,
+                naloxone_kit: r.naloxone_kit,
                 profile: None,
             })
         })
@@ -228,6 +230,12 @@ fn record_fields(
         overdose_reversals: new.overdose_reversals,
         naloxone_doses_used: new.naloxone_doses_used,
         collecting_for: new.collecting_for,
+        services_delivered: {
+            let mut d = new.services_delivered.clone();
+            d.sort();
+            d
+        },
+        naloxone_kit: new.naloxone_kit,
         location: None,
         voided: false,
         recorded_at: encounter::to_minute(now).timestamp(),

@@ -79,6 +79,8 @@ pub fn cell_sum(
         ("sharps_containers", Some(k)) => one(format!("containers/{k}")),
         ("referrals_by_service", Some(k)) => one(format!("service/{k}")),
         ("substances", Some(k)) => one(format!("substance/{k}")),
+        ("services_delivered", Some(k)) => one(format!("delivered/{k}")),
+        ("naloxone_kits", Some(k)) => one(format!("naloxone_kit/{k}")),
         _ => return None,
     };
     Some(DailySum { first: day_number(span.0), last: day_number(span.1), zone: in_zone, terms })

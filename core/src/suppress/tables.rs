@@ -200,6 +200,8 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
         table("other_supplies_units", item_keys(&|c| !matches!(c, ItemCategory::Syringes | ItemCategory::Naloxone)), vec![], None, true, &units),
         table("sharps_containers", keys(&|m| m.containers.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.containers)),
         table("referrals_by_service", keys(&|m| m.by_service.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.by_service)),
+        table("services_delivered", keys(&|m| m.services_delivered.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.services_delivered)),
+        table("naloxone_kits", keys(&|m| m.naloxone_kits.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.naloxone_kits)),
         table("referrals", keys(&|m| m.referrals.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.referrals)),
         table("substances", keys(&|m| m.by_substance.keys().cloned().collect()), vec![], None, true, &map_get(|m| &m.by_substance)),
     ]

@@ -44,7 +44,23 @@ pub fn table_title(table: &str) -> String {
         "sharps_containers" => "Sharps containers returned".into(),
         "referrals_by_service" => "Referrals by service suggested".into(),
         "substances" => "Substances reported".into(),
+        "services_delivered" => "Services delivered on site".into(),
+        "naloxone_kits" => "Naloxone kits: first or refill, and why".into(),
         other => words(other),
+    }
+}
+
+/// Why a naloxone kit was given, as a reader says it.
+pub fn naloxone_kit_label(id: &str) -> String {
+    use crate::encounter::NaloxoneKit::*;
+    match crate::encounter::NaloxoneKit::parse(id) {
+        Some(First) => "First kit".into(),
+        Some(RefillUsed) => "Refill: used on someone".into(),
+        Some(RefillLost) => "Refill: lost".into(),
+        Some(RefillConfiscated) => "Refill: taken by police or security".into(),
+        Some(RefillExpired) => "Refill: expired".into(),
+        Some(RefillOther) => "Refill: other reason".into(),
+        None => words(id),
     }
 }
 
@@ -145,6 +161,16 @@ impl<'a> Labels<'a> {
                 (None, self.settings.services.iter().find(|s| s.id == column).map_or_else(|| column.to_string(), |s| s.name.en.clone()))
             }
             "substances" => (None, self.choice(ListKind::Substance, column)),
+            "services_delivered" => {
+                let (service, outcome) = column.rsplit_once('/').unwrap_or((column, ""));
+                let outcome = match crate::encounter::Outcome::parse(outcome) {
+                    Some(crate::encounter::Outcome::Done) => "done",
+                    Some(crate::encounter::Outcome::LinkedToCare) => "done, linked to care",
+                    None => outcome,
+                };
+                (None, format!("{}: {outcome}", self.choice(ListKind::Delivered, service)))
+            }
+            "naloxone_kits" => (None, naloxone_kit_label(column)),
             _ => (None, measure_label(column)),
         };
         ColumnLabel { id: column.to_string(), label, group }
@@ -184,6 +210,11 @@ impl<'a> Labels<'a> {
                 "sharps_containers" => (0, position(self.settings.containers.iter().position(|c| c.id == column), column)),
                 "referrals_by_service" => (0, position(self.settings.services.iter().position(|s| s.id == column), column)),
                 "substances" => (0, in_list(ListKind::Substance, column)),
+                "services_delivered" => {
+                    let (service, outcome) = column.rsplit_once('/').unwrap_or((column, ""));
+                    (in_list(ListKind::Delivered, service), crate::encounter::Outcome::parse(outcome).map_or(usize::MAX, |o| o as usize))
+                }
+                "naloxone_kits" => (0, position(crate::encounter::NaloxoneKit::parse(column).map(|k| k as usize), column)),
                 "persons_receiving" => (0, position(crate::settings::ItemCategory::ALL.iter().position(|c| super::people::category_id(*c) == column), column)),
                 _ => (0, i),
             }

@@ -161,6 +161,13 @@ pub struct Measures {
     /// Persons by area of residence, as [`Measures::persons_by_race`].
     #[serde(default)]
     pub persons_by_residence: BTreeMap<String, u64>,
+    /// Services delivered on site, by `service/outcome` (D90): each delivery counted once.
+    #[serde(default)]
+    pub services_delivered: BTreeMap<String, u64>,
+    /// Naloxone kits given by why: `first`, `refill_used`, `refill_lost`, … (D90); encounters
+    /// where the worker recorded it.
+    #[serde(default)]
+    pub naloxone_kits: BTreeMap<String, u64>,
     /// Encounters reporting each substance (multi-select, so these do not add up to encounters).
     pub by_substance: BTreeMap<String, u64>,
 }
@@ -355,6 +362,8 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
                         "item" => add_item(m, key, n),
                         "referral" => bump(&mut m.referrals, key),
                         "service" => bump(&mut m.by_service, key),
+                        "delivered" => bump(&mut m.services_delivered, key),
+                        "naloxone_kit" => bump(&mut m.naloxone_kits, key),
                         "substance" => bump(&mut m.by_substance, key),
                         _ => {}
                     }

@@ -55,10 +55,12 @@ pub(super) fn scan(
         ("encounter_referral", "referral", "count(*)"),
         ("encounter_substance", "substance", "count(*)"),
         ("encounter_service", "service", "count(*)"),
+        ("encounter_delivered", "service || '/' || c.outcome", "count(*)"),
+        ("encounter_naloxone", "reason", "count(*)"),
     ] {
         let sql = format!(
-            "SELECT c.local_day, c.{column}, {value} FROM {table} c JOIN encounter e ON e.id = c.encounter
-             WHERE c.local_day BETWEEN ?1 AND ?2 AND {encounter_filter} GROUP BY c.local_day, c.{column}"
+            "SELECT c.local_day, c.{column} AS k, {value} FROM {table} c JOIN encounter e ON e.id = c.encounter
+             WHERE c.local_day BETWEEN ?1 AND ?2 AND {encounter_filter} GROUP BY c.local_day, k"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params![lo, hi, q.zone, device])?;
@@ -70,6 +72,8 @@ pub(super) fn scan(
                 "encounter_item" => add_item(m, &key, n),
                 "encounter_referral" => *m.referrals.entry(key.clone()).or_default() += n,
                 "encounter_service" => *m.by_service.entry(key.clone()).or_default() += n,
+                "encounter_delivered" => *m.services_delivered.entry(key.clone()).or_default() += n,
+                "encounter_naloxone" => *m.naloxone_kits.entry(key.clone()).or_default() += n,
                 _ => *m.by_substance.entry(key.clone()).or_default() += n,
             });
         }
