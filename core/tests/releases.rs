@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use common::*;
 use dice::Dice;
 use proptest::prelude::*;
-use satchel_core::{ContactType, Granularity, NewEncounter, Role, Store, TallyQuery};
+use satchel_core::{ContactType, DeliveredService, Granularity, NaloxoneKit, NewEncounter, Outcome, Role, Store, TallyQuery};
 
 const ZONES: [&str; 3] = ["downtown", "riverside", "eastside"];
 const THRESHOLD: u64 = 11;
@@ -259,7 +259,15 @@ proptest! {
                 gender: Some(dice.skewed(&["woman", "man", "nonbinary"]).into()),
                 substances: vec![dice.skewed(&["opioids", "stimulants"]).into()],
                 syringes_collected: dice.roll(6) as u32,
-                items: vec![iq("syringe-1ml", 1 + dice.roll(10) as u32)],
+                items: vec![iq("syringe-1ml", 1 + dice.roll(10) as u32), iq("naloxone-nasal", 1)],
+                // Services delivered and naloxone kits' reasons are daily series of the ledger
+                // too (D90): released again and again, they must pin no small count either.
+                services_delivered: if dice.roll(3) == 0 {
+                    vec![DeliveredService { service: dice.skewed(&["hiv-test", "hcv-test", "wound-care"]).into(), outcome: Outcome::Done }]
+                } else {
+                    vec![]
+                },
+                naloxone_kit: (dice.roll(2) == 0).then(|| [NaloxoneKit::First, NaloxoneKit::RefillUsed, NaloxoneKit::RefillLost][dice.roll(3).min(dice.roll(3))]),
                 ..NewEncounter::new(start + Duration::hours(dice.roll(24 * 24) as i64), dice.skewed(&ZONES))
             };
             store.log_encounter(&e).unwrap();
