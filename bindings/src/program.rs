@@ -96,6 +96,15 @@ pub struct ProgramInfo {
 
 #[uniffi::export]
 impl ProgramInfo {
+    /// Whether the review sheet asks why a naloxone kit is given: when its supplies hold an item
+    /// of the naloxone category (the core refuses the answer otherwise).
+    pub fn asks_naloxone_kit(&self, items: Vec<ItemQuantity>) -> Result<bool, SatchelError> {
+        guard(|| {
+            let items: Vec<satchel_core::ItemQuantity> = items.iter().filter(|i| i.quantity > 0).map(Into::into).collect();
+            Ok(satchel_core::encounter::gives_naloxone(&self.store.settings()?, &items))
+        })
+    }
+
     /// The current settings.
     pub fn settings(&self) -> Result<ProgramSettings, SatchelError> {
         guard(|| {

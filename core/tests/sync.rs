@@ -463,6 +463,30 @@ fn what_a_restored_hub_lost_is_sent_again_while_the_device_still_holds_it() {
     phone.integrity_check().unwrap();
 }
 
+/// A phone keeps a profile only until the hub has it and the retention period has passed, as
+/// it keeps encounters: then the person's reference is gone from the phone too (D89).
+#[test]
+fn a_phone_forgets_the_profiles_it_sent_after_the_retention_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let phone = new_store(dir.path(), Role::Outreach, &clock);
+    let profile = ProfileAnswers { residence: Answer::Chosen(vec!["this-county".into()]), ..Default::default() };
+    phone.log_encounter(&NewEncounter { participant_code: Some("PK01AA".into()), profile: Some(profile.clone()), ..street(clock.now()) }).unwrap();
+    phone.record_profile("PK02BB", &profile).unwrap();
+    assert!(phone.participant_seen("PK02BB").unwrap(), "a profile alone makes the code known here");
+    // Not sent yet: retention keeps everything, whatever its age.
+    clock.advance(Duration::days(30));
+    assert_eq!(phone.purge_expired().unwrap(), 0);
+    assert!(phone.participant_seen("PK01AA").unwrap() && phone.participant_seen("PK02BB").unwrap());
+    let mut hub = Hub::default();
+    sync(&phone, &mut hub);
+    assert_eq!(phone.sync_status().unwrap().pending, 0);
+    assert_eq!(phone.purge_expired().unwrap(), 1);
+    assert!(!phone.participant_seen("PK01AA").unwrap(), "the encounter, its profile and the reference are gone");
+    assert!(!phone.participant_seen("PK02BB").unwrap(), "a profile recorded alone goes too");
+    phone.integrity_check().unwrap();
+}
+
 /// The records of a sealed segment, opened with the device's program key.
 fn open(store: &Store, segment: &SealedSegment) -> Vec<Vec<u8>> {
     satchel_protocol::open(&store.program_keys().unwrap().data_key, segment).unwrap()

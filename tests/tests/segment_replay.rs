@@ -6,6 +6,9 @@
 // Test code: a failed unwrap is a failed test, with its message.
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeMap;
+
+use satchel_core::tally::NOT_RECORDED;
 use satchel_core::Role;
 use satchel_e2e::new_device;
 use satchel_e2e::segment_fixture::{expected, Fixture, FILE};
@@ -38,6 +41,14 @@ fn replay(dir: &str) {
     assert_eq!(t.persons_by_gender.values().sum::<u64>(), t.participants);
     assert!(t.contacts_without_code > 0 && t.contacts_without_code < t.encounters);
     assert!(t.persons_receiving.values().all(|n| *n <= t.participants) && !t.persons_receiving.is_empty());
+    // No profile was ever recorded in the fixture's time (D89): every person is "not recorded".
+    let nobody_answered = BTreeMap::from([(NOT_RECORDED.to_string(), t.participants)]);
+    for answers in [&mut t.persons_by_race, &mut t.persons_by_ethnicity, &mut t.persons_by_residence] {
+        assert_eq!(*answers, nobody_answered);
+        if e.total.persons_by_race.is_empty() {
+            answers.clear();
+        }
+    }
     if e.total.persons_by_age_band.is_empty() {
         t.new_persons = 0;
         t.contacts_without_code = 0;

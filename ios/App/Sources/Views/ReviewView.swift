@@ -14,10 +14,21 @@ struct ReviewView: View {
             Form {
                 Section(strings(.items)) {
                     ForEach(model.items) { item in
-                        Stepper(value: Binding(get: { item.quantity }, set: { model.step(item.id, by: $0 - item.quantity) }), in: 0...ReviewViewModel.maxQuantity) {
+                        Stepper(value: Binding(get: { item.quantity }, set: { model.step(item.id, by: $0 - item.quantity); Task { await model.refreshNaloxone() } }), in: 0...ReviewViewModel.maxQuantity) {
                             Text("\(item.name): \(item.quantity)")
                         }
                         .accessibilityLabel(item.name)
+                    }
+                }
+                if model.asksNaloxoneKit {
+                    Section(strings(.naloxoneKitTitle)) {
+                        Picker(strings(.naloxoneKitTitle), selection: $model.naloxoneKit) {
+                            Text(strings(.notAsked)).tag(NaloxoneKit?.none)
+                            ForEach([NaloxoneKit.first, .refillUsed, .refillLost, .refillConfiscated, .refillExpired, .refillOther], id: \.self) {
+                                Text(strings.naloxoneKit($0)).tag(NaloxoneKit?.some($0))
+                            }
+                        }
+                        .pickerStyle(.inline)
                     }
                 }
                 Section {
@@ -26,6 +37,17 @@ struct ReviewView: View {
                     }
                     Picker(strings(.zone), selection: $model.zoneId) { ForEach(model.zones, id: \.id) { Text($0.label).tag($0.id) } }
                     Toggle(strings(.newParticipant), isOn: $model.newParticipant)
+                }
+                if model.asksProfile { ProfileSection(model: model, strings: strings) }
+                if !model.deliverable.isEmpty {
+                    Section(strings(.deliveredTitle)) {
+                        ForEach(model.deliverable, id: \.id) { d in
+                            Toggle(d.label, isOn: Binding(get: { model.delivered[d.id] != nil }, set: { _ in model.toggleDelivered(d.id) }))
+                            if model.delivered[d.id] != nil {
+                                Toggle(strings(.linkedToCare, d.label), isOn: Binding(get: { model.delivered[d.id] == .linkedToCare }, set: { model.setLinked(d.id, $0) }))
+                            }
+                        }
+                    }
                 }
                 ForEach(Counter.allCases, id: \.self) { counter in
                     Stepper("\(strings.counter(counter)): \(model.count(counter))", onIncrement: { model.step(counter, by: 1) }, onDecrement: { model.step(counter, by: -1) })
@@ -65,6 +87,39 @@ struct ReviewView: View {
                 .buttonStyle(.borderedProminent)
                 .disabled(model.busy)
                 .padding()
+            }
+        }
+    }
+}
+
+/// The participant profile, asked once when the code is new to this phone: every question
+/// stays at "Ask later" unless answered, so skipping it costs no tap.
+struct ProfileSection: View {
+    @Bindable var model: ReviewViewModel
+    let strings: Strings
+
+    var body: some View {
+        Section(strings(.profileTitle)) {
+            Text(strings(.profileHint)).font(.footnote)
+            if !model.profileLists.races.isEmpty {
+                Text(strings(.race)).font(.headline)
+                ForEach(model.profileLists.races, id: \.id) { r in
+                    Toggle(r.label, isOn: Binding(get: { model.raceIds.contains(r.id) }, set: { _ in model.toggleRace(r.id) }))
+                }
+                Toggle(strings(.declined), isOn: Binding(get: { model.race == .declined }, set: { model.setRace($0 ? .declined : .notAsked) }))
+            }
+            question(strings(.ethnicity), model.profileLists.ethnicities, $model.ethnicity)
+            question(strings(.residence), model.profileLists.residences, $model.residence)
+        }
+    }
+
+    @ViewBuilder
+    private func question(_ title: String, _ list: [Choice], _ answer: Binding<ProfileAnswer>) -> some View {
+        if !list.isEmpty {
+            Picker(title, selection: answer) {
+                Text(strings(.askLater)).tag(ProfileAnswer.notAsked)
+                ForEach(list, id: \.id) { Text($0.label).tag(ProfileAnswer.chosen(ids: [$0.id])) }
+                Text(strings(.declined)).tag(ProfileAnswer.declined)
             }
         }
     }

@@ -66,6 +66,47 @@ struct ShiftTests {
         #expect(app.today.summary?.encounters == 0)
     }
 
+    @Test func aNewCodeAsksTheProfileOnceAndANaloxoneKitAsksWhy() async throws {
+        let hub = try Hub()
+        let (app, _) = try await joinedApp(hub)
+        // A kit without naloxone asks nothing about naloxone.
+        await app.log.tap(kit: "standard")
+        #expect(!app.review.asksNaloxoneKit)
+        app.review.close()
+
+        await app.log.tap(kit: "naloxone")
+        #expect(app.review.asksNaloxoneKit, "the core asks why: a naloxone item is on the sheet")
+        app.review.naloxoneKit = .first
+        // A code new to this phone: the profile, each question at "ask later" until answered.
+        await app.review.setParticipantCode("PF01AA")
+        #expect(app.review.seenBefore == false && app.review.asksProfile)
+        #expect(app.review.race == .notAsked && app.review.ethnicity == .notAsked)
+        app.review.toggleRace("white")
+        app.review.toggleRace("black")
+        #expect(app.review.raceIds == ["black", "white"])
+        app.review.residence = .chosen(ids: ["this-county"])
+        app.review.toggleDelivered("hiv-test")
+        app.review.setLinked("hiv-test", true)
+        await app.review.save()
+        #expect(app.today.rows.count == 1)
+        let yesterday = ISO8601DateFormatter.string(from: Date().addingTimeInterval(-86_400), timeZone: .current, formatOptions: [.withFullDate])
+        let tomorrow = ISO8601DateFormatter.string(from: Date().addingTimeInterval(86_400), timeZone: .current, formatOptions: [.withFullDate])
+        let total = try app.openStore().reports().tally(from: yesterday, to: tomorrow, by: nil, zoneId: nil).total
+        #expect(total.personsByRace == ["multiple": 1])
+        #expect(total.personsByEthnicity == ["not_recorded": 1], "ethnicity left at ask later")
+        #expect(total.personsByResidence == ["this-county": 1])
+        #expect(total.servicesDelivered == ["hiv-test/linked_to_care": 1])
+        #expect(total.naloxoneKits == ["first": 1])
+
+        // The same code again: seen here, so the profile is not asked twice; the answers left
+        // memory with the sheet.
+        await app.log.tap(kit: "naloxone")
+        #expect(app.review.race == .notAsked && app.review.residence == .notAsked)
+        await app.review.setParticipantCode("PF01AA")
+        #expect(app.review.seenBefore == true && !app.review.asksProfile)
+        app.review.close()
+    }
+
     @Test func sharpsComeBackByContainerAndTheShiftCountsTheEstimate() async throws {
         let hub = try Hub()
         let (app, _) = try await joinedApp(hub)

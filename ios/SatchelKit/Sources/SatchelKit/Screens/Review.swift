@@ -57,6 +57,18 @@ public final class ReviewViewModel: ChildViewModel {
     public private(set) var busy = false
     public private(set) var error: String?
     public private(set) var choices = (ageBands: [Choice](), genders: [Choice](), referrals: [Choice](), substances: [Choice]())
+    /// The participant profile's lists (an empty one is a question the program does not ask).
+    public private(set) var profileLists = (races: [Choice](), ethnicities: [Choice](), residences: [Choice]())
+    /// The profile's answers: "not asked" until the worker chooses ("ask later" is the default).
+    public private(set) var race: ProfileAnswer = .notAsked
+    public var ethnicity: ProfileAnswer = .notAsked
+    public var residence: ProfileAnswer = .notAsked
+    /// Services the program delivers on site, and those given now with their outcome.
+    public private(set) var deliverable: [Choice] = []
+    public private(set) var delivered: [String: Outcome] = [:]
+    /// The core says the sheet asks why a naloxone kit is given (a naloxone item is on it).
+    public private(set) var asksNaloxoneKit = false
+    public var naloxoneKit: NaloxoneKit?
     @ObservationIgnored private var occurredAt = Date()
     @ObservationIgnored private weak var app: AppViewModel?
 
@@ -89,6 +101,14 @@ public final class ReviewViewModel: ChildViewModel {
         cardServiceId = nil
         containers = settings.sharpsContainers.filter(\.active)
             .map { SheetContainer(id: $0.id, name: $0.name, syringesEach: Int($0.syringesEstimate), count: 0) }
+        profileLists = (settings.races.filter(\.active), settings.ethnicities.filter(\.active), settings.residences.filter(\.active))
+        race = .notAsked
+        ethnicity = .notAsked
+        residence = .notAsked
+        deliverable = settings.servicesDelivered.filter(\.active)
+        delivered = [:]
+        asksNaloxoneKit = false
+        naloxoneKit = nil
         error = nil
         busy = false
     }
@@ -105,6 +125,7 @@ public final class ReviewViewModel: ChildViewModel {
             occurredAt = app.platform.now()
             contactType = last?.contactType ?? .street
             zoneId = zones.first { $0.id == last?.zoneId }?.id ?? zones.first?.id ?? ""
+            await refreshNaloxone()
             app.showSheet(true)
         } catch {
             app.notify(app.strings.describe(error))
@@ -134,6 +155,9 @@ public final class ReviewViewModel: ChildViewModel {
                         .naloxoneDosesUsed: Int(input.naloxoneDosesUsed), .collectingFor: Int(input.collectingFor)]
             let returned = Dictionary(input.sharpsContainers.map { ($0.containerId, Int($0.count)) }, uniquingKeysWith: +)
             for i in containers.indices { containers[i].count = returned[containers[i].id] ?? 0 }
+            delivered = Dictionary(input.servicesDelivered.map { ($0.serviceId, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+            naloxoneKit = input.naloxoneKit
+            await refreshNaloxone()
             app.showSheet(true)
         } catch {
             app.notify(app.strings.describe(error))
@@ -141,7 +165,11 @@ public final class ReviewViewModel: ChildViewModel {
     }
 
     public func close() {
+        // The code and the profile's answers leave memory with the sheet.
         participantCode = ""
+        race = .notAsked
+        ethnicity = .notAsked
+        residence = .notAsked
         busy = false
         app?.showSheet(false)
     }
@@ -158,6 +186,51 @@ public final class ReviewViewModel: ChildViewModel {
         var item = addable.remove(at: i)
         item.quantity = 1
         items.append(item)
+    }
+
+    private var givenItems: [ItemQuantity] {
+        items.filter { $0.quantity > 0 }.map { ItemQuantity(itemId: $0.id, quantity: UInt32($0.quantity)) }
+    }
+
+    /// Asks the core whether the supplies on the sheet hold naloxone (then "first kit or
+    /// refill?" shows). The view calls it after a stepper or an added item.
+    public func refreshNaloxone() async {
+        guard let store = try? app?.openStore() else { return }
+        let asked = givenItems
+        let asks = (try? await onIO { try store.program().asksNaloxoneKit(items: asked) }) ?? false
+        if givenItems == asked { asksNaloxoneKit = asks }
+    }
+
+    /// The profile is asked once, when a new encounter's code is new to this phone.
+    public var asksProfile: Bool {
+        correcting == nil && seenBefore == false
+            && !(profileLists.races.isEmpty && profileLists.ethnicities.isEmpty && profileLists.residences.isEmpty)
+    }
+
+    /// The race ids chosen (none while not asked or declined).
+    public var raceIds: Set<String> {
+        if case let .chosen(ids) = race { return Set(ids) }
+        return []
+    }
+
+    /// A race chip: several may be chosen; choosing one undoes "prefers not to say".
+    public func toggleRace(_ id: String) {
+        let ids = raceIds.symmetricDifference([id])
+        race = ids.isEmpty ? .notAsked : .chosen(ids: profileLists.races.map(\.id).filter { ids.contains($0) })
+    }
+
+    /// "Ask later" or "Prefers not to say" for race.
+    public func setRace(_ answer: ProfileAnswer) { race = answer }
+
+    /// A service given on site: on (done) or off.
+    public func toggleDelivered(_ id: String) {
+        delivered[id] = delivered[id] == nil ? .done : nil
+    }
+
+    /// Whether a service given was followed by linkage to care.
+    public func setLinked(_ id: String, _ linked: Bool) {
+        guard delivered[id] != nil else { return }
+        delivered[id] = linked ? .linkedToCare : .done
     }
 
     public func step(_ counter: Counter, by: Int) {
@@ -243,7 +316,7 @@ public final class ReviewViewModel: ChildViewModel {
             newParticipant: newParticipant,
             ageBandId: ageBandId,
             genderId: genderId,
-            items: items.filter { $0.quantity > 0 }.map { ItemQuantity(itemId: $0.id, quantity: UInt32($0.quantity)) },
+            items: givenItems,
             syringesCollected: UInt32(count(.syringesCollected)),
             sharpsContainers: containers.filter { $0.count > 0 }.map { ContainerCount(containerId: $0.id, count: UInt32($0.count)) },
             referralIds: referralIds.sorted(),
@@ -252,7 +325,12 @@ public final class ReviewViewModel: ChildViewModel {
             substanceIds: substanceIds.sorted(),
             overdoseReversals: UInt32(count(.overdoseReversals)),
             naloxoneDosesUsed: UInt32(count(.naloxoneDosesUsed)),
-            collectingFor: UInt32(count(.collectingFor))
+            collectingFor: UInt32(count(.collectingFor)),
+            servicesDelivered: deliverable.filter { delivered[$0.id] != nil }
+                .map { DeliveredService(serviceId: $0.id, outcome: delivered[$0.id]!) },
+            naloxoneKit: asksNaloxoneKit ? naloxoneKit : nil,
+            profile: asksProfile && [race, ethnicity, residence].contains(where: { $0 != .notAsked })
+                ? ProfileInput(race: race, ethnicity: ethnicity, residence: residence) : nil
         )
     }
 

@@ -132,4 +132,21 @@ public enum Key: String, CaseIterable, Sendable {
     case themeSystem
     case themeDark
     case themeLight
+    case profileTitle
+    case profileHint
+    case race
+    case ethnicity
+    case residence
+    case askLater
+    case declined
+    case deliveredTitle
+    case linkedToCare
+    case naloxoneKitTitle
+    case notAsked
+    case naloxoneFirst
+    case naloxoneRefillUsed
+    case naloxoneRefillLost
+    case naloxoneRefillConfiscated
+    case naloxoneRefillExpired
+    case naloxoneRefillOther
 }

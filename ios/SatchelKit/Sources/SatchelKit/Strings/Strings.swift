@@ -35,6 +35,18 @@ public struct Strings: @unchecked Sendable {
         String(format: self(key), arguments: args)
     }
 
+    /// Why a naloxone kit is given, as the sheet's chip says it.
+    public func naloxoneKit(_ kit: NaloxoneKit) -> String {
+        switch kit {
+        case .first: return self(.naloxoneFirst)
+        case .refillUsed: return self(.naloxoneRefillUsed)
+        case .refillLost: return self(.naloxoneRefillLost)
+        case .refillConfiscated: return self(.naloxoneRefillConfiscated)
+        case .refillExpired: return self(.naloxoneRefillExpired)
+        case .refillOther: return self(.naloxoneRefillOther)
+        }
+    }
+
     /// A count with the right plural form.
     public func count(_ n: Int, one: Key, other: Key) -> String {
         n == 1 ? self(one) : self(other, n)

@@ -16,6 +16,10 @@ import org.satchel.ffi.CardLanguage
 import org.satchel.ffi.ServiceMatch
 import org.satchel.app.theme.SatchelTheme
 import org.satchel.app.screens.ServiceRow
+import org.satchel.app.screens.ProfileStep
+import org.satchel.app.strings.Strings
+import org.satchel.ffi.ProfileAnswer
+import androidx.compose.runtime.Composable
 import org.satchel.app.strings.English
 import org.satchel.app.strings.Spanish
 import androidx.compose.foundation.layout.Column
@@ -58,23 +62,21 @@ class ScreenshotTest {
         return files
     }
 
-    private fun renderDirectory(services: List<ServiceMatch>): List<File> {
+    /** A part of a screen that sits below the fold, rendered on its own in both languages and themes. */
+    private fun renderPart(name: String, height: Int = 900, content: @Composable (Strings) -> Unit): List<File> {
         val files = mutableListOf<File>()
         for (strings in listOf(English, Spanish)) for (dark in listOf(false, true)) {
-            val scene = ImageComposeScene(width = 540, height = 900, density = Density(1.5f)) {
+            val scene = ImageComposeScene(width = 540, height = height, density = Density(1.5f)) {
                 SatchelTheme(dark = dark) {
                     Surface(Modifier.fillMaxSize()) {
-                        Column(Modifier.padding(16.dp)) {
-                            Text(strings.servicesTitle, style = MaterialTheme.typography.titleMedium)
-                            for (m in services) ServiceRow(m, m.service.id == "eastside-clinic", strings, {}, {})
-                        }
+                        Column(Modifier.padding(16.dp)) { content(strings) }
                     }
                 }
             }
             try {
                 var image: Image? = null
                 for (frame in 0..5) image = scene.render(frame * 16_000_000L)
-                val tag = "directory-${if (strings == English) "en" else "sp"}-${if (dark) "dark" else "light"}-100"
+                val tag = "$name-${if (strings == English) "en" else "sp"}-${if (dark) "dark" else "light"}-100"
                 val file = File(out, "$tag.png")
                 file.writeBytes(image!!.encodeToData(EncodedImageFormat.PNG)!!.bytes)
                 assertNotBlank(image, tag)
@@ -84,6 +86,11 @@ class ScreenshotTest {
             }
         }
         return files
+    }
+
+    private fun renderDirectory(services: List<ServiceMatch>): List<File> = renderPart("directory") { strings ->
+        Text(strings.servicesTitle, style = MaterialTheme.typography.titleMedium)
+        for (m in services) ServiceRow(m, m.service.id == "eastside-clinic", strings, {}, {})
     }
 
     private fun assertNotBlank(image: Image, tag: String) {
@@ -131,6 +138,14 @@ class ScreenshotTest {
         app.review.toggleReferral("moud")
         waitUntil("the services") { app.review.state.value.services.size == 2 }
         shots += renderDirectory(app.review.state.value.services)
+        // The profile step, asked when the code is new to this phone (below the fold on the sheet).
+        app.review.setParticipantCode("PF09ZZ")
+        waitUntil("the code to be new here") { app.review.state.value.seenBefore == false }
+        app.review.toggleRace("white")
+        app.review.setResidence(ProfileAnswer.Chosen(listOf("this-county")))
+        val sheet = app.review.state.value
+        assertTrue(sheet.asksProfile)
+        shots += renderPart("profile", height = 2000) { strings -> ProfileStep(sheet, app.review, strings) }
         app.review.close()
         app.lock()
         waitUntil("the fingerprint button") { app.unlock.state.value.fingerprint }
@@ -143,6 +158,6 @@ class ScreenshotTest {
         }
         waitUntil("the wipe warning") { app.unlock.state.value.wipeLimit != null && app.unlock.state.value.waitSeconds > 0 }
         shots += render(app, "unlock-wait")
-        assertTrue(shots.size == 11 * 8 + 4)
+        assertTrue(shots.size == 11 * 8 + 4 + 4)
     }
 }

@@ -23,7 +23,10 @@ import com.google.zxing.RGBLuminanceSource
 import com.google.zxing.common.HybridBinarizer
 import com.google.zxing.qrcode.QRCodeReader
 import org.satchel.app.strings.Spanish
+import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
+import org.satchel.ffi.Outcome
+import androidx.compose.ui.test.assertCountEquals
 import java.io.File
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -222,6 +225,56 @@ class ShiftUiTest {
         val day = java.time.LocalDate.now()
         val total = app.openStore().reports().use { it.tally(day.minusDays(1).toString(), day.plusDays(1).toString(), null, null) }.total
         assertEquals(mapOf("eastside-clinic" to 1uL), total.byService)
+    }
+
+    @Test
+    fun aNewCodeAsksTheProfileOnceAndANaloxoneKitAsksWhy() = withHub { hub ->
+        val (app, _) = start()
+        rule.joinThroughScreen(hub)
+        // A kit without naloxone asks nothing about naloxone.
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        Thread.sleep(300)
+        rule.onAllNodesWithTag("naloxone-kit").assertCountEquals(0)
+        app.review.close()
+        rule.waitForTag("kit-naloxone")
+
+        rule.onNodeWithTag("kit-naloxone").performClick()
+        rule.waitForTag("save")
+        rule.waitFor("the core to ask why the kit", app = app) { app.review.state.value.asksNaloxoneKit }
+        rule.onNodeWithText(English.naloxoneKitName(NaloxoneKit.FIRST)).performScrollTo().performClick()
+        // A code new to this phone: the profile, one step, each question at "Ask later".
+        rule.onNodeWithTag("participant-code").performScrollTo().performTextInput("PF01AA")
+        rule.waitFor("the code to be new here", app = app) { app.review.state.value.seenBefore == false }
+        rule.onNodeWithTag("profile").performScrollTo().assertExists()
+        rule.onNodeWithText("White").performScrollTo().performClick()
+        rule.onNodeWithText("Black or African American").performScrollTo().performClick()
+        rule.onNodeWithText("This county").performScrollTo().performClick()
+        // Given here: an HIV test, and the person linked to care.
+        rule.onNodeWithText("HIV test").performScrollTo().performClick()
+        rule.onNodeWithTag("linked-hiv-test").performScrollTo().performClick()
+        rule.waitFor("the answers on the sheet") {
+            val s = app.review.state.value
+            s.raceIds == setOf("black", "white") && s.delivered["hiv-test"] == Outcome.LINKED_TO_CARE && s.naloxoneKit == NaloxoneKit.FIRST
+        }
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("the encounter in the shift", app = app) { app.today.state.value.rows.size == 1 }
+        val day = java.time.LocalDate.now()
+        val total = app.openStore().reports().use { it.tally(day.minusDays(1).toString(), day.plusDays(1).toString(), null, null) }.total
+        assertEquals(mapOf("multiple" to 1uL), total.personsByRace)
+        assertEquals("ethnicity left at Ask later", mapOf("not_recorded" to 1uL), total.personsByEthnicity)
+        assertEquals(mapOf("this-county" to 1uL), total.personsByResidence)
+        assertEquals(mapOf("hiv-test/linked_to_care" to 1uL), total.servicesDelivered)
+        assertEquals(mapOf("first" to 1uL), total.naloxoneKits)
+
+        // The same code again: seen here, so the profile is not asked twice.
+        rule.waitForTag("kit-naloxone")
+        rule.onNodeWithTag("kit-naloxone").performClick()
+        rule.waitForTag("save")
+        rule.onNodeWithTag("participant-code").performScrollTo().performTextInput("PF01AA")
+        rule.waitFor("the code to be known", app = app) { app.review.state.value.seenBefore == true }
+        rule.onAllNodesWithTag("profile").assertCountEquals(0)
+        app.review.close()
     }
 
     @Test

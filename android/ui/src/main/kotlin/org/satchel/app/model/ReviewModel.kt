@@ -13,6 +13,11 @@ import org.satchel.ffi.ServiceMatch
 import org.satchel.ffi.ContainerCount
 import org.satchel.ffi.EncounterInput
 import org.satchel.ffi.ItemQuantity
+import org.satchel.ffi.DeliveredService
+import org.satchel.ffi.NaloxoneKit
+import org.satchel.ffi.Outcome
+import org.satchel.ffi.ProfileAnswer
+import org.satchel.ffi.ProfileInput
 import org.satchel.ffi.ProgramSettings
 
 /** One supply on the sheet. */
@@ -60,7 +65,29 @@ data class ReviewState(
     val card: HandoverCard? = null,
     val cardServiceId: String? = null,
     val cardLanguage: CardLanguage? = null,
-)
+    /** The participant profile's lists (an empty one is a question the program does not ask). */
+    val races: List<Choice> = emptyList(),
+    val ethnicities: List<Choice> = emptyList(),
+    val residences: List<Choice> = emptyList(),
+    /** The profile's answers, "not asked" until the worker chooses ("ask later" is the default). */
+    val race: ProfileAnswer = ProfileAnswer.NotAsked,
+    val ethnicity: ProfileAnswer = ProfileAnswer.NotAsked,
+    val residence: ProfileAnswer = ProfileAnswer.NotAsked,
+    /** Services the program delivers on site, and those given now with their outcome. */
+    val deliverable: List<Choice> = emptyList(),
+    val delivered: Map<String, Outcome> = emptyMap(),
+    /** The core says the sheet asks why a naloxone kit is given (a naloxone item is on it). */
+    val asksNaloxoneKit: Boolean = false,
+    val naloxoneKit: NaloxoneKit? = null,
+) {
+    /** The profile is asked once, when a new encounter's code is new to this phone. */
+    val asksProfile: Boolean
+        get() = correcting == null && seenBefore == false && (races.isNotEmpty() || ethnicities.isNotEmpty() || residences.isNotEmpty())
+
+    /** The race ids chosen (none while not asked or declined). */
+    val raceIds: Set<String>
+        get() = (race as? ProfileAnswer.Chosen)?.ids?.toSet() ?: emptySet()
+}
 
 /** The counters on the sheet that are not supplies. */
 enum class Counter { SYRINGES_COLLECTED, OVERDOSE_REVERSALS, NALOXONE_DOSES_USED, COLLECTING_FOR }
@@ -95,6 +122,7 @@ class ReviewModel(private val app: AppModel) {
                 contactType = last?.contactType ?: ContactType.STREET,
                 zoneId = zone,
             )
+            refreshNaloxone()
             app.showSheet(true)
         }
     }
@@ -126,7 +154,10 @@ class ReviewModel(private val app: AppModel) {
                 overdoseReversals = input.overdoseReversals.toInt(),
                 naloxoneDosesUsed = input.naloxoneDosesUsed.toInt(),
                 collectingFor = input.collectingFor.toInt(),
+                delivered = input.servicesDelivered.associate { it.serviceId to it.outcome },
+                naloxoneKit = input.naloxoneKit,
             )
+            refreshNaloxone()
             loadServices()
             app.showSheet(true)
         }
@@ -145,11 +176,21 @@ class ReviewModel(private val app: AppModel) {
             substances = settings.substances.filter { it.active },
             containers = settings.sharpsContainers.filter { it.active }
                 .map { SheetContainer(it.id, it.name, it.syringesEstimate.toInt(), 0) },
+            races = settings.races.filter { it.active },
+            ethnicities = settings.ethnicities.filter { it.active },
+            residences = settings.residences.filter { it.active },
+            deliverable = settings.servicesDelivered.filter { it.active },
         )
     }
 
     fun close() {
-        _state.update { it.copy(participantCode = "", busy = false, card = null, cardServiceId = null) }
+        // The code and the profile's answers leave memory with the sheet.
+        _state.update {
+            it.copy(
+                participantCode = "", busy = false, card = null, cardServiceId = null,
+                race = ProfileAnswer.NotAsked, ethnicity = ProfileAnswer.NotAsked, residence = ProfileAnswer.NotAsked,
+            )
+        }
         app.showSheet(false)
     }
 
@@ -189,14 +230,54 @@ class ReviewModel(private val app: AppModel) {
     fun toggleSuggested(serviceId: String) = _state.update { it.copy(suggested = it.suggested.toggle(serviceId)) }
 
     /** A stepper: +1/−1 on tap, ±10 on long press. Never below 0 or above [MAX_QUANTITY]. */
-    fun step(itemId: String, by: Int) = _state.update { s ->
-        s.copy(items = s.items.map { if (it.id == itemId) it.copy(quantity = (it.quantity + by).coerceIn(0, MAX_QUANTITY)) else it }, error = null)
+    fun step(itemId: String, by: Int) {
+        _state.update { s ->
+            s.copy(items = s.items.map { if (it.id == itemId) it.copy(quantity = (it.quantity + by).coerceIn(0, MAX_QUANTITY)) else it }, error = null)
+        }
+        refreshNaloxone()
     }
 
-    fun addItem(itemId: String) = _state.update { s ->
-        val item = s.addable.firstOrNull { it.id == itemId } ?: return@update s
-        s.copy(items = s.items + item.copy(quantity = 1), addable = s.addable - item)
+    fun addItem(itemId: String) {
+        _state.update { s ->
+            val item = s.addable.firstOrNull { it.id == itemId } ?: return@update s
+            s.copy(items = s.items + item.copy(quantity = 1), addable = s.addable - item)
+        }
+        refreshNaloxone()
     }
+
+    /** Asks the core whether the supplies on the sheet hold naloxone (then "first kit or refill?" shows). */
+    private fun refreshNaloxone() {
+        val items = _state.value.items.filter { it.quantity > 0 }.map { ItemQuantity(it.id, it.quantity.toUInt()) }
+        app.launch(onError = {}) {
+            val asks = app.onIo { app.openStore().program().use { it.asksNaloxoneKit(items) } }
+            _state.update { s ->
+                val now = s.items.filter { it.quantity > 0 }.map { ItemQuantity(it.id, it.quantity.toUInt()) }
+                if (now == items) s.copy(asksNaloxoneKit = asks) else s
+            }
+        }
+    }
+
+    fun setNaloxoneKit(kit: NaloxoneKit?) = _state.update { it.copy(naloxoneKit = kit) }
+
+    /** A service given on site: on (done) or off. */
+    fun toggleDelivered(id: String) = _state.update { s ->
+        s.copy(delivered = if (id in s.delivered) s.delivered - id else s.delivered + (id to Outcome.DONE))
+    }
+
+    /** Whether a service given was followed by linkage to care. */
+    fun setLinked(id: String, linked: Boolean) = _state.update { s ->
+        if (id !in s.delivered) s else s.copy(delivered = s.delivered + (id to if (linked) Outcome.LINKED_TO_CARE else Outcome.DONE))
+    }
+
+    /** A race chip: several may be chosen; choosing one undoes "prefers not to say". */
+    fun toggleRace(id: String) = _state.update { s ->
+        val ids = s.raceIds.toggle(id)
+        s.copy(race = if (ids.isEmpty()) ProfileAnswer.NotAsked else ProfileAnswer.Chosen(s.races.map { it.id }.filter { it in ids }))
+    }
+
+    fun setRace(answer: ProfileAnswer) = _state.update { it.copy(race = answer) }
+    fun setEthnicity(answer: ProfileAnswer) = _state.update { it.copy(ethnicity = answer) }
+    fun setResidence(answer: ProfileAnswer) = _state.update { it.copy(residence = answer) }
 
     fun stepCounter(counter: Counter, by: Int) = _state.update { s ->
         fun c(v: Int) = (v + by).coerceIn(0, MAX_QUANTITY)
@@ -255,6 +336,10 @@ class ReviewModel(private val app: AppModel) {
         overdoseReversals = s.overdoseReversals.toUInt(),
         naloxoneDosesUsed = s.naloxoneDosesUsed.toUInt(),
         collectingFor = s.collectingFor.toUInt(),
+        servicesDelivered = s.deliverable.filter { it.id in s.delivered }.map { DeliveredService(it.id, s.delivered.getValue(it.id)) },
+        naloxoneKit = s.naloxoneKit.takeIf { s.asksNaloxoneKit },
+        profile = ProfileInput(s.race, s.ethnicity, s.residence)
+            .takeIf { s.asksProfile && listOf(s.race, s.ethnicity, s.residence).any { it != ProfileAnswer.NotAsked } },
     )
 
     /** Saves the encounter (or its correction) durably, then offers Undo for a new one. */

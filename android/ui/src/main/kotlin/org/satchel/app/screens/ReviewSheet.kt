@@ -42,7 +42,12 @@ import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import org.satchel.app.model.Counter
 import org.satchel.app.model.ReviewModel
+import org.satchel.app.model.ReviewState
+import org.satchel.ffi.Choice
 import org.satchel.ffi.ContactType
+import org.satchel.ffi.NaloxoneKit
+import org.satchel.ffi.Outcome
+import org.satchel.ffi.ProfileAnswer
 import org.satchel.app.strings.Strings
 
 /** The review sheet: the kit's supplies with steppers and the encounter's details as chips
@@ -97,6 +102,10 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
                     }
                 }
             }
+            if (s.asksNaloxoneKit) {
+                SectionTitle(strings.naloxoneKitTitle, Modifier.testTag("naloxone-kit"))
+                ChoiceChips(listOf<Pair<NaloxoneKit?, String>>(null to strings.notRecorded) + NaloxoneKit.entries.map { it to strings.naloxoneKitName(it) }, s.naloxoneKit, model::setNaloxoneKit)
+            }
             SectionTitle(strings.contactType)
             ChoiceChips(ContactType.entries.map { it to strings.contactTypeName(it.name) }, s.contactType, model::setContactType)
             SectionTitle(strings.zone)
@@ -134,6 +143,7 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
                     modifier = Modifier.semantics { contentDescription = strings.newParticipant },
                 )
             }
+            if (s.asksProfile) ProfileStep(s, model, strings)
             SectionTitle(strings.ageBand)
             ChoiceChips(listOf<Pair<String?, String>>(null to strings.notRecorded) + s.ageBands.map { it.id to it.label }, s.ageBandId, model::setAgeBand)
             SectionTitle(strings.gender)
@@ -144,6 +154,20 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
                 SectionTitle(strings.servicesTitle)
                 for (m in s.services) {
                     ServiceRow(m, m.service.id in s.suggested, strings, { model.toggleSuggested(m.service.id) }) { model.handOver(m.service.id) }
+                }
+            }
+            if (s.deliverable.isNotEmpty()) {
+                SectionTitle(strings.deliveredTitle)
+                ToggleChips(s.deliverable.map { it.id to it.label }, s.delivered.keys, model::toggleDelivered)
+                for (d in s.deliverable.filter { it.id in s.delivered }) {
+                    Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
+                        Text(strings.linkedToCare(d.label), style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
+                        Switch(
+                            checked = s.delivered[d.id] == Outcome.LINKED_TO_CARE,
+                            onCheckedChange = { model.setLinked(d.id, it) },
+                            modifier = Modifier.testTag("linked-${d.id}").semantics { contentDescription = strings.linkedToCare(d.label) },
+                        )
+                    }
                 }
             }
             SectionTitle(strings.substances)
@@ -163,6 +187,37 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
         }
     }
 }
+
+/**
+ * The participant profile, asked once when the code is new to this phone: large chips, each
+ * question left at "Ask later" unless answered, so skipping it costs no tap.
+ */
+@Composable
+fun ProfileStep(s: ReviewState, model: ReviewModel, strings: Strings) {
+    Surface(tonalElevation = 1.dp, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp).testTag("profile")) {
+        Column(Modifier.padding(12.dp)) {
+            Text(strings.profileTitle, style = MaterialTheme.typography.titleMedium)
+            Text(strings.profileHint, style = MaterialTheme.typography.bodyMedium)
+            if (s.races.isNotEmpty()) {
+                SectionTitle(strings.race)
+                ToggleChips(s.races.map { it.id to it.label }, s.raceIds, model::toggleRace)
+                ChoiceChips(listOf(ProfileAnswer.NotAsked to strings.askLater, ProfileAnswer.Declined to strings.declined), s.race.takeIf { it !is ProfileAnswer.Chosen }, model::setRace)
+            }
+            for ((title, list, answer, set) in listOf(
+                Question(strings.ethnicity, s.ethnicities, s.ethnicity, model::setEthnicity),
+                Question(strings.residence, s.residences, s.residence, model::setResidence),
+            )) {
+                if (list.isEmpty()) continue
+                SectionTitle(title)
+                val options = list.map<Choice, Pair<ProfileAnswer, String>> { ProfileAnswer.Chosen(listOf(it.id)) to it.label } +
+                    listOf(ProfileAnswer.NotAsked to strings.askLater, ProfileAnswer.Declined to strings.declined)
+                ChoiceChips(options, answer, set)
+            }
+        }
+    }
+}
+
+private data class Question(val title: String, val list: List<Choice>, val answer: ProfileAnswer, val set: (ProfileAnswer) -> Unit)
 
 /**
  * Save, alone and full width at the bottom of the window (the app puts it where the tabs are,

@@ -1,5 +1,6 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.Service
 import org.satchel.ffi.ServiceAccess
@@ -138,6 +139,25 @@ object English : Strings {
     override fun containersOf(name: String, syringesEach: Int) = "$name (about $syringesEach syringes each)"
     override fun containersBack(n: Int, syringes: Int) =
         if (n == 1) "1 sharps container returned (about $syringes syringes)" else "$n sharps containers returned (about $syringes syringes)"
+
+    override val profileTitle = "About this person (asked once)"
+    override val profileHint = "Optional: skip it, or ask later."
+    override val race = "Race (all that apply)"
+    override val ethnicity = "Ethnicity"
+    override val residence = "Lives in"
+    override val askLater = "Ask later"
+    override val declined = "Prefers not to say"
+    override val deliveredTitle = "Given here"
+    override fun linkedToCare(service: String) = "$service: linked to care"
+    override val naloxoneKitTitle = "This naloxone kit is"
+    override fun naloxoneKitName(kit: NaloxoneKit) = when (kit) {
+        NaloxoneKit.FIRST -> "Their first"
+        NaloxoneKit.REFILL_USED -> "Refill: used on someone"
+        NaloxoneKit.REFILL_LOST -> "Refill: lost"
+        NaloxoneKit.REFILL_CONFISCATED -> "Refill: taken by police"
+        NaloxoneKit.REFILL_EXPIRED -> "Refill: expired"
+        NaloxoneKit.REFILL_OTHER -> "Refill: other reason"
+    }
 
     override val stockTitle = "Stock"
     override val chooseLocation = "Where do you hand out supplies from?"

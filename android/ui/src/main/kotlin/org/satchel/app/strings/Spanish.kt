@@ -1,5 +1,6 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.Service
 import org.satchel.ffi.ServiceAccess
@@ -138,6 +139,25 @@ object Spanish : Strings {
     override fun containersOf(name: String, syringesEach: Int) = "$name (unas $syringesEach jeringas cada uno)"
     override fun containersBack(n: Int, syringes: Int) =
         if (n == 1) "1 contenedor de objetos punzantes devuelto (unas $syringes jeringas)" else "$n contenedores de objetos punzantes devueltos (unas $syringes jeringas)"
+
+    override val profileTitle = "Sobre esta persona (se pregunta una vez)"
+    override val profileHint = "Opcional: se puede saltar o preguntar después."
+    override val race = "Raza (todas las que correspondan)"
+    override val ethnicity = "Origen étnico"
+    override val residence = "Vive en"
+    override val askLater = "Preguntar después"
+    override val declined = "Prefiere no decir"
+    override val deliveredTitle = "Dado aquí"
+    override fun linkedToCare(service: String) = "$service: vinculado a atención médica"
+    override val naloxoneKitTitle = "Este kit de naloxona es"
+    override fun naloxoneKitName(kit: NaloxoneKit) = when (kit) {
+        NaloxoneKit.FIRST -> "El primero"
+        NaloxoneKit.REFILL_USED -> "Reposición: se usó con alguien"
+        NaloxoneKit.REFILL_LOST -> "Reposición: se perdió"
+        NaloxoneKit.REFILL_CONFISCATED -> "Reposición: se lo quitó la policía"
+        NaloxoneKit.REFILL_EXPIRED -> "Reposición: venció"
+        NaloxoneKit.REFILL_OTHER -> "Reposición: otra razón"
+    }
 
     override val stockTitle = "Insumos"
     override val chooseLocation = "¿Desde dónde entregas los insumos?"

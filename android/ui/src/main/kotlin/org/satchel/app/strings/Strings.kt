@@ -1,5 +1,6 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.Service
 
@@ -127,6 +128,20 @@ interface Strings {
     fun containersOf(name: String, syringesEach: Int): String
     /** Containers returned this shift and the syringes they hold by estimate. */
     fun containersBack(n: Int, syringes: Int): String
+
+    // The participant profile (asked once, when the code is new here), services given on site,
+    // and why a naloxone kit is given.
+    val profileTitle: String
+    val profileHint: String
+    val race: String
+    val ethnicity: String
+    val residence: String
+    val askLater: String
+    val declined: String
+    val deliveredTitle: String
+    fun linkedToCare(service: String): String
+    val naloxoneKitTitle: String
+    fun naloxoneKitName(kit: NaloxoneKit): String
 
     // Stock
     val stockTitle: String
