@@ -173,7 +173,9 @@ class ShiftUiTest {
         // Corrected: the sheet opens with the two quarts, one is taken off.
         val id = app.today.state.value.rows.single().encounterId
         app.review.openCorrection(id)
-        rule.waitFor("the correction sheet") { app.review.state.value.correcting == id && app.review.state.value.containers.first().count == 2 }
+        rule.waitFor("the correction sheet") {
+            app.state.value.sheetOpen && app.review.state.value.correcting == id && app.review.state.value.containers.first().count == 2
+        }
         app.review.stepContainer("quart", -1)
         rule.onNodeWithTag("save").performClick()
         rule.waitFor("the corrected count", app = app) { app.today.state.value.summary?.sharpsContainers == 1u }

@@ -122,8 +122,8 @@ class ReviewModel(private val app: AppModel) {
                 contactType = last?.contactType ?: ContactType.STREET,
                 zoneId = zone,
             )
-            refreshNaloxone()
             app.showSheet(true)
+            refreshNaloxone()
         }
     }
 
@@ -157,9 +157,9 @@ class ReviewModel(private val app: AppModel) {
                 delivered = input.servicesDelivered.associate { it.serviceId to it.outcome },
                 naloxoneKit = input.naloxoneKit,
             )
-            refreshNaloxone()
             loadServices()
             app.showSheet(true)
+            refreshNaloxone()
         }
     }
 
