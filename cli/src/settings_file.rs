@@ -171,6 +171,10 @@ struct ProgramEntry {
     /// only; references of the two versions never match (D74).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     participant_references: Option<u32>,
+    /// Used syringes one pound of the program's sharps holds, to estimate weighed disposals
+    /// (D91): weigh a batch the program has counted once. 0 or absent: not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    syringes_per_pound: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -261,6 +265,7 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
                 // Not in the file: made by the first manager, never edited.
                 reporting_key: cur.reporting_key.clone(),
                 participant_references: p.participant_references.unwrap_or(cur.participant_references),
+                syringes_per_pound: p.syringes_per_pound.unwrap_or(cur.syringes_per_pound),
             }),
         ));
     }
@@ -341,6 +346,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
             retention_days: Some(s.program.retention_days),
             wipe_after_failed_pins: Some(s.program.wipe_after_failed_pins),
             participant_references: Some(s.program.participant_references),
+            syringes_per_pound: Some(s.program.syringes_per_pound).filter(|n| *n > 0),
         })),
         items: s
             .items

@@ -10,6 +10,7 @@ use satchel_sqlcipher as _;
 pub mod client;
 pub mod crypto;
 pub mod directory;
+pub mod disposal;
 pub mod encounter;
 pub mod error;
 pub mod hardware;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::encounter::EncounterRecord;
 use crate::error::{Error, Result};
 use crate::inventory::MovementRecord;
+use crate::disposal::DisposalRecord;
 use crate::profile::ProfileRecord;
 
 /// The newest record format this version writes and reads. Newer fields are ignored by older
@@ -22,8 +23,9 @@ use crate::profile::ProfileRecord;
 /// written in the oldest format that holds it ([`Record::format`]), so an encounter without
 /// containers stays readable by apps that know only format 1. Format 3 adds the participant
 /// profile (D89), a record of its own in the encounters stream, and services delivered and
-/// naloxone kits' reasons to encounters (D90).
-pub const RECORD_VERSION: u32 = 3;
+/// naloxone kits' reasons to encounters (D90). Format 4 adds syringes sent for disposal
+/// (D91), a record of its own in the encounters stream.
+pub const RECORD_VERSION: u32 = 4;
 
 /// The per-device streams records are grouped into (shared with the sync protocol).
 pub use satchel_protocol::Stream;
@@ -50,6 +52,9 @@ pub enum Record {
     Setting(SettingRecord),
     /// A participant's profile answers (D89), sealed with the encounters.
     Profile(ProfileRecord),
+    /// Syringes sent for disposal, or the void of such an entry (D91), sealed with the
+    /// encounters.
+    Disposal(DisposalRecord),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -66,21 +71,23 @@ impl Record {
             Record::Movement(m) => m.id,
             Record::Setting(s) => s.id,
             Record::Profile(p) => p.id,
+            Record::Disposal(d) => d.id,
         }
     }
     pub fn stream(&self) -> Stream {
         match self {
-            Record::Encounter(_) | Record::Profile(_) => Stream::Encounters,
+            Record::Encounter(_) | Record::Profile(_) | Record::Disposal(_) => Stream::Encounters,
             Record::Movement(_) => Stream::Inventory,
             Record::Setting(_) => Stream::Settings,
         }
     }
-    /// The oldest record format that holds this record: 3 for a profile or an encounter with
+    /// The oldest record format that holds this record: 4 for a disposal, 3 for a profile or an encounter with
     /// services delivered or a naloxone kit's reason (D90), 2 for an encounter
     /// with sharps containers or suggested services (an older reader would drop them and
     /// undercount), else 1.
     pub fn format(&self) -> u32 {
         match self {
+            Record::Disposal(_) => 4,
             Record::Profile(_) => 3,
             Record::Encounter(e) if !e.services_delivered.is_empty() || e.naloxone_kit.is_some() => 3,
             Record::Encounter(e) if !e.sharps_containers.is_empty() || !e.suggested_services.is_empty() => 2,
@@ -297,8 +304,8 @@ mod tests {
         let bytes = rec.encode();
         assert_eq!(Record::decode(&bytes).unwrap(), rec);
         assert!(bytes.starts_with(b"{\"v\":1,"), "a setting is written in format 1");
-        let newer = String::from_utf8(bytes.clone()).unwrap().replacen("\"v\":1", "\"v\":4", 1);
-        assert!(matches!(Record::decode(newer.as_bytes()), Err(Error::NewerRecord { found: 4, known: 3 })));
+        let newer = String::from_utf8(bytes.clone()).unwrap().replacen("\"v\":1", "\"v\":5", 1);
+        assert!(matches!(Record::decode(newer.as_bytes()), Err(Error::NewerRecord { found: 5, known: 4 })));
         assert!(Record::decode(b"\x00garbage").is_err());
         assert!(Record::decode(&bytes[..bytes.len() / 2]).is_err());
         // An added field from a newer writer is ignored.

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_release_files.sql"),
     include_str!("../migrations/0008_participant_profile.sql"),
     include_str!("../migrations/0009_services_delivered.sql"),
+    include_str!("../migrations/0010_disposal.sql"),
 ];
 
 /// The schema version this build writes.

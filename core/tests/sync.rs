@@ -10,8 +10,10 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use common::*;
+use satchel_core::disposal::NewDisposal;
 use satchel_core::profile::{Answer, ProfileAnswers};
-use satchel_core::{Error, NewEncounter, Role, SegmentLimits, Store, Stream, TallyQuery};
+use satchel_core::tally::Source;
+use satchel_core::{Error, NewEncounter, Program, Role, SegmentLimits, Setting, Store, Stream, TallyQuery};
 use satchel_protocol::wire::{PullResponse, PulledSegment, StreamAck};
 use satchel_protocol::SealedSegment;
 use uuid::Uuid;
@@ -485,6 +487,103 @@ fn a_phone_forgets_the_profiles_it_sent_after_the_retention_period() {
     assert!(!phone.participant_seen("PK01AA").unwrap(), "the encounter, its profile and the reference are gone");
     assert!(!phone.participant_seen("PK02BB").unwrap(), "a profile recorded alone goes too");
     phone.integrity_check().unwrap();
+}
+
+/// Syringes sent for disposal (D91): counted or weighed on an office phone or the manager's
+/// store, the weight turned into syringes at the figure of the day it was logged, voided only
+/// by its author, sealed to the managers, counted in no zone, and forgotten by the phone once
+/// the hub has them and the retention period has passed. Every count is set here by hand.
+#[test]
+fn disposals_travel_sealed_and_count_the_syringes_sent_away() {
+    let clock = TestClock::at(monday_noon());
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let manager = new_store(dirs[0].path(), Role::Manager, &clock);
+    let office = new_store(dirs[1].path(), Role::Outreach, &clock);
+    assert!(manager.ensure_reporting_key().unwrap());
+    let keys = manager.program_keys().unwrap();
+    let mut hub = Hub::default();
+    sync(&manager, &mut hub);
+    office.set_program_keys(&keys).unwrap();
+    sync(&office, &mut hub);
+
+    // No figure yet: a weight is refused, with nothing written.
+    let pending = office.sync_status().unwrap().pending;
+    let refused = office.record_disposal(NewDisposal::Weighed { tenths_of_pound: 125 }, None).unwrap_err();
+    assert!(matches!(&refused, Error::Invalid { field, .. } if field == "syringes_per_pound"), "{refused:?}");
+    let program = manager.settings().unwrap().program;
+    manager.put_setting(Setting::Program(Program { syringes_per_pound: 90, ..program.clone() })).unwrap();
+    sync(&manager, &mut hub);
+    sync(&office, &mut hub);
+    for (bad, field) in [
+        (NewDisposal::Counted { syringes: 0 }, "syringes"),
+        (NewDisposal::Counted { syringes: satchel_core::disposal::MAX_SYRINGES + 1 }, "syringes"),
+        (NewDisposal::Weighed { tenths_of_pound: 0 }, "pounds"),
+        (NewDisposal::Weighed { tenths_of_pound: satchel_core::disposal::MAX_TENTHS_OF_POUND + 1 }, "pounds"),
+    ] {
+        let err = office.record_disposal(bad, None).unwrap_err();
+        assert!(matches!(&err, Error::Invalid { field: f, .. } if f == field), "{bad:?}: {err:?}");
+    }
+    let err = office.record_disposal(NewDisposal::Counted { syringes: 5 }, Some(clock.now() + Duration::hours(2))).unwrap_err();
+    assert!(matches!(&err, Error::Invalid { field, .. } if field == "occurred_at"), "{err:?}");
+    assert_eq!(office.sync_status().unwrap().pending, pending, "a refused entry writes nothing");
+
+    // Day 0: 400 counted, 12.5 lb weighed (1,125 at 90 a pound), 50 counted then voided.
+    office.record_disposal(NewDisposal::Counted { syringes: 400 }, None).unwrap();
+    office.record_disposal(NewDisposal::Weighed { tenths_of_pound: 125 }, None).unwrap();
+    let wrong = office.record_disposal(NewDisposal::Counted { syringes: 50 }, None).unwrap();
+    office.void_disposal(wrong).unwrap();
+    assert!(matches!(office.void_disposal(wrong), Err(Error::NotPermitted(_))), "voided once");
+    // Day 1: the figure becomes 100; 2 lb weighed on the office phone (200), 30 counted by the
+    // manager. The day-0 weighing keeps its 1,125.
+    clock.advance(Duration::days(1));
+    manager.put_setting(Setting::Program(Program { syringes_per_pound: 100, ..program })).unwrap();
+    sync(&manager, &mut hub);
+    sync(&office, &mut hub);
+    office.record_disposal(NewDisposal::Weighed { tenths_of_pound: 20 }, None).unwrap();
+    let own = manager.record_disposal(NewDisposal::Counted { syringes: 30 }, None).unwrap();
+    for s in [&office, &manager, &office, &manager] {
+        sync(s, &mut hub);
+    }
+    assert_eq!(manager.sync_status().unwrap().quarantined, 0);
+    for s in hub.log.iter().filter(|s| s.header.stream == Stream::Encounters) {
+        assert!(s.is_for_managers());
+        assert!(satchel_protocol::open(&keys.data_key, s).is_err(), "a phone's team key opens no disposal");
+    }
+    let phone_entry = manager.disposals(30, 100).unwrap().into_iter().find(|e| e.author != manager.device_id().unwrap()).unwrap();
+    assert!(matches!(manager.void_disposal(phone_entry.id), Err(Error::NotPermitted(_))), "only its author voids an entry");
+
+    let day0 = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+    let total = |store: &Store, from: NaiveDate, to: NaiveDate, zone: Option<&str>| {
+        let q = TallyQuery { zone: zone.map(str::to_owned), ..TallyQuery::period(from, to) };
+        let daily = store.tally_from(&q, Source::Daily).unwrap();
+        assert_eq!(daily, store.tally_from(&q, Source::Scan).unwrap(), "daily tables and scan agree");
+        (daily.total.syringes_disposed, daily.total.syringes_disposed_estimated)
+    };
+    let day1 = day0 + Duration::days(1);
+    assert_eq!(total(&manager, day0, day1, None), (430, 1325));
+    assert_eq!(total(&manager, day0, day0, None), (400, 1125));
+    assert_eq!(total(&manager, day0, day1, Some("downtown")), (0, 0), "a disposal belongs to no zone");
+    assert_eq!(total(&office, day0, day1, None), (400, 1325), "the phone counts its own");
+    let listed = manager.disposals(30, 100).unwrap();
+    assert_eq!(listed.len(), 5);
+    assert_eq!(listed.iter().filter(|e| e.voided).count(), 1);
+    assert_eq!(listed[0].id, own, "newest first");
+    // The manager's report shows both lines.
+    let report = publish(&manager, &TallyQuery::period(day0, day1));
+    let summary = report.tables.iter().find(|t| t.name == "summary").unwrap();
+    let value = |column: &str| {
+        let i = summary.columns.iter().position(|c| c == column).unwrap();
+        summary.rows.last().unwrap().cells[i].count()
+    };
+    assert_eq!((value("syringes_disposed"), value("syringes_disposed_estimated")), (Some(430), Some(1325)));
+
+    // Retention: the phone forgets what the hub holds once the period has passed.
+    clock.advance(Duration::days(30));
+    office.purge_expired().unwrap();
+    assert!(office.disposals(365, 100).unwrap().is_empty());
+    assert_eq!(total(&office, day0, day1, None), (0, 0));
+    assert_eq!(manager.purge_expired().unwrap(), 0);
+    assert_eq!(manager.disposals(365, 100).unwrap().len(), 5, "a manager keeps everything");
 }
 
 /// The records of a sealed segment, opened with the device's program key.

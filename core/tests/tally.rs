@@ -8,6 +8,7 @@ mod common;
 use chrono::{Duration, NaiveDate};
 use common::*;
 use proptest::prelude::*;
+use satchel_core::disposal::NewDisposal;
 use satchel_core::outbox::SettingRecord;
 use satchel_core::tally::Source;
 use uuid::Uuid;
@@ -20,6 +21,8 @@ enum Op {
     Void { which: usize },
     AckAndPurge,
     ChangeTimeZone { berlin: bool },
+    Dispose { weighed: bool, amount: u16, hours: u8 },
+    VoidDisposal { which: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -30,6 +33,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..50).prop_map(|which| Op::Void { which }),
         1 => Just(Op::AckAndPurge),
         1 => any::<bool>().prop_map(|berlin| Op::ChangeTimeZone { berlin }),
+        1 => (any::<bool>(), 1u16..2000, 0u8..72).prop_map(|(weighed, amount, hours)| Op::Dispose { weighed, amount, hours }),
+        1 => (0usize..20).prop_map(|which| Op::VoidDisposal { which }),
     ]
 }
 
@@ -91,6 +96,19 @@ proptest! {
         store.set_device_location(Some("van-1")).unwrap();
         let mut ids = Vec::new();
         let mut stamp = 1u64 << 60;
+        let mut set_program = |program: Program| {
+            stamp += 1;
+            let program = Setting::Program(program);
+            store.apply_records(&[Record::Setting(SettingRecord {
+                id: Uuid::now_v7(),
+                key: program.key(),
+                value: program.to_json(),
+                hlc: stamp,
+                device: Uuid::from_u128(7),
+            })]).unwrap();
+        };
+        set_program(Program { syringes_per_pound: 90, ..store.settings().unwrap().program });
+        let mut disposals = Vec::new();
         for op in ops {
             clock.advance(Duration::minutes(7));
             match op {
@@ -114,15 +132,19 @@ proptest! {
                 }
                 Op::ChangeTimeZone { berlin } => {
                     let tz = if berlin { "Europe/Berlin" } else { "Pacific/Honolulu" };
-                    let program = Setting::Program(Program { time_zone: tz.into(), retention_days: 1, ..Program::default() });
-                    stamp += 1;
-                    store.apply_records(&[Record::Setting(SettingRecord {
-                        id: Uuid::now_v7(),
-                        key: program.key(),
-                        value: program.to_json(),
-                        hlc: stamp,
-                        device: Uuid::from_u128(7),
-                    })]).unwrap();
+                    // A new syringes-per-pound figure too: earlier entries keep theirs.
+                    set_program(Program { time_zone: tz.into(), retention_days: 1, syringes_per_pound: 120, ..Program::default() });
+                }
+                Op::Dispose { weighed, amount, hours } => {
+                    let new = if weighed {
+                        NewDisposal::Weighed { tenths_of_pound: amount as u32 }
+                    } else {
+                        NewDisposal::Counted { syringes: amount as u32 }
+                    };
+                    disposals.push(store.record_disposal(new, Some(clock.now() - Duration::hours(hours as i64))).unwrap());
+                }
+                Op::VoidDisposal { which } if !disposals.is_empty() => {
+                    let _ = store.void_disposal(disposals[which % disposals.len()]);
                 }
                 _ => {}
             }

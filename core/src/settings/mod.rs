@@ -72,6 +72,14 @@ pub struct Program {
     /// (never lower it: references of the two versions never match).
     #[serde(default = "first_reference_version")]
     pub participant_references: u32,
+    /// How many used syringes one pound of the program's sharps holds (D91): a weighed
+    /// disposal entry is estimated with it. 0: not set, and weighed entries are refused.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub syringes_per_pound: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn first_reference_version() -> u32 {
@@ -100,6 +108,7 @@ impl Default for Program {
             wipe_after_failed_pins: crate::pin::DEFAULT_WIPE_AFTER,
             reporting_key: None,
             participant_references: 1,
+            syringes_per_pound: 0,
         }
     }
 }
@@ -300,6 +309,7 @@ impl Setting {
                 parse_time_zone(&p.time_zone)?;
                 check_range("program.small_cell_threshold", p.small_cell_threshold as i64, 1, 100)?;
                 check_range("program.retention_days", p.retention_days as i64, 1, 365)?;
+                check_range("program.syringes_per_pound", p.syringes_per_pound as i64, 0, crate::disposal::MAX_SYRINGES_PER_POUND as i64)?;
                 check_range("program.wipe_after_failed_pins", p.wipe_after_failed_pins as i64, 0, crate::pin::MAX_WIPE_AFTER as i64)?;
                 if p.reporting_key.is_some() && p.reporting_public_key().is_none() {
                     return Err(invalid("program.reporting_key", "must be 32 bytes in hex"));

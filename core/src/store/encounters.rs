@@ -163,6 +163,11 @@ impl Store {
             let n = tx.execute("DELETE FROM encounter WHERE acked = 1 AND occurred_at < ?1", [cutoff])?;
             tx.execute("DELETE FROM participant_profile WHERE acked = 1 AND answered_at < ?1", [cutoff])?;
             tx.execute(
+                "DELETE FROM disposal WHERE occurred_at < ?1 AND NOT EXISTS
+                   (SELECT 1 FROM outbox WHERE acked = 0 AND record_id IN (disposal.entry, disposal.voided_by))",
+                [cutoff],
+            )?;
+            tx.execute(
                 "DELETE FROM participant WHERE last_seen < ?1
                    AND id NOT IN (SELECT participant FROM encounter WHERE participant IS NOT NULL)
                    AND id NOT IN (SELECT participant FROM participant_profile)",

@@ -5,6 +5,7 @@
 //! worker was told is saved survives a crash at any instant.
 
 mod directory;
+mod disposal;
 mod encounters;
 mod enrollment;
 mod life;

@@ -36,6 +36,8 @@ pub struct SuppressedReport {
     pub tables: Vec<SuppressedTable>,
     /// Syringes collected per syringe distributed, when both counts are shown.
     pub syringe_return_ratio: Option<f64>,
+    /// Syringes distributed per person who received syringes, when both counts are shown.
+    pub syringes_per_person: Option<f64>,
     /// Values hidden because of what earlier reports showed (beyond the report's own audit).
     pub hidden_for_earlier: usize,
     /// Earlier releases audited against.
@@ -212,6 +214,7 @@ impl Store {
                 query: release_query,
                 time_zone: tally.time_zone.clone(),
                 syringe_return_ratio: suppress::return_ratio(&tables),
+                syringes_per_person: suppress::syringes_per_person(&tables),
                 tables,
                 hidden_for_earlier: outcome.hidden.len() + outcome.kept_hidden.len(),
                 earlier_releases: earlier.len(),

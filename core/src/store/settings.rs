@@ -89,6 +89,7 @@ pub(crate) fn follow_zone_rules(conn: &mut Connection) -> Result<()> {
     let tz = current_tz(&tx)?;
     encounter::recompute_local_days(&tx, &tz)?;
     crate::profile::recompute_local_days(&tx, &tz)?;
+    crate::disposal::recompute_local_days(&tx, &tz)?;
     tx.set_meta(&meta::ZONE_RULES, rules)?;
     tx.commit()?;
     Ok(())
@@ -103,6 +104,7 @@ pub(crate) fn apply_setting(tx: &Connection, s: &SettingRecord) -> Result<()> {
         if after != before {
             encounter::recompute_local_days(tx, &after)?;
             crate::profile::recompute_local_days(tx, &after)?;
+            crate::disposal::recompute_local_days(tx, &after)?;
         }
     }
     Ok(())

@@ -278,5 +278,16 @@ pub fn return_ratio(tables: &[SuppressedTable]) -> Option<f64> {
     (distributed > 0).then(|| collected as f64 / distributed as f64)
 }
 
+/// Syringes distributed per person who received syringes over the period (individual
+/// coverage), when both counts are shown.
+pub fn syringes_per_person(tables: &[SuppressedTable]) -> Option<f64> {
+    let period = |name: &str| tables.iter().find(|t| t.name == name).and_then(|t| t.rows.last().map(|r| (t, r)));
+    let distributed = period("syringes_distributed").and_then(|(_, r)| r.total.and_then(Cell::count))?;
+    let (t, row) = period("persons_receiving")?;
+    let i = t.columns.iter().position(|c| c == crate::tally::people::category_id(crate::settings::ItemCategory::Syringes))?;
+    let persons = row.cells.get(i)?.count()?;
+    (persons > 0).then(|| distributed as f64 / persons as f64)
+}
+
 #[cfg(test)]
 mod tests;

@@ -49,11 +49,13 @@ pub(super) fn row_equalities(
 }
 
 /// The columns of the `summary` table, in the order reports show them.
-pub const SUMMARY_COLUMNS: [&str; 7] = [
+pub const SUMMARY_COLUMNS: [&str; 9] = [
     "new_persons",
     "contacts_without_code",
     "syringes_collected",
     "syringes_estimated",
+    "syringes_disposed",
+    "syringes_disposed_estimated",
     "overdose_reversals",
     "naloxone_doses_used",
     "collecting_for",
@@ -191,6 +193,8 @@ pub fn tables(tally: &Tally, by: Option<Granularity>) -> Vec<CountTable> {
             "overdose_reversals" => m.overdose_reversals,
             "naloxone_doses_used" => m.naloxone_doses_used,
             "syringes_estimated" => m.syringes_estimated,
+            "syringes_disposed" => m.syringes_disposed,
+            "syringes_disposed_estimated" => m.syringes_disposed_estimated,
             _ => m.collecting_for,
         }),
         table("participants", person_columns, person_partitions, Some(&|m| m.participants), false, &person_get),

@@ -98,6 +98,13 @@ impl Store {
                         let participant = participant::upsert(tx, &p.participant, p.answered_at)?;
                         profile::store(tx, p, participant, &current_tz(tx)?)?;
                     }
+                    Record::Disposal(d) => {
+                        if ctx.role != Role::Manager {
+                            return Err(Error::NotPermitted("disposal entries go only to managers' devices".into()));
+                        }
+                        d.check()?;
+                        crate::disposal::store(tx, d, &current_tz(tx)?)?;
+                    }
                 }
             }
             Ok(())

@@ -85,6 +85,7 @@ fn author(record: &Record) -> Uuid {
         Record::Movement(m) => m.author,
         Record::Setting(s) => s.device,
         Record::Profile(p) => p.author,
+        Record::Disposal(d) => d.author,
     }
 }
 
@@ -332,6 +333,7 @@ fn segment_records(
             Record::Movement(m) => m.check(),
             Record::Encounter(e) => e.check(),
             Record::Profile(p) => p.check(),
+            Record::Disposal(d) => d.check(),
         };
         if valid.is_err() {
             return Err(too_new());

@@ -73,6 +73,8 @@ pub fn measure_label(measure: &str) -> String {
         "contacts_without_code" => "Contacts without a participant code".into(),
         "syringes_collected" => "Syringes collected (counted)".into(),
         "syringes_estimated" => "Syringes collected (estimated from containers)".into(),
+        "syringes_disposed" => "Syringes sent for disposal (counted)".into(),
+        "syringes_disposed_estimated" => "Syringes sent for disposal (estimated from weight)".into(),
         "overdose_reversals" => "Overdose reversals reported".into(),
         "naloxone_doses_used" => "Naloxone doses used in reversals".into(),
         "collecting_for" => "People collected for (secondary distribution)".into(),

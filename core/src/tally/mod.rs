@@ -122,6 +122,13 @@ pub struct Measures {
     /// Returned syringes estimated from sharps containers (count × the program's estimate).
     #[serde(default)]
     pub syringes_estimated: u64,
+    /// Used syringes sent for disposal, counted (D91). Disposals belong to no zone: a zone's
+    /// tally has none.
+    #[serde(default)]
+    pub syringes_disposed: u64,
+    /// Used syringes sent for disposal, estimated from their weight (D91).
+    #[serde(default)]
+    pub syringes_disposed_estimated: u64,
     /// Sharps containers returned, by container type.
     #[serde(default)]
     pub containers: BTreeMap<String, u64>,
@@ -178,6 +185,13 @@ impl Measures {
     pub fn syringe_return_ratio(&self) -> Option<f64> {
         (self.syringes_distributed > 0)
             .then(|| (self.syringes_collected + self.syringes_estimated) as f64 / self.syringes_distributed as f64)
+    }
+
+    /// Syringes distributed per person who received syringes (individual coverage); `None`
+    /// when no one did.
+    pub fn syringes_per_person(&self) -> Option<f64> {
+        let persons = self.persons_receiving.get(people::category_id(ItemCategory::Syringes)).copied().unwrap_or(0);
+        (persons > 0).then(|| self.syringes_distributed as f64 / persons as f64)
     }
 }
 
@@ -355,6 +369,8 @@ pub fn compute_from(conn: &Connection, settings: &ProgramSettings, q: &TallyQuer
                         "new_participants" => m.new_participants += n,
                         "syringes_collected" => m.syringes_collected += n,
                         "syringes_estimated" => m.syringes_estimated += n,
+                        "syringes_disposed" => m.syringes_disposed += n,
+                        "syringes_disposed_estimated" => m.syringes_disposed_estimated += n,
                         "containers" => bump(&mut m.containers, key),
                         "overdose_reversals" => m.overdose_reversals += n,
                         "naloxone_doses_used" => m.naloxone_doses_used += n,

@@ -94,6 +94,28 @@ pub(super) fn scan(
             m.syringes_estimated += syringes;
         });
     }
+    drop(rows);
+    // Disposals belong to no zone: a zone's tally has none.
+    if q.zone.is_none() {
+        let mut stmt = conn.prepare_cached(
+            "SELECT local_day, method, sum(syringes) FROM disposal
+             WHERE voided_by IS NULL AND local_day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR author = ?3)
+             GROUP BY local_day, method",
+        )?;
+        let mut rows = stmt.query(params![lo, hi, device])?;
+        while let Some(r) = rows.next()? {
+            let day: i64 = r.get(0)?;
+            let counted = r.get::<_, String>(1)? == "counted";
+            let n = r.get::<_, i64>(2)? as u64;
+            rollup.each(day, parts, |m| {
+                if counted {
+                    m.syringes_disposed += n
+                } else {
+                    m.syringes_disposed_estimated += n
+                }
+            });
+        }
+    }
     Ok(())
 }
 
