@@ -7,6 +7,7 @@
 uniffi::setup_scaffolding!();
 
 mod directory;
+mod disposal;
 mod encounters;
 mod error;
 mod http;

@@ -61,6 +61,9 @@ pub struct ProgramSettings {
     /// The phone wipes its store after this many wrong PINs in a row (0: never). Say so on the
     /// PIN screen once tries start to wait.
     pub wipe_after_failed_pins: u32,
+    /// Used syringes one pound of the program's sharps holds (D91); 0: not set, and a weighed
+    /// disposal is refused (offer a count instead).
+    pub syringes_per_pound: u32,
     pub items: Vec<SupplyItem>,
     pub kits: Vec<Kit>,
     pub zones: Vec<Choice>,
@@ -115,6 +118,7 @@ impl ProgramInfo {
                 small_cell_threshold: s.program.small_cell_threshold,
                 retention_days: s.program.retention_days,
                 wipe_after_failed_pins: s.program.wipe_after_failed_pins,
+                syringes_per_pound: s.program.syringes_per_pound,
                 items: s
                     .items
                     .iter()

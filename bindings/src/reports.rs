@@ -44,6 +44,11 @@ pub struct Measures {
     pub sharps_containers: HashMap<String, u64>,
     /// Collected (counted and estimated) per distributed; `None` when none were distributed.
     pub syringe_return_ratio: Option<f64>,
+    /// Used syringes sent for disposal, counted and estimated from their weight (D91).
+    pub syringes_disposed: u64,
+    pub syringes_disposed_estimated: u64,
+    /// Syringes distributed per person who received syringes; `None` when no one did.
+    pub syringes_per_person: Option<f64>,
     pub naloxone_doses_distributed: u64,
     pub referrals: HashMap<String, u64>,
     /// Encounters where a worker recorded suggesting each service, by service id.
@@ -119,6 +124,9 @@ impl From<&satchel_core::Measures> for Measures {
             syringes_estimated: m.syringes_estimated,
             sharps_containers: map(&m.containers),
             syringe_return_ratio: m.syringe_return_ratio(),
+            syringes_disposed: m.syringes_disposed,
+            syringes_disposed_estimated: m.syringes_disposed_estimated,
+            syringes_per_person: m.syringes_per_person(),
             naloxone_doses_distributed: m.naloxone_doses_distributed,
             referrals: map(&m.referrals),
             by_service: map(&m.by_service),

@@ -131,6 +131,11 @@ impl SatchelStore {
         Arc::new(Encounters { store: self.inner.clone() })
     }
 
+    /// Used syringes sent for disposal (D91).
+    pub fn disposals(&self) -> Arc<crate::disposal::Disposals> {
+        Arc::new(crate::disposal::Disposals { store: self.inner.clone() })
+    }
+
     /// Stock levels and movements.
     pub fn stock(&self) -> Arc<Stock> {
         Arc::new(Stock { store: self.inner.clone() })

@@ -207,7 +207,12 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
     let manager = create("manager", Role::Manager, &passphrase)?;
     manager.start_program(url, token, &net)?;
     manager
-        .put_setting(Setting::Program(Program { name: "Northside Harm Reduction (demo)".into(), ..manager.settings()?.program }))?;
+        .put_setting(Setting::Program(Program {
+            name: "Northside Harm Reduction (demo)".into(),
+            // The demo's own figure: a program weighs a batch it has counted once.
+            syringes_per_pound: 90,
+            ..manager.settings()?.program
+        }))?;
     manager.put_setting(Setting::Location(Location { id: "van-2".into(), name: "Van 2".into(), active: true }))?;
     for service in directory() {
         manager.put_setting(Setting::Service(service))?;
@@ -245,9 +250,28 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
         Van { id: "van-2", days: [1, 3, 5], start: (13, 0), zones: ["eastside", "northgate", "northgate"] },
     ];
     let (mut logged, mut shifts, mut voided, mut corrected) = (0u64, 0u64, 0u64, 0u64);
+    // The office's sharps, dice of their own so the quarter's story stays the same.
+    let (mut sharps, mut mondays) = (Dice(0x3c5e_a917), 0);
     let mut day = first;
     while day <= last {
         let weekday = day.weekday().num_days_from_monday();
+        if weekday == 0 && day != first {
+            // Monday morning at the office: last week's sharps containers are weighed and sent
+            // for disposal; every fourth week a mail-back box is counted as well, and once a
+            // weighing typed twice is voided.
+            let morning = Some(at(day, 9, 30));
+            mondays += 1;
+            let pounds = 60 + sharps.roll(90);
+            manager.record_disposal(satchel_core::disposal::NewDisposal::Weighed { tenths_of_pound: pounds as u32 }, morning)?;
+            if sharps.chance(25) {
+                let counted = 40 + sharps.roll(80) as u32;
+                manager.record_disposal(satchel_core::disposal::NewDisposal::Counted { syringes: counted }, morning)?;
+            }
+            if mondays == 6 {
+                let twice = manager.record_disposal(satchel_core::disposal::NewDisposal::Weighed { tenths_of_pound: pounds as u32 }, morning)?;
+                manager.void_disposal(twice)?;
+            }
+        }
         if weekday == 0 || day == first {
             manager.receive_stock("office", "syringe-1ml", 2400)?;
             manager.receive_stock("office", "naloxone-nasal", 60)?;

@@ -49,6 +49,9 @@ enum Command {
     /// Enrolls, lists and revokes devices.
     #[command(subcommand)]
     Device(commands::device::DeviceCommand),
+    /// Logs, lists and voids used syringes sent for disposal (counted or weighed).
+    #[command(subcommand)]
+    Disposal(commands::disposal::DisposalCommand),
     /// Brings everything new from the server into the manager's store (and sends the
     /// manager's setting changes to the devices).
     Pull,
@@ -90,6 +93,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Program(command) => commands::program::run(command, &place),
         Command::Device(command) => commands::device::run(command, &place),
+        Command::Disposal(command) => commands::disposal::run(command, &place),
         Command::Pull => {
             let m = Manager::open(&place)?;
             // Pages applied before a failure stay applied: warn about what they showed either way.

@@ -105,6 +105,9 @@ pub struct Report {
     pub generated_at: String,
     /// Syringes collected per syringe distributed over the period, when both counts are shown.
     pub syringe_return_ratio: Option<f64>,
+    /// Syringes distributed per person who received syringes, when both counts are shown.
+    #[serde(default)]
+    pub syringes_per_person: Option<f64>,
     pub tables: Vec<Table>,
     /// Values hidden because of earlier releases, and how many releases there were.
     /// The same measures over the period of equal length just before (`--compare previous`).
@@ -176,6 +179,7 @@ impl Report {
             threshold: r.query.threshold,
             generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             syringe_return_ratio: r.syringe_return_ratio,
+            syringes_per_person: r.syringes_per_person,
             tables,
             compared: None,
             headlines_hidden,
@@ -305,6 +309,9 @@ pub fn summary(report: &Report) -> String {
     }
     if let Some(r) = report.syringe_return_ratio {
         out += &format!("\nsyringe return ratio (collected / distributed): {r:.2}\n");
+    }
+    if let Some(r) = report.syringes_per_person {
+        out += &format!("syringes per person who received syringes: {r:.1}\n");
     }
     out
 }

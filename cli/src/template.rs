@@ -472,6 +472,7 @@ mod tests {
             threshold: 11,
             generated_at: String::new(),
             syringe_return_ratio: None,
+            syringes_per_person: None,
             tables: vec![Table {
                 name: "referrals".into(),
                 title: "Referrals".into(),

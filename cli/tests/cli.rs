@@ -311,6 +311,41 @@ fn bad_input_says_what_and_writes_nothing() {
     }
 }
 
+/// Syringes sent for disposal (D91), logged at the office: a weight needs the program's figure,
+/// a bad amount is refused with nothing written, an entry is listed and voided by its id.
+#[test]
+fn disposals_are_logged_at_the_office_listed_and_voided() {
+    let server = Server::start();
+    let (store, _keep) = close(manager(&server));
+    let list = || ok(&satchel(&store, &["disposal", "list"]));
+    fails(&satchel(&store, &["disposal", "log", "--pounds", "2.5"]), 1, "syringes-per-pound");
+    fails(&satchel(&store, &["disposal", "log", "--pounds", "12.55"]), 1, "to a tenth");
+    fails(&satchel(&store, &["disposal", "log", "--syringes", "0"]), 1, "must be 1 to");
+    fails(&satchel(&store, &["disposal", "log"]), 2, "--pounds");
+    fails(&satchel(&store, &["disposal", "log", "--syringes", "5", "--pounds", "1"]), 2, "cannot be used with");
+    assert!(list().contains("No disposals"), "a refused entry writes nothing");
+
+    let said = ok(&satchel(&store, &["disposal", "log", "--syringes", "40"]));
+    assert!(said.contains("Logged 40 syringes counted") && said.contains("Sent to the server"), "{said}");
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), "[program]\nsyringes_per_pound = 90\n").unwrap();
+    ok(&satchel(&store, &["program", "edit", "--file", file.path().to_str().unwrap()]));
+    assert!(ok(&satchel(&store, &["program", "show", "--toml"])).contains("syringes_per_pound = 90"));
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let said = ok(&satchel(&store, &["disposal", "log", "--pounds", "2.5", "--on", &yesterday]));
+    assert!(said.contains("2.5 lb at 90/lb ≈ 225 syringes"), "{said}");
+
+    let listed = list();
+    let counted = listed.lines().find(|l| l.contains("40 syringes counted")).unwrap_or_else(|| panic!("{listed}"));
+    let id = counted.split_whitespace().nth(2).unwrap().to_string();
+    assert!(listed.lines().next().unwrap().contains("40 syringes counted"), "newest first: {listed}");
+    assert!(ok(&satchel(&store, &["disposal", "void", &id])).contains("Voided"));
+    assert!(list().lines().any(|l| l.contains(&id) && l.ends_with("(voided)")));
+    fails(&satchel(&store, &["disposal", "void", &id]), 1, "already voided");
+    fails(&satchel(&store, &["disposal", "void", "not-an-id"]), 1, "not an id");
+    assert_eq!(list().lines().count(), 2);
+}
+
 #[test]
 fn program_init_sets_up_the_manager_and_show_lists_the_settings() {
     let server = Server::start();
@@ -404,6 +439,25 @@ fn the_demo_runs_a_field_day_and_writes_every_report() {
             let (counted, estimated) = (cell("syringes_collected"), cell("syringes_estimated"));
             assert!(estimated > 0, "the demo returns some sharps containers");
             assert_eq!(value("Syringes collected"), Some((counted + estimated).into()));
+            // Syringes sent for disposal (D91): what the manager's store lists, voids left out,
+            // is what the report and the template count.
+            let listed = ok(&satchel_with(&day.join("manager"), &["disposal", "list", "--days", "120"], "demo passphrase"));
+            let (mut by_count, mut by_weight, mut voids) = (0u64, 0u64, 0);
+            for entry in listed.lines() {
+                if entry.ends_with("(voided)") {
+                    voids += 1;
+                    continue;
+                }
+                let words: Vec<&str> = entry.split_whitespace().collect();
+                let n = |i: usize| words[i].parse::<u64>().unwrap_or_else(|_| panic!("{entry}"));
+                match words.iter().position(|w| *w == "≈") {
+                    Some(i) => by_weight += n(i + 1),
+                    None => by_count += n(words.len() - 3),
+                }
+            }
+            assert!(by_weight > 0 && by_count > 0 && voids == 1, "{listed}");
+            assert_eq!((cell("syringes_disposed"), cell("syringes_disposed_estimated")), (by_count, by_weight));
+            assert_eq!(value("Syringes sent for disposal"), Some((by_count + by_weight).into()));
             // People: the new are people first seen in the quarter, never more than the people
             // served; contacts without a code are counted apart.
             let participants = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "participants").unwrap();

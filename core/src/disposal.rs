@@ -54,13 +54,13 @@ impl Disposed {
     pub(crate) fn check(&self) -> Result<()> {
         match *self {
             Disposed::Counted { syringes } if !(1..=MAX_SYRINGES).contains(&syringes) => {
-                Err(invalid("syringes", &format!("must be 1 to {MAX_SYRINGES}")))
+                Err(invalid("syringes", format!("must be 1 to {MAX_SYRINGES}")))
             }
             Disposed::Weighed { tenths_of_pound, .. } if !(1..=MAX_TENTHS_OF_POUND).contains(&tenths_of_pound) => {
                 Err(invalid("pounds", "must be 0.1 to 10,000"))
             }
             Disposed::Weighed { syringes_per_pound, .. } if !(1..=MAX_SYRINGES_PER_POUND).contains(&syringes_per_pound) => {
-                Err(invalid("syringes_per_pound", &format!("must be 1 to {MAX_SYRINGES_PER_POUND}")))
+                Err(invalid("syringes_per_pound", format!("must be 1 to {MAX_SYRINGES_PER_POUND}")))
             }
             _ => Ok(()),
         }

@@ -162,6 +162,32 @@ def test_services_delivered_and_naloxone_kits(store):
     assert total.naloxone_kits == {"refill_confiscated": 1}
 
 
+def test_syringes_sent_for_disposal(store):
+    disposals = store.disposals()
+    assert store.program().settings().syringes_per_pound == 0
+    # The starter program has no syringes-per-pound figure: a weight is refused, a count taken.
+    with pytest.raises(s.SatchelError.InvalidInput) as no_figure:
+        disposals.record(s.DisposalAmount.WEIGHED(tenths_of_pound=25), None)
+    assert no_figure.value.field == "syringes_per_pound"
+    with pytest.raises(s.SatchelError.InvalidInput) as zero:
+        disposals.record(s.DisposalAmount.COUNTED(syringes=0), None)
+    assert zero.value.field == "syringes"
+    assert disposals.recent(30, 10) == []
+    kept = disposals.record(s.DisposalAmount.COUNTED(syringes=120), None)
+    wrong = disposals.record(s.DisposalAmount.COUNTED(syringes=12), now() - datetime.timedelta(hours=2))
+    disposals.void(wrong)
+    with pytest.raises(s.SatchelError.NotPermitted):
+        disposals.void(wrong)
+    with pytest.raises(s.SatchelError.InvalidInput):
+        disposals.void("not-an-id")
+    listed = disposals.recent(30, 10)
+    assert [(e.id, e.syringes, e.voided, e.mine) for e in listed] == [(kept, 120, False, True), (wrong, 12, True, True)]
+    today = now().astimezone(datetime.timezone(datetime.timedelta(hours=-5))).date()
+    span = (today - datetime.timedelta(days=1)).isoformat(), (today + datetime.timedelta(days=1)).isoformat()
+    total = store.reports().tally(span[0], span[1], None, None).total
+    assert (total.syringes_disposed, total.syringes_disposed_estimated) == (120, 0)
+
+
 def test_every_error_is_typed(tmp_path, store):
     enc, stock = store.encounters(), store.stock()
     with pytest.raises(s.SatchelError.InvalidInput) as bad_qty:

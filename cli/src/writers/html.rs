@@ -452,6 +452,9 @@ pub fn render(report: &Report) -> Result<String> {
     if let Some(r) = report.syringe_return_ratio {
         page += &format!("<p>Syringe return ratio (collected / distributed): {r:.2}</p>");
     }
+    if let Some(r) = report.syringes_per_person {
+        page += &format!("<p>Syringes per person who received syringes: {r:.1}</p>");
+    }
     page += "</body></html>\n";
     Ok(page)
 }
