@@ -39,6 +39,9 @@ struct ReviewView: View {
                     Toggle(strings(.newParticipant), isOn: $model.newParticipant)
                 }
                 if model.asksProfile { ProfileSection(model: model, strings: strings) }
+                if model.offersProfileUpdate {
+                    Section { Button(strings(.updateProfile)) { model.updateProfile() } }
+                }
                 if !model.deliverable.isEmpty {
                     Section(strings(.deliveredTitle)) {
                         ForEach(model.deliverable, id: \.id) { d in
@@ -99,7 +102,7 @@ struct ProfileSection: View {
     let strings: Strings
 
     var body: some View {
-        Section(strings(.profileTitle)) {
+        Section(strings(model.updatingProfile ? .profileUpdateTitle : .profileTitle)) {
             Text(strings(.profileHint)).font(.footnote)
             if !model.profileLists.races.isEmpty {
                 Text(strings(.race)).font(.headline)

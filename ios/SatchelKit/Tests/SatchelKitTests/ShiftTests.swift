@@ -103,7 +103,21 @@ struct ShiftTests {
         await app.log.tap(kit: "naloxone")
         #expect(app.review.race == .notAsked && app.review.residence == .notAsked)
         await app.review.setParticipantCode("PF01AA")
-        #expect(app.review.seenBefore == true && !app.review.asksProfile)
+        #expect(app.review.seenBefore == true && !app.review.asksProfile && app.review.offersProfileUpdate)
+        // Later, the person says they moved: the worker opens the profile and answers the one
+        // question; the others stay at "ask later" and keep what was said before.
+        app.review.updateProfile()
+        #expect(app.review.asksProfile && !app.review.offersProfileUpdate)
+        app.review.residence = .chosen(ids: ["out-of-state"])
+        await app.review.save()
+        #expect(app.today.rows.count == 2)
+        let after = try app.openStore().reports().tally(from: yesterday, to: tomorrow, by: nil, zoneId: nil).total
+        #expect(after.personsByResidence == ["out-of-state": 1], "one person, under the newest answer")
+        #expect(after.personsByRace == ["multiple": 1], "the earlier race stands")
+        // A new sheet starts closed again.
+        await app.log.tap(kit: "naloxone")
+        await app.review.setParticipantCode("PF01AA")
+        #expect(!app.review.updatingProfile && !app.review.asksProfile && app.review.offersProfileUpdate)
         app.review.close()
     }
 

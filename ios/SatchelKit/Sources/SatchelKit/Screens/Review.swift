@@ -105,6 +105,7 @@ public final class ReviewViewModel: ChildViewModel {
         race = .notAsked
         ethnicity = .notAsked
         residence = .notAsked
+        updatingProfile = false
         deliverable = settings.servicesDelivered.filter(\.active)
         delivered = [:]
         asksNaloxoneKit = false
@@ -170,6 +171,7 @@ public final class ReviewViewModel: ChildViewModel {
         race = .notAsked
         ethnicity = .notAsked
         residence = .notAsked
+        updatingProfile = false
         busy = false
         app?.showSheet(false)
     }
@@ -201,11 +203,27 @@ public final class ReviewViewModel: ChildViewModel {
         if givenItems == asked { asksNaloxoneKit = asks }
     }
 
-    /// The profile is asked once, when a new encounter's code is new to this phone.
-    public var asksProfile: Bool {
-        correcting == nil && seenBefore == false
-            && !(profileLists.races.isEmpty && profileLists.ethnicities.isEmpty && profileLists.residences.isEmpty)
+    /// The worker opened the profile of a code seen before, to update what the person said.
+    public private(set) var updatingProfile = false
+
+    private var hasProfile: Bool {
+        !(profileLists.races.isEmpty && profileLists.ethnicities.isEmpty && profileLists.residences.isEmpty)
     }
+
+    /// The profile is asked once, when a new encounter's code is new to this phone, or when the
+    /// worker opens it for a code seen before (the newest answer counts; "ask later" keeps the
+    /// earlier one).
+    public var asksProfile: Bool {
+        correcting == nil && hasProfile && (seenBefore == false || (seenBefore == true && updatingProfile))
+    }
+
+    /// A code seen before offers "Update what they told us", closed until tapped.
+    public var offersProfileUpdate: Bool {
+        correcting == nil && hasProfile && seenBefore == true && !updatingProfile
+    }
+
+    /// Opens the profile of a code seen before, every question at "ask later".
+    public func updateProfile() { updatingProfile = true }
 
     /// The race ids chosen (none while not asked or declined).
     public var raceIds: Set<String> {
@@ -301,6 +319,7 @@ public final class ReviewViewModel: ChildViewModel {
     public func setParticipantCode(_ code: String) async {
         participantCode = code
         seenBefore = nil
+        updatingProfile = false
         guard !code.isEmpty, let store = try? app?.openStore() else { return }
         let seen = try? await onIO { try store.encounters().participantSeen(participantCode: code) }
         if participantCode == code { seenBefore = seen }

@@ -134,6 +134,8 @@ public enum Key: String, CaseIterable, Sendable {
     case themeLight
     case profileTitle
     case profileHint
+    case updateProfile
+    case profileUpdateTitle
     case race
     case ethnicity
     case residence

@@ -1,5 +1,6 @@
 package org.satchel.app
 
+import androidx.compose.ui.semantics.SemanticsActions
 import androidx.compose.ui.test.junit4.ComposeContentTestRule
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onAllNodesWithTag
@@ -10,6 +11,7 @@ import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.assertIsEnabled
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performSemanticsAction
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
 import androidx.compose.ui.test.performTouchInput
@@ -26,6 +28,7 @@ import org.satchel.app.strings.Spanish
 import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.Outcome
+import org.satchel.ffi.ProfileAnswer
 import androidx.compose.ui.test.assertCountEquals
 import java.io.File
 import org.junit.Assert.assertEquals
@@ -270,6 +273,29 @@ class ShiftUiTest {
         assertEquals(mapOf("first" to 1uL), total.naloxoneKits)
 
         // The same code again: seen here, so the profile is not asked twice.
+        rule.waitForTag("kit-naloxone")
+        rule.onNodeWithTag("kit-naloxone").performClick()
+        rule.waitForTag("save")
+        rule.onNodeWithTag("participant-code").performScrollTo().performTextInput("PF01AA")
+        rule.waitFor("the code to be known", app = app) { app.review.state.value.seenBefore == true }
+        rule.onAllNodesWithTag("profile").assertCountEquals(0)
+        // Later, the person says they moved: the worker opens the profile and answers the one
+        // question; the others stay at "Ask later" and keep what was said before.
+        // Its action, not a tap at its centre: scrolled to the bottom edge, the button sits under
+        // the sheet's Save bar in the test window.
+        rule.onNodeWithTag("update-profile").performScrollTo().performSemanticsAction(SemanticsActions.OnClick)
+        rule.waitFor("the profile opened", app = app) { app.review.state.value.asksProfile }
+        rule.waitForTag("profile")
+        rule.onNodeWithTag("profile").performScrollTo().assertExists()
+        rule.onNodeWithText(English.profileUpdateTitle).assertExists()
+        rule.onNodeWithText("Out of state").performScrollTo().performClick()
+        rule.waitFor("the new answer on the sheet") { app.review.state.value.residence != ProfileAnswer.NotAsked }
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("the second encounter in the shift", app = app) { app.today.state.value.rows.size == 2 }
+        val after = app.openStore().reports().use { it.tally(day.minusDays(1).toString(), day.plusDays(1).toString(), null, null) }.total
+        assertEquals("one person, under the newest answer", mapOf("out-of-state" to 1uL), after.personsByResidence)
+        assertEquals("the earlier race stands", mapOf("multiple" to 1uL), after.personsByRace)
+        // A new sheet starts closed again.
         rule.waitForTag("kit-naloxone")
         rule.onNodeWithTag("kit-naloxone").performClick()
         rule.waitForTag("save")

@@ -79,10 +79,23 @@ data class ReviewState(
     /** The core says the sheet asks why a naloxone kit is given (a naloxone item is on it). */
     val asksNaloxoneKit: Boolean = false,
     val naloxoneKit: NaloxoneKit? = null,
+    /** The worker opened the profile of a code seen before, to update what the person said. */
+    val updatingProfile: Boolean = false,
 ) {
-    /** The profile is asked once, when a new encounter's code is new to this phone. */
+    private val hasProfile: Boolean
+        get() = races.isNotEmpty() || ethnicities.isNotEmpty() || residences.isNotEmpty()
+
+    /**
+     * The profile is asked once, when a new encounter's code is new to this phone, or when the
+     * worker opens it for a code seen before (the newest answer counts; "ask later" keeps the
+     * earlier one).
+     */
     val asksProfile: Boolean
-        get() = correcting == null && seenBefore == false && (races.isNotEmpty() || ethnicities.isNotEmpty() || residences.isNotEmpty())
+        get() = correcting == null && hasProfile && (seenBefore == false || (seenBefore == true && updatingProfile))
+
+    /** A code seen before offers "Update what they told us", closed until tapped. */
+    val offersProfileUpdate: Boolean
+        get() = correcting == null && hasProfile && seenBefore == true && !updatingProfile
 
     /** The race ids chosen (none while not asked or declined). */
     val raceIds: Set<String>
@@ -189,6 +202,7 @@ class ReviewModel(private val app: AppModel) {
             it.copy(
                 participantCode = "", busy = false, card = null, cardServiceId = null,
                 race = ProfileAnswer.NotAsked, ethnicity = ProfileAnswer.NotAsked, residence = ProfileAnswer.NotAsked,
+                updatingProfile = false,
             )
         }
         app.showSheet(false)
@@ -275,6 +289,8 @@ class ReviewModel(private val app: AppModel) {
         s.copy(race = if (ids.isEmpty()) ProfileAnswer.NotAsked else ProfileAnswer.Chosen(s.races.map { it.id }.filter { it in ids }))
     }
 
+    /** Opens the profile of a code seen before, every question at "ask later". */
+    fun updateProfile() = _state.update { it.copy(updatingProfile = true) }
     fun setRace(answer: ProfileAnswer) = _state.update { it.copy(race = answer) }
     fun setEthnicity(answer: ProfileAnswer) = _state.update { it.copy(ethnicity = answer) }
     fun setResidence(answer: ProfileAnswer) = _state.update { it.copy(residence = answer) }
@@ -307,7 +323,7 @@ class ReviewModel(private val app: AppModel) {
 
     /** The participant's code: the "seen before" hint is asked of the store (nothing is saved). */
     fun setParticipantCode(code: String) {
-        _state.update { it.copy(participantCode = code, seenBefore = null) }
+        _state.update { it.copy(participantCode = code, seenBefore = null, updatingProfile = false) }
         if (code.isBlank()) return
         app.launch(onError = {}) {
             val seen = app.onIo { app.openStore().encounters().use { it.participantSeen(code) } }

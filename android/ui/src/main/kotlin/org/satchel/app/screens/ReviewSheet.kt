@@ -144,6 +144,11 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
                 )
             }
             if (s.asksProfile) ProfileStep(s, model, strings)
+            if (s.offersProfileUpdate) {
+                TextButton(onClick = model::updateProfile, modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("update-profile")) {
+                    Text(strings.updateProfile)
+                }
+            }
             SectionTitle(strings.ageBand)
             ChoiceChips(listOf<Pair<String?, String>>(null to strings.notRecorded) + s.ageBands.map { it.id to it.label }, s.ageBandId, model::setAgeBand)
             SectionTitle(strings.gender)
@@ -189,14 +194,15 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
 }
 
 /**
- * The participant profile, asked once when the code is new to this phone: large chips, each
- * question left at "Ask later" unless answered, so skipping it costs no tap.
+ * The participant profile, asked once when the code is new to this phone (or opened to update
+ * what a person seen before said): large chips, each question left at "Ask later" unless
+ * answered, so skipping it costs no tap and never erases an earlier answer.
  */
 @Composable
 fun ProfileStep(s: ReviewState, model: ReviewModel, strings: Strings) {
     Surface(tonalElevation = 1.dp, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp).testTag("profile")) {
         Column(Modifier.padding(12.dp)) {
-            Text(strings.profileTitle, style = MaterialTheme.typography.titleMedium)
+            Text(if (s.updatingProfile) strings.profileUpdateTitle else strings.profileTitle, style = MaterialTheme.typography.titleMedium)
             Text(strings.profileHint, style = MaterialTheme.typography.bodyMedium)
             if (s.races.isNotEmpty()) {
                 SectionTitle(strings.race)

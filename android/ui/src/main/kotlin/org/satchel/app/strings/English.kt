@@ -142,6 +142,8 @@ object English : Strings {
 
     override val profileTitle = "About this person (asked once)"
     override val profileHint = "Optional: skip it, or ask later."
+    override val updateProfile = "Update what they told us about themselves"
+    override val profileUpdateTitle = "About this person (update)"
     override val race = "Race (all that apply)"
     override val ethnicity = "Ethnicity"
     override val residence = "Lives in"

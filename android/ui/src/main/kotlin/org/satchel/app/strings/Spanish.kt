@@ -142,6 +142,8 @@ object Spanish : Strings {
 
     override val profileTitle = "Sobre esta persona (se pregunta una vez)"
     override val profileHint = "Opcional: se puede saltar o preguntar después."
+    override val updateProfile = "Actualizar lo que nos contó de sí"
+    override val profileUpdateTitle = "Sobre esta persona (actualizar)"
     override val race = "Raza (todas las que correspondan)"
     override val ethnicity = "Origen étnico"
     override val residence = "Vive en"

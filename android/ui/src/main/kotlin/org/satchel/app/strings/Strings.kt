@@ -133,6 +133,8 @@ interface Strings {
     // and why a naloxone kit is given.
     val profileTitle: String
     val profileHint: String
+    val updateProfile: String
+    val profileUpdateTitle: String
     val race: String
     val ethnicity: String
     val residence: String
