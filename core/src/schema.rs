@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_participant_profile.sql"),
     include_str!("../migrations/0009_services_delivered.sql"),
     include_str!("../migrations/0010_disposal.sql"),
+    include_str!("../migrations/0011_released_persons.sql"),
 ];
 
 /// The schema version this build writes.

@@ -17,6 +17,7 @@ const FROZEN: &[(u32, &str)] = &[
     (8, include_str!("fixtures/schema_v8.sql")),
     (9, include_str!("fixtures/schema_v9.sql")),
     (10, include_str!("fixtures/schema_v10.sql")),
+    (11, include_str!("fixtures/schema_v11.sql")),
 ];
 
 #[test]

@@ -286,3 +286,166 @@ proptest! {
         prop_assert!(width + 1e-6 >= THRESHOLD as f64, "the small count at {} narrows to {}", at, width);
     }
 }
+
+/// Counts of persons are distinct counts the ledger's sums cannot hold (D92). An attacker holds
+/// every released count of persons; where one report's period and zone lie within another's,
+/// the persons of the first are among the second's, and a small positive difference of two
+/// shown counts of the same column is a small group of people (of one race, seen in the
+/// quarter but not in its first month; seen anywhere but not downtown). None may come out, in
+/// one report (a month's row against its quarter's) or across releases; the raw counts here
+/// would give several away.
+#[test]
+fn persons_differenced_across_rows_and_releases_pin_no_small_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = manager_store(dir.path());
+    let one = |id: &str| satchel_core::profile::Answer::Chosen(vec![id.to_string()]);
+    let person = |n: usize, race: &str, days: &[(&str, &str)]| {
+        let code = format!("PX{n:04}");
+        for (i, (day, zone)) in days.iter().enumerate() {
+            let profile = (i == 0).then(|| satchel_core::profile::ProfileAnswers { race: one(race), ..Default::default() });
+            let e = NewEncounter {
+                participant_code: Some(code.clone()),
+                items: vec![iq("syringe-1ml", 10)],
+                profile,
+                ..NewEncounter::new(noon(day), zone)
+            };
+            store.log_encounter(&e).unwrap();
+        }
+    };
+    let all_months = [("2026-08-10", "downtown"), ("2026-09-10", "downtown"), ("2026-10-10", "downtown")];
+    // 40 regulars of one race every month, downtown; 13 of a smaller group every month, 3 more
+    // of it first seen in October, 4 of it seen by the river once.
+    for n in 0..40 {
+        person(n, "white", &all_months);
+    }
+    for n in 40..53 {
+        person(n, "asian", &all_months);
+    }
+    for n in 53..56 {
+        person(n, "asian", &[("2026-10-12", "downtown")]);
+    }
+    for n in 56..60 {
+        person(n, "asian", &[("2026-09-14", "riverside")]);
+    }
+    let raw = |q: &TallyQuery| store.tally(q).unwrap().total.persons_by_race.get("asian").copied().unwrap_or(0);
+    let (quarter, august, all_q, downtown_q) = (
+        query("2026-08-01", "2026-10-31", None, None),
+        query("2026-08-01", "2026-08-31", None, None),
+        query("2026-08-01", "2026-10-31", Some(Granularity::Month), None),
+        query("2026-08-01", "2026-10-31", None, Some("downtown")),
+    );
+    assert_eq!((raw(&quarter), raw(&august), raw(&downtown_q)), (20, 13, 16), "the raw counts pin 7 and 4 asian persons");
+    let _ = all_q;
+
+    // The releases: the quarter by month, each month, the quarter downtown, the quarter again.
+    let reports = released_persons(
+        &store,
+        &[
+            query("2026-08-01", "2026-10-31", Some(Granularity::Month), None),
+            query("2026-08-01", "2026-08-31", None, None),
+            query("2026-09-01", "2026-09-30", None, None),
+            query("2026-10-01", "2026-10-31", None, None),
+            query("2026-08-01", "2026-10-31", None, Some("downtown")),
+            query("2026-08-01", "2026-09-30", None, None),
+            query("2026-08-01", "2026-10-31", None, None),
+        ],
+    );
+    let pinned = pinned_groups(&reports);
+    assert!(pinned.is_empty(), "small groups of people pinned: {pinned:#?}");
+    // What the reports still show: the regulars' group and the persons served.
+    let shown = |key: &str| reports.iter().filter(|r| r.2 == key).count();
+    assert!(shown("participants:race/white") >= 4 && shown("participants:") >= 4, "{reports:?}");
+}
+
+/// A released count of persons: its row's days, its zone, `table:column`, the value shown.
+type PersonCount = ((NaiveDate, NaiveDate), Option<String>, String, u64);
+
+/// Releases `queries` through the ledger, in order, and gathers every count of persons shown.
+fn released_persons(store: &Store, queries: &[TallyQuery]) -> Vec<PersonCount> {
+    let mut out = Vec::new();
+    for q in queries {
+        let tally = store.tally(q).unwrap();
+        let report = publish(store, q);
+        for table in report.tables.iter().filter(|t| t.name == "participants" || t.name == "persons_receiving") {
+            let spans = satchel_core::suppress::sums::row_spans(&tally, q.by, &table.name);
+            for (row, span) in table.rows.iter().zip(spans) {
+                let cells = table.columns.iter().map(String::as_str).zip(row.cells.iter().copied());
+                for (column, cell) in cells.chain(row.total.map(|t| ("", t))) {
+                    if let Some(n) = cell.count() {
+                        out.push((span, q.zone.clone(), format!("{}:{column}", table.name), n));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The attacker: two shown counts of the same column, the first's days and zone within the
+/// second's, differing by 1 to the threshold − 1. Where each person's answers never change (as
+/// in these stores), the first's persons are all among the second's, so the difference is a
+/// small group of people.
+fn pinned_groups(reports: &[PersonCount]) -> Vec<String> {
+    let mut pinned = Vec::new();
+    for (sa, za, ka, na) in reports {
+        for (sb, zb, kb, nb) in reports {
+            let within = sb.0 <= sa.0 && sa.1 <= sb.1 && (zb.is_none() || zb == za);
+            if ka == kb && (sa, za) != (sb, zb) && within && nb > na && nb - na < THRESHOLD {
+                pinned.push(format!("{ka}: {na} in {sa:?} {za:?}, {nb} in {sb:?} {zb:?}"));
+            }
+        }
+    }
+    pinned
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    /// Random people (each with one race and ethnicity, seen a few times over a quarter in
+    /// skewed zones, some given syringes or naloxone) and random overlapping releases: no two
+    /// shown counts of persons pin a small group.
+    #[test]
+    fn no_set_of_releases_pins_a_small_group_of_people(seed in 1u64..u64::MAX) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = manager_store(dir.path());
+        let mut dice = Dice(seed);
+        let one = |id: &str| satchel_core::profile::Answer::Chosen(vec![id.to_string()]);
+        for n in 0..25 + dice.roll(45) {
+            let race = dice.skewed(&["white", "black", "asian", "american-indian-alaska-native"]);
+            let ethnicity = dice.skewed(&["not-hispanic-latino", "hispanic-latino"]);
+            let zone = dice.skewed(&ZONES);
+            for visit in 0..1 + dice.roll(4) {
+                let day = d("2026-08-01") + Duration::days(dice.roll(92) as i64);
+                let mut items = vec![];
+                if dice.roll(3) > 0 {
+                    items.push(iq("syringe-1ml", 10));
+                }
+                if dice.roll(4) == 0 {
+                    items.push(iq("naloxone-nasal", 1));
+                }
+                let e = NewEncounter {
+                    participant_code: Some(format!("PR{n:04}")),
+                    items,
+                    profile: (visit == 0).then(|| satchel_core::profile::ProfileAnswers { race: one(race), ethnicity: one(ethnicity), ..Default::default() }),
+                    ..NewEncounter::new(noon(&day.to_string()), if dice.roll(4) == 0 { dice.skewed(&ZONES) } else { zone })
+                };
+                store.log_encounter(&e).unwrap();
+            }
+        }
+        let pool = [
+            query("2026-08-01", "2026-10-31", Some(Granularity::Month), None),
+            query("2026-08-01", "2026-10-31", None, None),
+            query("2026-08-01", "2026-08-31", None, None),
+            query("2026-09-01", "2026-09-30", None, None),
+            query("2026-10-01", "2026-10-31", None, None),
+            query("2026-08-01", "2026-09-30", None, None),
+            query("2026-09-01", "2026-10-31", Some(Granularity::Month), None),
+            query("2026-08-01", "2026-10-31", None, Some("downtown")),
+            query("2026-09-01", "2026-09-30", None, Some("riverside")),
+            query("2026-08-01", "2026-10-31", Some(Granularity::Month), Some("eastside")),
+        ];
+        let queries: Vec<TallyQuery> = (0..5).map(|_| pool[dice.roll(pool.len())].clone()).collect();
+        let pinned = pinned_groups(&released_persons(&store, &queries));
+        prop_assert!(pinned.is_empty(), "small groups of people pinned: {:#?}", pinned);
+    }
+}

@@ -287,8 +287,8 @@ fn bad_segments_are_set_aside_and_the_rest_applies() {
     let mut newer_format = good.clone();
     let header = newer_format.segments[0].segment.header;
     newer_format.segments[0].segment =
-        satchel_protocol::seal(&keys.data_key, header, &[br#"{"v":4,"type":"hologram"}"#.to_vec()]).unwrap();
-    assert!(matches!(b.apply_pull_page(&newer_format), Err(Error::NewerRecord { found: 4, .. })));
+        satchel_protocol::seal(&keys.data_key, header, &[br#"{"v":5,"type":"hologram"}"#.to_vec()]).unwrap();
+    assert!(matches!(b.apply_pull_page(&newer_format), Err(Error::NewerRecord { found: 5, .. })));
     let mut unknown_value = good.clone();
     let a_record = String::from_utf8(a.outbox_pending(Stream::Inventory, 1).unwrap()[0].payload.clone()).unwrap();
     let hologram = a_record.replacen("\"received\"", "\"teleported\"", 1);

@@ -5,6 +5,8 @@
 //! same transaction, so two reports made at once cannot miss each other. A recorded report
 //! stays pending until its files are in place (`release_files`, D78).
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
@@ -15,6 +17,7 @@ use crate::error::{invalid, Error, Result};
 use crate::settings::ProgramSettings;
 use crate::suppress::ledger::{self, DailyCount, Proposed, ReleasedCell};
 use crate::suppress::sums::{cell_sum, row_spans};
+use crate::suppress::persons::PersonCell;
 use crate::suppress::{self, is_headline, Cell, HiddenHeadline, Pos, SuppressedTable, Why};
 use crate::tally::{self, Granularity, ItemTally, Tally, TallyQuery};
 
@@ -133,6 +136,8 @@ impl Store {
             show_zeros(&mut tally, settings, query.zone.is_some());
             let counts = suppress::tables(&tally, query.by);
             let mut tables: Vec<SuppressedTable> = counts.iter().map(|t| suppress::suppress(t, threshold)).collect();
+            // Counts of persons, against the report's other rows and earlier releases (D92).
+            let (person_cells, persons_for_earlier) = protect_persons(conn, settings, &counts, &mut tables, &tally, query, threshold)?;
             let (mut proposed, at) = proposals(&counts, &tables, &tally, query.by, query.zone.as_deref(), settings);
 
             let earlier = earlier_cells(conn)?;
@@ -163,7 +168,9 @@ impl Store {
             }
             let why_at = |t: usize, pos: Pos| {
                 let i = at.iter().position(|a| *a == (t, pos));
-                if i.is_some_and(|i| outcome.kept_hidden.contains(&i)) {
+                if persons_for_earlier.contains(&(t, pos)) {
+                    Why::EarlierReleases
+                } else if i.is_some_and(|i| outcome.kept_hidden.contains(&i)) {
                     Why::HiddenBefore
                 } else if i.is_some_and(|i| outcome.hidden.contains(&i)) {
                     Why::EarlierReleases
@@ -201,8 +208,13 @@ impl Store {
                     .map(|p| ReleasedCell { sum: p.sum.clone(), shown: (!p.hidden).then_some(p.value) })
                     .collect();
                 conn.execute(
-                    "INSERT INTO report_release (made_at, query, cells) VALUES (?1, ?2, ?3)",
-                    params![now.timestamp(), serde_json::to_string(&release_query).map_err(damaged)?, serde_json::to_vec(&cells).map_err(damaged)?],
+                    "INSERT INTO report_release (made_at, query, cells, persons) VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        now.timestamp(),
+                        serde_json::to_string(&release_query).map_err(damaged)?,
+                        serde_json::to_vec(&cells).map_err(damaged)?,
+                        serde_json::to_vec(&person_cells).map_err(damaged)?
+                    ],
                 )?;
                 let row = conn.last_insert_rowid();
                 release_files::record_pending(conn, into, row)?;
@@ -216,7 +228,7 @@ impl Store {
                 syringe_return_ratio: suppress::return_ratio(&tables),
                 syringes_per_person: suppress::syringes_per_person(&tables),
                 tables,
-                hidden_for_earlier: outcome.hidden.len() + outcome.kept_hidden.len(),
+                hidden_for_earlier: outcome.hidden.len() + outcome.kept_hidden.len() + persons_for_earlier.len(),
                 earlier_releases: earlier.len(),
                 targets: outcome.targets,
                 programs: outcome.programs,
@@ -382,6 +394,112 @@ fn planned_cells(conn: &Connection, settings: &ProgramSettings, plan: &[(NaiveDa
 }
 
 /// The ledger's cells, report by report; withdrawn releases are forgotten, pending ones count.
+/// The tables that count persons, each cell a distinct count (D92).
+const PERSON_TABLES: [&str; 2] = ["participants", "persons_receiving"];
+
+/// The persons behind each count of a stretch of days and a zone, read once per report.
+type PersonSets = HashMap<(i64, i64, Option<String>), BTreeMap<String, Vec<i64>>>;
+
+fn persons_of<'a>(
+    conn: &Connection,
+    settings: &ProgramSettings,
+    cache: &'a mut PersonSets,
+    (first, last, zone): (i64, i64, Option<String>),
+) -> Result<&'a BTreeMap<String, Vec<i64>>> {
+    if !cache.contains_key(&(first, last, zone.clone())) {
+        let sets = tally::people::person_sets(conn, settings, first, last, zone.as_deref())?;
+        cache.insert((first, last, zone.clone()), sets);
+    }
+    Ok(&cache[&(first, last, zone)])
+}
+
+/// Hides the counts of persons of the new report that, with another row of it or a count an
+/// earlier release showed, would pin a small count of people ([`suppress::persons`], D92),
+/// and suppresses their tables again with those counts protected as small ones. Returns the
+/// report's counts of persons (to record with it) and those hidden because of earlier releases.
+fn protect_persons(
+    conn: &Connection,
+    settings: &ProgramSettings,
+    counts: &[suppress::CountTable],
+    tables: &mut [SuppressedTable],
+    tally: &Tally,
+    query: &TallyQuery,
+    threshold: u32,
+) -> Result<(Vec<PersonCell>, BTreeSet<(usize, Pos)>)> {
+    let mut cache = PersonSets::new();
+    let shown_at = |tables: &[SuppressedTable], t: usize, (r, c): Pos| {
+        let row = &tables[t].rows[r];
+        let cell = match c {
+            Some(c) => row.cells[c],
+            None => row.total.unwrap_or(Cell::Suppressed),
+        };
+        cell != Cell::Suppressed
+    };
+    let mut new: Vec<(PersonCell, Vec<i64>)> = Vec::new();
+    let mut at: Vec<(usize, Pos, u64)> = Vec::new();
+    let mut forced: BTreeMap<usize, BTreeSet<Pos>> = BTreeMap::new();
+    for (t, count) in counts.iter().enumerate().filter(|(_, c)| PERSON_TABLES.contains(&c.name.as_str())) {
+        let spans = row_spans(tally, query.by, &count.name);
+        for (r, row) in count.rows.iter().enumerate() {
+            let (first, last) = (tally::day_number(spans[r].0), tally::day_number(spans[r].1));
+            let sets = persons_of(conn, settings, &mut cache, (first, last, query.zone.clone()))?;
+            for c in (0..row.cells.len()).map(Some).chain(row.total.map(|_| None)) {
+                let key = format!("{}:{}", count.name, c.map_or("", |c| count.columns[c].as_str()));
+                let persons = sets.get(&key).cloned().unwrap_or_default();
+                let value = c.map_or(row.total.unwrap_or(0), |c| row.cells[c]);
+                if persons.len() as u64 != value {
+                    // The persons do not match the count (cannot happen: the same rules): hide
+                    // it rather than reason about it.
+                    forced.entry(t).or_default().insert((r, c));
+                }
+                let shown = shown_at(tables, t, (r, c)).then_some(value);
+                new.push((PersonCell { first, last, zone: query.zone.clone(), key, shown }, persons));
+                at.push((t, (r, c), value));
+            }
+        }
+    }
+    // Earlier releases' shown counts, where the data still gives what they showed.
+    let mut earlier: Vec<(PersonCell, Vec<i64>)> = Vec::new();
+    let mut stmt = conn.prepare("SELECT persons FROM report_release WHERE state != 'withdrawn' AND persons IS NOT NULL ORDER BY id")?;
+    let released: Vec<Vec<u8>> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    for blob in released {
+        let cells: Vec<PersonCell> = serde_json::from_slice(&blob).map_err(damaged)?;
+        for cell in cells {
+            let Some(shown) = cell.shown else { continue };
+            let sets = persons_of(conn, settings, &mut cache, (cell.first, cell.last, cell.zone.clone()))?;
+            let persons = sets.get(&cell.key).cloned().unwrap_or_default();
+            if persons.len() as u64 == shown {
+                earlier.push((cell, persons));
+            }
+        }
+    }
+    let mut for_earlier = BTreeSet::new();
+    loop {
+        let hide = suppress::persons::exposed(&new, &earlier, threshold as u64);
+        if hide.is_empty() && forced.values().all(BTreeSet::is_empty) {
+            break;
+        }
+        let within = suppress::persons::exposed(&new, &[], threshold as u64);
+        for &i in &hide {
+            let (t, pos, _) = at[i];
+            forced.entry(t).or_default().insert(pos);
+            if !within.contains(&i) {
+                for_earlier.insert((t, pos));
+            }
+        }
+        for (&t, pos) in &forced {
+            tables[t] = suppress::suppress_forced(&counts[t], threshold, true, pos);
+        }
+        for ((cell, _), &(t, pos, value)) in new.iter_mut().zip(&at) {
+            cell.shown = shown_at(tables, t, pos).then_some(value);
+        }
+        if hide.is_empty() {
+            break;
+        }
+    }
+    Ok((new.into_iter().map(|(c, _)| c).collect(), for_earlier))
+}
+
 fn earlier_cells(conn: &Connection) -> Result<Vec<(i64, Vec<ReleasedCell>)>> {
     let mut stmt = conn.prepare("SELECT id, cells FROM report_release WHERE state != 'withdrawn' ORDER BY id")?;
     let mut rows = stmt.query([])?;

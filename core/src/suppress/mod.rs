@@ -21,6 +21,7 @@ use crate::tally::{Granularity, Tally};
 pub mod audit;
 pub mod compare;
 pub mod ledger;
+pub mod persons;
 pub mod sums;
 mod tables;
 
@@ -180,6 +181,13 @@ pub fn suppress(t: &CountTable, threshold: u32) -> SuppressedTable {
 /// benchmark that show what the audit adds. Exports always call [`suppress`].
 #[doc(hidden)]
 pub fn suppress_with(t: &CountTable, threshold: u32, audit: bool) -> SuppressedTable {
+    suppress_forced(t, threshold, audit, &BTreeSet::new())
+}
+
+/// [`suppress_with`], with `forced` values hidden as a small count is: protected by the
+/// report's own suppression so that an attacker's interval for each stays at least the
+/// threshold wide (counts of persons that other counts would otherwise pin, D92).
+pub(crate) fn suppress_forced(t: &CountTable, threshold: u32, audit: bool, forced: &BTreeSet<Pos>) -> SuppressedTable {
     let threshold = threshold as u64;
     let small = |n: u64| n >= 1 && n < threshold;
     let positions = || {
@@ -187,7 +195,7 @@ pub fn suppress_with(t: &CountTable, threshold: u32, audit: bool) -> SuppressedT
             (0..row.cells.len()).map(move |c| (r, Some(c))).chain(row.total.map(|_| (r, None)))
         })
     };
-    let primary: Vec<Pos> = positions().filter(|p| small(value(t, *p))).collect();
+    let primary: Vec<Pos> = positions().filter(|p| small(value(t, *p)) || forced.contains(p)).collect();
     let mut hidden: BTreeSet<Pos> = primary.iter().copied().collect();
     let eqs = equations(t);
     // The quick pass: an equation with exactly one hidden value would give it away.

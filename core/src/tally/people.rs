@@ -117,3 +117,72 @@ pub fn category_id(c: crate::settings::ItemCategory) -> &'static str {
         Other => "other",
     }
 }
+
+/// The persons behind each count of persons of one stretch of days (`lo` to `hi`, one zone or
+/// all), as the tally counts them: `participants:` (persons served), `participants:age_band/…`
+/// and `participants:gender/…` (the last answer recorded in the stretch),
+/// `participants:race/…`, `…ethnicity/…`, `…residence/…` (the profile as of the stretch's last
+/// day, for the lists the program has) and `persons_receiving:<category>`. Each set holds local
+/// participant rows, sorted; the audit of persons across rows and releases compares them
+/// (`suppress::persons`). Nothing leaves the store.
+pub(crate) fn person_sets(
+    conn: &Connection,
+    settings: &crate::settings::ProgramSettings,
+    lo: i64,
+    hi: i64,
+    zone: Option<&str>,
+) -> Result<std::collections::BTreeMap<String, Vec<i64>>> {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+    let mut sets: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
+    let mut put = |key: String, p: i64| {
+        sets.entry(key).or_default().insert(p);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT participant FROM participant_day WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR zone = ?3)",
+    )?;
+    let persons: BTreeSet<i64> = stmt.query_map(params![lo, hi, zone], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    for p in &persons {
+        put("participants:".into(), *p);
+    }
+    // Age band and gender: the last answer recorded in the stretch.
+    let mut last: HashMap<i64, (Option<String>, Option<String>)> = HashMap::new();
+    for (p, _, age, gender) in person_rows(conn, lo, hi, zone, None)? {
+        let e = last.entry(p).or_default();
+        if age.is_some() {
+            e.0 = age;
+        }
+        if gender.is_some() {
+            e.1 = gender;
+        }
+    }
+    let not_recorded = || super::NOT_RECORDED.to_owned();
+    for (p, (age, gender)) in last {
+        put(format!("participants:age_band/{}", age.unwrap_or_else(not_recorded)), p);
+        put(format!("participants:gender/{}", gender.unwrap_or_else(not_recorded)), p);
+    }
+    // The profile as of the stretch's last day, for the questions the program asks.
+    let asked = crate::settings::ListKind::PROFILE.map(|k| !settings.list(k).is_empty());
+    if asked.iter().any(|a| *a) {
+        let mut answered: HashMap<i64, Vec<(i64, crate::profile::ProfileAnswers)>> = HashMap::new();
+        for (p, day, answers) in crate::profile::answered_until(conn, hi)? {
+            if persons.contains(&p) {
+                answered.entry(p).or_default().push((day, answers));
+            }
+        }
+        for p in &persons {
+            let now = answered.get(p).map_or([None, None, None], |a| crate::profile::as_of(a, hi));
+            for ((name, answer), asked) in ["race", "ethnicity", "residence"].into_iter().zip(now).zip(asked) {
+                if asked {
+                    let column = answer.and_then(|a| a.column()).unwrap_or(super::NOT_RECORDED);
+                    put(format!("participants:{name}/{column}"), *p);
+                }
+            }
+        }
+    }
+    // Persons who received each kind of supply.
+    for (p, _, item) in item_person_rows(conn, lo, hi, zone, None)? {
+        let category = settings.item(&item).map_or(crate::settings::ItemCategory::Other, |i| i.category);
+        put(format!("persons_receiving:{}", category_id(category)), p);
+    }
+    Ok(sets.into_iter().map(|(k, s)| (k, s.into_iter().collect())).collect())
+}
