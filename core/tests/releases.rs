@@ -414,8 +414,10 @@ proptest! {
             let race = dice.skewed(&["white", "black", "asian", "american-indian-alaska-native"]);
             let ethnicity = dice.skewed(&["not-hispanic-latino", "hispanic-latino"]);
             let zone = dice.skewed(&ZONES);
-            for visit in 0..1 + dice.roll(4) {
-                let day = d("2026-08-01") + Duration::days(dice.roll(92) as i64);
+            // The profile is given at the first visit, so no one's answer changes over time.
+            let mut days: Vec<NaiveDate> = (0..1 + dice.roll(4)).map(|_| d("2026-08-01") + Duration::days(dice.roll(92) as i64)).collect();
+            days.sort();
+            for (visit, day) in days.into_iter().enumerate() {
                 let mut items = vec![];
                 if dice.roll(3) > 0 {
                     items.push(iq("syringe-1ml", 10));
