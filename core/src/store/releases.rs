@@ -397,6 +397,9 @@ fn planned_cells(conn: &Connection, settings: &ProgramSettings, plan: &[(NaiveDa
 /// The tables that count persons, each cell a distinct count (D92).
 const PERSON_TABLES: [&str; 2] = ["participants", "persons_receiving"];
 
+/// Counts of persons (table, position) hidden because of earlier releases.
+type HiddenForEarlier = BTreeSet<(usize, Pos)>;
+
 /// The persons behind each count of a stretch of days and a zone, read once per report.
 type PersonSets = HashMap<(i64, i64, Option<String>), BTreeMap<String, Vec<i64>>>;
 
@@ -406,11 +409,13 @@ fn persons_of<'a>(
     cache: &'a mut PersonSets,
     (first, last, zone): (i64, i64, Option<String>),
 ) -> Result<&'a BTreeMap<String, Vec<i64>>> {
-    if !cache.contains_key(&(first, last, zone.clone())) {
-        let sets = tally::people::person_sets(conn, settings, first, last, zone.as_deref())?;
-        cache.insert((first, last, zone.clone()), sets);
-    }
-    Ok(&cache[&(first, last, zone)])
+    Ok(match cache.entry((first, last, zone)) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            let zone = e.key().2.clone();
+            e.insert(tally::people::person_sets(conn, settings, first, last, zone.as_deref())?)
+        }
+    })
 }
 
 /// Hides the counts of persons of the new report that, with another row of it or a count an
@@ -425,7 +430,7 @@ fn protect_persons(
     tally: &Tally,
     query: &TallyQuery,
     threshold: u32,
-) -> Result<(Vec<PersonCell>, BTreeSet<(usize, Pos)>)> {
+) -> Result<(Vec<PersonCell>, HiddenForEarlier)> {
     let mut cache = PersonSets::new();
     let shown_at = |tables: &[SuppressedTable], t: usize, (r, c): Pos| {
         let row = &tables[t].rows[r];
