@@ -161,3 +161,48 @@ impl ProgramInfo {
         })
     }
 }
+
+/// An inclusive range a number entered on a form may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct NumberRange {
+    pub min: i64,
+    pub max: i64,
+}
+
+/// The ranges of every number a worker enters, as the core checks them: steppers and fields
+/// stop at them, so Save never refuses a number the form let through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct FormLimits {
+    /// Units of one item in an encounter (a stepper at 0 takes the item off the sheet).
+    pub item_quantity: NumberRange,
+    pub syringes_collected: NumberRange,
+    /// Sharps containers of one type (a stepper at 0 logs none).
+    pub sharps_containers: NumberRange,
+    pub overdose_reversals: NumberRange,
+    pub naloxone_doses_used: NumberRange,
+    pub collecting_for: NumberRange,
+    /// Stock received or moved.
+    pub stock_quantity: NumberRange,
+    /// A stock correction (never 0).
+    pub stock_adjustment: NumberRange,
+    /// A counted stock level.
+    pub stock_level: NumberRange,
+}
+
+/// The form's limits (the same for every program).
+#[uniffi::export]
+pub fn form_limits() -> FormLimits {
+    let l = satchel_core::validate::LIMITS;
+    let r = |r: satchel_core::validate::Range| NumberRange { min: r.min, max: r.max };
+    FormLimits {
+        item_quantity: r(l.item_quantity),
+        syringes_collected: r(l.syringes_collected),
+        sharps_containers: r(l.sharps_containers),
+        overdose_reversals: r(l.overdose_reversals),
+        naloxone_doses_used: r(l.naloxone_doses_used),
+        collecting_for: r(l.collecting_for),
+        stock_quantity: r(l.stock_quantity),
+        stock_adjustment: r(l.stock_adjustment),
+        stock_level: r(l.stock_level),
+    }
+}

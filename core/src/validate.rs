@@ -25,6 +25,53 @@ pub fn check_label(field: &str, label: &str) -> Result<()> {
     Ok(())
 }
 
+/// An inclusive range a number entered on a form may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    pub min: i64,
+    pub max: i64,
+}
+
+impl Range {
+    /// Checks `value` against the range, naming `field` on failure.
+    pub fn check(self, field: &str, value: i64) -> Result<()> {
+        check_range(field, value, self.min, self.max)
+    }
+}
+
+/// The ranges of every number a worker enters, in one place: the core checks with them, and
+/// the apps' steppers and fields stop at them (`ProgramInfo.limits`), so a worker can never
+/// step to a number Save would refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormLimits {
+    /// Units of one item in an encounter.
+    pub item_quantity: Range,
+    pub syringes_collected: Range,
+    /// Sharps containers of one type returned in an encounter.
+    pub sharps_containers: Range,
+    pub overdose_reversals: Range,
+    pub naloxone_doses_used: Range,
+    pub collecting_for: Range,
+    /// Stock received or moved between locations.
+    pub stock_quantity: Range,
+    /// A stock correction (never 0).
+    pub stock_adjustment: Range,
+    /// A counted stock level.
+    pub stock_level: Range,
+}
+
+pub const LIMITS: FormLimits = FormLimits {
+    item_quantity: Range { min: 1, max: 1000 },
+    syringes_collected: Range { min: 0, max: 10_000 },
+    sharps_containers: Range { min: 1, max: crate::encounter::MAX_CONTAINERS as i64 },
+    overdose_reversals: Range { min: 0, max: 20 },
+    naloxone_doses_used: Range { min: 0, max: 100 },
+    collecting_for: Range { min: 0, max: 50 },
+    stock_quantity: Range { min: 1, max: 1_000_000 },
+    stock_adjustment: Range { min: -1_000_000, max: 1_000_000 },
+    stock_level: Range { min: 0, max: 10_000_000 },
+};
+
 /// An integer within an inclusive range.
 pub fn check_range(field: &str, value: i64, lo: i64, hi: i64) -> Result<()> {
     if value < lo || value > hi {

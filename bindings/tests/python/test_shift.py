@@ -188,6 +188,22 @@ def test_syringes_sent_for_disposal(store):
     assert (total.syringes_disposed, total.syringes_disposed_estimated) == (120, 0)
 
 
+def test_the_forms_limits_are_the_cores(store):
+    limits = s.form_limits()
+    enc = store.encounters()
+    # At each limit Save takes it; one past it, Save refuses it on that field.
+    for field, top in (("overdose_reversals", limits.overdose_reversals.max), ("collecting_for", limits.collecting_for.max),
+                       ("naloxone_doses_used", limits.naloxone_doses_used.max), ("syringes_collected", limits.syringes_collected.max)):
+        enc.log(street(**{field: top}))
+        with pytest.raises(s.SatchelError.InvalidInput) as past:
+            enc.log(street(**{field: top + 1}))
+        assert past.value.field == field
+    assert (limits.overdose_reversals.max, limits.collecting_for.max) == (20, 50)
+    stock = store.stock()
+    with pytest.raises(s.SatchelError.InvalidInput):
+        stock.receive("van-1", "syringe-1ml", limits.stock_quantity.max + 1)
+
+
 def test_every_error_is_typed(tmp_path, store):
     enc, stock = store.encounters(), store.stock()
     with pytest.raises(s.SatchelError.InvalidInput) as bad_qty:

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::error::{invalid, Error, Result};
 use crate::settings::{ItemQuantity, ListKind, ProgramSettings};
-use crate::validate::check_range;
+use crate::validate::LIMITS;
 use crate::zone::Zone;
 
 mod db;
@@ -266,7 +266,7 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
         if !settings.item(&iq.item).is_some_and(|i| i.active) {
             return Err(invalid("items", "holds an item that is not in the active catalog"));
         }
-        check_range("items.quantity", iq.quantity as i64, 1, 1000)?;
+        LIMITS.item_quantity.check("items.quantity", iq.quantity as i64)?;
     }
     for (field, kind, values) in [
         ("referrals", ListKind::Referral, &e.referrals),
@@ -285,7 +285,7 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
             }
         }
     }
-    check_range("syringes_collected", e.syringes_collected as i64, 0, 10_000)?;
+    LIMITS.syringes_collected.check("syringes_collected", e.syringes_collected as i64)?;
     if e.suggested_services.len() > 10 {
         return Err(invalid("suggested_services", "at most 10 services per encounter"));
     }
@@ -309,11 +309,11 @@ pub fn validate(e: &NewEncounter, settings: &ProgramSettings, now: DateTime<Utc>
         if !settings.container(&c.container).is_some_and(|t| t.active) {
             return Err(invalid("sharps_containers", "holds a container type the program does not have"));
         }
-        check_range("sharps_containers.count", c.count as i64, 1, MAX_CONTAINERS as i64)?;
+        LIMITS.sharps_containers.check("sharps_containers.count", c.count as i64)?;
     }
-    check_range("overdose_reversals", e.overdose_reversals as i64, 0, 20)?;
-    check_range("naloxone_doses_used", e.naloxone_doses_used as i64, 0, 100)?;
-    check_range("collecting_for", e.collecting_for as i64, 0, 50)?;
+    LIMITS.overdose_reversals.check("overdose_reversals", e.overdose_reversals as i64)?;
+    LIMITS.naloxone_doses_used.check("naloxone_doses_used", e.naloxone_doses_used as i64)?;
+    LIMITS.collecting_for.check("collecting_for", e.collecting_for as i64)?;
     if e.services_delivered.len() > MAX_DELIVERED {
         return Err(invalid("services_delivered", format!("at most {MAX_DELIVERED} services per encounter")));
     }
@@ -450,7 +450,7 @@ impl EncounterRecord {
         if self.items.len() > 30 || self.referrals.len() > 20 || self.substances.len() > 20 {
             return bad("too many entries");
         }
-        if self.items.iter().any(|i| i.quantity == 0 || i.quantity > 1000) {
+        if self.items.iter().any(|i| LIMITS.item_quantity.check("items", i.quantity as i64).is_err()) {
             return bad("item quantity out of range");
         }
         if !unique(self.suggested_services.iter().map(String::as_str).collect()) || self.suggested_services.len() > 10 {

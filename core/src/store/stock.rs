@@ -7,7 +7,7 @@ use crate::error::{invalid, Result};
 use crate::inventory::{self, AdjustReason, MovementKind, MovementRecord, StockLevel};
 use crate::meta::{self, MetaExt};
 use crate::outbox::{self, Record};
-use crate::validate::check_range;
+use crate::validate::LIMITS;
 
 /// A supply that has run low at a location.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,14 +46,14 @@ impl Store {
 
     /// Supplies arrived at a location.
     pub fn receive_stock(&self, location: &str, item: &str, quantity: u32) -> Result<Uuid> {
-        check_range("quantity", quantity as i64, 1, 1_000_000)?;
+        LIMITS.stock_quantity.check("quantity", quantity as i64)?;
         self.movements(vec![(MovementKind::Received, location, item, quantity as i64, None, None)])
             .map(|ids| ids[0])
     }
 
     /// Moves stock from one location to another: one movement on each side.
     pub fn transfer_stock(&self, from: &str, to: &str, item: &str, quantity: u32) -> Result<()> {
-        check_range("quantity", quantity as i64, 1, 1_000_000)?;
+        LIMITS.stock_quantity.check("quantity", quantity as i64)?;
         if from == to {
             return Err(invalid("to", "must differ from the source location"));
         }
@@ -70,14 +70,14 @@ impl Store {
         if delta == 0 {
             return Err(invalid("delta", "must not be zero"));
         }
-        check_range("delta", delta, -1_000_000, 1_000_000)?;
+        LIMITS.stock_adjustment.check("delta", delta)?;
         self.movements(vec![(MovementKind::Adjusted, location, item, delta, Some(reason), None)])
             .map(|ids| ids[0])
     }
 
     /// Records a physical count: the level at this moment.
     pub fn count_stock(&self, location: &str, item: &str, level: u32) -> Result<Uuid> {
-        check_range("level", level as i64, 0, 10_000_000)?;
+        LIMITS.stock_level.check("level", level as i64)?;
         self.movements(vec![(MovementKind::Counted, location, item, level as i64, None, None)])
             .map(|ids| ids[0])
     }

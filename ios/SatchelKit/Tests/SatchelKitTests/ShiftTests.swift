@@ -144,6 +144,34 @@ struct ShiftTests {
         #expect(app.today.summary?.sharpsContainers == 1)
     }
 
+    /// Every stepper stops at the core's limit, so Save never refuses what the form let through.
+    @Test func steppersStopWhereTheCoreWouldRefuse() async throws {
+        let hub = try Hub()
+        let (app, _) = try await joinedApp(hub)
+        await app.log.tap(kit: "standard")
+        for _ in 0..<10 {
+            app.review.step(.overdoseReversals, by: 10)
+            app.review.step(.collectingFor, by: 10)
+            app.review.step(.naloxoneDosesUsed, by: 50)
+        }
+        #expect(app.review.count(.overdoseReversals) == Int(formLimits().overdoseReversals.max))
+        let counts: [Int] = [app.review.count(.overdoseReversals), app.review.count(.collectingFor), app.review.count(.naloxoneDosesUsed)]
+        #expect(counts == [20, 50, 100])
+        await app.review.save()
+        #expect(app.today.rows.count == 1 && app.review.error == nil)
+
+        // Stock: a correction steps over 0, which the core refuses; a receipt never goes below 1.
+        await app.stock.choose(location: "van-1")
+        app.stock.begin(.adjust, item: "syringe-1ml")
+        app.stock.step(by: 1)
+        #expect(app.stock.entry?.quantity == 1)
+        app.stock.cancel()
+        app.stock.begin(.receive, item: "syringe-1ml")
+        app.stock.step(by: -10)
+        #expect(app.stock.entry?.quantity == 1)
+        app.stock.cancel()
+    }
+
     @Test func aReferralShowsWhereToGoAndTheCardSpeaksTheParticipantsLanguage() async throws {
         let hub = try Hub()
         let always = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map { Opening(day: $0, opens: "00:00", closes: "24:00") }

@@ -25,8 +25,21 @@ public enum Counter: CaseIterable, Sendable { case syringesCollected, overdoseRe
 @MainActor
 @Observable
 public final class ReviewViewModel: ChildViewModel {
-    public static let maxQuantity = 1000
-    public static let maxContainers = 100
+    /// The core's range for every number on the sheet: a stepper stops where Save would refuse.
+    public static let limits = formLimits()
+    public static var maxQuantity: Int { Int(limits.itemQuantity.max) }
+    public static var maxContainers: Int { Int(limits.sharpsContainers.max) }
+
+    /// The core's range of a counter.
+    public static func range(_ counter: Counter) -> ClosedRange<Int> {
+        let r = switch counter {
+        case .syringesCollected: limits.syringesCollected
+        case .overdoseReversals: limits.overdoseReversals
+        case .naloxoneDosesUsed: limits.naloxoneDosesUsed
+        case .collectingFor: limits.collectingFor
+        }
+        return Int(r.min)...Int(r.max)
+    }
     /// `nil`: a new encounter; otherwise the encounter being corrected.
     public private(set) var correcting: String?
     public private(set) var kitName: String?
@@ -252,12 +265,13 @@ public final class ReviewViewModel: ChildViewModel {
     }
 
     public func step(_ counter: Counter, by: Int) {
-        counters[counter] = min(max((counters[counter] ?? 0) + by, 0), Self.maxQuantity)
+        let range = Self.range(counter)
+        counters[counter] = min(max((counters[counter] ?? 0) + by, range.lowerBound), range.upperBound)
     }
 
     public func count(_ counter: Counter) -> Int { counters[counter] ?? 0 }
 
-    /// Containers of one type: never below 0 or above the maximum.
+    /// Containers of one type: never below 0 (none) or above the core's limit.
     public func step(container id: String, by: Int) {
         guard let i = containers.firstIndex(where: { $0.id == id }) else { return }
         containers[i].count = min(max(containers[i].count + by, 0), Self.maxContainers)

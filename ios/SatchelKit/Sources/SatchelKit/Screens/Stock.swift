@@ -80,8 +80,16 @@ public final class StockViewModel: ChildViewModel {
 
     public func step(by: Int) {
         guard var e = entry else { return }
-        let range = e.action == .adjust ? -10_000...10_000 : 0...100_000
-        e.quantity = min(max(e.quantity + by, range.lowerBound), range.upperBound)
+        // The core's ranges: a stepper stops where Save would refuse.
+        let limits = ReviewViewModel.limits
+        let r = switch e.action {
+        case .adjust: limits.stockAdjustment
+        case .count: limits.stockLevel
+        default: limits.stockQuantity
+        }
+        e.quantity = Int(min(max(Int64(e.quantity) + Int64(by), r.min), r.max))
+        // A correction is never 0: step over it.
+        if e.action == .adjust && e.quantity == 0 { e.quantity = by > 0 ? 1 : -1 }
         entry = e
     }
 

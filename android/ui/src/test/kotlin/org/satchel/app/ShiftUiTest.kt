@@ -25,6 +25,8 @@ import com.google.zxing.RGBLuminanceSource
 import com.google.zxing.common.HybridBinarizer
 import com.google.zxing.qrcode.QRCodeReader
 import org.satchel.app.strings.Spanish
+import org.satchel.app.model.Counter
+import org.satchel.app.model.StockAction
 import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.Outcome
@@ -347,6 +349,43 @@ class ShiftUiTest {
         rule.waitFor("the receipt") { app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.level == 301L }
         rule.waitFor("the low mark to go") { rule.onAllNodesWithTag("low-syringe-1ml").fetchSemanticsNodes().isEmpty() }
         rule.onNodeWithTag("low-naloxone-nasal").assertExists()
+    }
+
+    /** Every stepper stops at the core's limit, so Save never refuses what the form let through. */
+    @Test
+    fun steppersStopWhereTheCoreWouldRefuse() = withHub { hub ->
+        val (app, _) = start()
+        rule.joinThroughScreen(hub)
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        repeat(10) {
+            app.review.stepCounter(Counter.OVERDOSE_REVERSALS, 10)
+            app.review.stepCounter(Counter.COLLECTING_FOR, 10)
+            app.review.stepCounter(Counter.NALOXONE_DOSES_USED, 50)
+        }
+        val limits = org.satchel.ffi.formLimits()
+        val s = app.review.state.value
+        assertEquals(limits.overdoseReversals.max.toInt(), s.overdoseReversals)
+        assertEquals(20, s.overdoseReversals)
+        assertEquals(50, s.collectingFor)
+        assertEquals(100, s.naloxoneDosesUsed)
+        rule.onNodeWithTag("save").performClick()
+        rule.waitFor("the encounter saved at the limits", app = app) { app.today.state.value.rows.size == 1 }
+        assertEquals(null, app.review.state.value.error)
+
+        // Stock: a correction steps over 0, which the core refuses; a receipt never goes below 1.
+        rule.onNodeWithTag("tab-stock").performClick()
+        rule.waitForText(English.chooseLocation)
+        rule.onNodeWithText("Van 1").performClick()
+        rule.waitForTag("stock-syringe-1ml")
+        app.stock.begin(StockAction.ADJUST, "syringe-1ml")
+        app.stock.step(1)
+        assertEquals(1, app.stock.state.value.entry?.quantity)
+        app.stock.cancel()
+        app.stock.begin(StockAction.RECEIVE, "syringe-1ml")
+        app.stock.step(-10)
+        assertEquals(1, app.stock.state.value.entry?.quantity)
+        app.stock.cancel()
     }
 
     @Test

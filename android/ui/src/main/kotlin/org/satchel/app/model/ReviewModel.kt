@@ -16,7 +16,9 @@ import org.satchel.ffi.ItemQuantity
 import org.satchel.ffi.DeliveredService
 import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.Outcome
+import org.satchel.ffi.NumberRange
 import org.satchel.ffi.ProfileAnswer
+import org.satchel.ffi.formLimits
 import org.satchel.ffi.ProfileInput
 import org.satchel.ffi.ProgramSettings
 
@@ -113,10 +115,8 @@ class ReviewModel(private val app: AppModel) {
     private val _state = MutableStateFlow(ReviewState())
     val state: StateFlow<ReviewState> = _state
 
-    companion object {
-        const val MAX_QUANTITY = 1000
-        const val MAX_CONTAINERS = 100
-    }
+    /** The core's range for every number on the sheet: a stepper stops where Save would refuse. */
+    private val limits by lazy { formLimits() }
 
     fun openKit(kitId: String?) {
         app.launch {
@@ -243,10 +243,10 @@ class ReviewModel(private val app: AppModel) {
 
     fun toggleSuggested(serviceId: String) = _state.update { it.copy(suggested = it.suggested.toggle(serviceId)) }
 
-    /** A stepper: +1/−1 on tap, ±10 on long press. Never below 0 or above [MAX_QUANTITY]. */
+    /** A stepper: +1/−1 on tap, ±10 on long press. Never below 0 (off the sheet) or above the core's limit. */
     fun step(itemId: String, by: Int) {
         _state.update { s ->
-            s.copy(items = s.items.map { if (it.id == itemId) it.copy(quantity = (it.quantity + by).coerceIn(0, MAX_QUANTITY)) else it }, error = null)
+            s.copy(items = s.items.map { if (it.id == itemId) it.copy(quantity = (it.quantity + by).coerceIn(0, limits.itemQuantity.max.toInt())) else it }, error = null)
         }
         refreshNaloxone()
     }
@@ -296,18 +296,18 @@ class ReviewModel(private val app: AppModel) {
     fun setResidence(answer: ProfileAnswer) = _state.update { it.copy(residence = answer) }
 
     fun stepCounter(counter: Counter, by: Int) = _state.update { s ->
-        fun c(v: Int) = (v + by).coerceIn(0, MAX_QUANTITY)
+        fun c(v: Int, range: NumberRange) = (v + by).coerceIn(range.min.toInt(), range.max.toInt())
         when (counter) {
-            Counter.SYRINGES_COLLECTED -> s.copy(syringesCollected = c(s.syringesCollected))
-            Counter.OVERDOSE_REVERSALS -> s.copy(overdoseReversals = c(s.overdoseReversals))
-            Counter.NALOXONE_DOSES_USED -> s.copy(naloxoneDosesUsed = c(s.naloxoneDosesUsed))
-            Counter.COLLECTING_FOR -> s.copy(collectingFor = c(s.collectingFor))
+            Counter.SYRINGES_COLLECTED -> s.copy(syringesCollected = c(s.syringesCollected, limits.syringesCollected))
+            Counter.OVERDOSE_REVERSALS -> s.copy(overdoseReversals = c(s.overdoseReversals, limits.overdoseReversals))
+            Counter.NALOXONE_DOSES_USED -> s.copy(naloxoneDosesUsed = c(s.naloxoneDosesUsed, limits.naloxoneDosesUsed))
+            Counter.COLLECTING_FOR -> s.copy(collectingFor = c(s.collectingFor, limits.collectingFor))
         }
     }
 
-    /** Containers of one type: never below 0 or above [MAX_CONTAINERS]. */
+    /** Containers of one type: never below 0 (none) or above the core's limit. */
     fun stepContainer(containerId: String, by: Int) = _state.update { s ->
-        s.copy(containers = s.containers.map { if (it.id == containerId) it.copy(count = (it.count + by).coerceIn(0, MAX_CONTAINERS)) else it })
+        s.copy(containers = s.containers.map { if (it.id == containerId) it.copy(count = (it.count + by).coerceIn(0, limits.sharpsContainers.max.toInt())) else it })
     }
 
     fun setContactType(c: ContactType) = _state.update { it.copy(contactType = c) }

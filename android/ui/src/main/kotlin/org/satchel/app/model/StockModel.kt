@@ -3,6 +3,7 @@ package org.satchel.app.model
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
+import org.satchel.ffi.formLimits
 import org.satchel.ffi.AdjustReason
 import org.satchel.ffi.StockLocation
 
@@ -79,10 +80,20 @@ class StockModel(private val app: AppModel) {
         _state.update { it.copy(entry = StockEntry(action, itemId, row.name, start, toLocationId = to), error = null) }
     }
 
+    /** The core's ranges for stock entries: a stepper stops where Save would refuse. */
+    private val limits by lazy { formLimits() }
+
     fun step(by: Int) = _state.update { s ->
         val e = s.entry ?: return@update s
-        val range = if (e.action == StockAction.ADJUST) -10_000..10_000 else 0..100_000
-        s.copy(entry = e.copy(quantity = (e.quantity + by).coerceIn(range)))
+        val range = when (e.action) {
+            StockAction.ADJUST -> limits.stockAdjustment
+            StockAction.COUNT -> limits.stockLevel
+            else -> limits.stockQuantity
+        }
+        var next = (e.quantity.toLong() + by).coerceIn(range.min, range.max).toInt()
+        // A correction is never 0: step over it.
+        if (e.action == StockAction.ADJUST && next == 0) next = if (by > 0) 1 else -1
+        s.copy(entry = e.copy(quantity = next))
     }
 
     fun setReason(reason: AdjustReason) = _state.update { s -> s.copy(entry = s.entry?.copy(reason = reason)) }
