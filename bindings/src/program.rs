@@ -64,6 +64,9 @@ pub struct ProgramSettings {
     /// Used syringes one pound of the program's sharps holds (D91); 0: not set, and a weighed
     /// disposal is refused (offer a count instead).
     pub syringes_per_pound: u32,
+    /// Seconds the app stays unlocked after the screen turns off (0: lock at once; D94). Cover
+    /// the window at once either way.
+    pub lock_grace_seconds: u32,
     pub items: Vec<SupplyItem>,
     pub kits: Vec<Kit>,
     pub zones: Vec<Choice>,
@@ -119,6 +122,7 @@ impl ProgramInfo {
                 retention_days: s.program.retention_days,
                 wipe_after_failed_pins: s.program.wipe_after_failed_pins,
                 syringes_per_pound: s.program.syringes_per_pound,
+                lock_grace_seconds: s.program.lock_grace_seconds,
                 items: s
                     .items
                     .iter()

@@ -175,6 +175,10 @@ struct ProgramEntry {
     /// (D91): weigh a batch the program has counted once. 0 or absent: not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     syringes_per_pound: Option<u32>,
+    /// Seconds a phone's app stays unlocked after its screen turns off (0 to 300; 0: lock at
+    /// once; D94).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lock_grace_seconds: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -266,6 +270,7 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
                 reporting_key: cur.reporting_key.clone(),
                 participant_references: p.participant_references.unwrap_or(cur.participant_references),
                 syringes_per_pound: p.syringes_per_pound.unwrap_or(cur.syringes_per_pound),
+                lock_grace_seconds: p.lock_grace_seconds.unwrap_or(cur.lock_grace_seconds),
             }),
         ));
     }
@@ -347,6 +352,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
             wipe_after_failed_pins: Some(s.program.wipe_after_failed_pins),
             participant_references: Some(s.program.participant_references),
             syringes_per_pound: Some(s.program.syringes_per_pound).filter(|n| *n > 0),
+            lock_grace_seconds: Some(s.program.lock_grace_seconds),
         })),
         items: s
             .items

@@ -76,6 +76,21 @@ pub struct Program {
     /// disposal entry is estimated with it. 0: not set, and weighed entries are refused.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub syringes_per_pound: u32,
+    /// Seconds an outreach phone's app stays unlocked after its screen turns off (D94): a
+    /// screen that times out mid-shift does not cost the PIN again, while a phone taken with
+    /// its screen off locks within this. The window is covered at once either way. 0: lock at
+    /// once. Settings written before it existed read as the default.
+    #[serde(default = "default_lock_grace")]
+    pub lock_grace_seconds: u32,
+}
+
+/// The default lock grace after screen-off, in seconds (D94).
+pub const DEFAULT_LOCK_GRACE: u32 = 60;
+/// The longest lock grace a program may set, in seconds.
+pub const MAX_LOCK_GRACE: u32 = 300;
+
+fn default_lock_grace() -> u32 {
+    DEFAULT_LOCK_GRACE
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -109,6 +124,7 @@ impl Default for Program {
             reporting_key: None,
             participant_references: 1,
             syringes_per_pound: 0,
+            lock_grace_seconds: DEFAULT_LOCK_GRACE,
         }
     }
 }
@@ -309,6 +325,7 @@ impl Setting {
                 parse_time_zone(&p.time_zone)?;
                 check_range("program.small_cell_threshold", p.small_cell_threshold as i64, 1, 100)?;
                 check_range("program.retention_days", p.retention_days as i64, 1, 365)?;
+                check_range("program.lock_grace_seconds", p.lock_grace_seconds as i64, 0, MAX_LOCK_GRACE as i64)?;
                 check_range("program.syringes_per_pound", p.syringes_per_pound as i64, 0, crate::disposal::MAX_SYRINGES_PER_POUND as i64)?;
                 check_range("program.wipe_after_failed_pins", p.wipe_after_failed_pins as i64, 0, crate::pin::MAX_WIPE_AFTER as i64)?;
                 if p.reporting_key.is_some() && p.reporting_public_key().is_none() {
@@ -560,5 +577,20 @@ mod tests {
         let kit = Kit { id: "k".into(), name: "K".into(), items: vec![ItemQuantity { item: "nope".into(), quantity: 1 }], active: true };
         assert!(matches!(Setting::Kit(kit).validate(Some(&all)), Err(Error::Invalid { field, .. }) if field == "kit.items"));
         assert!(Setting::from_json("item/x", &serde_json::json!({"id": "y"})).is_err());
+        for (p, field) in [
+            (Program { lock_grace_seconds: MAX_LOCK_GRACE + 1, ..Program::default() }, "program.lock_grace_seconds"),
+            (Program { syringes_per_pound: crate::disposal::MAX_SYRINGES_PER_POUND + 1, ..Program::default() }, "program.syringes_per_pound"),
+        ] {
+            assert!(matches!(Setting::Program(p).validate(Some(&all)), Err(Error::Invalid { field: f, .. }) if f == field), "{field}");
+        }
+    }
+
+    #[test]
+    fn a_program_written_before_the_lock_grace_reads_the_default() {
+        let mut old = Setting::Program(Program::default()).to_json();
+        old.as_object_mut().unwrap().remove("lock_grace_seconds");
+        let Setting::Program(p) = Setting::from_json("program", &old).unwrap() else { panic!("a program") };
+        assert_eq!((p.lock_grace_seconds, p.syringes_per_pound), (DEFAULT_LOCK_GRACE, 0));
+        assert!(Setting::Program(Program { lock_grace_seconds: 0, ..p }).validate(None).is_ok(), "0 locks at once");
     }
 }

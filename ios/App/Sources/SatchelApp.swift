@@ -3,8 +3,9 @@ import SatchelKit
 import SwiftUI
 
 /// The iOS app: the view models from SatchelKit, the iOS-only platform, and thin views. It
-/// covers its window when it leaves the foreground (the app switcher shows nothing), locks after
-/// the timeout and when the phone locks, and posts no notification.
+/// covers its window when it leaves the foreground (the app switcher shows nothing) and when the
+/// phone locks, locks after the timeout and once the program's grace passes with the phone
+/// locked (D94), and posts no notification.
 @main
 struct SatchelApp: App {
     @State private var model = AppViewModel(platform: IOSPlatform.shared)
@@ -19,11 +20,14 @@ struct SatchelApp: App {
     var body: some Scene {
         WindowGroup {
             RootView(model: model)
-                .overlay { if phase != .active { PrivacyCover() } }
+                .overlay { if phase != .active || model.covered { PrivacyCover() } }
                 .preferredColorScheme(model.dark ? .dark : .light)
                 .environment(\.locale, Locale(identifier: model.preferences.language.rawValue))
                 .onReceive(NotificationCenter.default.publisher(for: UIApplication.protectedDataWillBecomeUnavailableNotification)) { _ in
                     model.screenDidLock()
+                }
+                .onReceive(NotificationCenter.default.publisher(for: UIApplication.protectedDataDidBecomeAvailableNotification)) { _ in
+                    model.screenDidUnlock()
                 }
                 .task { IOSPlatform.shared.model = model }
         }

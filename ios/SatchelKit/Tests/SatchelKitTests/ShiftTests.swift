@@ -297,6 +297,29 @@ struct ShiftTests {
         for d in [2, 4, 6, 8] { app.unlock.digit(d) }
         await app.unlock.submit()
         #expect(app.route == .main)
+        #expect(app.lockGraceSeconds == 60, "the program's grace, read from the store")
+        // A phone that locks mid-shift: covered at once, the shift goes on within the grace.
+        app.screenDidLock()
+        #expect(app.covered && app.hasOpenStore)
+        platform.clock = platform.clock.addingTimeInterval(30)
+        app.screenDidUnlock()
+        #expect(!app.covered && app.hasOpenStore && app.route == .main)
+        // Locked past the grace: locked when it comes back.
+        app.screenDidLock()
+        platform.clock = platform.clock.addingTimeInterval(61)
+        app.willEnterForeground()
+        #expect(!app.hasOpenStore && !app.covered && app.route == .unlock)
+        // A phone left locked locks the store by itself once the grace has passed.
+        for d in [2, 4, 6, 8] { app.unlock.digit(d) }
+        await app.unlock.submit()
+        app.lockGraceSeconds = 1
+        app.screenDidLock()
+        try await Task.sleep(nanoseconds: 1_600_000_000)
+        #expect(!app.hasOpenStore, "locked by the grace's timer")
+        // A program that sets no grace locks at once.
+        for d in [2, 4, 6, 8] { app.unlock.digit(d) }
+        await app.unlock.submit()
+        app.lockGraceSeconds = 0
         app.screenDidLock()
         #expect(!app.hasOpenStore)
     }

@@ -47,6 +47,12 @@ public final class AppViewModel {
 
     @ObservationIgnored private(set) var store: SatchelStore?
     @ObservationIgnored private var backgroundSince: Date?
+    /// The program's lock grace after the phone locks (D94), read when the store is unlocked.
+    @ObservationIgnored var lockGraceSeconds = 60
+    @ObservationIgnored private var screenLockedSince: Date?
+    @ObservationIgnored private var graceTask: Task<Void, Never>?
+    /// The phone locked within the grace: the window shows nothing until it is back.
+    public private(set) var covered = false
     @ObservationIgnored private var noticeAction: (@MainActor () async -> Void)?
     @ObservationIgnored private var noticeCount = 0
 
@@ -103,10 +109,12 @@ public final class AppViewModel {
     /// After a successful unlock or join: the main screens, or joining if this phone has not
     /// joined a program yet (logging is offered only then).
     func afterUnlock() async {
-        let state = try? await onIO { [store] () -> (enrolled: Bool, wipeAfter: UInt32?) in
-            guard let store else { return (false, nil) }
-            return (try store.sync().status().enrolled, try? store.program().settings().wipeAfterFailedPins)
+        let state = try? await onIO { [store] () -> (enrolled: Bool, wipeAfter: UInt32?, grace: UInt32?) in
+            guard let store else { return (false, nil, nil) }
+            let settings = try? store.program().settings()
+            return (try store.sync().status().enrolled, settings?.wipeAfterFailedPins, settings?.lockGraceSeconds)
         }
+        if let grace = state?.grace { lockGraceSeconds = Int(grace) }
         // The lock screen tells the program's limit of wrong PINs; it cannot read it while locked.
         if let limit = state?.wipeAfter, Int(limit) != preferences.wipeAfterFailedPins {
             updatePreferences { $0.wipeAfterFailedPins = Int(limit) }
@@ -133,6 +141,9 @@ public final class AppViewModel {
 
     /// Locks now: closes the database and wipes its key from memory.
     public func lock() {
+        screenLockedSince = nil
+        graceTask?.cancel()
+        covered = false
         store?.lock()
         sheetOpen = false
         if route == .main { route = .unlock }
@@ -143,15 +154,39 @@ public final class AppViewModel {
     /// The app went to the background (the scene phase left `.active`).
     public func didEnterBackground() { backgroundSince = platform.now() }
 
-    /// The app came back: lock if it was away longer than the auto-lock timeout.
+    /// The app came back: lock if the phone was locked past the grace, or the app away longer
+    /// than the auto-lock timeout.
     public func willEnterForeground() {
+        screenDidUnlock()
         guard let since = backgroundSince else { return }
         backgroundSince = nil
         if platform.now().timeIntervalSince(since) >= Double(preferences.autoLockMinutes * 60) { lock() }
     }
 
-    /// The screen locked (protected data became unavailable): lock at once.
-    public func screenDidLock() { lock() }
+    /// The phone locked (protected data about to become unavailable; the store's open file
+    /// stays readable, `completeUnlessOpen`): the window is covered at once, and the store locks
+    /// once the program's grace has passed with the phone still locked (at once when it is 0;
+    /// D94), so a screen that times out mid-shift does not cost the PIN again.
+    public func screenDidLock() {
+        guard lockGraceSeconds > 0, hasOpenStore else { return lock() }
+        if screenLockedSince == nil { screenLockedSince = platform.now() }
+        covered = true
+        graceTask?.cancel()
+        let grace = UInt64(lockGraceSeconds)
+        graceTask = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: grace * 1_000_000_000)
+            guard !Task.isCancelled, let self, self.screenLockedSince != nil else { return }
+            self.lock()
+        }
+    }
+
+    /// The phone is unlocked again (or the app back): within the grace, the shift goes on.
+    public func screenDidUnlock() {
+        guard let since = screenLockedSince else { return }
+        screenLockedSince = nil
+        graceTask?.cancel()
+        if platform.now().timeIntervalSince(since) >= Double(lockGraceSeconds) { lock() } else { covered = false }
+    }
 
     /// Everything of the store is gone, its keys in the keystore first: after quick delete
     /// (said in a notice), or after the program's limit of wrong PINs (`wrongPins`; the join

@@ -24,7 +24,8 @@ import org.satchel.app.screens.SatchelApp
 
 /**
  * The one Activity: a secure window (no screenshots, a blank app-switcher preview), the app's
- * screens, locking on screen-off and after the timeout in the background, and the QR scanner.
+ * screens, covering them on screen-off and locking after the program's grace (D94) or the timeout
+ * in the background, and the QR scanner.
  */
 class MainActivity : FragmentActivity() {
     private val app get() = (application as SatchelApplication)

@@ -12,6 +12,7 @@ import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onRoot
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.unit.Density
+import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Rule
 import org.junit.Test
@@ -48,6 +49,22 @@ class AccessibilityTest {
                 problems += "$name: \"$what\" is ${w / rule.density.density} × ${h / rule.density.density} dp"
             }
         }
+    }
+
+    /** Within the lock grace the window draws nothing of the shift (not even in the tree). */
+    @Test
+    fun aCoveredWindowDrawsNothingOfTheShift() = withHub { hub ->
+        val (app, platform) = newApp()
+        rule.setContent { SatchelApp(app) }
+        rule.joinThroughScreen(hub)
+        rule.waitForTag("kit-standard")
+        app.onScreenOff()
+        rule.waitForTag("cover")
+        assertTrue(rule.onAllNodes(hasClickAction()).fetchSemanticsNodes().isEmpty())
+        platform.clock = platform.clock.plusSeconds(10)
+        app.onForeground()
+        rule.waitForTag("kit-standard")
+        rule.onNodeWithTag("cover").assertDoesNotExist()
     }
 
     @Test
@@ -117,7 +134,31 @@ class AutoLockTest {
 
         app.unlockWithPin(PIN)
         app.afterUnlock()
+        assertEquals("the program's grace, read from the store", 60L, app.lockGraceSeconds)
+        // A screen that times out mid-shift: covered at once, the shift goes on within the grace.
         app.onScreenOff()
-        assertTrue("locked when the screen turns off", !app.openStore().isUnlocked())
+        assertTrue(app.state.value.covered && app.openStore().isUnlocked())
+        platform.clock = platform.clock.plusSeconds(30)
+        app.onForeground()
+        assertTrue("back within the grace", !app.state.value.covered && app.openStore().isUnlocked())
+        assertEquals(org.satchel.app.model.Route.MAIN, app.state.value.route)
+        // Off past the grace: locked when it comes back.
+        app.onScreenOff()
+        platform.clock = platform.clock.plusSeconds(61)
+        app.onForeground()
+        assertTrue("locked after the grace", !app.hasOpenStore() && !app.state.value.covered)
+        assertEquals(org.satchel.app.model.Route.UNLOCK, app.state.value.route)
+        // A phone left with its screen off locks by itself once the grace has passed.
+        app.unlockWithPin(PIN)
+        app.afterUnlock()
+        app.lockGraceSeconds = 1
+        app.onScreenOff()
+        waitUntil("the grace to lock the store", timeoutMs = 5_000) { !app.hasOpenStore() }
+        // A program that sets no grace locks at once.
+        app.unlockWithPin(PIN)
+        app.afterUnlock()
+        app.lockGraceSeconds = 0
+        app.onScreenOff()
+        assertTrue("locked when the screen turns off", !app.hasOpenStore())
     }
 }

@@ -5,6 +5,8 @@ import java.time.Instant
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
@@ -37,6 +39,9 @@ data class AppState(
     /** The review sheet is open (from a kit tile, or to correct an encounter). */
     val sheetOpen: Boolean = false,
     val notice: Notice? = null,
+    /** The screen turned off within the program's lock grace: the window shows nothing until
+     *  the screen is back (or the store locks). */
+    val covered: Boolean = false,
 )
 
 /**
@@ -55,6 +60,10 @@ class AppModel(
     private var store: SatchelStore? = null
     private var backgroundSince: Instant? = null
     private var noticeIds = 0L
+    /** The program's lock grace after screen-off (D94), read when the store is unlocked. */
+    internal var lockGraceSeconds = 60L
+    private var screenOffSince: Instant? = null
+    private var graceTimer: Job? = null
 
     init {
         // Sync goes through the phone's HTTP stack; the Activity and the background worker
@@ -156,7 +165,9 @@ class AppModel(
         }
         // The program's wipe limit, kept for the locked PIN screen to say (it can only be read
         // from the unlocked store).
-        val wipeAfter = store?.program()?.use { it.settings().wipeAfterFailedPins.toInt() }
+        val program = store?.program()?.use { it.settings() }
+        program?.let { lockGraceSeconds = it.lockGraceSeconds.toLong() }
+        val wipeAfter = program?.wipeAfterFailedPins?.toInt()
         if (wipeAfter != null && wipeAfter != _state.value.preferences.wipeAfterFailedPins) {
             updatePreferences { it.copy(wipeAfterFailedPins = wipeAfter) }
         }
@@ -177,10 +188,13 @@ class AppModel(
 
     /** Locks now: closes the database and wipes its key from memory. */
     fun lock() {
+        screenOffSince = null
+        graceTimer?.cancel()
         store?.lock()
         review.close()
         _state.update {
-            if (it.route == Route.MAIN) it.copy(route = Route.UNLOCK, sheetOpen = false, notice = null) else it
+            val covered = it.copy(covered = false)
+            if (it.route == Route.MAIN) covered.copy(route = Route.UNLOCK, sheetOpen = false, notice = null) else covered
         }
         unlock.reset()
     }
@@ -190,16 +204,40 @@ class AppModel(
         backgroundSince = platform.now()
     }
 
-    /** The app came back: lock if it was away longer than the auto-lock timeout. */
+    /** The app came back: lock if the screen was off past the grace, or the app away longer
+     *  than the auto-lock timeout. */
     fun onForeground() {
+        onScreenOn()
         val since = backgroundSince ?: return
         backgroundSince = null
         val away = Duration.between(since, platform.now())
         if (away >= Duration.ofMinutes(_state.value.preferences.autoLockMinutes.toLong())) lock()
     }
 
-    /** The screen turned off: lock at once. */
-    fun onScreenOff() = lock()
+    /**
+     * The screen turned off: the window is covered at once, and the store locks once the
+     * program's grace has passed with the screen still off (at once when it is 0; D94), so a
+     * screen that times out mid-shift does not cost the PIN again.
+     */
+    fun onScreenOff() {
+        if (lockGraceSeconds <= 0 || !hasOpenStore()) return lock()
+        if (screenOffSince == null) screenOffSince = platform.now()
+        _state.update { it.copy(covered = true) }
+        graceTimer?.cancel()
+        graceTimer = scope.launch {
+            delay(lockGraceSeconds * 1000)
+            if (screenOffSince != null) lock()
+        }
+    }
+
+    /** The screen is back (or the app): within the grace, the shift goes on where it was. */
+    fun onScreenOn() {
+        val since = screenOffSince ?: return
+        screenOffSince = null
+        graceTimer?.cancel()
+        if (Duration.between(since, platform.now()).seconds >= lockGraceSeconds) lock()
+        else _state.update { it.copy(covered = false) }
+    }
 
     /** After quick delete: nothing left, back to joining. */
     internal fun afterWipe() {

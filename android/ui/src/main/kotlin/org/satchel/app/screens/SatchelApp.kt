@@ -56,6 +56,12 @@ fun SatchelApp(model: AppModel, onScan: (() -> Unit)? = null) {
         model.dismissNotice(notice.id)
     }
     SatchelTheme(dark = app.dark) {
+        // The screen went off within the lock grace (D94): nothing of the shift is drawn, or in
+        // the tree, until it is back.
+        if (app.covered) {
+            Surface(Modifier.fillMaxSize().testTag("cover")) {}
+            return@SatchelTheme
+        }
         Surface(Modifier.fillMaxSize()) {
             Scaffold(
                 snackbarHost = { SnackbarHost(snackbar, Modifier.testTag("notice")) },
