@@ -125,12 +125,16 @@ class ShiftOnAndroidTest {
         assertEquals(2uL, managerEncounters())
 
         // A third contact, not synced yet, then the screen turns off: the registered receiver
-        // locks the app at once.
+        // covers the window at once, and the store locks once the program's grace (60 s by
+        // default, D94) has passed with the screen still off.
         model.review.openKit(model.log.state.value.kits.first().id)
         waitFor("the third sheet") { model.state.value.sheetOpen && model.review.state.value.items.isNotEmpty() }
         model.review.save()
         waitFor("the third saved") { !model.state.value.sheetOpen }
         controller.get().sendBroadcast(Intent(Intent.ACTION_SCREEN_OFF))
+        waitFor("covered") { model.state.value.covered }
+        assertTrue("open within the grace", model.hasOpenStore())
+        shadowOf(Looper.getMainLooper()).idleFor(java.time.Duration.ofSeconds(61))
         waitFor("locked") { model.state.value.route == Route.UNLOCK }
         assertTrue("the store is closed", !model.hasOpenStore())
         assertTrue(controller.get().window.attributes.flags and WindowManager.LayoutParams.FLAG_SECURE != 0)
