@@ -23,6 +23,8 @@ pub struct LowStockItem {
     pub item_id: String,
     pub level: i64,
     pub threshold: u32,
+    /// None left: say "Out", not "Low".
+    pub out: bool,
 }
 
 /// Stock: levels, low-stock warnings, and the movements a worker records.
@@ -53,7 +55,7 @@ impl Stock {
                 .store
                 .low_stock()?
                 .into_iter()
-                .map(|l| LowStockItem { location_id: l.location, item_id: l.item, level: l.level, threshold: l.threshold })
+                .map(|l| LowStockItem { location_id: l.location, item_id: l.item, level: l.level, threshold: l.threshold, out: l.out })
                 .collect())
         })
     }

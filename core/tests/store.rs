@@ -201,8 +201,9 @@ fn a_shift_logs_corrects_voids_and_moves_stock() {
     store.count_stock("van-1", "naloxone-nasal", 9).unwrap();
     assert_eq!(level("naloxone-nasal"), 9);
     let low = store.low_stock().unwrap();
-    assert!(low.iter().any(|l| l.item == "naloxone-nasal" && l.level == 9 && l.threshold == 10));
+    assert!(low.iter().any(|l| l.item == "naloxone-nasal" && l.level == 9 && l.threshold == 10 && !l.out), "low, not out");
     assert!(!low.iter().any(|l| l.item == "syringe-1ml"));
+    assert!(low.iter().any(|l| l.location == "van-1" && l.item == "cooker" && l.level == 0 && l.out), "none left: out");
 
     // Participants: seen before on this device, without storing the code.
     assert!(store.participant_seen("ma-12-js").unwrap());

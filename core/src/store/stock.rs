@@ -16,6 +16,8 @@ pub struct LowStock {
     pub item: String,
     pub level: i64,
     pub threshold: u32,
+    /// None left (a level of 0 or below, until a count sets it right): "Out", not "Low".
+    pub out: bool,
 }
 
 impl Store {
@@ -139,6 +141,7 @@ impl Store {
                             item: item.id.clone(),
                             level,
                             threshold: item.low_stock_threshold,
+                            out: level <= 0,
                         });
                     }
                 }

@@ -13,8 +13,8 @@ struct StockSettingsTests {
         #expect(app.stock.locationId == nil)
         await app.stock.choose(location: "van-1")
         let syringes = try #require(app.stock.rows.first { $0.id == "syringe-1ml" })
-        #expect(syringes.low)
-        #expect(app.stock.levelText(syringes) == "Low: 0 left (restock at 200)")
+        #expect(syringes.low && syringes.out)
+        #expect(app.stock.levelText(syringes) == "Out: none left (restock at 200)")
 
         app.stock.begin(.receive, item: "syringe-1ml")
         for _ in 0..<30 { app.stock.step(by: 10) }
@@ -34,6 +34,14 @@ struct StockSettingsTests {
         app.stock.entry?.reason = .damaged
         await app.stock.confirm()
         #expect(app.stock.rows.first { $0.id == "syringe-1ml" }?.level == Int64(300 - taken))
+
+        // Counted down to 5: low, not out.
+        app.stock.begin(.count, item: "syringe-1ml")
+        app.stock.entry?.quantity = 5
+        await app.stock.confirm()
+        let five = try #require(app.stock.rows.first { $0.id == "syringe-1ml" })
+        #expect(five.low && !five.out)
+        #expect(app.stock.levelText(five) == "Low: 5 left (restock at 200)")
     }
 
     @Test func changePinFollowsTheCoreRules() async throws {

@@ -2,13 +2,15 @@ import Foundation
 import Observation
 import SatchelFFI
 
-/// One supply at the phone's location; `low` comes from the core's low-stock list.
+/// One supply at the phone's location; `low` and `out` come from the core's low-stock list.
 public struct StockRow: Equatable, Sendable, Identifiable {
     public let id: String
     public let name: String
     public let level: Int64
     public let threshold: UInt32
     public let low: Bool
+    /// None left: "Out", not "Low" (from the core's low-stock list too).
+    public let out: Bool
 }
 
 public enum StockAction: Sendable { case receive, count, adjust, transfer }
@@ -40,6 +42,7 @@ public final class StockViewModel: ChildViewModel {
     /// "Low: 3 left (restock at 10)" or "40 left".
     public func levelText(_ row: StockRow) -> String {
         guard let s = app?.strings else { return "" }
+        if row.out { return s(.outOfStock, Int(row.threshold)) }
         return row.low ? s(.lowStock, Int(row.level), Int(row.threshold)) : s(.stockLeft, Int(row.level))
     }
 
@@ -56,8 +59,9 @@ public final class StockViewModel: ChildViewModel {
         locations = settings.locations.filter(\.active)
         let levelOf = Dictionary(levels.map { ($0.itemId, $0.level) }, uniquingKeysWith: { a, _ in a })
         let lowIds = Set(low.filter { $0.locationId == location }.map(\.itemId))
+        let outIds = Set(low.filter { $0.locationId == location && $0.out }.map(\.itemId))
         rows = location == nil ? [] : settings.items.filter(\.active).map {
-            StockRow(id: $0.id, name: $0.name, level: levelOf[$0.id] ?? 0, threshold: $0.lowStockThreshold, low: lowIds.contains($0.id))
+            StockRow(id: $0.id, name: $0.name, level: levelOf[$0.id] ?? 0, threshold: $0.lowStockThreshold, low: lowIds.contains($0.id), out: outIds.contains($0.id))
         }
     }
 

@@ -126,6 +126,7 @@ public enum Key: String, CaseIterable, Sendable {
     case collectingFor
     case deleteDigit
     case lowStock
+    case outOfStock
     case stockLeft
     case pinChanged
     case themeNight

@@ -343,12 +343,21 @@ class ShiftUiTest {
         rule.onNodeWithText("Van 1").performClick()
         rule.waitForTag("stock-syringe-1ml")
         rule.onNodeWithTag("low-syringe-1ml").assertExists()
+        rule.onNodeWithText(English.outOfStockText(200)).assertExists()
         rule.onNodeWithTag("receive-syringe-1ml").performClick()
         repeat(30) { app.stock.step(10) }
         rule.onNodeWithTag("stock-confirm").performClick()
         rule.waitFor("the receipt") { app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.level == 301L }
         rule.waitFor("the low mark to go") { rule.onAllNodesWithTag("low-syringe-1ml").fetchSemanticsNodes().isEmpty() }
         rule.onNodeWithTag("low-naloxone-nasal").assertExists()
+        // Counted down to 5: low, not out.
+        app.stock.begin(StockAction.COUNT, "syringe-1ml")
+        repeat(40) { app.stock.step(-10) }
+        repeat(5) { app.stock.step(1) }
+        rule.onNodeWithTag("stock-confirm").performClick()
+        rule.waitFor("the count") { app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.level == 5L }
+        rule.waitForText(English.lowStockText(5, 200))
+        assertTrue(app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.let { it.low && !it.out })
     }
 
     /** Every stepper stops at the core's limit, so Save never refuses what the form let through. */

@@ -7,8 +7,8 @@ import org.satchel.ffi.formLimits
 import org.satchel.ffi.AdjustReason
 import org.satchel.ffi.StockLocation
 
-/** One supply at the phone's location. `low` comes from the core's low-stock list. */
-data class StockRow(val itemId: String, val name: String, val level: Long, val threshold: Int, val low: Boolean)
+/** One supply at the phone's location. `low` and `out` (none left) come from the core's low-stock list. */
+data class StockRow(val itemId: String, val name: String, val level: Long, val threshold: Int, val low: Boolean, val out: Boolean = false)
 
 enum class StockAction { RECEIVE, COUNT, ADJUST, TRANSFER }
 
@@ -50,9 +50,9 @@ class StockModel(private val app: AppModel) {
                         StockState(locations = locations)
                     } else {
                         val levels = stock.levels(location).associate { it.itemId to it.level }
-                        val low = stock.lowStock().filter { it.locationId == location }.map { it.itemId }.toSet()
+                        val low = stock.lowStock().filter { it.locationId == location }.associateBy { it.itemId }
                         val rows = settings.items.filter { it.active }.map {
-                            StockRow(it.id, it.name, levels[it.id] ?: 0L, it.lowStockThreshold.toInt(), it.id in low)
+                            StockRow(it.id, it.name, levels[it.id] ?: 0L, it.lowStockThreshold.toInt(), it.id in low, low[it.id]?.out == true)
                         }
                         StockState(location, locations.firstOrNull { it.id == location }?.name ?: location, locations, rows)
                     }

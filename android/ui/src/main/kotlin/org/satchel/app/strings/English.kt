@@ -166,6 +166,7 @@ object English : Strings {
     override val noLocation = "No stock location chosen."
     override val low = "Low"
     override fun lowStockText(level: Long, threshold: Int) = "Low: $level left (restock at $threshold)"
+    override fun outOfStockText(threshold: Int) = "Out: none left (restock at $threshold)"
     override fun level(level: Long) = "$level left"
     override val receive = "Receive"
     override val count = "Count"

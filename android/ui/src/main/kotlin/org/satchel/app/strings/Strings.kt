@@ -151,6 +151,7 @@ interface Strings {
     val noLocation: String
     val low: String
     fun lowStockText(level: Long, threshold: Int): String
+    fun outOfStockText(threshold: Int): String
     fun level(level: Long): String
     val receive: String
     val count: String
