@@ -10,7 +10,18 @@ struct RootView: View {
         switch model.route {
         case .join: JoinView(model: model.join, strings: model.strings)
         case .unlock: UnlockView(model: model.unlock, strings: model.strings)
-        case .main: tabs
+        case .main:
+            if model.safetyOpen {
+                SafetyView(model: model, strings: model.strings)
+            } else {
+                tabs.overlay(alignment: .topTrailing) {
+                    // Leave now or delete everything: one tap from any tab.
+                    Button { model.openSafety() } label: { Image(systemName: "lock.fill") }
+                        .accessibilityLabel(model.strings(.safetyOpen))
+                        .frame(minWidth: 44, minHeight: 44)
+                        .padding(.trailing, 8)
+                }
+            }
         }
     }
 
@@ -46,6 +57,38 @@ struct RootView: View {
                     model.dismissNotice(notice.id)
                 }
             }
+        }
+    }
+}
+
+/// Leave now (locks at once), or quick delete with its slide and countdown; Cancel goes back.
+struct SafetyView: View {
+    @Bindable var model: AppViewModel
+    let strings: Strings
+    @State private var slide = 0.0
+
+    var body: some View {
+        Form {
+            Section(strings(.safetyTitle)) {
+                Text(strings(.quickExitExplain))
+                Button(strings(.quickExit)) { model.quickExit() }.frame(maxWidth: .infinity, minHeight: 56)
+            }
+            Section(strings(.quickDelete)) {
+                Text(strings(.quickDeleteExplain))
+                if let left = model.settings.deleteCountdown {
+                    Text("\(left)").font(.largeTitle).foregroundStyle(.red)
+                    Button(strings(.cancel)) { model.settings.cancelQuickDelete() }.frame(maxWidth: .infinity, minHeight: 56)
+                } else {
+                    Slider(value: $slide, in: 0...1) { editing in
+                        if !editing {
+                            if slide > 0.95 { model.settings.startQuickDelete() }
+                            slide = 0
+                        }
+                    }
+                    .tint(.red)
+                }
+            }
+            Button(strings(.cancel)) { model.closeSafety() }.frame(maxWidth: .infinity, minHeight: 44)
         }
     }
 }

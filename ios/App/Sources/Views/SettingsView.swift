@@ -41,7 +41,8 @@ struct SettingsView: View {
                 if let error = model.pinError { Text(error).foregroundStyle(.red) }
                 Button(strings(.save)) { Task { await model.changePin() } }
             }
-            Section {
+            Section(strings(.quickDelete)) {
+                Text(strings(.quickDeleteExplain))
                 if let left = model.deleteCountdown {
                     Text("\(left)").font(.largeTitle).foregroundStyle(.red)
                     Button(strings(.cancel)) { model.cancelQuickDelete() }.frame(maxWidth: .infinity, minHeight: 56)

@@ -144,6 +144,24 @@ struct ShiftTests {
         #expect(app.today.summary?.sharpsContainers == 1)
     }
 
+    /// Leave now or delete everything: two taps from any screen, the open sheet included.
+    @Test func quickExitIsTwoTapsFromAnyScreen() async throws {
+        let hub = try Hub()
+        let (app, _) = try await joinedApp(hub)
+        await app.log.tap(kit: "standard")
+        #expect(app.sheetOpen)
+        app.openSafety()
+        #expect(app.safetyOpen)
+        app.quickExit()
+        #expect(!app.hasOpenStore && app.route == .unlock && !app.sheetOpen && !app.safetyOpen)
+        for d in [2, 4, 6, 8] { app.unlock.digit(d) }
+        await app.unlock.submit()
+        await app.select(.stock)
+        app.openSafety()
+        app.closeSafety()
+        #expect(!app.safetyOpen && app.hasOpenStore && app.tab == .stock)
+    }
+
     /// Every stepper stops at the core's limit, so Save never refuses what the form let through.
     @Test func steppersStopWhereTheCoreWouldRefuse() async throws {
         let hub = try Hub()

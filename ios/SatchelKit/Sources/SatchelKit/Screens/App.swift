@@ -53,6 +53,8 @@ public final class AppViewModel {
     @ObservationIgnored private var graceTask: Task<Void, Never>?
     /// The phone locked within the grace: the window shows nothing until it is back.
     public private(set) var covered = false
+    /// The safety panel (leave now, quick delete), one tap from any screen.
+    public private(set) var safetyOpen = false
     @ObservationIgnored private var noticeAction: (@MainActor () async -> Void)?
     @ObservationIgnored private var noticeCount = 0
 
@@ -144,11 +146,27 @@ public final class AppViewModel {
         screenLockedSince = nil
         graceTask?.cancel()
         covered = false
+        safetyOpen = false
         store?.lock()
         sheetOpen = false
         if route == .main { route = .unlock }
         notice = nil
         unlock.reset()
+    }
+
+    /// The safety panel, one tap from any screen: leave now, or quick delete.
+    public func openSafety() { safetyOpen = true }
+
+    public func closeSafety() {
+        settings.cancelQuickDelete()
+        safetyOpen = false
+    }
+
+    /// Quick exit: locks at once (an open sheet goes with it; what was saved stays). iOS has no
+    /// way for an app to send itself to the home screen: the lock screen and the cover are left.
+    public func quickExit() {
+        settings.cancelQuickDelete()
+        lock()
     }
 
     /// The app went to the background (the scene phase left `.active`).

@@ -126,6 +126,12 @@ public enum Key: String, CaseIterable, Sendable {
     case collectingFor
     case deleteDigit
     case lowStock
+    case safetyOpen
+    case safetyTitle
+    case quickExit
+    case quickExitExplain
+    case quickDelete
+    case quickDeleteExplain
     case outOfStock
     case stockLeft
     case pinChanged

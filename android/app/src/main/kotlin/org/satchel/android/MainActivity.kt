@@ -68,9 +68,14 @@ class MainActivity : FragmentActivity() {
         })
         setContent {
             NoPersonalizedLearning {
-                SatchelApp(app.model, onScan = {
-                    scan.launch(ScanOptions().setDesiredBarcodeFormats(ScanOptions.QR_CODE).setBeepEnabled(false).setOrientationLocked(false))
-                })
+                SatchelApp(
+                    app.model,
+                    onScan = {
+                        scan.launch(ScanOptions().setDesiredBarcodeFormats(ScanOptions.QR_CODE).setBeepEnabled(false).setOrientationLocked(false))
+                    },
+                    // Quick exit: locked already; the home screen comes up over the app.
+                    onLeave = { moveTaskToBack(true) },
+                )
             }
         }
     }

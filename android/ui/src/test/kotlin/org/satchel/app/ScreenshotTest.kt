@@ -147,6 +147,11 @@ class ScreenshotTest {
         assertTrue(sheet.asksProfile)
         shots += renderPart("profile", height = 2000) { strings -> ProfileStep(sheet, app.review, strings) }
         app.review.close()
+        // Leave now or delete everything, one tap from any screen.
+        app.openSafety()
+        waitUntil("the safety panel") { app.state.value.safetyOpen }
+        shots += render(app, "safety")
+        app.closeSafety()
         app.lock()
         waitUntil("the fingerprint button") { app.unlock.state.value.fingerprint }
         shots += render(app, "unlock")
@@ -158,6 +163,6 @@ class ScreenshotTest {
         }
         waitUntil("the wipe warning") { app.unlock.state.value.wipeLimit != null && app.unlock.state.value.waitSeconds > 0 }
         shots += render(app, "unlock-wait")
-        assertTrue(shots.size == 11 * 8 + 4 + 4)
+        assertTrue(shots.size == 12 * 8 + 4 + 4)
     }
 }

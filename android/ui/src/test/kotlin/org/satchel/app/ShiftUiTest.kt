@@ -40,6 +40,7 @@ import org.junit.Rule
 import org.junit.Test
 import org.satchel.app.model.AppModel
 import org.satchel.app.model.Route
+import org.satchel.app.model.Tab
 import org.satchel.app.screens.SatchelApp
 import org.satchel.app.strings.English
 import org.satchel.ffi.KeyUse
@@ -358,6 +359,34 @@ class ShiftUiTest {
         rule.waitFor("the count") { app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.level == 5L }
         rule.waitForText(English.lowStockText(5, 200))
         assertTrue(app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.let { it.low && !it.out })
+    }
+
+    /** Leave now or delete everything: two taps from any screen, the open sheet included. */
+    @Test
+    fun quickExitIsTwoTapsFromAnyScreen() = withHub { hub ->
+        val (app, _) = start()
+        rule.joinThroughScreen(hub)
+        // From the sheet, half filled: the lock, then "Lock and leave".
+        rule.onNodeWithTag("kit-standard").performClick()
+        rule.waitForTag("save")
+        rule.onNodeWithTag("safety-open").performClick()
+        rule.waitForTag("quick-exit")
+        rule.onNodeWithText(English.quickExitExplain).assertExists()
+        rule.onNodeWithTag("quick-exit").performClick()
+        rule.waitFor("locked and left") { app.state.value.route == Route.UNLOCK && !app.state.value.leave }
+        assertTrue("the store is closed", !app.hasOpenStore())
+        rule.waitForTag("digit-1")
+        // Back in: from Stock, the panel opens and closes again with nothing changed.
+        for (d in PIN) rule.onNodeWithTag("digit-$d").performClick()
+        rule.onNodeWithTag("pin-ok").performClick()
+        rule.waitForTag("tab-stock", app)
+        rule.onNodeWithTag("tab-stock").performClick()
+        rule.onNodeWithTag("safety-open").performClick()
+        rule.waitForTag("quick-delete")
+        rule.onNodeWithTag("safety-close").performClick()
+        rule.waitFor("the panel closed") { !app.state.value.safetyOpen }
+        assertTrue(app.hasOpenStore())
+        assertEquals(Tab.STOCK, app.state.value.tab)
     }
 
     /** Every stepper stops at the core's limit, so Save never refuses what the form let through. */

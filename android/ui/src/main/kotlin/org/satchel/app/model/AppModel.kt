@@ -42,6 +42,10 @@ data class AppState(
     /** The screen turned off within the program's lock grace: the window shows nothing until
      *  the screen is back (or the store locks). */
     val covered: Boolean = false,
+    /** The safety panel (leave now, quick delete) is open over the screen. */
+    val safetyOpen: Boolean = false,
+    /** Quick exit asked the platform to leave for the home screen (it says when it did). */
+    val leave: Boolean = false,
 )
 
 /**
@@ -193,11 +197,30 @@ class AppModel(
         store?.lock()
         review.close()
         _state.update {
-            val covered = it.copy(covered = false)
+            val covered = it.copy(covered = false, safetyOpen = false)
             if (it.route == Route.MAIN) covered.copy(route = Route.UNLOCK, sheetOpen = false, notice = null) else covered
         }
         unlock.reset()
     }
+
+    /** The safety panel, one tap from any screen: leave now, or quick delete. */
+    fun openSafety() = _state.update { it.copy(safetyOpen = true) }
+
+    fun closeSafety() {
+        settings.cancelQuickDelete()
+        _state.update { it.copy(safetyOpen = false) }
+    }
+
+    /** Quick exit: locks at once (an open sheet goes with it; what was saved stays) and asks
+     *  the platform to leave for the home screen. */
+    fun quickExit() {
+        settings.cancelQuickDelete()
+        lock()
+        _state.update { it.copy(leave = true) }
+    }
+
+    /** The platform left for the home screen. */
+    fun left() = _state.update { it.copy(leave = false) }
 
     /** The app went to the background (or its window lost focus). */
     fun onBackground() {

@@ -1,6 +1,12 @@
 package org.satchel.app.screens
 
+import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.sizeIn
+import androidx.compose.material.icons.filled.Lock
+import androidx.compose.material3.IconButton
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material.icons.Icons
@@ -41,10 +47,16 @@ import org.satchel.app.theme.SatchelTheme
  * one (`null` on the desktop preview).
  */
 @Composable
-fun SatchelApp(model: AppModel, onScan: (() -> Unit)? = null) {
+fun SatchelApp(model: AppModel, onScan: (() -> Unit)? = null, onLeave: (() -> Unit)? = null) {
     val app by model.state.collectAsState()
     val strings = app.strings
     val snackbar = remember { SnackbarHostState() }
+    LaunchedEffect(app.leave) {
+        if (app.leave) {
+            onLeave?.invoke()
+            model.left()
+        }
+    }
     LaunchedEffect(app.notice?.id) {
         val notice = app.notice ?: return@LaunchedEffect
         val result = snackbar.showSnackbar(
@@ -65,8 +77,21 @@ fun SatchelApp(model: AppModel, onScan: (() -> Unit)? = null) {
         Surface(Modifier.fillMaxSize()) {
             Scaffold(
                 snackbarHost = { SnackbarHost(snackbar, Modifier.testTag("notice")) },
+                topBar = {
+                    // Leave now or delete everything: one tap from any screen, the sheet included.
+                    if (app.route == Route.MAIN && !app.safetyOpen) {
+                        Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.End) {
+                            IconButton(
+                                onClick = model::openSafety,
+                                modifier = Modifier.sizeIn(minWidth = MinTouch, minHeight = MinTouch).testTag("safety-open"),
+                            ) { Icon(Icons.Filled.Lock, contentDescription = strings.safetyOpen) }
+                        }
+                    }
+                },
                 bottomBar = {
-                    if (app.route == Route.MAIN && app.sheetOpen) {
+                    if (app.route == Route.MAIN && app.safetyOpen) {
+                        // Nothing under the panel's buttons.
+                    } else if (app.route == Route.MAIN && app.sheetOpen) {
                         ReviewSaveBar(model.review, strings)
                     } else if (app.route == Route.MAIN) {
                         NavigationBar {
@@ -87,7 +112,9 @@ fun SatchelApp(model: AppModel, onScan: (() -> Unit)? = null) {
                     when (app.route) {
                         Route.JOIN -> JoinScreen(model.join, strings, onScan)
                         Route.UNLOCK -> UnlockScreen(model.unlock, strings)
-                        Route.MAIN -> if (app.sheetOpen) {
+                        Route.MAIN -> if (app.safetyOpen) {
+                            SafetyPanel(model, strings)
+                        } else if (app.sheetOpen) {
                             ReviewSheet(model.review, strings)
                         } else {
                             when (app.tab) {

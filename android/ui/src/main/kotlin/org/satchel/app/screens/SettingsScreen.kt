@@ -100,23 +100,31 @@ fun SettingsScreen(model: SettingsModel, preferences: Preferences, strings: Stri
         }
 
         HorizontalDivider(Modifier.padding(vertical = 16.dp))
-        SectionTitle(strings.quickDelete)
-        Text(strings.quickDeleteExplain, style = MaterialTheme.typography.bodyLarge)
-        val countdown = s.deleteCountdown
-        if (countdown == null) {
-            SlideToConfirm(strings.slideToDelete, model::startQuickDelete, Modifier.padding(vertical = 12.dp).testTag("quick-delete"))
-        } else {
-            Text(
-                strings.deletingIn(countdown),
-                color = MaterialTheme.colorScheme.error,
-                style = MaterialTheme.typography.titleLarge,
-                modifier = Modifier.testTag("delete-countdown"),
-            )
-            Button(
-                onClick = model::cancelQuickDelete,
-                modifier = Modifier.fillMaxWidth().sizeIn(minHeight = 56.dp).testTag("delete-cancel"),
-            ) { Text(strings.cancel) }
-        }
+        QuickDelete(model, strings)
+    }
+}
+
+/** Quick delete: a slide, then a 5-second countdown the worker can still cancel. Shown in
+ *  Settings and in the safety panel every screen reaches in one tap. */
+@Composable
+fun QuickDelete(model: SettingsModel, strings: Strings) {
+    val s by model.state.collectAsState()
+    SectionTitle(strings.quickDelete)
+    Text(strings.quickDeleteExplain, style = MaterialTheme.typography.bodyLarge)
+    val countdown = s.deleteCountdown
+    if (countdown == null) {
+        SlideToConfirm(strings.slideToDelete, model::startQuickDelete, Modifier.padding(vertical = 12.dp).testTag("quick-delete"))
+    } else {
+        Text(
+            strings.deletingIn(countdown),
+            color = MaterialTheme.colorScheme.error,
+            style = MaterialTheme.typography.titleLarge,
+            modifier = Modifier.testTag("delete-countdown"),
+        )
+        Button(
+            onClick = model::cancelQuickDelete,
+            modifier = Modifier.fillMaxWidth().sizeIn(minHeight = 56.dp).testTag("delete-cancel"),
+        ) { Text(strings.cancel) }
     }
 }
 

@@ -151,6 +151,12 @@ interface Strings {
     val noLocation: String
     val low: String
     fun lowStockText(level: Long, threshold: Int): String
+
+    // Safety: leave now or delete everything, one tap from any screen.
+    val safetyOpen: String
+    val safetyTitle: String
+    val quickExit: String
+    val quickExitExplain: String
     fun outOfStockText(threshold: Int): String
     fun level(level: Long): String
     val receive: String
