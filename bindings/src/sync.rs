@@ -41,6 +41,9 @@ pub struct SyncState {
     pub enrolled: bool,
     /// Records not yet acknowledged by the server, all streams.
     pub pending: u64,
+    /// This phone's contacts not yet sent (their newest change, voids included): the waiting
+    /// count to show on every screen (the shift summary's `waiting` is the same).
+    pub contacts_waiting: u64,
     pub streams: Vec<StreamPending>,
     /// Unix seconds of the last complete sync.
     pub last_success: Option<i64>,
@@ -142,6 +145,7 @@ impl SyncControl {
             Ok(SyncState {
                 enrolled: self.store.sync_server()?.is_some(),
                 pending: s.pending,
+                contacts_waiting: s.contacts_waiting,
                 streams: s
                     .streams
                     .iter()

@@ -175,7 +175,15 @@ fn the_shift_is_this_phones_last_twelve_hours() {
 
     let sum = store.shift_summary().unwrap();
     assert_eq!(sum.encounters, 2, "voided ones count nowhere");
-    assert_eq!(sum.waiting, 2);
+    // Waiting: every contact of this phone not sent yet, whatever its shift, and the void too
+    // (the 13-hour-old one, the two of this shift, the voided one): the count Sync shows.
+    assert_eq!(sum.waiting, 4);
+    assert_eq!(store.sync_status().unwrap().contacts_waiting, 4);
+    let sent = store.outbox_status().unwrap().iter().find(|s| s.stream == satchel_core::Stream::Encounters).unwrap().next_seq - 1;
+    store.acknowledge(satchel_core::Stream::Encounters, sent).unwrap();
+    assert_eq!(store.sync_status().unwrap().contacts_waiting, 0);
+    store.correct_encounter(first, &street(clock.now() - Duration::hours(2))).unwrap();
+    assert_eq!((store.shift_summary().unwrap().waiting, store.sync_status().unwrap().contacts_waiting), (1, 1), "a correction waits again");
     assert_eq!(sum.syringes_collected, 30);
     assert_eq!(sum.referrals, 2);
     assert_eq!(sum.naloxone_doses_given, 4, "one nasal kit of 2 doses each time");

@@ -226,6 +226,15 @@ pub fn store_version(conn: &Connection, rec: &EncounterRecord, participant: Opti
 /// Recomputes every stored local day, after the program's time zone or its rules changed. Only
 /// encounters whose day moves are written (with their parts, which carry the same day), so a
 /// rules update that moves a few encounters costs one read of the table.
+/// This device's encounters whose newest version (a correction or a void included) the server
+/// has not acknowledged yet: the contacts waiting to be sent.
+pub fn contacts_waiting(conn: &Connection, device: uuid::Uuid) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM encounter WHERE author = ?1 AND acked = 0")?
+        .query_row([device.as_bytes().as_slice()], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
 pub fn recompute_local_days(conn: &Connection, tz: &Zone) -> Result<()> {
     let rows: Vec<(i64, i64, i64)> = {
         let mut stmt = conn.prepare("SELECT id, occurred_at, local_day FROM encounter")?;

@@ -16,7 +16,7 @@ use crate::zone::Zone;
 
 mod db;
 
-pub use db::{load, recent, recompute_local_days, store_version, summary, EncounterSummary, StoredVersion};
+pub use db::{contacts_waiting, load, recent, recompute_local_days, store_version, summary, EncounterSummary, StoredVersion};
 
 /// How the worker met the participant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -19,7 +19,8 @@ pub const SHIFT_HOURS: i64 = 12;
 pub struct ShiftSummary {
     /// Encounters logged (not voided).
     pub encounters: u32,
-    /// Of those, how many the server has not acknowledged yet.
+    /// This phone's contacts the server has not acknowledged yet, of this shift or before,
+    /// voids included: the same count as [`crate::SyncStatus::contacts_waiting`].
     pub waiting: u32,
     pub new_participants: u32,
     /// Units handed out per item, in the catalog's order.
@@ -77,7 +78,6 @@ impl Store {
                 let Some(v) = encounter::load(conn, Uuid::from_slice(&id).unwrap_or_default())? else { continue };
                 let r = v.record;
                 sum.encounters += 1;
-                sum.waiting += u32::from(!v.acked);
                 sum.new_participants += u32::from(r.new_participant);
                 sum.syringes_collected += r.syringes_collected;
                 for c in &r.sharps_containers {
@@ -96,6 +96,7 @@ impl Store {
                     }
                 }
             }
+            sum.waiting = encounter::contacts_waiting(conn, ctx.device)? as u32;
             sum.items = ctx
                 .settings
                 .items

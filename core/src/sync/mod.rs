@@ -45,6 +45,9 @@ pub struct SyncStatus {
     pub streams: Vec<StreamStatus>,
     /// Records not yet acknowledged by the server, all streams.
     pub pending: u64,
+    /// This device's contacts (encounters) whose newest change the server has not yet
+    /// acknowledged, voids included: the one waiting count every screen shows.
+    pub contacts_waiting: u64,
     pub last_success: Option<DateTime<Utc>>,
     /// The last failure's message, cleared by a success. Never holds participant data.
     pub last_error: Option<String>,
@@ -258,10 +261,11 @@ impl Store {
 
     /// What the app shows: pending records per stream, last success, last error, next attempt.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        self.read(|_, conn| {
+        self.read(|ctx, conn| {
             let streams = outbox::status(conn)?;
             Ok(SyncStatus {
                 pending: streams.iter().map(|s| s.pending).sum(),
+                contacts_waiting: crate::encounter::contacts_waiting(conn, ctx.device)?,
                 streams,
                 last_success: seconds(conn.meta(&meta::SYNC_LAST_SUCCESS)?),
                 last_error: conn.meta(&meta::SYNC_LAST_ERROR)?,

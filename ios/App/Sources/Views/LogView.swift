@@ -8,6 +8,9 @@ struct LogView: View {
 
     var body: some View {
         ScrollView {
+            // Where the shift stands, and offline when it is, without leaving Log.
+            Text(model.status).foregroundStyle(model.status.contains(strings(.logOffline)) ? .red : .secondary)
+                .frame(maxWidth: .infinity, alignment: .leading)
             Text(strings(.chooseKit)).font(.headline).frame(maxWidth: .infinity, alignment: .leading)
             LazyVGrid(columns: [GridItem(.adaptive(minimum: 150))], spacing: 12) {
                 ForEach(model.kits) { kit in

@@ -270,12 +270,18 @@ struct ShiftTests {
             await app.log.tap(kit: kit)
             await app.review.save()
         }
+        // One waiting count, from the core, on Log, Today and Sync: the two contacts.
+        await app.log.refresh()
+        #expect(app.log.status == "2 contacts this shift · 2 waiting")
+        #expect(app.today.summary?.waiting == 2)
         await app.select(.sync)
-        #expect((app.sync.status?.pending ?? 0) > 0)
-        #expect(app.sync.lines.first?.contains("waiting to be sent") == true)
+        #expect((app.sync.status?.pending ?? 0) > 0 && app.sync.status?.contactsWaiting == 2)
+        #expect(app.sync.lines.first == "2 contacts waiting to be sent")
         await app.sync.syncNow()
         #expect(app.sync.status?.pending == 0)
         #expect(app.sync.lines.first == app.strings(.allSent))
+        await app.log.refresh()
+        #expect(app.log.status == "2 contacts this shift · all sent")
 
         hub.stop()
         await app.log.tap(kit: "smoking")
@@ -288,6 +294,8 @@ struct ShiftTests {
         platform.online = false
         await app.sync.refresh()
         #expect(app.sync.disabledReason == app.strings(.offlineExplain))
+        await app.log.refresh()
+        #expect(app.log.status.hasSuffix(" · offline"), "offline said on Log too")
 
         platform.online = true
         try hub.restart()

@@ -16,6 +16,9 @@ public struct KitTile: Equatable, Sendable, Identifiable {
 public final class LogViewModel: ChildViewModel {
     public private(set) var programName = ""
     public private(set) var kits: [KitTile] = []
+    /// The status line: contacts this shift, waiting (the core's count, as Today and Sync show
+    /// it), and offline when it is.
+    public private(set) var status = ""
     @ObservationIgnored private(set) var settings: ProgramSettings?
     @ObservationIgnored private weak var app: AppViewModel?
 
@@ -23,7 +26,10 @@ public final class LogViewModel: ChildViewModel {
     func attach(_ app: AppViewModel) { self.app = app }
 
     public func refresh() async {
-        guard let store = try? app?.openStore(), let settings = try? await onIO({ try store.program().settings() }) else { return }
+        guard let app, let store = try? app.openStore(),
+              let (settings, shift) = try? await onIO({ (try store.program().settings(), try store.encounters().shiftSummary()) })
+        else { return }
+        status = app.strings.logStatus(contacts: Int(shift.encounters), waiting: Int(shift.waiting), online: app.platform.isOnline())
         self.settings = settings
         let names = Dictionary(settings.items.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         programName = settings.name

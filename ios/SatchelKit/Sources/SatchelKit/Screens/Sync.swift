@@ -32,7 +32,10 @@ public final class SyncViewModel: ChildViewModel {
         let s = app.strings
         let now = Int64(app.platform.now().timeIntervalSince1970)
         self.status = status
-        var lines = [status.pending == 0 ? s(.allSent) : s.count(Int(status.pending), one: .recordsWaitingOne, other: .recordsWaitingOther)]
+        let waiting = status.pending == 0 ? s(.allSent)
+            : status.contactsWaiting > 0 ? s.count(Int(status.contactsWaiting), one: .contactsWaitingOne, other: .contactsWaitingOther)
+            : s(.otherChangesWaiting)
+        var lines = [waiting]
         if let last = status.lastSuccess {
             let minutes = Int((now - last) / 60)
             lines.append(s(.lastSuccess, minutes < 1 ? s(.justNow) : s.count(minutes, one: .minutesAgoOne, other: .minutesAgoOther)))

@@ -67,6 +67,14 @@ public enum Key: String, CaseIterable, Sendable {
     case recordsWaitingOne
     case recordsWaitingOther
     case allSent
+    case contactsWaitingOne
+    case contactsWaitingOther
+    case otherChangesWaiting
+    case logContactsOne
+    case logContactsOther
+    case logWaiting
+    case logAllSent
+    case logOffline
     case lastSuccess
     case neverSynced
     case lastError

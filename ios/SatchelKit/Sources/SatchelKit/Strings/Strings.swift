@@ -52,6 +52,13 @@ public struct Strings: @unchecked Sendable {
         n == 1 ? self(one) : self(other, n)
     }
 
+    /// The status line on Log: "12 contacts this shift · 3 waiting · offline".
+    public func logStatus(contacts: Int, waiting: Int, online: Bool) -> String {
+        var parts = [count(contacts, one: .logContactsOne, other: .logContactsOther), waiting == 0 ? self(.logAllSent) : self(.logWaiting, waiting)]
+        if !online { parts.append(self(.logOffline)) }
+        return parts.joined(separator: " · ")
+    }
+
     public func pinProblem(_ p: PinProblem) -> String {
         switch p {
         case .notDigits: self(.pinNotDigits)

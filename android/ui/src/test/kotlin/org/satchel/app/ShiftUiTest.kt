@@ -436,12 +436,19 @@ class ShiftUiTest {
             rule.onNodeWithTag("save").performClick()
             rule.waitForTag("kit-standard", app)
         }
+        // One waiting count, from the core, on Log, Today and Sync: the two contacts.
+        rule.waitForText(English.logStatus(2, 2, true))
+        rule.onNodeWithTag("tab-today").performClick()
+        rule.waitForText(English.shiftHeadline(2, 2))
         rule.onNodeWithTag("tab-sync").performClick()
         rule.waitFor("records waiting") { (app.sync.state.value.status?.pending ?: 0u) > 0u }
-        rule.onNodeWithText("waiting to be sent", substring = true).assertExists()
+        rule.waitForText(English.contactsWaiting(2))
+        assertEquals(2uL, app.sync.state.value.status!!.contactsWaiting)
         rule.onNodeWithTag("sync-now").performClick()
         rule.waitFor("the sync") { app.sync.state.value.status?.pending == 0uL && !app.sync.state.value.busy }
         rule.waitForText(English.allSent)
+        rule.onNodeWithTag("tab-log").performClick()
+        rule.waitForText(English.logStatus(2, 0, true))
 
         // The hub goes away: the worker logs on, Sync now says what happened, nothing is lost.
         hub.stop()
@@ -457,10 +464,13 @@ class ShiftUiTest {
         assertEquals(1uL, app.sync.state.value.status?.pending?.let { if (it > 0uL) 1uL else 0uL })
         rule.onNodeWithText("Last try failed", substring = true).assertExists()
 
-        // Offline: the button is disabled and says why.
+        // Offline: the button is disabled and says why, and Log says it too.
         platform.online = false
         app.sync.refresh()
         rule.waitForTag("sync-offline")
+        app.log.refresh()
+        rule.waitFor("offline on Log") { !app.log.state.value.online }
+        assertTrue(English.logStatus(3, 1, false).endsWith("offline"))
 
         // The hub is back: everything arrives.
         platform.online = true

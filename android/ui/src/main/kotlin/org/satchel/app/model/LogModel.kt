@@ -8,7 +8,17 @@ import org.satchel.ffi.ProgramSettings
 /** A kit as a tile on the home screen. */
 data class KitTile(val id: String, val name: String, val itemCount: Int, val contents: String)
 
-data class LogState(val programName: String = "", val kits: List<KitTile> = emptyList(), val waiting: Long = 0)
+/**
+ * The home screen's state: the kits, and the status line ("12 contacts this shift · 3 waiting ·
+ * offline") with the core's counts (the same waiting count as Today and Sync).
+ */
+data class LogState(
+    val programName: String = "",
+    val kits: List<KitTile> = emptyList(),
+    val shiftContacts: Int = 0,
+    val waiting: Long = 0,
+    val online: Boolean = true,
+)
 
 /** The home screen: the program's kits as large tiles; one tap opens the review sheet. */
 class LogModel(private val app: AppModel) {
@@ -23,10 +33,10 @@ class LogModel(private val app: AppModel) {
     fun refresh() {
         if (!app.hasStore()) return
         app.launch {
-            val (settings, waiting) = app.onIo {
+            val (settings, shift) = app.onIo {
                 val store = app.openStore()
                 val settings = store.program().use { it.settings() }
-                settings to store.sync().use { it.status().pending.toLong() }
+                settings to store.encounters().use { it.shiftSummary() }
             }
             this.settings = settings
             val names = settings.items.associate { it.id to it.name }
@@ -34,7 +44,7 @@ class LogModel(private val app: AppModel) {
                 val contents = kit.items.joinToString(", ") { "${it.quantity} ${names[it.itemId] ?: it.itemId}" }
                 KitTile(kit.id, kit.name, kit.items.sumOf { it.quantity.toInt() }, contents)
             }
-            _state.update { LogState(settings.name, kits, waiting) }
+            _state.update { LogState(settings.name, kits, shift.encounters.toInt(), shift.waiting.toLong(), app.platform.isOnline()) }
         }
     }
 

@@ -38,7 +38,13 @@ class SyncModel(private val app: AppModel) {
         val s = app.strings
         val now = app.platform.now().epochSecond
         val lines = buildList {
-            add(if (status.pending == 0uL) s.allSent else s.recordsWaiting(status.pending.toLong()))
+            add(
+                when {
+                    status.pending == 0uL -> s.allSent
+                    status.contactsWaiting > 0uL -> s.contactsWaiting(status.contactsWaiting.toLong())
+                    else -> s.otherChangesWaiting
+                },
+            )
             val last = status.lastSuccess
             add(if (last == null) s.neverSynced else s.lastSuccess(ago(now - last)))
             status.lastError?.let { add(s.lastError(it)) }

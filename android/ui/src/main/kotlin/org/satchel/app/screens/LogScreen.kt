@@ -39,7 +39,16 @@ fun LogScreen(model: LogModel, strings: Strings) {
         modifier = Modifier.fillMaxSize(),
     ) {
         item(span = { GridItemSpan(maxLineSpan) }) {
-            Text(strings.chooseKit, style = MaterialTheme.typography.titleMedium)
+            Column {
+                // Where the shift stands, and offline when it is, without leaving Log.
+                Text(
+                    strings.logStatus(s.shiftContacts, s.waiting, s.online),
+                    style = MaterialTheme.typography.bodyLarge,
+                    color = if (s.online) MaterialTheme.colorScheme.onSurfaceVariant else MaterialTheme.colorScheme.error,
+                    modifier = Modifier.testTag("log-status"),
+                )
+                Text(strings.chooseKit, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 8.dp))
+            }
         }
         if (s.kits.isEmpty()) {
             item(span = { GridItemSpan(maxLineSpan) }) { Text(strings.noKits) }

@@ -190,6 +190,14 @@ object English : Strings {
     override val syncTitle = "Sync"
     override fun recordsWaiting(n: Long) = if (n == 1L) "1 record waiting to be sent" else "$n records waiting to be sent"
     override val allSent = "Everything is sent"
+    override fun contactsWaiting(n: Long) = if (n == 1L) "1 contact waiting to be sent" else "$n contacts waiting to be sent"
+    override val otherChangesWaiting = "Stock and settings changes waiting to be sent"
+    override fun logStatus(contacts: Int, waiting: Long, online: Boolean) =
+        listOfNotNull(
+            if (contacts == 1) "1 contact this shift" else "$contacts contacts this shift",
+            if (waiting == 0L) "all sent" else "$waiting waiting",
+            "offline".takeIf { !online },
+        ).joinToString(" · ")
     override fun lastSuccess(ago: String) = "Last synced $ago"
     override val neverSynced = "Not synced yet"
     override fun lastError(message: String) = "Last try failed: $message"

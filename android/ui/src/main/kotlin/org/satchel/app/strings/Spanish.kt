@@ -190,6 +190,14 @@ object Spanish : Strings {
     override val syncTitle = "Sincronizar"
     override fun recordsWaiting(n: Long) = if (n == 1L) "1 registro por enviar" else "$n registros por enviar"
     override val allSent = "Todo está enviado"
+    override fun contactsWaiting(n: Long) = if (n == 1L) "1 contacto por enviar" else "$n contactos por enviar"
+    override val otherChangesWaiting = "Cambios de inventario y ajustes por enviar"
+    override fun logStatus(contacts: Int, waiting: Long, online: Boolean) =
+        listOfNotNull(
+            if (contacts == 1) "1 contacto en este turno" else "$contacts contactos en este turno",
+            if (waiting == 0L) "todo enviado" else "$waiting por enviar",
+            "sin conexión".takeIf { !online },
+        ).joinToString(" · ")
     override fun lastSuccess(ago: String) = "Última sincronización $ago"
     override val neverSynced = "Aún no se ha sincronizado"
     override fun lastError(message: String) = "El último intento falló: $message"

@@ -172,6 +172,10 @@ interface Strings {
     // Sync
     val syncTitle: String
     fun recordsWaiting(n: Long): String
+    fun contactsWaiting(n: Long): String
+    val otherChangesWaiting: String
+    /** The status line on Log: contacts this shift, waiting, and offline when it is. */
+    fun logStatus(contacts: Int, waiting: Long, online: Boolean): String
     val allSent: String
     fun lastSuccess(ago: String): String
     val neverSynced: String
