@@ -30,6 +30,8 @@ struct StockView: View {
             if let entry = model.entry {
                 Form {
                     Stepper("\(entry.quantity)", onIncrement: { model.step(by: 1) }, onDecrement: { model.step(by: -1) })
+                    TextField(strings(.typeQuantity), text: Binding(get: { "\(entry.quantity)" }, set: { model.type(quantity: $0) }))
+                        .keyboardType(.numbersAndPunctuation)
                     if entry.action == .transfer {
                         Picker("", selection: Binding(get: { entry.toLocationId ?? "" }, set: { model.entry?.toLocationId = $0 })) {
                             ForEach(model.locations.filter { $0.id != model.locationId }, id: \.id) { Text($0.name).tag($0.id) }

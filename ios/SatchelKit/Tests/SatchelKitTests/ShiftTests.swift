@@ -187,6 +187,15 @@ struct ShiftTests {
         app.stock.begin(.receive, item: "syringe-1ml")
         app.stock.step(by: -10)
         #expect(app.stock.entry?.quantity == 1)
+        // Typed: letters dropped, held to the core's range, a minus only for a correction.
+        app.stock.type(quantity: "99999999")
+        #expect(app.stock.entry?.quantity == Int(formLimits().stockQuantity.max))
+        app.stock.type(quantity: "-40")
+        #expect(app.stock.entry?.quantity == 40)
+        app.stock.cancel()
+        app.stock.begin(.adjust, item: "syringe-1ml")
+        app.stock.type(quantity: "-4x0")
+        #expect(app.stock.entry?.quantity == -40)
         app.stock.cancel()
     }
 

@@ -82,15 +82,30 @@ public final class StockViewModel: ChildViewModel {
         error = nil
     }
 
-    public func step(by: Int) {
-        guard var e = entry else { return }
-        // The core's ranges: a stepper stops where Save would refuse.
+    /// The core's range for an entry: a stepper or a typed number stops where Save would refuse.
+    private static func range(_ action: StockAction) -> NumberRange {
         let limits = ReviewViewModel.limits
-        let r = switch e.action {
+        return switch action {
         case .adjust: limits.stockAdjustment
         case .count: limits.stockLevel
         default: limits.stockQuantity
         }
+    }
+
+    /// The number typed (receiving 1,000 syringes is not 100 presses): digits only, a minus sign
+    /// first for a correction, held to the core's range.
+    public func type(quantity text: String) {
+        guard var e = entry else { return }
+        let digits = String(text.filter(\.isNumber).prefix(9))
+        let sign: Int64 = e.action == .adjust && text.trimmingCharacters(in: .whitespaces).hasPrefix("-") ? -1 : 1
+        let r = Self.range(e.action)
+        e.quantity = Int(min(max((Int64(digits) ?? 0) * sign, r.min), r.max))
+        entry = e
+    }
+
+    public func step(by: Int) {
+        guard var e = entry else { return }
+        let r = Self.range(e.action)
         e.quantity = Int(min(max(Int64(e.quantity) + Int64(by), r.min), r.max))
         // A correction is never 0: step over it.
         if e.action == .adjust && e.quantity == 0 { e.quantity = by > 0 ? 1 : -1 }

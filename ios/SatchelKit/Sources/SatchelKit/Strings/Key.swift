@@ -141,6 +141,7 @@ public enum Key: String, CaseIterable, Sendable {
     case quickDelete
     case quickDeleteExplain
     case outOfStock
+    case typeQuantity
     case stockLeft
     case pinChanged
     case themeNight

@@ -346,9 +346,11 @@ class ShiftUiTest {
         rule.onNodeWithTag("low-syringe-1ml").assertExists()
         rule.onNodeWithText(English.outOfStockText(200)).assertExists()
         rule.onNodeWithTag("receive-syringe-1ml").performClick()
-        repeat(30) { app.stock.step(10) }
+        // 300 typed, not 30 long presses.
+        rule.onNodeWithTag("stock-quantity").performTextReplacement("300")
+        rule.waitFor("the typed number") { app.stock.state.value.entry?.quantity == 300 }
         rule.onNodeWithTag("stock-confirm").performClick()
-        rule.waitFor("the receipt") { app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.level == 301L }
+        rule.waitFor("the receipt") { app.stock.state.value.rows.first { it.itemId == "syringe-1ml" }.level == 300L }
         rule.waitFor("the low mark to go") { rule.onAllNodesWithTag("low-syringe-1ml").fetchSemanticsNodes().isEmpty() }
         rule.onNodeWithTag("low-naloxone-nasal").assertExists()
         // Counted down to 5: low, not out.
@@ -423,6 +425,15 @@ class ShiftUiTest {
         app.stock.begin(StockAction.RECEIVE, "syringe-1ml")
         app.stock.step(-10)
         assertEquals(1, app.stock.state.value.entry?.quantity)
+        // Typed: letters dropped, held to the core's range, a minus only for a correction.
+        app.stock.typeQuantity("99999999")
+        assertEquals(limits.stockQuantity.max.toInt(), app.stock.state.value.entry?.quantity)
+        app.stock.typeQuantity("-40")
+        assertEquals(40, app.stock.state.value.entry?.quantity)
+        app.stock.cancel()
+        app.stock.begin(StockAction.ADJUST, "syringe-1ml")
+        app.stock.typeQuantity("-4x0")
+        assertEquals(-40, app.stock.state.value.entry?.quantity)
         app.stock.cancel()
     }
 

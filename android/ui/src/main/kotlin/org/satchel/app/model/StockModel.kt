@@ -83,13 +83,25 @@ class StockModel(private val app: AppModel) {
     /** The core's ranges for stock entries: a stepper stops where Save would refuse. */
     private val limits by lazy { formLimits() }
 
+    private fun rangeOf(action: StockAction) = when (action) {
+        StockAction.ADJUST -> limits.stockAdjustment
+        StockAction.COUNT -> limits.stockLevel
+        else -> limits.stockQuantity
+    }
+
+    /** The number typed (receiving 1,000 syringes is not 100 long presses): digits only, a
+     *  minus sign first for a correction, held to the core's range. */
+    fun typeQuantity(text: String) = _state.update { s ->
+        val e = s.entry ?: return@update s
+        val digits = text.filter { it.isDigit() }.take(9)
+        val sign = if (e.action == StockAction.ADJUST && text.trimStart().startsWith("-")) -1L else 1L
+        val range = rangeOf(e.action)
+        s.copy(entry = e.copy(quantity = ((digits.toLongOrNull() ?: 0L) * sign).coerceIn(range.min, range.max).toInt()))
+    }
+
     fun step(by: Int) = _state.update { s ->
         val e = s.entry ?: return@update s
-        val range = when (e.action) {
-            StockAction.ADJUST -> limits.stockAdjustment
-            StockAction.COUNT -> limits.stockLevel
-            else -> limits.stockQuantity
-        }
+        val range = rangeOf(e.action)
         var next = (e.quantity.toLong() + by).coerceIn(range.min, range.max).toInt()
         // A correction is never 0: step over it.
         if (e.action == StockAction.ADJUST && next == 0) next = if (by > 0) 1 else -1

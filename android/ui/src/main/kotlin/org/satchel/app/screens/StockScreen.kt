@@ -1,5 +1,8 @@
 package org.satchel.app.screens
 
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.OutlinedTextField
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.ExperimentalLayoutApi
@@ -107,6 +110,14 @@ fun StockScreen(model: StockModel, strings: Strings) {
         text = {
             Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 Stepper(strings.quantity, e.quantity, strings.addOne(e.itemName), strings.removeOne(e.itemName), model::step)
+                OutlinedTextField(
+                    value = e.quantity.toString(),
+                    onValueChange = model::typeQuantity,
+                    label = { Text(strings.typeQuantity) },
+                    singleLine = true,
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
+                    modifier = Modifier.fillMaxWidth().testTag("stock-quantity"),
+                )
                 if (e.action == StockAction.ADJUST) {
                     Text(strings.reason, style = MaterialTheme.typography.titleMedium)
                     ChoiceChips(AdjustReason.entries.map { it to strings.reasonName(it.name) }, e.reason, model::setReason)

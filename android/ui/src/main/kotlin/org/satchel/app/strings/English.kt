@@ -167,6 +167,7 @@ object English : Strings {
     override val low = "Low"
     override fun lowStockText(level: Long, threshold: Int) = "Low: $level left (restock at $threshold)"
     override fun outOfStockText(threshold: Int) = "Out: none left (restock at $threshold)"
+    override val typeQuantity = "Or type the number"
     override val safetyOpen = "Leave or delete"
     override val safetyTitle = "Leave now"
     override val quickExit = "Lock and leave"

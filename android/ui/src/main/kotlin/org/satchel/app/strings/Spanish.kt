@@ -167,6 +167,7 @@ object Spanish : Strings {
     override val low = "Bajo"
     override fun lowStockText(level: Long, threshold: Int) = "Bajo: quedan $level (reponer al llegar a $threshold)"
     override fun outOfStockText(threshold: Int) = "Agotado: no queda nada (reponer al llegar a $threshold)"
+    override val typeQuantity = "O escribe el número"
     override val safetyOpen = "Salir o borrar"
     override val safetyTitle = "Salir ya"
     override val quickExit = "Bloquear y salir"

@@ -158,6 +158,7 @@ interface Strings {
     val quickExit: String
     val quickExitExplain: String
     fun outOfStockText(threshold: Int): String
+    val typeQuantity: String
     fun level(level: Long): String
     val receive: String
     val count: String
