@@ -12,6 +12,11 @@ struct ReviewView: View {
     var body: some View {
         NavigationStack {
             Form {
+                // The zone first: it is carried over from the last contact, and a wrong one
+                // must be seen before Save.
+                Section {
+                    Picker(strings(.zone), selection: $model.zoneId) { ForEach(model.zones, id: \.id) { Text($0.label).tag($0.id) } }
+                }
                 Section(strings(.items)) {
                     ForEach(model.items) { item in
                         Stepper(value: Binding(get: { item.quantity }, set: { model.step(item.id, by: $0 - item.quantity); Task { await model.refreshNaloxone() } }), in: 0...ReviewViewModel.maxQuantity) {
@@ -19,6 +24,14 @@ struct ReviewView: View {
                         }
                         .accessibilityLabel(item.name)
                     }
+                }
+                // The exchange beside the supplies: what came back, and for how many others.
+                Section {
+                    Stepper("\(strings.counter(.syringesCollected)): \(model.count(.syringesCollected))", onIncrement: { model.step(.syringesCollected, by: 1) }, onDecrement: { model.step(.syringesCollected, by: -1) })
+                    ForEach(model.containers) { c in
+                        Stepper("\(model.label(c)): \(c.count)", onIncrement: { model.step(container: c.id, by: 1) }, onDecrement: { model.step(container: c.id, by: -1) })
+                    }
+                    Stepper("\(strings.counter(.collectingFor)): \(model.count(.collectingFor))", onIncrement: { model.step(.collectingFor, by: 1) }, onDecrement: { model.step(.collectingFor, by: -1) })
                 }
                 if model.asksNaloxoneKit {
                     Section(strings(.naloxoneKitTitle)) {
@@ -35,7 +48,6 @@ struct ReviewView: View {
                     Picker(strings(.contactType), selection: $model.contactType) {
                         ForEach([ContactType.street, .mobileUnit, .dropIn, .peerDelivery, .phoneText], id: \.self) { Text(strings.contactType($0)).tag($0) }
                     }
-                    Picker(strings(.zone), selection: $model.zoneId) { ForEach(model.zones, id: \.id) { Text($0.label).tag($0.id) } }
                     Toggle(strings(.newParticipant), isOn: $model.newParticipant)
                 }
                 if model.asksProfile { ProfileSection(model: model, strings: strings) }
@@ -51,9 +63,6 @@ struct ReviewView: View {
                             }
                         }
                     }
-                }
-                ForEach(Counter.allCases, id: \.self) { counter in
-                    Stepper("\(strings.counter(counter)): \(model.count(counter))", onIncrement: { model.step(counter, by: 1) }, onDecrement: { model.step(counter, by: -1) })
                 }
                 Section(strings(.referrals)) {
                     ForEach(model.choices.referrals, id: \.id) { r in
@@ -73,8 +82,8 @@ struct ReviewView: View {
                         }
                     }
                 }
-                ForEach(model.containers) { c in
-                    Stepper("\(model.label(c)): \(c.count)", onIncrement: { model.step(container: c.id, by: 1) }, onDecrement: { model.step(container: c.id, by: -1) })
+                ForEach([Counter.overdoseReversals, .naloxoneDosesUsed], id: \.self) { counter in
+                    Stepper("\(strings.counter(counter)): \(model.count(counter))", onIncrement: { model.step(counter, by: 1) }, onDecrement: { model.step(counter, by: -1) })
                 }
                 if let error = model.error { Text(error).foregroundStyle(.red) }
             }

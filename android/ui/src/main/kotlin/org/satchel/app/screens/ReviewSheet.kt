@@ -78,6 +78,10 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
                     Text(strings.cancel)
                 }
             }
+            // The zone first: it is carried over from the last contact, and a wrong one must be
+            // seen before Save, not below the fold.
+            SectionTitle(strings.zone)
+            ChoiceChips(s.zones.map { it.id to it.label }, s.zoneId, model::setZone)
             SectionTitle(strings.items)
             for (item in s.items) {
                 Stepper(
@@ -102,14 +106,18 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
                     }
                 }
             }
+            // The exchange beside the supplies: what came back, and for how many others.
+            CounterRow(strings.syringesCollected, s.syringesCollected, strings) { model.stepCounter(Counter.SYRINGES_COLLECTED, it) }
+            for (c in s.containers) {
+                CounterRow(strings.containersOf(c.name, c.syringesEach), c.count, strings) { model.stepContainer(c.id, it) }
+            }
+            CounterRow(strings.collectingFor, s.collectingFor, strings) { model.stepCounter(Counter.COLLECTING_FOR, it) }
             if (s.asksNaloxoneKit) {
                 SectionTitle(strings.naloxoneKitTitle, Modifier.testTag("naloxone-kit"))
                 ChoiceChips(listOf<Pair<NaloxoneKit?, String>>(null to strings.notRecorded) + NaloxoneKit.entries.map { it to strings.naloxoneKitName(it) }, s.naloxoneKit, model::setNaloxoneKit)
             }
             SectionTitle(strings.contactType)
             ChoiceChips(ContactType.entries.map { it to strings.contactTypeName(it.name) }, s.contactType, model::setContactType)
-            SectionTitle(strings.zone)
-            ChoiceChips(s.zones.map { it.id to it.label }, s.zoneId, model::setZone)
 
             SectionTitle(strings.participantCode)
             OutlinedTextField(
@@ -179,13 +187,8 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
             ToggleChips(s.substances.map { it.id to it.label }, s.substanceIds, model::toggleSubstance)
 
             HorizontalDivider(Modifier.padding(vertical = 12.dp))
-            CounterRow(strings.syringesCollected, s.syringesCollected, strings) { model.stepCounter(Counter.SYRINGES_COLLECTED, it) }
-            for (c in s.containers) {
-                CounterRow(strings.containersOf(c.name, c.syringesEach), c.count, strings) { model.stepContainer(c.id, it) }
-            }
             CounterRow(strings.overdoseReversals, s.overdoseReversals, strings) { model.stepCounter(Counter.OVERDOSE_REVERSALS, it) }
             CounterRow(strings.naloxoneDosesUsed, s.naloxoneDosesUsed, strings) { model.stepCounter(Counter.NALOXONE_DOSES_USED, it) }
-            CounterRow(strings.collectingFor, s.collectingFor, strings) { model.stepCounter(Counter.COLLECTING_FOR, it) }
             s.error?.let {
                 Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(vertical = 8.dp).testTag("sheet-error"))
             }
