@@ -37,9 +37,11 @@ pub enum SatchelError {
     /// The store is locked; unlock it with the PIN first.
     #[error("The store is locked. Unlock it first.")]
     Locked,
-    /// A value failed validation; `field` names it. Nothing was saved.
+    /// A value failed validation; `field` names it, `topic` says what the worker should check
+    /// (the apps word it in their language; `reason` is English, for logs and the manager's
+    /// tool). Nothing was saved.
     #[error("Please check {field}: {reason}.")]
-    InvalidInput { field: String, reason: String },
+    InvalidInput { field: String, reason: String, topic: InputTopic },
     /// Something named by id does not exist (an encounter, for example).
     #[error("{detail}")]
     NotFound { detail: String },
@@ -79,7 +81,7 @@ impl From<Core> for SatchelError {
             Core::Hardware(HardwareError::Invalidated) => SatchelError::BiometricsChanged,
             Core::Hardware(h) => SatchelError::KeystoreFailed { detail: h.to_string() },
             Core::Locked => SatchelError::Locked,
-            Core::Invalid { field, reason } => SatchelError::InvalidInput { field, reason },
+            Core::Invalid { field, reason } => SatchelError::InvalidInput { topic: InputTopic::of(&field), field, reason },
             Core::NotFound { .. } => SatchelError::NotFound { detail: e.to_string() },
             Core::NotPermitted(detail) => SatchelError::NotPermitted { detail },
             Core::NoSuchUnlock(_) | Core::NoStore(_) | Core::AlreadyExists(_) => {
@@ -99,7 +101,47 @@ impl From<Core> for SatchelError {
 }
 
 pub(crate) fn invalid(field: &str, reason: &str) -> SatchelError {
-    SatchelError::InvalidInput { field: field.into(), reason: reason.into() }
+    let field: String = field.into();
+    SatchelError::InvalidInput { topic: InputTopic::of(&field), field, reason: reason.into() }
+}
+
+/// What a refused value is about, for the worker: each app words it in its language, so the
+/// core's English reason never shows on a phone (decided here once, for both apps).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum InputTopic {
+    ParticipantCode,
+    /// The time (the phone's clock may be wrong).
+    Time,
+    Zone,
+    /// The supplies (an item, a kit).
+    Supplies,
+    /// The participant profile's answers.
+    Profile,
+    NaloxoneKit,
+    ServicesDelivered,
+    /// A number: returned syringes, containers, reversals, doses, "collecting for", stock.
+    Counts,
+    Pin,
+    Other,
+}
+
+impl InputTopic {
+    /// The topic of a field the core names (`items.quantity` is about the supplies).
+    pub fn of(field: &str) -> InputTopic {
+        match field.split('.').next().unwrap_or(field) {
+            "participant_code" => InputTopic::ParticipantCode,
+            "occurred_at" => InputTopic::Time,
+            "zone" => InputTopic::Zone,
+            "items" | "kit" | "item" => InputTopic::Supplies,
+            "race" | "ethnicity" | "residence" | "profile" => InputTopic::Profile,
+            "naloxone_kit" => InputTopic::NaloxoneKit,
+            "services_delivered" => InputTopic::ServicesDelivered,
+            "syringes_collected" | "sharps_containers" | "overdose_reversals" | "naloxone_doses_used" | "collecting_for"
+            | "quantity" | "delta" | "level" | "syringes" | "pounds" => InputTopic::Counts,
+            "pin" => InputTopic::Pin,
+            _ => InputTopic::Other,
+        }
+    }
 }
 
 /// Runs one call of the foreign API: a panic inside becomes `SatchelError::Internal` instead of

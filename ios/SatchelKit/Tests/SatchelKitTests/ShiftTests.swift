@@ -374,6 +374,12 @@ struct StringsTests {
         for p in [PinProblem.notDigits, .length, .oneDigit, .run, .pattern, .common] {
             #expect(en.pinProblem(p) != es.pinProblem(p))
         }
+        // A refused value is worded by its topic; the core's English reason never shows.
+        for t in [InputTopic.participantCode, .time, .zone, .supplies, .profile, .naloxoneKit, .servicesDelivered, .counts, .pin, .other] {
+            #expect(en.invalid(t) != es.invalid(t) && !es.invalid(t).contains("Please"))
+        }
+        let refused = SatchelError.InvalidInput(field: "occurred_at", reason: "is in the future; check the phone's clock", topic: .time)
+        #expect(es.describe(refused) == es.invalid(.time) && !es.describe(refused).contains("future"))
     }
 
     @Test func wordsArePersonFirst() {

@@ -85,13 +85,13 @@ struct ShiftTests {
         let path = try tempStore()
         let store = try SatchelStore.create(dir: path, role: .outreach, pin: pin, keystore: keystore, backgroundSync: false)
         let encounters = store.encounters()
-        #expect(throws: SatchelError.InvalidInput(field: "items.quantity", reason: "must be from 1 to 1000")) {
+        #expect(throws: SatchelError.InvalidInput(field: "items.quantity", reason: "must be from 1 to 1000", topic: .supplies)) {
             try encounters.log(input: street(items: [ItemQuantity(itemId: "syringe-1ml", quantity: 0)]))
         }
         do {
             _ = try encounters.log(input: street(items: [ItemQuantity(itemId: "unicorn", quantity: 1)]))
             Issue.record("an unknown item was accepted")
-        } catch SatchelError.InvalidInput(let field, _) {
+        } catch SatchelError.InvalidInput(let field, _, _) {
             #expect(field == "items")
         }
         do {
@@ -263,7 +263,7 @@ struct ShiftTests {
         do {
             try sync.enroll(code: "https://not-a-code")
             Issue.record("a bad code was accepted")
-        } catch SatchelError.InvalidInput(let field, _) {
+        } catch SatchelError.InvalidInput(let field, _, _) {
             #expect(field == "enrollment code")
         }
         #expect(try sync.status().consecutiveFailures == 0)

@@ -67,6 +67,17 @@ public enum Key: String, CaseIterable, Sendable {
     case recordsWaitingOne
     case recordsWaitingOther
     case allSent
+    case invalidParticipantCode
+    case invalidTime
+    case invalidZone
+    case invalidItems
+    case invalidProfile
+    case invalidNaloxoneKit
+    case invalidDelivered
+    case invalidCounts
+    case invalidPin
+    case invalidOther
+    case notPermitted
     case contactsWaitingOne
     case contactsWaitingOther
     case otherChangesWaiting

@@ -52,6 +52,24 @@ public struct Strings: @unchecked Sendable {
         n == 1 ? self(one) : self(other, n)
     }
 
+    /// A value the core refused, worded by what it is about (the core's English reason is never
+    /// shown).
+    public func invalid(_ topic: InputTopic) -> String {
+        let key: Key = switch topic {
+        case .participantCode: .invalidParticipantCode
+        case .time: .invalidTime
+        case .zone: .invalidZone
+        case .supplies: .invalidItems
+        case .profile: .invalidProfile
+        case .naloxoneKit: .invalidNaloxoneKit
+        case .servicesDelivered: .invalidDelivered
+        case .counts: .invalidCounts
+        case .pin: .invalidPin
+        case .other: .invalidOther
+        }
+        return self(key)
+    }
+
     /// The status line on Log: "12 contacts this shift · 3 waiting · offline".
     public func logStatus(contacts: Int, waiting: Int, online: Bool) -> String {
         var parts = [count(contacts, one: .logContactsOne, other: .logContactsOther), waiting == 0 ? self(.logAllSent) : self(.logWaiting, waiting)]
@@ -141,10 +159,10 @@ public struct Strings: @unchecked Sendable {
         case .Wiped(let failed): return self(.wiped, Int(failed))
         case .BiometricsChanged: return self(.biometricsChanged)
         case .KeystoreFailed: return self(.keystoreFailed)
-        case .InvalidInput(_, let reason): return self(.invalid, reason)
+        case .InvalidInput(_, _, let topic): return invalid(topic)
         case .Offline: return self(.offline)
         case .Refused(let detail): return self(.refused, detail)
-        case .NotPermitted(let detail): return detail
+        case .NotPermitted: return self(.notPermitted)
         default: return self(.somethingWrong)
         }
     }

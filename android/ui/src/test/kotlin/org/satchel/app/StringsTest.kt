@@ -5,7 +5,9 @@ import org.junit.Test
 import org.satchel.app.strings.English
 import org.satchel.app.strings.Spanish
 import org.satchel.app.strings.Strings
+import org.satchel.ffi.InputTopic
 import org.satchel.ffi.PinProblem
+import org.satchel.ffi.SatchelException
 
 /**
  * Both languages define every string (the compiler checks: each is an object implementing
@@ -30,6 +32,15 @@ class StringsTest {
         for (p in PinProblem.entries) assertTrue(English.pinProblem(p) != Spanish.pinProblem(p))
         assertTrue(English.wipeWarning(10, 5) != Spanish.wipeWarning(10, 5))
         assertTrue(English.wipedAfterWrongPins(10) != Spanish.wipedAfterWrongPins(10))
+        // A refused value is worded by its topic in each language; the core's English reason
+        // never reaches a Spanish screen.
+        for (t in InputTopic.entries) {
+            assertTrue("$t", English.invalidTopic(t) != Spanish.invalidTopic(t) && !Spanish.invalidTopic(t).contains("Please"))
+        }
+        val refused = SatchelException.InvalidInput("occurred_at", "is in the future; check the phone's clock", InputTopic.TIME)
+        val app = newApp().first
+        app.updatePreferences { it.copy(language = org.satchel.app.model.Language.SPANISH) }
+        assertTrue(app.describe(refused) == Spanish.invalidTopic(InputTopic.TIME) && !app.describe(refused).contains("future"))
     }
 
     @Test

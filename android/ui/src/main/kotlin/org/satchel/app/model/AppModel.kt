@@ -345,10 +345,10 @@ class AppModel(
             is SatchelException.BiometricsCancelled -> s.fingerprintCancelled
             is SatchelException.BiometricsChanged -> s.fingerprintChanged
             is SatchelException.KeystoreFailed, is SatchelException.WrongKey -> s.keystoreFailed
-            is SatchelException.InvalidInput -> s.invalid(e.reason)
+            is SatchelException.InvalidInput -> s.invalidTopic(e.topic)
             is SatchelException.Offline -> s.offline
             is SatchelException.Refused -> "${s.refused}: ${e.detail}"
-            is SatchelException.NotPermitted -> e.detail
+            is SatchelException.NotPermitted -> s.notPermitted
             else -> s.somethingWrong
         }
     }

@@ -1,5 +1,6 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.InputTopic
 import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.Service
@@ -237,5 +238,18 @@ object English : Strings {
     override val offline = "No connection. Nothing is lost; try again when online."
     override val refused = "The server said no"
     override fun invalid(reason: String) = "Please check: $reason."
+    override fun invalidTopic(topic: InputTopic) = when (topic) {
+        InputTopic.PARTICIPANT_CODE -> "Please check the participant code."
+        InputTopic.TIME -> "Please check the time: the phone's clock may be wrong."
+        InputTopic.ZONE -> "Please choose a zone."
+        InputTopic.SUPPLIES -> "Please check the supplies."
+        InputTopic.PROFILE -> "Please check the answers about the person."
+        InputTopic.NALOXONE_KIT -> "Please check why the naloxone kit was given."
+        InputTopic.SERVICES_DELIVERED -> "Please check the services given here."
+        InputTopic.COUNTS -> "Please check the numbers."
+        InputTopic.PIN -> "Please check the PIN."
+        InputTopic.OTHER -> "Please check what you entered."
+    }
+    override val notPermitted = "This cannot be changed from this phone, or was changed already."
     override val somethingWrong = "Something went wrong. Nothing was half-saved."
 }

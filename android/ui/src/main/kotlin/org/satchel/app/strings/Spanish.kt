@@ -1,5 +1,6 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.InputTopic
 import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.Service
@@ -237,5 +238,18 @@ object Spanish : Strings {
     override val offline = "Sin conexión. No se pierde nada; inténtalo cuando haya conexión."
     override val refused = "El servidor lo rechazó"
     override fun invalid(reason: String) = "Revisa: $reason."
+    override fun invalidTopic(topic: InputTopic) = when (topic) {
+        InputTopic.PARTICIPANT_CODE -> "Revisa el código de la persona."
+        InputTopic.TIME -> "Revisa la hora: el reloj del teléfono puede estar mal."
+        InputTopic.ZONE -> "Elige una zona."
+        InputTopic.SUPPLIES -> "Revisa los materiales."
+        InputTopic.PROFILE -> "Revisa las respuestas sobre la persona."
+        InputTopic.NALOXONE_KIT -> "Revisa por qué se dio el kit de naloxona."
+        InputTopic.SERVICES_DELIVERED -> "Revisa los servicios dados aquí."
+        InputTopic.COUNTS -> "Revisa los números."
+        InputTopic.PIN -> "Revisa el PIN."
+        InputTopic.OTHER -> "Revisa lo que escribiste."
+    }
+    override val notPermitted = "Esto no se puede cambiar desde este teléfono, o ya se cambió."
     override val somethingWrong = "Algo salió mal. No se guardó nada a medias."
 }

@@ -1,5 +1,6 @@
 package org.satchel.app.strings
 
+import org.satchel.ffi.InputTopic
 import org.satchel.ffi.NaloxoneKit
 import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.Service
@@ -218,5 +219,10 @@ interface Strings {
     val offline: String
     val refused: String
     fun invalid(reason: String): String
+    /** A value the core refused, worded by what it is about (the core's English reason is never shown). */
+    fun invalidTopic(topic: InputTopic): String
+    /** A change only the phone that made it may make, or one already made. */
+    val notPermitted: String
     val somethingWrong: String
 }
+
