@@ -383,7 +383,9 @@ struct StringsTests {
     }
 
     @Test func wordsArePersonFirst() {
-        let banned = ["clean", "dirty", "addict", "abuse", "junkie", "limpia", "sucia", "adicto", "abuso"]
+        // Person-first in both languages: the stigmatizing words and their other forms.
+        let banned = ["clean", "dirty", "addict", "abuse", "junkie",
+                      "limpia", "limpio", "sucia", "sucio", "adicto", "adicta", "drogadict", "abuso", "toxicómano"]
         for language in Language.allCases {
             let s = Strings(language)
             for key in Key.allCases {

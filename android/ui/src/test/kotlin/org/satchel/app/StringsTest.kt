@@ -45,7 +45,11 @@ class StringsTest {
 
     @Test
     fun wordsArePersonFirst() {
-        val banned = listOf("clean", "dirty", "addict", "abuse", "junkie", "limpia", "sucia", "adicto", "abuso")
+        // Person-first in both languages: the stigmatizing words and their other forms.
+        val banned = listOf(
+            "clean", "dirty", "addict", "abuse", "junkie",
+            "limpia", "limpio", "sucia", "sucio", "adicto", "adicta", "drogadict", "abuso", "toxicómano",
+        )
         for (s in listOf(English, Spanish)) for ((k, v) in texts(s)) {
             for (w in banned) assertTrue("$k says \"$w\"", !v.lowercase().contains(w))
         }

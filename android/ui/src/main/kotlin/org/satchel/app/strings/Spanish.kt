@@ -64,18 +64,18 @@ object Spanish : Strings {
     override fun kitTile(name: String, items: Int) = "$name, $items artículos"
 
     override val reviewTitle = "Revisa y guarda"
-    override val correctTitle = "Corregir encuentro"
+    override val correctTitle = "Corregir contacto"
     override val items = "Insumos"
     override fun itemCount(name: String, count: Int) = "$name: $count"
     override fun addOne(name: String) = "Uno más de $name (mantén para diez)"
     override fun removeOne(name: String) = "Uno menos de $name (mantén para diez)"
-    override val addItem = "Añadir un insumo"
+    override val addItem = "Agregar un insumo"
     override val contactType = "Contacto"
     override val zone = "Zona"
     override val participantCode = "Código de participante (opcional)"
-    override val participantCodeHint = "El código nunca se guarda; solo se guarda un hash."
-    override val seenBefore = "Visto antes en este teléfono"
-    override val notSeenBefore = "No visto antes en este teléfono"
+    override val participantCodeHint = "El código nunca se guarda; solo una referencia que no lo revela."
+    override val seenBefore = "Ya registrado en este teléfono"
+    override val notSeenBefore = "Nuevo en este teléfono"
     override val newParticipant = "Participante nuevo"
     override val ageBand = "Edad"
     override val gender = "Género"
@@ -85,7 +85,7 @@ object Spanish : Strings {
     override val syringesCollected = "Jeringas usadas recogidas"
     override val overdoseReversals = "Sobredosis revertidas que reporta la persona"
     override val naloxoneDosesUsed = "Dosis de naloxona usadas para revertir una sobredosis"
-    override val collectingFor = "Recoge para otras personas"
+    override val collectingFor = "Lleva materiales para otras personas"
     override val save = "Guardar"
     override val cancel = "Cancelar"
     override val saved = "Guardado"
@@ -102,14 +102,14 @@ object Spanish : Strings {
 
     override val todayTitle = "Este turno"
     override fun shiftHeadline(encounters: Int, waiting: Int) =
-        (if (encounters == 1) "1 encuentro" else "$encounters encuentros") +
+        (if (encounters == 1) "1 contacto" else "$encounters contactos") +
             (if (waiting > 0) ", $waiting por sincronizar" else ", todo enviado")
     override val shiftEmpty = "Aún no hay nada registrado en este turno."
     override val waiting = "Pendiente"
     override val sent = "Enviado"
     override val voided = "Anulado"
     override val void = "Anular"
-    override val voidConfirmTitle = "¿Anular este encuentro?"
+    override val voidConfirmTitle = "¿Anular este contacto?"
     override val voidConfirmText = "No contará en ningún lado y sus insumos vuelven al inventario."
     override val correct = "Corregir"
     override fun naloxoneDoses(n: Int) = "$n dosis de naloxona"
@@ -129,7 +129,7 @@ object Spanish : Strings {
         },
         if (s.requiresId) "Hace falta identificación con foto" else "No hace falta identificación",
         "Hace falta seguro médico".takeIf { s.requiresInsurance },
-        "Pide llegar sobrio".takeIf { s.requiresSobriety },
+        "Pide llegar sin haber consumido".takeIf { s.requiresSobriety },
     ).joinToString(" · ")
     override fun serviceName(s: Service) = s.name.es ?: s.name.en
     override val cardLanguageLabel = "Idioma de la tarjeta"
@@ -205,7 +205,7 @@ object Spanish : Strings {
     override fun lastError(message: String) = "El último intento falló: $message"
     override fun nextTry(at: String) = "Próximo intento a las $at"
     override fun setAside(n: Long) = "$n partes de datos de otro teléfono no se pudieron leer aquí. Avisa a quien coordina el programa."
-    override fun neverArrived(n: Long) = "$n tramos de registros de otro teléfono nunca llegaron. Avisa a quien coordina el programa."
+    override fun neverArrived(n: Long) = "Faltan $n partes de los datos de otro teléfono: nunca llegaron. Avisa a quien coordina el programa."
     override val syncNow = "Sincronizar ahora"
     override val syncing = "Sincronizando…"
     override val offlineExplain = "Sin conexión. Los registros están seguros en este teléfono y se sincronizan cuando haya conexión."
