@@ -1,6 +1,13 @@
 package org.satchel.app
 
 import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.ui.unit.dp
+import androidx.compose.foundation.layout.requiredSize
+import androidx.compose.ui.Modifier
+import org.satchel.app.model.Language
+import androidx.compose.ui.text.TextLayoutResult
+import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.semantics.SemanticsActions
 import androidx.compose.ui.platform.LocalDensity
 import androidx.compose.ui.semantics.SemanticsNode
 import androidx.compose.ui.semantics.SemanticsProperties
@@ -91,6 +98,61 @@ class AccessibilityTest {
         rule.waitForTag("digit-1")
         checkScreen("unlock", problems)
         assertTrue(problems.joinToString("\n"), problems.isEmpty())
+    }
+
+    /**
+     * Every text drawn at 200% breaks its lines only between words (a space, or after a
+     * hyphen, slash, dot or comma): never "Nalo/xone", "03:0/9" or "Anula/r". Read from each
+     * text's own layout, on every screen, in both languages.
+     */
+    @Test
+    fun noTextBreaksInsideAWordAt200Percent() = withHub { hub ->
+        val (app, _) = demoPhone(hub)
+        rule.setContent {
+            // A phone's width (360 dp), as the screenshots are drawn.
+            CompositionLocalProvider(LocalDensity provides Density(1.5f, fontScale = 2f)) {
+                androidx.compose.foundation.layout.Box(Modifier.requiredSize(360.dp, 780.dp)) { SatchelApp(app) }
+            }
+        }
+        val problems = mutableListOf<String>()
+        var wrapped = 0
+        fun check(screen: String) {
+            rule.waitForIdle()
+            for (node in rule.onAllNodes(SemanticsMatcher.keyIsDefined(SemanticsActions.GetTextLayoutResult)).fetchSemanticsNodes()) {
+                if (node.boundsInRoot.isEmpty) continue
+                val layouts = mutableListOf<TextLayoutResult>()
+                node.config[SemanticsActions.GetTextLayoutResult].action?.invoke(layouts)
+                for (layout in layouts) {
+                    val text = layout.layoutInput.text.text
+                    if (layout.lineCount > 1) wrapped++
+                    for (line in 0 until layout.lineCount - 1) {
+                        val end = layout.getLineEnd(line)
+                        if (end <= 0 || end >= text.length) continue
+                        val before = text[end - 1]
+                        val after = text[end]
+                        if (!before.isWhitespace() && !after.isWhitespace() && before !in "-/·,.:()×" && after !in "·(") {
+                            problems += "$screen: \"$text\" breaks at \"${text.substring(maxOf(0, end - 6), end)}|${text.substring(end, minOf(text.length, end + 6))}\""
+                        }
+                    }
+                }
+            }
+        }
+        for (language in Language.entries) {
+            app.updatePreferences { it.copy(language = language) }
+            for (tab in Tab.entries) {
+                app.selectTab(tab)
+                waitUntil("the $tab tab") { app.state.value.tab == tab }
+                Thread.sleep(300)
+                check("${language.name.lowercase()} $tab")
+            }
+            app.selectTab(Tab.LOG)
+            app.review.openKit("standard")
+            waitUntil("the sheet") { app.state.value.sheetOpen }
+            check("${language.name.lowercase()} sheet")
+            app.review.close()
+        }
+        assertTrue("only $wrapped texts wrapped: the check saw too little", wrapped > 20)
+        assertTrue(problems.distinct().joinToString("\n"), problems.isEmpty())
     }
 
     @Test

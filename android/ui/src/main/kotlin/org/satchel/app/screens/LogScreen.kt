@@ -20,6 +20,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalDensity
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
@@ -31,8 +32,11 @@ import org.satchel.app.strings.Strings
 @Composable
 fun LogScreen(model: LogModel, strings: Strings) {
     val s by model.state.collectAsState()
+    // Tiles widen with the text size, so a kit's name never breaks inside a word: two columns
+    // at 100%, one at 200%.
+    val fontScale = LocalDensity.current.fontScale
     LazyVerticalGrid(
-        columns = GridCells.Adaptive(minSize = 150.dp),
+        columns = GridCells.Adaptive(minSize = 150.dp * fontScale.coerceIn(1f, 2f)),
         contentPadding = PaddingValues(16.dp),
         horizontalArrangement = Arrangement.spacedBy(12.dp),
         verticalArrangement = Arrangement.spacedBy(12.dp),

@@ -144,11 +144,11 @@ private fun androidx.compose.foundation.layout.RowScope.TabItem(
         selected = selected,
         onClick = onClick,
         icon = { Icon(icon, contentDescription = null) },
-        // The tabs' labels grow with the text size up to 130%: beyond that five labels no
+        // The tabs' labels grow with the text size up to 115%: beyond that five labels no
         // longer fit one line, and each tab's icon and place stay the same.
         label = {
             val d = LocalDensity.current
-            CompositionLocalProvider(LocalDensity provides Density(d.density, fontScale = minOf(d.fontScale, 1.3f))) {
+            CompositionLocalProvider(LocalDensity provides Density(d.density, fontScale = minOf(d.fontScale, 1.15f))) {
                 Text(label, maxLines = 1, softWrap = false)
             }
         },

@@ -2,6 +2,7 @@ package org.satchel.app.screens
 
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.PaddingValues
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
@@ -62,13 +63,12 @@ fun TodayScreen(model: TodayModel, strings: Strings) {
                 modifier = Modifier.fillMaxWidth().heightIn(min = 64.dp).testTag("today-${row.encounterId}"),
             ) {
                 Column(Modifier.padding(12.dp)) {
-                    Row(verticalAlignment = Alignment.CenterVertically) {
-                        Text(
-                            "${row.time}  ${row.contactType} · ${row.zone}",
-                            style = MaterialTheme.typography.titleMedium,
-                            textDecoration = if (row.voided) TextDecoration.LineThrough else null,
-                            modifier = Modifier.weight(1f),
-                        )
+                    // Time, place and state as whole pieces that wrap between them, never inside
+                    // a word or a time, at any text size.
+                    FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalArrangement = Arrangement.Center) {
+                        val decoration = if (row.voided) TextDecoration.LineThrough else null
+                        Text(row.time, style = MaterialTheme.typography.titleMedium, textDecoration = decoration, maxLines = 1, softWrap = false)
+                        Text("${row.contactType} · ${row.zone}", style = MaterialTheme.typography.titleMedium, textDecoration = decoration)
                         Text(
                             when {
                                 row.voided -> strings.voided
@@ -76,11 +76,12 @@ fun TodayScreen(model: TodayModel, strings: Strings) {
                                 else -> strings.waiting
                             },
                             style = MaterialTheme.typography.labelLarge,
+                            modifier = Modifier.align(Alignment.CenterVertically),
                         )
                     }
                     if (row.supplies.isNotEmpty()) Text(row.supplies, style = MaterialTheme.typography.bodyMedium)
                     if (!row.voided) {
-                        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                        FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                             TextButton(onClick = { model.tap(row.encounterId) }, modifier = Modifier.sizeIn(minHeight = MinTouch)) {
                                 Text(strings.correct)
                             }

@@ -72,8 +72,10 @@ fun UnlockScreen(model: UnlockModel, strings: Strings) {
         Row(horizontalArrangement = Arrangement.spacedBy(16.dp), verticalAlignment = Alignment.CenterVertically) {
             OutlinedButton(
                 onClick = model::backspace,
+                // No padding: the key's symbol is centred and whole at any text size.
+                contentPadding = PaddingValues(0.dp),
                 modifier = Modifier.size(72.dp).semantics { contentDescription = strings.deleteDigit },
-            ) { Text("⌫", style = MaterialTheme.typography.titleLarge) }
+            ) { Text("⌫", style = MaterialTheme.typography.titleLarge, maxLines = 1, softWrap = false) }
             DigitKey(0, strings, !waiting && !s.busy) { model.digit(0) }
             Button(
                 onClick = model::submit,
@@ -101,6 +103,7 @@ private fun DigitKey(d: Int, strings: Strings, enabled: Boolean, onClick: () -> 
     FilledTonalButton(
         onClick = onClick,
         enabled = enabled,
+        contentPadding = PaddingValues(0.dp),
         modifier = Modifier.size(72.dp).semantics { contentDescription = strings.digit(d) }.testTag("digit-$d"),
-    ) { Text(d.toString(), style = MaterialTheme.typography.titleLarge) }
+    ) { Text(d.toString(), style = MaterialTheme.typography.titleLarge, maxLines = 1, softWrap = false) }
 }

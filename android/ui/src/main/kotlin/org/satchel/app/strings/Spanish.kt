@@ -52,7 +52,7 @@ object Spanish : Strings {
     override val fingerprintPrompt = "Confirma con tu huella"
     override val keystoreFailed = "El almacén seguro de claves del teléfono no respondió. No cambió nada; inténtalo otra vez."
 
-    override val tabLog = "Registrar"
+    override val tabLog = "Anotar"
     override val tabToday = "Hoy"
     override val tabStock = "Insumos"
     override val tabSync = "Sinc."
