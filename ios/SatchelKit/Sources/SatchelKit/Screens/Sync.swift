@@ -75,8 +75,7 @@ public final class SyncViewModel: ChildViewModel {
     /// One sync and the retention purge after it; what the background task runs too.
     public nonisolated static func runSync(_ store: SatchelStore) throws -> SyncState {
         let sync = store.sync()
-        _ = try sync.syncNow()
-        _ = try store.purgeExpired()
+        _ = try sync.syncNow() // also purges what expired (the core decides)
         return try sync.status()
     }
 

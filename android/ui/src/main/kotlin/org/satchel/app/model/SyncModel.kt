@@ -92,8 +92,7 @@ class SyncModel(private val app: AppModel) {
         fun runSync(app: AppModel): SyncState {
             val store = app.openStore()
             store.sync().use { sync ->
-                sync.syncNow()
-                store.purgeExpired()
+                sync.syncNow() // also purges what expired (the core decides)
                 return sync.status()
             }
         }
@@ -113,9 +112,8 @@ class SyncModel(private val app: AppModel) {
                     store.unlockForBackground()
                     store.sync().use { sync ->
                         if (!sync.status().enrolled) return Locked.NOT_JOINED
-                        sync.syncNow()
+                        sync.syncNow() // also purges what expired
                     }
-                    store.purgeExpired()
                     return Locked.SYNCED
                 } finally {
                     store.lock()
