@@ -23,9 +23,6 @@ pub struct SyncOutcome {
     pub requests: u32,
     /// Records sent again because the hub, restored from a backup, no longer held them.
     pub resent: u64,
-    /// Encounters this phone deleted after the sync: the server holds them and the program's
-    /// retention period has passed (0 on a manager's store, which keeps everything).
-    pub purged: u64,
 }
 
 /// Pending records of one stream.
@@ -131,16 +128,13 @@ impl SyncControl {
         })
     }
 
-    /// Sends everything pending and receives everything new, then deletes from the phone what
-    /// the server holds and the retention period has passed: the one "sync now" both apps and
-    /// the background run call. Raises `Offline` when the server cannot be reached (nothing is
-    /// lost or purged; try again after `status().next_attempt`).
+    /// Sends everything pending and receives everything new. Raises `Offline` when the server
+    /// cannot be reached (nothing is lost; try again after `status().next_attempt`).
     pub fn sync_now(&self) -> Result<SyncOutcome, SatchelError> {
         guard(|| {
             let transport = self.transport()?;
             let r = self.store.sync_now(&transport)?;
-            let purged = self.store.purge_expired()?;
-            Ok(SyncOutcome { pushed: r.pushed, pulled: r.pulled, requests: r.requests, resent: r.resent, purged })
+            Ok(SyncOutcome { pushed: r.pushed, pulled: r.pulled, requests: r.requests, resent: r.resent })
         })
     }
 

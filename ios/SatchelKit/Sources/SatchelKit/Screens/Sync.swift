@@ -75,7 +75,8 @@ public final class SyncViewModel: ChildViewModel {
     /// One sync and the retention purge after it; what the background task runs too.
     public nonisolated static func runSync(_ store: SatchelStore) throws -> SyncState {
         let sync = store.sync()
-        _ = try sync.syncNow() // also purges what expired (the core decides)
+        _ = try sync.syncNow()
+        _ = try store.purgeExpired()
         return try sync.status()
     }
 

@@ -92,7 +92,8 @@ class SyncModel(private val app: AppModel) {
         fun runSync(app: AppModel): SyncState {
             val store = app.openStore()
             store.sync().use { sync ->
-                sync.syncNow() // also purges what expired (the core decides)
+                sync.syncNow()
+                store.purgeExpired()
                 return sync.status()
             }
         }
@@ -112,8 +113,9 @@ class SyncModel(private val app: AppModel) {
                     store.unlockForBackground()
                     store.sync().use { sync ->
                         if (!sync.status().enrolled) return Locked.NOT_JOINED
-                        sync.syncNow() // also purges what expired
+                        sync.syncNow()
                     }
+                    store.purgeExpired()
                     return Locked.SYNCED
                 } finally {
                     store.lock()
