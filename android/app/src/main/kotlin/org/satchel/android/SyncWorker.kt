@@ -27,8 +27,9 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         val application = applicationContext as SatchelApplication
         val app = application.model
         if (app.hasOpenStore()) {
+            // Today, Log and Sync show what the run sent.
             return@withContext runCatching { SyncModel.runSync(app) }
-                .fold({ Result.success() }, { Result.retry() })
+                .fold({ app.refreshAll(); Result.success() }, { Result.retry() })
         }
         // The background key works only while the phone is unlocked (API 28+): try again later.
         val keyguard = applicationContext.getSystemService(KeyguardManager::class.java)
