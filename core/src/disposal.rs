@@ -116,7 +116,8 @@ pub struct DisposalEntry {
 }
 
 /// Stores a record: an entry once (a repeat is ignored), a void by marking its entry (or
-/// writing the entry already voided when the void comes first).
+/// writing the entry already voided when the void comes first). A void from another device
+/// than the entry's author changes nothing: only the author voids an entry.
 pub(crate) fn store(conn: &Connection, r: &DisposalRecord, tz: &Zone) -> Result<()> {
     let (tenths, per_pound) = match r.amount {
         Disposed::Counted { .. } => (None, None),
@@ -126,7 +127,7 @@ pub(crate) fn store(conn: &Connection, r: &DisposalRecord, tz: &Zone) -> Result<
         "INSERT INTO disposal (entry, author, occurred_at, local_day, method, tenths_of_pound, syringes_per_pound, syringes, voided_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (entry) DO UPDATE SET voided_by = excluded.voided_by
-           WHERE disposal.voided_by IS NULL AND excluded.voided_by IS NOT NULL",
+           WHERE disposal.voided_by IS NULL AND excluded.voided_by IS NOT NULL AND disposal.author = excluded.author",
     )?
     .execute(params![
         r.entry().as_bytes().as_slice(),

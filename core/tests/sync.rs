@@ -551,6 +551,17 @@ fn disposals_travel_sealed_and_count_the_syringes_sent_away() {
     }
     let phone_entry = manager.disposals(30, 100).unwrap().into_iter().find(|e| e.author != manager.device_id().unwrap()).unwrap();
     assert!(matches!(manager.void_disposal(phone_entry.id), Err(Error::NotPermitted(_))), "only its author voids an entry");
+    // A void of the office's entry written by another device, as a forged or buggy record
+    // would arrive: applied, it changes nothing.
+    let forged = satchel_core::disposal::DisposalRecord {
+        id: Uuid::now_v7(),
+        author: Uuid::now_v7(),
+        occurred_at: phone_entry.occurred_at,
+        amount: phone_entry.amount,
+        voids: Some(phone_entry.id),
+    };
+    manager.apply_records(&[satchel_core::Record::Disposal(forged)]).unwrap();
+    assert!(!manager.disposals(30, 100).unwrap().iter().any(|e| e.id == phone_entry.id && e.voided), "a void by another device");
 
     let day0 = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
     let total = |store: &Store, from: NaiveDate, to: NaiveDate, zone: Option<&str>| {
