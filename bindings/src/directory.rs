@@ -102,13 +102,14 @@ pub struct ServiceMatch {
 
 #[uniffi::export]
 impl ProgramInfo {
-    /// The active services that meet a referral type, open ones first (this phone's clock, the
-    /// program's time zone). Works offline: the directory comes with the settings.
-    pub fn services_for(&self, referral_type_id: String) -> Result<Vec<ServiceMatch>, SatchelError> {
+    /// The active services that meet any of the referral types (those chosen on the sheet),
+    /// each once, open ones first (this phone's clock, the program's time zone). Works offline:
+    /// the directory comes with the settings.
+    pub fn services_for(&self, referral_type_ids: Vec<String>) -> Result<Vec<ServiceMatch>, SatchelError> {
         guard(|| {
             Ok(self
                 .store
-                .services_for(&referral_type_id)?
+                .services_for(&referral_type_ids)?
                 .into_iter()
                 .map(|m| ServiceMatch { status: (&m.status).into(), service: m.service })
                 .collect())

@@ -214,7 +214,7 @@ impl EncounterInput {
 }
 
 /// Copies the input for the core and wipes the participant code copy when done.
-fn with_core_input<T>(
+pub(crate) fn with_core_input<T>(
     input: &EncounterInput,
     f: impl FnOnce(&satchel_core::NewEncounter) -> Result<T, SatchelError>,
 ) -> Result<T, SatchelError> {
@@ -296,7 +296,7 @@ impl From<satchel_core::ShiftSummary> for ShiftSummary {
     }
 }
 
-fn parse_id(id: &str) -> Result<Uuid, SatchelError> {
+pub(crate) fn parse_id(id: &str) -> Result<Uuid, SatchelError> {
     Uuid::parse_str(id).map_err(|_| invalid("encounter_id", "is not an encounter id"))
 }
 

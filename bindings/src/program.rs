@@ -90,7 +90,7 @@ pub struct ProgramSettings {
     pub sharps_containers: Vec<ContainerType>,
 }
 
-fn choices(list: &[satchel_core::Choice]) -> Vec<Choice> {
+pub(crate) fn choices(list: &[satchel_core::Choice]) -> Vec<Choice> {
     list.iter().map(|c| Choice { id: c.id.clone(), label: c.label.clone(), active: c.active }).collect()
 }
 

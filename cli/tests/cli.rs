@@ -1035,10 +1035,10 @@ hours = [{ day = "mon", opens = "00:00", closes = "24:00" }, { day = "tue", open
 
     // The phone has them after a sync, with no signal needed to look them up.
     phone.store.sync_now(&http(&server)).unwrap();
-    let found = phone.store.services_for("moud").unwrap();
+    let found = phone.store.services_for(&["moud"]).unwrap();
     assert_eq!(found.len(), 1);
     assert!(found[0].status.is_open(), "open round the clock");
-    let shelter = phone.store.services_for("housing").unwrap();
+    let shelter = phone.store.services_for(&["housing"]).unwrap();
     assert_eq!(shelter[0].status, satchel_core::directory::Status::Unknown, "no hours given");
     assert!(shelter[0].service.requires_id && shelter[0].service.requires_sobriety);
     let card = phone.store.handover_card("eastside-clinic", satchel_core::directory::CardLanguage::Spanish).unwrap();

@@ -23,6 +23,7 @@ pub mod pin;
 pub mod profile;
 pub mod schema;
 pub mod settings;
+pub mod sheet;
 pub mod store;
 pub mod suppress;
 pub mod sync;

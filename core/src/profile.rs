@@ -66,7 +66,7 @@ impl Answer {
 }
 
 /// What the worker enters: each question answered, declined, or not asked.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileAnswers {
     pub race: Answer,
     pub ethnicity: Answer,

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_services_delivered.sql"),
     include_str!("../migrations/0010_disposal.sql"),
     include_str!("../migrations/0011_released_persons.sql"),
+    include_str!("../migrations/0012_sheet_draft.sql"),
 ];
 
 /// The schema version this build writes.

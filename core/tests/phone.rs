@@ -211,3 +211,49 @@ fn an_encounter_reads_back_for_correction_without_its_code() {
     store.void_encounter(id).unwrap();
     assert!(matches!(store.encounter_for_correction(id), Err(Error::NotPermitted(_))));
 }
+
+#[test]
+fn the_sheet_opens_where_the_last_contact_was_and_survives_a_lock_as_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(monday_noon());
+    let store = new_store(dir.path(), Role::Outreach, &clock);
+
+    // No contact yet: street, the first zone. After one in another zone, that zone.
+    let first = store.new_sheet(None).unwrap();
+    assert_eq!((first.encounter.zone.as_str(), first.encounter.contact_type), ("downtown", satchel_core::ContactType::Street));
+    let mut east = street(clock.now());
+    east.zone = "eastside".into();
+    east.contact_type = satchel_core::ContactType::MobileUnit;
+    let id = store.log_encounter(&east).unwrap();
+    let next = store.new_sheet(Some("standard")).unwrap();
+    assert_eq!((next.encounter.zone.as_str(), next.encounter.contact_type), ("eastside", satchel_core::ContactType::MobileUnit));
+    assert!(next.kit_name.is_some() && !next.items.is_empty());
+    assert!(matches!(store.new_sheet(Some("no-such-kit")), Err(Error::NotFound { .. })));
+
+    // A correction's sheet holds what was entered.
+    let fix = store.correction_sheet(id).unwrap();
+    assert_eq!(fix.correcting, Some(id));
+    assert_eq!(fix.encounter.syringes_collected, 15);
+    assert_eq!(fix.items.iter().map(|l| (l.id.as_str(), l.quantity)).collect::<Vec<_>>(), [("syringe-1ml", 20), ("naloxone-nasal", 1)]);
+
+    // Half filled when the app locks: kept, without the code, and offered once at the next unlock.
+    let mut half = next.encounter.clone();
+    half.participant_code = Some("MA12JS".into());
+    half.syringes_collected = 40;
+    store.keep_draft(&satchel_core::sheet::Draft { encounter: half, correcting: None, kit_name: next.kit_name.clone() }).unwrap();
+    store.lock();
+    assert!(matches!(store.take_draft(), Err(Error::Locked)), "a locked store gives nothing");
+    let reopened = clock.attach(Store::open(dir.path()).unwrap());
+    reopened.unlock_with_pin(PIN).unwrap();
+    let back = reopened.take_draft().unwrap().expect("the draft comes back");
+    assert!(back.restored && back.code_to_retype);
+    assert_eq!(back.encounter.participant_code, None);
+    assert_eq!((back.encounter.syringes_collected, back.encounter.zone.as_str()), (40, "eastside"));
+    assert_eq!(back.kit_name, next.kit_name);
+    assert!(reopened.take_draft().unwrap().is_none(), "taken once");
+
+    // A draft from before the shift is not offered.
+    reopened.keep_draft(&satchel_core::sheet::Draft { encounter: next.encounter.clone(), correcting: Some(id), kit_name: None }).unwrap();
+    clock.advance(Duration::hours(13));
+    assert!(reopened.take_draft().unwrap().is_none());
+}

@@ -204,6 +204,33 @@ def test_the_forms_limits_are_the_cores(store):
         stock.receive("van-1", "syringe-1ml", limits.stock_quantity.max + 1)
 
 
+def test_the_sheet_is_the_cores_and_a_draft_outlives_a_lock(tmp_path, store, keystore):
+    enc = store.encounters()
+    blank = enc.sheet(None)
+    assert (blank.input.zone_id, blank.input.contact_type) == ("downtown", s.ContactType.STREET)
+    assert blank.items == [] and all(z.active for z in blank.lists.zones)
+    enc.log(street(zone_id="eastside", contact_type=s.ContactType.MOBILE_UNIT))
+    kit = enc.sheet("standard")
+    assert (kit.input.zone_id, kit.input.contact_type) == ("eastside", s.ContactType.MOBILE_UNIT)
+    assert kit.kit_name and kit.items and {l.id for l in kit.items}.isdisjoint({l.id for l in kit.addable})
+    # The draft keeps what was typed except the code; it comes back once, after the lock.
+    typed = kit.input
+    typed.participant_code = "MA12JS"
+    typed.syringes_collected = 33
+    enc.keep_draft(s.SheetDraft(input=typed, correcting=None, kit_name=kit.kit_name))
+    store.lock()
+    again = s.SatchelStore.open(str(tmp_path / "store"), keystore)
+    again.unlock_with_pin(PIN)
+    back = again.encounters().take_draft()
+    assert back.restored and back.code_to_retype and back.input.participant_code is None
+    assert (back.input.syringes_collected, back.kit_name) == (33, kit.kit_name)
+    assert again.encounters().take_draft() is None
+    # Services for the chosen referral types, each once.
+    found = again.program().services_for(["moud", "housing"])
+    assert len({m.service.id for m in found}) == len(found)
+    again.lock()
+
+
 def test_every_error_is_typed(tmp_path, store):
     enc, stock = store.encounters(), store.stock()
     with pytest.raises(s.SatchelError.InvalidInput) as bad_qty:

@@ -93,13 +93,14 @@ pub fn status(service: &Service, now: DateTime<Utc>, tz: &Zone) -> Status {
     Status::Closed { opens: next.map(clock) }
 }
 
-/// The active services that meet `referral_type`, open ones first, then by name (English).
-pub fn services_for(settings: &ProgramSettings, referral_type: &str, now: DateTime<Utc>) -> Vec<ServiceMatch> {
+/// The active services that meet any of `referral_types`, each once, open ones first, then by
+/// name (English).
+pub fn services_for<S: AsRef<str>>(settings: &ProgramSettings, referral_types: &[S], now: DateTime<Utc>) -> Vec<ServiceMatch> {
     let tz = settings.time_zone();
     let mut out: Vec<ServiceMatch> = settings
         .services
         .iter()
-        .filter(|s| s.active && s.referral_types.iter().any(|r| r == referral_type))
+        .filter(|s| s.active && s.referral_types.iter().any(|r| referral_types.iter().any(|t| t.as_ref() == r)))
         .map(|s| ServiceMatch { status: status(s, now, &tz), service: s.clone() })
         .collect();
     out.sort_by(|a, b| (!a.status.is_open(), &a.service.name.en).cmp(&(!b.status.is_open(), &b.service.name.en)));
@@ -195,13 +196,18 @@ mod tests {
         housing.referral_types = vec!["housing".into()];
         settings.services = vec![clinic(), open, retired, housing];
         // Monday 18:00: the day clinic is closed, the night clinic open.
-        let found = services_for(&settings, "moud", at(ny(), "2026-11-16 18:00"));
+        let found = services_for(&settings, &["moud"], at(ny(), "2026-11-16 18:00"));
         let ids: Vec<&str> = found.iter().map(|m| m.service.id.as_str()).collect();
         assert_eq!(ids, ["night", "eastside-clinic"]);
         assert!(found[0].status.is_open() && !found[1].status.is_open());
         // Monday 10:00: both open; by name.
-        let ids: Vec<String> = services_for(&settings, "moud", at(ny(), "2026-11-16 10:00")).into_iter().map(|m| m.service.id).collect();
+        let ids: Vec<String> = services_for(&settings, &["moud"], at(ny(), "2026-11-16 10:00")).into_iter().map(|m| m.service.id).collect();
         assert_eq!(ids, ["eastside-clinic", "night"]);
-        assert!(services_for(&settings, "legal-aid", at(ny(), "2026-11-16 10:00")).is_empty());
+        assert!(services_for(&settings, &["legal-aid"], at(ny(), "2026-11-16 10:00")).is_empty());
+        // A service that meets two of the chosen types shows once.
+        settings.services[1].referral_types.push("housing".into());
+        let ids: Vec<String> = services_for(&settings, &["moud", "housing"], at(ny(), "2026-11-16 10:00")).into_iter().map(|m| m.service.id).collect();
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        assert_eq!(ids.iter().filter(|id| *id == "night").count(), 1);
     }
 }

@@ -18,10 +18,11 @@ mod db;
 
 pub use db::{contacts_waiting, load, recent, recompute_local_days, store_version, summary, EncounterSummary, StoredVersion};
 
-/// How the worker met the participant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// How the worker met the participant. A new sheet with no earlier contact says street.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactType {
+    #[default]
     Street,
     MobileUnit,
     DropIn,
@@ -139,7 +140,9 @@ pub const MAX_CONTAINERS: u32 = 100;
 
 /// What the worker enters. The participant code is turned into a reference and never stored.
 /// `Debug` prints only the shape, never the code or what was given.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// It serializes only for a draft kept across a lock (D97), and never with the participant code.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEncounter {
     pub occurred_at: DateTime<Utc>,
     pub contact_type: ContactType,
@@ -147,6 +150,7 @@ pub struct NewEncounter {
     /// Optional coarse area, a geohash of at most 5 characters (about 5 km).
     pub geohash: Option<String>,
     /// The participant's self-generated code, if they gave one.
+    #[serde(skip)]
     pub participant_code: Option<String>,
     pub new_participant: bool,
     pub age_band: Option<String>,

@@ -7,10 +7,10 @@ use crate::directory::{self, card::HandoverCard, CardLanguage, ServiceMatch};
 use crate::error::{Error, Result};
 
 impl Store {
-    /// The active services that meet `referral_type`, open ones first.
-    pub fn services_for(&self, referral_type: &str) -> Result<Vec<ServiceMatch>> {
+    /// The active services that meet any of `referral_types`, each once, open ones first.
+    pub fn services_for<S: AsRef<str>>(&self, referral_types: &[S]) -> Result<Vec<ServiceMatch>> {
         let now = self.now();
-        self.read(|ctx, _| Ok(directory::services_for(&ctx.settings, referral_type, now)))
+        self.read(|ctx, _| Ok(directory::services_for(&ctx.settings, referral_types, now)))
     }
 
     /// The hand-over card of a service, in the participant's language.

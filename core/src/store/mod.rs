@@ -13,6 +13,7 @@ mod release_files;
 mod releases;
 mod reports;
 mod settings;
+mod sheet;
 mod shift;
 mod stock;
 mod unlock;
