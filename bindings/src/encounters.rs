@@ -72,6 +72,23 @@ impl From<&ProfileAnswer> for satchel_core::profile::Answer {
     }
 }
 
+impl From<satchel_core::profile::Answer> for ProfileAnswer {
+    fn from(a: satchel_core::profile::Answer) -> Self {
+        use satchel_core::profile::Answer;
+        match a {
+            Answer::NotAsked => ProfileAnswer::NotAsked,
+            Answer::Declined => ProfileAnswer::Declined,
+            Answer::Chosen(ids) => ProfileAnswer::Chosen { ids },
+        }
+    }
+}
+
+impl From<satchel_core::profile::ProfileAnswers> for ProfileInput {
+    fn from(p: satchel_core::profile::ProfileAnswers) -> Self {
+        ProfileInput { race: p.race.into(), ethnicity: p.ethnicity.into(), residence: p.residence.into() }
+    }
+}
+
 impl From<&ProfileInput> for satchel_core::profile::ProfileAnswers {
     fn from(p: &ProfileInput) -> Self {
         satchel_core::profile::ProfileAnswers { race: (&p.race).into(), ethnicity: (&p.ethnicity).into(), residence: (&p.residence).into() }
@@ -173,7 +190,7 @@ impl From<satchel_core::NewEncounter> for EncounterInput {
                 .map(|d| DeliveredService { service_id: d.service, outcome: d.outcome })
                 .collect(),
             naloxone_kit: e.naloxone_kit,
-            profile: None,
+            profile: e.profile.map(Into::into),
         }
     }
 }

@@ -27,6 +27,21 @@ pub struct LowStockItem {
     pub out: bool,
 }
 
+/// One active supply at a location, as the Stock screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct StockRow {
+    pub item_id: String,
+    pub name: String,
+    /// Units; negative when more was handed out than was recorded as received or counted.
+    pub level: i64,
+    /// Restock when the level reaches this.
+    pub threshold: u32,
+    /// At or below the threshold.
+    pub low: bool,
+    /// None left: say "Out", not "Low".
+    pub out: bool,
+}
+
 /// Stock: levels, low-stock warnings, and the movements a worker records.
 #[derive(uniffi::Object)]
 pub struct Stock {
@@ -43,6 +58,19 @@ impl Stock {
                 .stock_levels(location_id.as_deref())?
                 .into_iter()
                 .map(|l| StockLevel { location_id: l.location, item_id: l.item, level: l.level })
+                .collect())
+        })
+    }
+
+    /// Every active supply at a location, in catalog order, with its level and whether it is
+    /// low or out: the Stock screen's rows.
+    pub fn rows(&self, location_id: String) -> Result<Vec<StockRow>, SatchelError> {
+        guard(|| {
+            Ok(self
+                .store
+                .stock_rows(&location_id)?
+                .into_iter()
+                .map(|r| StockRow { item_id: r.item, name: r.name, level: r.level, threshold: r.threshold, low: r.low, out: r.out })
                 .collect())
         })
     }

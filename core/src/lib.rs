@@ -40,7 +40,7 @@ pub use hardware::{HardwareError, HardwareKeys, KeyPurpose, MemoryKeys};
 pub use inventory::{AdjustReason, MovementKind, MovementRecord, StockLevel};
 pub use outbox::{OutboxEntry, Record, Stream, StreamStatus};
 pub use settings::{Choice, ContainerType, ItemCategory, ItemQuantity, Kit, ListKind, Location, Program, ProgramSettings, Role, Setting, SupplyItem};
-pub use store::{wipe, CreateOptions, LowStock, ProgramKeys, AuditProgress, PeriodCheck, ReleaseInfo, ReleaseQuery, ShiftSummary, Store, SuppressedReport};
+pub use store::{wipe, CreateOptions, LowStock, StockRow, ProgramKeys, AuditProgress, PeriodCheck, ReleaseInfo, ReleaseQuery, ShiftSummary, Store, SuppressedReport};
 pub use suppress::{suppress, suppress_tally, Cell, CountTable, SuppressedTable};
 pub use sync::{SegmentLimits, SyncStatus};
 pub use tally::{Granularity, Measures, Tally, TallyQuery};

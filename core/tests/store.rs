@@ -204,6 +204,16 @@ fn a_shift_logs_corrects_voids_and_moves_stock() {
     assert!(low.iter().any(|l| l.item == "naloxone-nasal" && l.level == 9 && l.threshold == 10 && !l.out), "low, not out");
     assert!(!low.iter().any(|l| l.item == "syringe-1ml"));
     assert!(low.iter().any(|l| l.location == "van-1" && l.item == "cooker" && l.level == 0 && l.out), "none left: out");
+    // The Stock screen's rows: every active supply, in catalog order, low and out as above.
+    let rows = store.stock_rows("van-1").unwrap();
+    assert_eq!(rows.len(), store.settings().unwrap().items.iter().filter(|i| i.active).count());
+    let row = |id: &str| rows.iter().find(|r| r.item == id).unwrap().clone();
+    assert_eq!((row("naloxone-nasal").level, row("naloxone-nasal").low, row("naloxone-nasal").out), (9, true, false));
+    assert_eq!((row("cooker").low, row("cooker").out), (true, true));
+    assert_eq!((row("syringe-1ml").level, row("syringe-1ml").low), (990, false));
+    for r in &rows {
+        assert_eq!(r.low, low.iter().any(|l| l.location == "van-1" && l.item == r.item), "{} as the low-stock list says", r.item);
+    }
 
     // Participants: seen before on this device, without storing the code.
     assert!(store.participant_seen("ma-12-js").unwrap());

@@ -38,7 +38,7 @@ pub(crate) use settings::{apply_setting, current_tz, follow_zone_rules, observe_
 pub use release_files::{FilePair, Published, Release, Settled, Withdrawn};
 pub use releases::{AuditProgress, PeriodCheck, ReleaseInfo, ReleaseQuery, SuppressedReport};
 pub use shift::{ShiftSummary, SHIFT_HOURS};
-pub use stock::LowStock;
+pub use stock::{LowStock, StockRow};
 pub use wipe::wipe;
 
 /// The time source; tests and demos set their own.

@@ -16,11 +16,49 @@ pub struct LowStock {
     pub item: String,
     pub level: i64,
     pub threshold: u32,
-    /// None left (a level of 0 or below, until a count sets it right): "Out", not "Low".
+    /// None left: "Out", not "Low".
     pub out: bool,
 }
 
+/// One active supply at a location, as the Stock screen shows it: its level and whether it is
+/// low (at or below its threshold) or out (none left).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockRow {
+    pub item: String,
+    pub name: String,
+    pub level: i64,
+    pub threshold: u32,
+    pub low: bool,
+    pub out: bool,
+}
+
+impl StockRow {
+    fn of(item: &crate::settings::SupplyItem, level: i64) -> StockRow {
+        StockRow {
+            item: item.id.clone(),
+            name: item.name.clone(),
+            level,
+            threshold: item.low_stock_threshold,
+            low: level <= item.low_stock_threshold as i64,
+            // None left (a level of 0 or below, until a count sets it right): "Out", not "Low".
+            out: level <= 0,
+        }
+    }
+}
+
 impl Store {
+    /// Every active supply at `location`, in catalog order, with its level and low or out.
+    pub fn stock_rows(&self, location: &str) -> Result<Vec<StockRow>> {
+        self.read(|ctx, conn| {
+            ctx.settings
+                .items
+                .iter()
+                .filter(|i| i.active)
+                .map(|item| Ok(StockRow::of(item, inventory::level(conn, location, &item.id)?)))
+                .collect()
+        })
+    }
+
     /// Sets the stock location this device hands supplies out from (`None`: no stock kept).
     pub fn set_device_location(&self, location: Option<&str>) -> Result<()> {
         self.write(|ctx, tx| {
@@ -134,15 +172,9 @@ impl Store {
             let mut out = Vec::new();
             for location in locations {
                 for item in ctx.settings.items.iter().filter(|i| i.active) {
-                    let level = inventory::level(conn, location, &item.id)?;
-                    if level <= item.low_stock_threshold as i64 {
-                        out.push(LowStock {
-                            location: location.into(),
-                            item: item.id.clone(),
-                            level,
-                            threshold: item.low_stock_threshold,
-                            out: level <= 0,
-                        });
+                    let row = StockRow::of(item, inventory::level(conn, location, &item.id)?);
+                    if row.low {
+                        out.push(LowStock { location: location.into(), item: row.item, level: row.level, threshold: row.threshold, out: row.out });
                     }
                 }
             }

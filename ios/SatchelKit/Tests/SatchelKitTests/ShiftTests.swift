@@ -156,6 +156,8 @@ struct ShiftTests {
         #expect(!app.hasOpenStore && app.route == .unlock && !app.sheetOpen && !app.safetyOpen)
         for d in [2, 4, 6, 8] { app.unlock.digit(d) }
         await app.unlock.submit()
+        #expect(app.sheetOpen && app.notice?.text == app.strings(.draftBack), "the half-filled sheet is back (D97)")
+        app.review.close()
         await app.select(.stock)
         app.openSafety()
         app.closeSafety()
@@ -357,6 +359,34 @@ struct ShiftTests {
         app.lockGraceSeconds = 0
         app.screenDidLock()
         #expect(!app.hasOpenStore)
+    }
+
+    @Test func aSheetOpenWhenThePhoneLocksComesBackAfterThePinWithoutTheCode() async throws {
+        let hub = try Hub()
+        let (app, platform) = try await joinedApp(hub)
+        await app.review.open(kit: "standard")
+        #expect(app.sheetOpen && !app.review.items.isEmpty)
+        let items = app.review.items
+        app.review.step(.syringesCollected, by: 10)
+        await app.review.setParticipantCode("MA12JS")
+        // Locked past the grace: the sheet goes, and nothing of it stays in memory.
+        app.screenDidLock()
+        platform.clock = platform.clock.addingTimeInterval(61)
+        app.willEnterForeground()
+        #expect(!app.hasOpenStore && !app.sheetOpen && app.review.participantCode.isEmpty)
+        for d in [2, 4, 6, 8] { app.unlock.digit(d) }
+        await app.unlock.submit()
+        #expect(app.sheetOpen, "the sheet is back after the PIN")
+        #expect(app.review.count(.syringesCollected) == 10 && app.review.items == items)
+        #expect(app.review.kitName == "Standard injection kit")
+        #expect(app.review.participantCode.isEmpty, "the code is typed again")
+        #expect(app.notice?.text == app.strings(.draftBackRetypeCode))
+        // Taken once.
+        app.review.close()
+        app.lock()
+        for d in [2, 4, 6, 8] { app.unlock.digit(d) }
+        await app.unlock.submit()
+        #expect(!app.sheetOpen, "no draft the second time")
     }
 }
 

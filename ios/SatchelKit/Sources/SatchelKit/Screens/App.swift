@@ -132,6 +132,7 @@ public final class AppViewModel {
         sheetOpen = false
         await settings.refresh()
         await refreshAll()
+        await review.restoreDraft()
     }
 
     public func refreshAll() async {
@@ -147,7 +148,10 @@ public final class AppViewModel {
         graceTask?.cancel()
         covered = false
         safetyOpen = false
+        // An open sheet is kept for the next unlock (D97), in the store, before it locks.
+        if let store, store.isUnlocked() { review.keepDraft(store) }
         store?.lock()
+        review.close()
         sheetOpen = false
         if route == .main { route = .unlock }
         notice = nil

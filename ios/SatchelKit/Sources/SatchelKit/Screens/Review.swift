@@ -88,94 +88,82 @@ public final class ReviewViewModel: ChildViewModel {
     public init() {}
     func attach(_ app: AppViewModel) { self.app = app }
 
-    private func settings(_ store: SatchelStore) async throws -> ProgramSettings {
-        if let s = app?.log.settings { return s }
-        return try await onIO { try store.program().settings() }
-    }
-
-    private func prefill(_ settings: ProgramSettings, _ quantities: [String: Int]) {
-        let active = settings.items.filter(\.active)
-        items = active.filter { quantities[$0.id] != nil }.map { SheetItem(id: $0.id, name: $0.name, quantity: quantities[$0.id]!) }
-        addable = active.filter { quantities[$0.id] == nil }.map { SheetItem(id: $0.id, name: $0.name, quantity: 0) }
-        zones = settings.zones.filter(\.active)
-        choices = (settings.ageBands.filter(\.active), settings.genders.filter(\.active),
-                   settings.referralTypes.filter(\.active), settings.substances.filter(\.active))
-        participantCode = ""
-        seenBefore = nil
-        newParticipant = false
-        ageBandId = nil
-        genderId = nil
-        referralIds = []
-        substanceIds = []
-        counters = [:]
-        services = []
-        suggested = []
-        card = nil
-        cardServiceId = nil
-        containers = settings.sharpsContainers.filter(\.active)
-            .map { SheetContainer(id: $0.id, name: $0.name, syringesEach: Int($0.syringesEstimate), count: 0) }
-        profileLists = (settings.races.filter(\.active), settings.ethnicities.filter(\.active), settings.residences.filter(\.active))
-        race = .notAsked
-        ethnicity = .notAsked
-        residence = .notAsked
-        updatingProfile = false
-        deliverable = settings.servicesDelivered.filter(\.active)
-        delivered = [:]
-        asksNaloxoneKit = false
-        naloxoneKit = nil
-        error = nil
-        busy = false
-    }
-
+    /// Opens the sheet for a new contact, from a kit or blank: the core prefills it (D97).
     public func open(kit kitId: String?) async {
-        guard let app, let store = try? app.openStore() else { return }
-        do {
-            let settings = try await settings(store)
-            let last = try await onIO { try store.encounters().recent(limit: 1).first }
-            let kit = settings.kits.first { $0.id == kitId }
-            prefill(settings, Dictionary((kit?.items ?? []).map { ($0.itemId, Int($0.quantity)) }, uniquingKeysWith: +))
-            correcting = nil
-            kitName = kit?.name
-            occurredAt = app.platform.now()
-            contactType = last?.contactType ?? .street
-            zoneId = zones.first { $0.id == last?.zoneId }?.id ?? zones.first?.id ?? ""
-            await refreshNaloxone()
-            app.showSheet(true)
-        } catch {
-            app.notify(app.strings.describe(error))
-        }
+        await open { try $0.encounters().sheet(kitId: kitId) }
     }
 
     /// Opens the sheet on one of this phone's encounters, to correct it.
     public func open(correcting encounterId: String) async {
+        await open { try $0.encounters().correctionSheet(encounterId: encounterId) }
+    }
+
+    /// Opens the sheet kept when the app locked, if any (after an unlock), and says so.
+    public func restoreDraft() async {
+        guard let app, let store = try? app.openStore() else { return }
+        guard let sheet = try? await onIO({ try store.encounters().takeDraft() }) else { return }
+        await show(sheet)
+        app.notify(app.strings(sheet.codeToRetype ? .draftBackRetypeCode : .draftBack))
+    }
+
+    /// Keeps the open sheet in the store before it locks (the code is not kept; the worker types
+    /// it again). Runs on the caller's thread: the lock waits for it.
+    func keepDraft(_ store: SatchelStore) {
+        guard app?.sheetOpen == true, !busy else { return }
+        // Nothing saved is lost if this fails; the sheet goes as it did before drafts.
+        try? store.encounters().keepDraft(draft: SheetDraft(input: input(), correcting: correcting, kitName: kitName))
+    }
+
+    private func open(_ sheet: @escaping @Sendable (SatchelStore) throws -> Sheet) async {
         guard let app, let store = try? app.openStore() else { return }
         do {
-            let settings = try await settings(store)
-            let input = try await onIO { try store.encounters().forCorrection(encounterId: encounterId) }
-            prefill(settings, Dictionary(input.items.map { ($0.itemId, Int($0.quantity)) }, uniquingKeysWith: +))
-            correcting = encounterId
-            kitName = nil
-            occurredAt = input.occurredAt
-            contactType = input.contactType
-            zoneId = input.zoneId
-            newParticipant = input.newParticipant
-            ageBandId = input.ageBandId
-            genderId = input.genderId
-            referralIds = Set(input.referralIds)
-            suggested = Set(input.suggestedServiceIds)
-            await loadServices()
-            substanceIds = Set(input.substanceIds)
-            counters = [.syringesCollected: Int(input.syringesCollected), .overdoseReversals: Int(input.overdoseReversals),
-                        .naloxoneDosesUsed: Int(input.naloxoneDosesUsed), .collectingFor: Int(input.collectingFor)]
-            let returned = Dictionary(input.sharpsContainers.map { ($0.containerId, Int($0.count)) }, uniquingKeysWith: +)
-            for i in containers.indices { containers[i].count = returned[containers[i].id] ?? 0 }
-            delivered = Dictionary(input.servicesDelivered.map { ($0.serviceId, $0.outcome) }, uniquingKeysWith: { a, _ in a })
-            naloxoneKit = input.naloxoneKit
-            await refreshNaloxone()
-            app.showSheet(true)
+            await show(try await onIO { try sheet(store) })
         } catch {
             app.notify(app.strings.describe(error))
         }
+    }
+
+    private func show(_ sheet: Sheet) async {
+        let input = sheet.input
+        let lists = sheet.lists
+        correcting = sheet.correcting
+        kitName = sheet.kitName
+        occurredAt = input.occurredAt
+        items = sheet.items.map { SheetItem(id: $0.id, name: $0.name, quantity: Int($0.quantity)) }
+        addable = sheet.addable.map { SheetItem(id: $0.id, name: $0.name, quantity: 0) }
+        containers = sheet.containers.map { SheetContainer(id: $0.id, name: $0.name, syringesEach: Int($0.syringesEach), count: Int($0.count)) }
+        zones = lists.zones
+        choices = (lists.ageBands, lists.genders, lists.referralTypes, lists.substances)
+        profileLists = (lists.races, lists.ethnicities, lists.residences)
+        deliverable = lists.servicesDelivered
+        contactType = input.contactType
+        zoneId = input.zoneId
+        participantCode = ""
+        seenBefore = nil
+        newParticipant = input.newParticipant
+        ageBandId = input.ageBandId
+        genderId = input.genderId
+        referralIds = Set(input.referralIds)
+        substanceIds = Set(input.substanceIds)
+        suggested = Set(input.suggestedServiceIds)
+        counters = [.syringesCollected: Int(input.syringesCollected), .overdoseReversals: Int(input.overdoseReversals),
+                    .naloxoneDosesUsed: Int(input.naloxoneDosesUsed), .collectingFor: Int(input.collectingFor)]
+        delivered = Dictionary(input.servicesDelivered.map { ($0.serviceId, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        naloxoneKit = input.naloxoneKit
+        race = input.profile?.race ?? .notAsked
+        ethnicity = input.profile?.ethnicity ?? .notAsked
+        residence = input.profile?.residence ?? .notAsked
+        // A draft's answers for a code seen before stay open to be saved.
+        updatingProfile = input.profile != nil
+        services = []
+        card = nil
+        cardServiceId = nil
+        asksNaloxoneKit = false
+        error = nil
+        busy = false
+        if !referralIds.isEmpty { await loadServices() }
+        await refreshNaloxone()
+        app?.showSheet(true)
     }
 
     public func close() {
@@ -290,12 +278,9 @@ public final class ReviewViewModel: ChildViewModel {
     private func loadServices() async {
         guard let store = try? app?.openStore() else { return }
         let ids = referralIds.sorted()
-        let found = (try? await onIO { try ids.flatMap { try store.program().servicesFor(referralTypeId: $0) } }) ?? []
-        var seen = Set<String>()
-        let unique = found.filter { seen.insert($0.service.id).inserted }
-        // Open first across the types too; the core orders each type's list.
-        let open = unique.filter { if case .open = $0.status { return true } else { return false } }
-        if referralIds.sorted() == ids { services = open + unique.filter { m in !open.contains { $0.service.id == m.service.id } } }
+        // The core merges the types' services, each once, open ones first.
+        let found = (try? await onIO { try store.program().servicesFor(referralTypeIds: ids) }) ?? []
+        if referralIds.sorted() == ids { services = found }
     }
 
     /// Opens a service's hand-over card, in the language last chosen for a card (the app's at first).

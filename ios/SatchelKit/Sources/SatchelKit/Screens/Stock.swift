@@ -2,15 +2,10 @@ import Foundation
 import Observation
 import SatchelFFI
 
-/// One supply at the phone's location; `low` and `out` come from the core's low-stock list.
-public struct StockRow: Equatable, Sendable, Identifiable {
-    public let id: String
-    public let name: String
-    public let level: Int64
-    public let threshold: UInt32
-    public let low: Bool
-    /// None left: "Out", not "Low" (from the core's low-stock list too).
-    public let out: Bool
+/// A row of the Stock screen, as the core gives it (the catalog joined with the levels, low or
+/// out decided once, in the core).
+extension StockRow: Identifiable {
+    public var id: String { itemId }
 }
 
 public enum StockAction: Sendable { case receive, count, adjust, transfer }
@@ -49,20 +44,15 @@ public final class StockViewModel: ChildViewModel {
     public func refresh() async {
         guard let app, let store = try? app.openStore() else { return }
         let cached = app.log.settings
-        guard let (settings, location, levels, low) = try? await onIO({ () -> (ProgramSettings, String?, [StockLevel], [LowStockItem]) in
+        guard let (settings, location, rows) = try? await onIO({ () -> (ProgramSettings, String?, [StockRow]) in
             let stock = store.stock()
             let settings = try cached ?? store.program().settings()
             let location = try stock.deviceLocation()
-            return (settings, location, try location.map { try stock.levels(locationId: $0) } ?? [], try stock.lowStock())
+            return (settings, location, try location.map { try stock.rows(locationId: $0) } ?? [])
         }) else { return }
         locationId = location
         locations = settings.locations.filter(\.active)
-        let levelOf = Dictionary(levels.map { ($0.itemId, $0.level) }, uniquingKeysWith: { a, _ in a })
-        let lowIds = Set(low.filter { $0.locationId == location }.map(\.itemId))
-        let outIds = Set(low.filter { $0.locationId == location && $0.out }.map(\.itemId))
-        rows = location == nil ? [] : settings.items.filter(\.active).map {
-            StockRow(id: $0.id, name: $0.name, level: levelOf[$0.id] ?? 0, threshold: $0.lowStockThreshold, low: lowIds.contains($0.id), out: outIds.contains($0.id))
-        }
+        self.rows = rows
     }
 
     public func choose(location id: String) async {

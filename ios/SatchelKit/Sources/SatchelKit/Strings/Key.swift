@@ -49,6 +49,8 @@ public enum Key: String, CaseIterable, Sendable {
     case saved
     case undo
     case undone
+    case draftBack
+    case draftBackRetypeCode
     case addOne
     case removeOne
     case todayTitle

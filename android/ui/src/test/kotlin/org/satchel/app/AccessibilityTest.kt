@@ -223,4 +223,41 @@ class AutoLockTest {
         app.onScreenOff()
         assertTrue("locked when the screen turns off", !app.hasOpenStore())
     }
+
+    @Test
+    fun aSheetOpenWhenThePhoneLocksComesBackAfterThePinWithoutTheCode() = withHub { hub ->
+        val (app, platform) = newApp()
+        app.join.setCode(hub.enrollmentCode())
+        app.join.setPin(PIN)
+        app.join.setPinAgain(PIN)
+        app.join.join()
+        waitUntil("joined") { app.state.value.route == org.satchel.app.model.Route.MAIN }
+        app.review.openKit("standard")
+        waitUntil("the sheet") { app.state.value.sheetOpen && app.review.state.value.items.isNotEmpty() }
+        val items = app.review.state.value.items
+        app.review.stepCounter(org.satchel.app.model.Counter.SYRINGES_COLLECTED, 10)
+        app.review.setParticipantCode("MA12JS")
+        // The screen times out and stays off past the grace: locked, the sheet kept.
+        app.onScreenOff()
+        platform.clock = platform.clock.plusSeconds(61)
+        app.onForeground()
+        assertTrue(!app.hasOpenStore() && !app.state.value.sheetOpen)
+        assertEquals("nothing of the sheet stays in memory", "", app.review.state.value.participantCode)
+        app.unlockWithPin(PIN)
+        app.afterUnlock()
+        waitUntil("the sheet back") { app.state.value.sheetOpen }
+        val back = app.review.state.value
+        assertEquals(10, back.syringesCollected)
+        assertEquals(items, back.items)
+        assertEquals("Standard injection kit", back.kitName)
+        assertEquals("the code is typed again", "", back.participantCode)
+        assertEquals(app.strings.draftBackRetypeCode, app.state.value.notice?.text)
+        // Taken once: closed and locked again with no sheet open, nothing comes back.
+        app.review.close()
+        app.lock()
+        app.unlockWithPin(PIN)
+        app.afterUnlock()
+        Thread.sleep(300)
+        assertTrue("no draft the second time", !app.state.value.sheetOpen)
+    }
 }

@@ -124,7 +124,7 @@ class ScreenshotTest {
         shots += render(app, "review")
         // The hand-over card, in each of the participant's languages.
         app.sync.syncNow()
-        waitUntil("the directory") { app.openStore().program().use { it.servicesFor("moud").isNotEmpty() } }
+        waitUntil("the directory") { app.openStore().program().use { it.servicesFor(listOf("moud")).isNotEmpty() } }
         app.review.handOver("eastside-clinic")
         waitUntil("the card") { app.review.state.value.card != null }
         for (language in listOf(CardLanguage.ENGLISH, CardLanguage.SPANISH)) {

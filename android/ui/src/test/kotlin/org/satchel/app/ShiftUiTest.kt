@@ -194,7 +194,7 @@ class ShiftUiTest {
         rule.joinThroughScreen(hub)
         // The directory arrives with the settings at the phone's sync, then needs no signal.
         app.sync.syncNow()
-        rule.waitFor("the directory on the phone", app = app) { app.openStore().program().use { it.servicesFor("moud").size == 2 } }
+        rule.waitFor("the directory on the phone", app = app) { app.openStore().program().use { it.servicesFor(listOf("moud")).size == 2 } }
         rule.onNodeWithTag("kit-standard").performClick()
         rule.waitForTag("save")
         app.review.setParticipantCode("MA12JS")
@@ -381,6 +381,9 @@ class ShiftUiTest {
         // Back in: from Stock, the panel opens and closes again with nothing changed.
         for (d in PIN) rule.onNodeWithTag("digit-$d").performClick()
         rule.onNodeWithTag("pin-ok").performClick()
+        // The half-filled sheet is back (D97); Cancel drops it.
+        rule.waitFor("the sheet back") { app.state.value.sheetOpen && app.state.value.notice?.text == English.draftBack }
+        rule.onNodeWithTag("sheet-cancel").performClick()
         rule.waitForTag("tab-stock", app)
         rule.onNodeWithTag("tab-stock").performClick()
         rule.onNodeWithTag("safety-open").performClick()

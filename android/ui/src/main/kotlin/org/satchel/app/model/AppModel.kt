@@ -179,6 +179,7 @@ class AppModel(
         _state.update { it.copy(route = Route.MAIN, tab = Tab.LOG, sheetOpen = false) }
         refreshAll()
         settings.refresh()
+        review.restoreDraft()
     }
 
     /** Reloads what the main screens show (nothing while locked: the screens are not shown). */
@@ -194,6 +195,8 @@ class AppModel(
     fun lock() {
         screenOffSince = null
         graceTimer?.cancel()
+        // An open sheet is kept for the next unlock (D97), in the store, before it locks.
+        store?.takeIf { it.isUnlocked() }?.let { review.keepDraft(it) }
         store?.lock()
         review.close()
         _state.update {
@@ -211,8 +214,8 @@ class AppModel(
         _state.update { it.copy(safetyOpen = false) }
     }
 
-    /** Quick exit: locks at once (an open sheet goes with it; what was saved stays) and asks
-     *  the platform to leave for the home screen. */
+    /** Quick exit: locks at once (an open sheet is kept as a draft for the next unlock) and
+     *  asks the platform to leave for the home screen. */
     fun quickExit() {
         settings.cancelQuickDelete()
         lock()

@@ -8,7 +8,6 @@ import org.satchel.ffi.Choice
 import org.satchel.ffi.CardLanguage
 import org.satchel.ffi.ContactType
 import org.satchel.ffi.HandoverCard
-import org.satchel.ffi.OpenStatus
 import org.satchel.ffi.ServiceMatch
 import org.satchel.ffi.ContainerCount
 import org.satchel.ffi.EncounterInput
@@ -20,7 +19,11 @@ import org.satchel.ffi.NumberRange
 import org.satchel.ffi.ProfileAnswer
 import org.satchel.ffi.formLimits
 import org.satchel.ffi.ProfileInput
-import org.satchel.ffi.ProgramSettings
+import org.satchel.ffi.Encounters
+import org.satchel.ffi.SatchelException
+import org.satchel.ffi.SatchelStore
+import org.satchel.ffi.Sheet
+import org.satchel.ffi.SheetDraft
 
 /** One supply on the sheet. */
 data class SheetItem(val id: String, val name: String, val quantity: Int)
@@ -118,82 +121,83 @@ class ReviewModel(private val app: AppModel) {
     /** The core's range for every number on the sheet: a stepper stops where Save would refuse. */
     private val limits by lazy { formLimits() }
 
-    fun openKit(kitId: String?) {
-        app.launch {
-            val (settings, last) = app.onIo {
-                val store = app.openStore()
-                val settings = app.log.settings ?: store.program().use { it.settings() }
-                settings to store.encounters().use { it.recent(1u).firstOrNull() }
-            }
-            val kit = settings.kits.firstOrNull { it.id == kitId }
-            val quantities = kit?.items?.associate { it.itemId to it.quantity.toInt() } ?: emptyMap()
-            val zones = settings.zones.filter { it.active }
-            val zone = last?.zoneId?.takeIf { id -> zones.any { it.id == id } } ?: zones.firstOrNull()?.id ?: ""
-            _state.value = base(settings, quantities).copy(
-                kitName = kit?.name,
-                occurredAt = app.platform.now(),
-                contactType = last?.contactType ?: ContactType.STREET,
-                zoneId = zone,
-            )
-            app.showSheet(true)
-            refreshNaloxone()
-        }
-    }
+    /** Opens the sheet for a new contact, from a kit or blank: the core prefills it (D97). */
+    fun openKit(kitId: String?) = open { it.sheet(kitId) }
 
     /** Opens the sheet on one of this phone's encounters, to correct it. */
-    fun openCorrection(encounterId: String) {
-        app.launch {
-            val (settings, input) = app.onIo {
-                val store = app.openStore()
-                val settings = app.log.settings ?: store.program().use { it.settings() }
-                settings to store.encounters().use { it.forCorrection(encounterId) }
-            }
-            val quantities = input.items.associate { it.itemId to it.quantity.toInt() }
-            val returned = input.sharpsContainers.associate { it.containerId to it.count.toInt() }
-            val sheet = base(settings, quantities)
-            _state.value = sheet.copy(
-                containers = sheet.containers.map { it.copy(count = returned[it.id] ?: 0) },
-                correcting = encounterId,
-                occurredAt = input.occurredAt,
-                contactType = input.contactType,
-                zoneId = input.zoneId,
-                newParticipant = input.newParticipant,
-                ageBandId = input.ageBandId,
-                genderId = input.genderId,
-                referralIds = input.referralIds.toSet(),
-                suggested = input.suggestedServiceIds.toSet(),
-                substanceIds = input.substanceIds.toSet(),
-                syringesCollected = input.syringesCollected.toInt(),
-                overdoseReversals = input.overdoseReversals.toInt(),
-                naloxoneDosesUsed = input.naloxoneDosesUsed.toInt(),
-                collectingFor = input.collectingFor.toInt(),
-                delivered = input.servicesDelivered.associate { it.serviceId to it.outcome },
-                naloxoneKit = input.naloxoneKit,
-            )
-            loadServices()
-            app.showSheet(true)
-            refreshNaloxone()
+    fun openCorrection(encounterId: String) = open { it.correctionSheet(encounterId) }
+
+    /** Opens the sheet kept when the app locked, if any (after an unlock), and says so. */
+    fun restoreDraft() {
+        app.launch(onError = {}) {
+            val sheet = app.onIo { app.openStore().encounters().use { it.takeDraft() } } ?: return@launch
+            show(sheet)
+            app.notify(if (sheet.codeToRetype) app.strings.draftBackRetypeCode else app.strings.draftBack)
         }
     }
 
-    private fun base(settings: ProgramSettings, quantities: Map<String, Int>): ReviewState {
-        val active = settings.items.filter { it.active }
-        val onSheet = active.filter { it.id in quantities }.map { SheetItem(it.id, it.name, quantities.getValue(it.id)) }
-        return ReviewState(
-            items = onSheet,
-            addable = active.filter { it.id !in quantities }.map { SheetItem(it.id, it.name, 0) },
-            zones = settings.zones.filter { it.active },
-            ageBands = settings.ageBands.filter { it.active },
-            genders = settings.genders.filter { it.active },
-            referralTypes = settings.referralTypes.filter { it.active },
-            substances = settings.substances.filter { it.active },
-            containers = settings.sharpsContainers.filter { it.active }
-                .map { SheetContainer(it.id, it.name, it.syringesEstimate.toInt(), 0) },
-            races = settings.races.filter { it.active },
-            ethnicities = settings.ethnicities.filter { it.active },
-            residences = settings.residences.filter { it.active },
-            deliverable = settings.servicesDelivered.filter { it.active },
+    /**
+     * Keeps the open sheet in the store before it locks (the code is not kept; the worker
+     * types it again). Runs on the caller's thread: the lock waits for it.
+     */
+    internal fun keepDraft(store: SatchelStore) {
+        val s = _state.value
+        if (!app.state.value.sheetOpen || s.busy) return
+        try {
+            store.encounters().use { it.keepDraft(SheetDraft(input(s), s.correcting, s.kitName)) }
+        } catch (_: SatchelException) {
+            // Nothing is lost that was saved; the sheet goes as it did before drafts.
+        }
+    }
+
+    private fun open(sheet: (Encounters) -> Sheet) {
+        app.launch {
+            show(app.onIo { app.openStore().encounters().use(sheet) })
+        }
+    }
+
+    private fun show(sheet: Sheet) {
+        val input = sheet.input
+        val lists = sheet.lists
+        _state.value = ReviewState(
+            correcting = sheet.correcting,
+            kitName = sheet.kitName,
+            occurredAt = input.occurredAt,
+            items = sheet.items.map { SheetItem(it.id, it.name, it.quantity.toInt()) },
+            addable = sheet.addable.map { SheetItem(it.id, it.name, 0) },
+            containers = sheet.containers.map { SheetContainer(it.id, it.name, it.syringesEach.toInt(), it.count.toInt()) },
+            contactType = input.contactType,
+            zoneId = input.zoneId,
+            zones = lists.zones,
+            ageBands = lists.ageBands,
+            genders = lists.genders,
+            referralTypes = lists.referralTypes,
+            substances = lists.substances,
+            races = lists.races,
+            ethnicities = lists.ethnicities,
+            residences = lists.residences,
+            deliverable = lists.servicesDelivered,
+            newParticipant = input.newParticipant,
+            ageBandId = input.ageBandId,
+            genderId = input.genderId,
+            referralIds = input.referralIds.toSet(),
+            suggested = input.suggestedServiceIds.toSet(),
+            substanceIds = input.substanceIds.toSet(),
+            syringesCollected = input.syringesCollected.toInt(),
+            overdoseReversals = input.overdoseReversals.toInt(),
+            naloxoneDosesUsed = input.naloxoneDosesUsed.toInt(),
+            collectingFor = input.collectingFor.toInt(),
+            delivered = input.servicesDelivered.associate { it.serviceId to it.outcome },
+            naloxoneKit = input.naloxoneKit,
+            race = input.profile?.race ?: ProfileAnswer.NotAsked,
+            ethnicity = input.profile?.ethnicity ?: ProfileAnswer.NotAsked,
+            residence = input.profile?.residence ?: ProfileAnswer.NotAsked,
+            // A draft's answers for a code seen before stay open to be saved.
+            updatingProfile = input.profile != null,
         )
+        if (input.referralIds.isNotEmpty()) loadServices()
+        app.showSheet(true)
+        refreshNaloxone()
     }
 
     fun close() {
@@ -212,9 +216,8 @@ class ReviewModel(private val app: AppModel) {
     private fun loadServices() {
         val ids = _state.value.referralIds.sorted()
         app.launch(onError = { e -> _state.update { it.copy(error = app.describe(e)) } }) {
-            val found = app.onIo { app.openStore().program().use { p -> ids.flatMap { p.servicesFor(it) } } }
-            // Open first across the types too; the core orders each type's list.
-            val services = found.distinctBy { it.service.id }.sortedBy { it.status !is OpenStatus.Open }
+            // The core merges the types' services, each once, open ones first.
+            val services = app.onIo { app.openStore().program().use { it.servicesFor(ids) } }
             _state.update { if (it.referralIds.sorted() == ids) it.copy(services = services) else it }
         }
     }

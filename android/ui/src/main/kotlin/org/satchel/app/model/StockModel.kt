@@ -6,9 +6,7 @@ import kotlinx.coroutines.flow.update
 import org.satchel.ffi.formLimits
 import org.satchel.ffi.AdjustReason
 import org.satchel.ffi.StockLocation
-
-/** One supply at the phone's location. `low` and `out` (none left) come from the core's low-stock list. */
-data class StockRow(val itemId: String, val name: String, val level: Long, val threshold: Int, val low: Boolean, val out: Boolean = false)
+import org.satchel.ffi.StockRow
 
 enum class StockAction { RECEIVE, COUNT, ADJUST, TRANSFER }
 
@@ -49,12 +47,8 @@ class StockModel(private val app: AppModel) {
                     if (location == null) {
                         StockState(locations = locations)
                     } else {
-                        val levels = stock.levels(location).associate { it.itemId to it.level }
-                        val low = stock.lowStock().filter { it.locationId == location }.associateBy { it.itemId }
-                        val rows = settings.items.filter { it.active }.map {
-                            StockRow(it.id, it.name, levels[it.id] ?: 0L, it.lowStockThreshold.toInt(), it.id in low, low[it.id]?.out == true)
-                        }
-                        StockState(location, locations.firstOrNull { it.id == location }?.name ?: location, locations, rows)
+                        // The core joins the catalog, the levels and low or out (one rule for both apps).
+                        StockState(location, locations.firstOrNull { it.id == location }?.name ?: location, locations, stock.rows(location))
                     }
                 }
             }

@@ -64,7 +64,7 @@ fun StockScreen(model: StockModel, strings: Strings) {
                     }
                     if (row.low) {
                         Text(
-                            if (row.out) strings.outOfStockText(row.threshold) else strings.lowStockText(row.level, row.threshold),
+                            if (row.out) strings.outOfStockText(row.threshold.toInt()) else strings.lowStockText(row.level, row.threshold.toInt()),
                             color = MaterialTheme.colorScheme.error,
                             style = MaterialTheme.typography.bodyLarge,
                             modifier = Modifier.testTag("low-${row.itemId}"),

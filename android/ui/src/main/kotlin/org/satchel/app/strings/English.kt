@@ -91,6 +91,8 @@ object English : Strings {
     override val saved = "Saved"
     override val undo = "Undo"
     override val undone = "Removed"
+    override val draftBack = "The contact you were logging is back"
+    override val draftBackRetypeCode = "The contact you were logging is back. Type the code again."
     override fun contactTypeName(id: String) = when (id) {
         "STREET" -> "Street"
         "MOBILE_UNIT" -> "Mobile unit"

@@ -91,6 +91,8 @@ object Spanish : Strings {
     override val saved = "Guardado"
     override val undo = "Deshacer"
     override val undone = "Quitado"
+    override val draftBack = "Volvió el contacto que estabas anotando"
+    override val draftBackRetypeCode = "Volvió el contacto que estabas anotando. Escribe el código otra vez."
     override fun contactTypeName(id: String) = when (id) {
         "STREET" -> "Calle"
         "MOBILE_UNIT" -> "Unidad móvil"

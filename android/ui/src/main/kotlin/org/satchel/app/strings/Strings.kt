@@ -96,6 +96,10 @@ interface Strings {
     val saved: String
     val undo: String
     val undone: String
+    /** After an unlock: the sheet open at the lock is back (D97). */
+    val draftBack: String
+    /** The same, when a participant code had been typed: a draft never keeps it. */
+    val draftBackRetypeCode: String
     fun contactTypeName(id: String): String
 
     // Today
