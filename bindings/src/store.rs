@@ -157,7 +157,8 @@ impl SatchelStore {
     }
 
     /// Deletes encounters the server has acknowledged that are older than the program's
-    /// retention period. Returns how many were deleted. Call it after each sync and daily.
+    /// retention period. Returns how many were deleted. `syncNow` calls it after each sync; call
+    /// it daily besides.
     pub fn purge_expired(&self) -> Result<u64, SatchelError> {
         guard(|| Ok(self.inner.purge_expired()?))
     }

@@ -23,6 +23,8 @@ pub struct SyncOutcome {
     pub requests: u32,
     /// Records sent again because the hub, restored from a backup, no longer held them.
     pub resent: u64,
+    /// Encounters deleted after the sync: acknowledged and past the program's retention.
+    pub purged: u64,
 }
 
 /// Pending records of one stream.
@@ -128,13 +130,16 @@ impl SyncControl {
         })
     }
 
-    /// Sends everything pending and receives everything new. Raises `Offline` when the server
-    /// cannot be reached (nothing is lost; try again after `status().next_attempt`).
+    /// Sends everything pending and receives everything new, then deletes what the hub holds
+    /// and the retention period has passed (one call for both apps and the background run).
+    /// Raises `Offline` when the server cannot be reached (nothing is lost, nothing is purged;
+    /// try again after `status().next_attempt`).
     pub fn sync_now(&self) -> Result<SyncOutcome, SatchelError> {
         guard(|| {
             let transport = self.transport()?;
             let r = self.store.sync_now(&transport)?;
-            Ok(SyncOutcome { pushed: r.pushed, pulled: r.pulled, requests: r.requests, resent: r.resent })
+            let purged = self.store.purge_expired()?;
+            Ok(SyncOutcome { pushed: r.pushed, pulled: r.pulled, requests: r.requests, resent: r.resent, purged })
         })
     }
 

@@ -211,3 +211,35 @@ def test_the_apps_client_sends_what_the_core_decides(server, tmp_path):
     finally:
         s.set_http_client(UrllibClient())
     assert manager.sync().sync_now().pushed == 2
+
+
+def test_sync_and_reports_fit_a_small_thread_stack(server, tmp_path):
+    """An app calls the library from its own threads: Swift's concurrency threads have 512 KB
+    stacks (Darwin), less than a Rust test thread's 2 MB. Enrollment, sync both ways with the
+    purge, and a report must fit (a stack overflow kills the app, with no error to show)."""
+    import threading
+
+    errors = []
+
+    def shift():
+        try:
+            manager = s.SatchelStore.create(str(tmp_path / "manager"), s.DeviceRole.MANAGER, PIN, MemoryKeystore(), False)
+            manager.sync().start_program(server["url"], server["token"])
+            phone = s.SatchelStore.create(str(tmp_path / "phone"), s.DeviceRole.OUTREACH, PIN, MemoryKeystore(), False)
+            phone.sync().enroll(manager.sync().create_enrollment("Van 1", s.DeviceRole.OUTREACH).code)
+            for i in range(5):
+                phone.encounters().log(encounter(f"ST{i:02d}QQ"))
+            phone.sync().sync_now()
+            manager.sync().sync_now()
+            assert total(manager).encounters == 5
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    old = threading.stack_size(512 * 1024)
+    try:
+        t = threading.Thread(target=shift)
+        t.start()
+        t.join(120)
+    finally:
+        threading.stack_size(old)
+    assert not t.is_alive() and not errors, errors

@@ -50,6 +50,17 @@ cp "$generated/swift/include/"* "$pkg/Sources/satchel_ffiFFI/include/"
 # A C target needs a source file; the header is all this one provides.
 echo '/* the generated header is in include/ */' > "$pkg/Sources/satchel_ffiFFI/empty.c"
 
+# SwiftPM does not always rebuild a target whose code bakes in the layout of a record from
+# SatchelFFI (a test calling syncNow kept the old size of SyncOutcome and crashed): when the
+# generated Swift changes, the package is built from scratch.
+scratch="$root/root/swift-build/$(basename "$pkg")"
+stamp="$(sha256sum "$generated/swift/SatchelFFI.swift" | cut -d' ' -f1)"
+if [ "$(cat "$scratch.bindings" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$scratch"
+  mkdir -p "$(dirname "$scratch")"
+  echo "$stamp" > "$scratch.bindings"
+fi
+
 mnt="$root/satchel"
 mkdir -p "$mnt" "$root/proc"
 cleanup() {

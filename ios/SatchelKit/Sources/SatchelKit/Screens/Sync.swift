@@ -76,7 +76,6 @@ public final class SyncViewModel: ChildViewModel {
     public nonisolated static func runSync(_ store: SatchelStore) throws -> SyncState {
         let sync = store.sync()
         _ = try sync.syncNow()
-        _ = try store.purgeExpired()
         return try sync.status()
     }
 

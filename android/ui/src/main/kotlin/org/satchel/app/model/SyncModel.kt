@@ -93,7 +93,6 @@ class SyncModel(private val app: AppModel) {
             val store = app.openStore()
             store.sync().use { sync ->
                 sync.syncNow()
-                store.purgeExpired()
                 return sync.status()
             }
         }
@@ -115,7 +114,6 @@ class SyncModel(private val app: AppModel) {
                         if (!sync.status().enrolled) return Locked.NOT_JOINED
                         sync.syncNow()
                     }
-                    store.purgeExpired()
                     return Locked.SYNCED
                 } finally {
                     store.lock()
