@@ -80,6 +80,8 @@ pub enum ItemCategory {
 pub struct ContainerType {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one (D98).
+    pub name_es: Option<String>,
     pub syringes_estimate: u32,
     pub active: bool,
 }

@@ -2,17 +2,20 @@
 
 use std::sync::Arc;
 
+pub use satchel_core::{Choice, SupplyItem};
 use satchel_core::Store;
 
 use crate::encounters::ItemQuantity;
 use crate::plain::*;
 use crate::error::{guard, SatchelError};
 
-/// One supply in the catalog.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// One supply in the catalog (the core's own record).
+#[uniffi::remote(Record)]
 pub struct SupplyItem {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one (D98).
+    pub name_es: Option<String>,
     pub category: ItemCategory,
     /// What one unit is ("syringe", "kit", "strip").
     pub unit: String,
@@ -28,15 +31,22 @@ pub struct SupplyItem {
 pub struct Kit {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one (D98).
+    pub name_es: Option<String>,
     pub items: Vec<ItemQuantity>,
     pub active: bool,
 }
 
-/// An entry of a program list (zones, referral types, age bands, genders, substances).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// An entry of a program list (zones, referral types, age bands, genders, substances, the
+/// profile's lists, services delivered): the core's own record.
+#[uniffi::remote(Record)]
 pub struct Choice {
     pub id: String,
     pub label: String,
+    /// The label in Spanish, where the program wrote one (D98).
+    pub label_es: Option<String>,
+    /// Display order within its list (the lists come in this order).
+    pub position: u32,
     pub active: bool,
 }
 
@@ -45,6 +55,8 @@ pub struct Choice {
 pub struct StockLocation {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one (D98).
+    pub name_es: Option<String>,
     pub active: bool,
 }
 
@@ -90,9 +102,6 @@ pub struct ProgramSettings {
     pub sharps_containers: Vec<ContainerType>,
 }
 
-pub(crate) fn choices(list: &[satchel_core::Choice]) -> Vec<Choice> {
-    list.iter().map(|c| Choice { id: c.id.clone(), label: c.label.clone(), active: c.active }).collect()
-}
 
 /// The program's settings, as this device last received them.
 #[derive(uniffi::Object)]
@@ -123,42 +132,31 @@ impl ProgramInfo {
                 wipe_after_failed_pins: s.program.wipe_after_failed_pins,
                 syringes_per_pound: s.program.syringes_per_pound,
                 lock_grace_seconds: s.program.lock_grace_seconds,
-                items: s
-                    .items
-                    .iter()
-                    .map(|i| SupplyItem {
-                        id: i.id.clone(),
-                        name: i.name.clone(),
-                        category: i.category,
-                        unit: i.unit.clone(),
-                        doses_per_unit: i.doses_per_unit,
-                        low_stock_threshold: i.low_stock_threshold,
-                        active: i.active,
-                    })
-                    .collect(),
+                items: s.items.clone(),
                 kits: s
                     .kits
                     .iter()
                     .map(|k| Kit {
                         id: k.id.clone(),
                         name: k.name.clone(),
+                        name_es: k.name_es.clone(),
                         items: k.items.iter().cloned().map(Into::into).collect(),
                         active: k.active,
                     })
                     .collect(),
-                zones: choices(&s.zones),
-                referral_types: choices(&s.referral_types),
-                age_bands: choices(&s.age_bands),
-                genders: choices(&s.genders),
-                substances: choices(&s.substances),
-                races: choices(&s.races),
-                ethnicities: choices(&s.ethnicities),
-                residences: choices(&s.residences),
-                services_delivered: choices(&s.services_delivered),
+                zones: s.zones.clone(),
+                referral_types: s.referral_types.clone(),
+                age_bands: s.age_bands.clone(),
+                genders: s.genders.clone(),
+                substances: s.substances.clone(),
+                races: s.races.clone(),
+                ethnicities: s.ethnicities.clone(),
+                residences: s.residences.clone(),
+                services_delivered: s.services_delivered.clone(),
                 locations: s
                     .locations
                     .iter()
-                    .map(|l| StockLocation { id: l.id.clone(), name: l.name.clone(), active: l.active })
+                    .map(|l| StockLocation { id: l.id.clone(), name: l.name.clone(), name_es: l.name_es.clone(), active: l.active })
                     .collect(),
                 sharps_containers: s.containers.clone(),
             })

@@ -6,13 +6,15 @@ use satchel_core::sheet as core;
 
 use crate::encounters::{parse_id, with_core_input, EncounterInput, Encounters};
 use crate::error::{guard, SatchelError};
-use crate::program::{choices, Choice};
+use crate::program::Choice;
 
 /// A supply on the sheet, or one that can be added to it (at 0).
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct SheetLine {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one (D98).
+    pub name_es: Option<String>,
     pub quantity: u32,
 }
 
@@ -21,6 +23,7 @@ pub struct SheetLine {
 pub struct SheetContainer {
     pub id: String,
     pub name: String,
+    pub name_es: Option<String>,
     /// Syringes one full container holds, by the program's estimate.
     pub syringes_each: u32,
     pub count: u32,
@@ -49,8 +52,10 @@ pub struct Sheet {
     pub input: EncounterInput,
     /// The encounter being corrected; `None` for a new one.
     pub correcting: Option<String>,
-    /// The kit it was opened from, by name.
+    /// The kit it was opened from, and its names (the Spanish one where the program wrote it).
+    pub kit_id: Option<String>,
     pub kit_name: Option<String>,
+    pub kit_name_es: Option<String>,
     /// The supplies on it, in catalog order.
     pub items: Vec<SheetLine>,
     /// Active supplies not on it yet ("Add a supply"), at 0.
@@ -72,34 +77,36 @@ pub struct SheetDraft {
     #[uniffi(default = None)]
     pub correcting: Option<String>,
     #[uniffi(default = None)]
-    pub kit_name: Option<String>,
+    pub kit_id: Option<String>,
 }
 
 impl From<core::Sheet> for Sheet {
     fn from(s: core::Sheet) -> Self {
-        let line = |l: core::SheetLine| SheetLine { id: l.id, name: l.name, quantity: l.quantity };
+        let line = |l: core::SheetLine| SheetLine { id: l.id, name: l.name, name_es: l.name_es, quantity: l.quantity };
         let l = s.lists;
         Sheet {
             input: s.encounter.into(),
             correcting: s.correcting.map(|id| id.to_string()),
+            kit_id: s.kit_id,
             kit_name: s.kit_name,
+            kit_name_es: s.kit_name_es,
             items: s.items.into_iter().map(line).collect(),
             addable: s.addable.into_iter().map(line).collect(),
             containers: s
                 .containers
                 .into_iter()
-                .map(|c| SheetContainer { id: c.id, name: c.name, syringes_each: c.syringes_each, count: c.count })
+                .map(|c| SheetContainer { id: c.id, name: c.name, name_es: c.name_es, syringes_each: c.syringes_each, count: c.count })
                 .collect(),
             lists: SheetLists {
-                zones: choices(&l.zones),
-                age_bands: choices(&l.age_bands),
-                genders: choices(&l.genders),
-                referral_types: choices(&l.referral_types),
-                substances: choices(&l.substances),
-                races: choices(&l.races),
-                ethnicities: choices(&l.ethnicities),
-                residences: choices(&l.residences),
-                services_delivered: choices(&l.services_delivered),
+                zones: l.zones,
+                age_bands: l.age_bands,
+                genders: l.genders,
+                referral_types: l.referral_types,
+                substances: l.substances,
+                races: l.races,
+                ethnicities: l.ethnicities,
+                residences: l.residences,
+                services_delivered: l.services_delivered,
             },
             restored: s.restored,
             code_to_retype: s.code_to_retype,
@@ -126,7 +133,7 @@ impl Encounters {
         guard(|| {
             let correcting = draft.correcting.as_deref().map(parse_id).transpose()?;
             with_core_input(&draft.input, |e| {
-                Ok(self.store.keep_draft(&core::Draft { encounter: e.clone(), correcting, kit_name: draft.kit_name.clone() })?)
+                Ok(self.store.keep_draft(&core::Draft { encounter: e.clone(), correcting, kit_id: draft.kit_id.clone() })?)
             })
         })
     }

@@ -32,6 +32,8 @@ pub struct LowStockItem {
 pub struct StockRow {
     pub item_id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one (D98).
+    pub name_es: Option<String>,
     /// Units; negative when more was handed out than was recorded as received or counted.
     pub level: i64,
     /// Restock when the level reaches this.
@@ -70,7 +72,7 @@ impl Stock {
                 .store
                 .stock_rows(&location_id)?
                 .into_iter()
-                .map(|r| StockRow { item_id: r.item, name: r.name, level: r.level, threshold: r.threshold, low: r.low, out: r.out })
+                .map(|r| StockRow { item_id: r.item, name: r.name, name_es: r.name_es, level: r.level, threshold: r.threshold, low: r.low, out: r.out })
                 .collect())
         })
     }

@@ -213,7 +213,7 @@ fn field_day(dir: &Path, url: &str, token: &str) -> Result<()> {
             syringes_per_pound: 90,
             ..manager.settings()?.program
         }))?;
-    manager.put_setting(Setting::Location(Location { id: "van-2".into(), name: "Van 2".into(), active: true }))?;
+    manager.put_setting(Setting::Location(Location { id: "van-2".into(), name: "Van 2".into(), name_es: Some("Camioneta 2".into()), active: true }))?;
     for service in directory() {
         manager.put_setting(Setting::Service(service))?;
     }

@@ -186,6 +186,9 @@ struct ProgramEntry {
 struct ItemEntry {
     id: String,
     name: String,
+    /// The name in Spanish, shown to workers who use Spanish (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name_es: Option<String>,
     category: ItemCategory,
     unit: String,
     #[serde(default = "one")]
@@ -201,6 +204,9 @@ struct ItemEntry {
 struct KitEntry {
     id: String,
     name: String,
+    /// The name in Spanish, shown to workers who use Spanish (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name_es: Option<String>,
     /// Item id → quantity.
     items: BTreeMap<String, u32>,
     #[serde(default = "yes")]
@@ -212,6 +218,9 @@ struct KitEntry {
 struct ChoiceEntry {
     id: String,
     label: String,
+    /// The label in Spanish, shown to workers who use Spanish (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    label_es: Option<String>,
     /// Order in the app's lists; by default the order in the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     position: Option<u32>,
@@ -224,6 +233,9 @@ struct ChoiceEntry {
 struct LocationEntry {
     id: String,
     name: String,
+    /// The name in Spanish, shown to workers who use Spanish (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name_es: Option<String>,
     #[serde(default = "yes")]
     active: bool,
 }
@@ -234,6 +246,9 @@ struct LocationEntry {
 struct ContainerEntry {
     id: String,
     name: String,
+    /// The name in Spanish, shown to workers who use Spanish (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name_es: Option<String>,
     syringes_estimate: u32,
     #[serde(default = "yes")]
     active: bool,
@@ -282,6 +297,7 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
             Setting::Item(SupplyItem {
                 id: e.id,
                 name: e.name,
+                name_es: e.name_es,
                 category: e.category,
                 unit: e.unit,
                 doses_per_unit: e.doses_per_unit,
@@ -294,7 +310,7 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
         let line = line_of(text, e.span().start);
         let e = e.into_inner();
         let items = e.items.into_iter().map(|(item, quantity)| ItemQuantity { item, quantity }).collect();
-        out.push((line, Setting::Kit(Kit { id: e.id, name: e.name, items, active: e.active })));
+        out.push((line, Setting::Kit(Kit { id: e.id, name: e.name, name_es: e.name_es, items, active: e.active })));
     }
     for (kind, list) in [
         (ListKind::Zone, parsed.zones),
@@ -311,18 +327,18 @@ pub fn parse(text: &str, current: &ProgramSettings, file: &str) -> Result<Vec<(u
             let line = line_of(text, e.span().start);
             let e = e.into_inner();
             let position = e.position.unwrap_or(i as u32);
-            out.push((line, Setting::Choice(kind, Choice { id: e.id, label: e.label, position, active: e.active })));
+            out.push((line, Setting::Choice(kind, Choice { id: e.id, label: e.label, label_es: e.label_es, position, active: e.active })));
         }
     }
     for e in parsed.locations {
         let line = line_of(text, e.span().start);
         let e = e.into_inner();
-        out.push((line, Setting::Location(Location { id: e.id, name: e.name, active: e.active })));
+        out.push((line, Setting::Location(Location { id: e.id, name: e.name, name_es: e.name_es, active: e.active })));
     }
     for e in parsed.sharps_containers {
         let line = line_of(text, e.span().start);
         let e = e.into_inner();
-        let c = ContainerType { id: e.id, name: e.name, syringes_estimate: e.syringes_estimate, active: e.active };
+        let c = ContainerType { id: e.id, name: e.name, name_es: e.name_es, syringes_estimate: e.syringes_estimate, active: e.active };
         out.push((line, Setting::Container(c)));
     }
     for e in parsed.services {
@@ -341,7 +357,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
         Spanned::new(0..0, v)
     }
     let choices = |list: &[Choice]| -> Vec<Spanned<ChoiceEntry>> {
-        list.iter().map(|c| at(ChoiceEntry { id: c.id.clone(), label: c.label.clone(), position: Some(c.position), active: c.active })).collect()
+        list.iter().map(|c| at(ChoiceEntry { id: c.id.clone(), label: c.label.clone(), label_es: c.label_es.clone(), position: Some(c.position), active: c.active })).collect()
     };
     let file = File {
         program: Some(at(ProgramEntry {
@@ -361,6 +377,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
                 at(ItemEntry {
                     id: i.id.clone(),
                     name: i.name.clone(),
+                    name_es: i.name_es.clone(),
                     category: i.category,
                     unit: i.unit.clone(),
                     doses_per_unit: i.doses_per_unit,
@@ -376,6 +393,7 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
                 at(KitEntry {
                     id: k.id.clone(),
                     name: k.name.clone(),
+                    name_es: k.name_es.clone(),
                     items: k.items.iter().map(|q| (q.item.clone(), q.quantity)).collect(),
                     active: k.active,
                 })
@@ -390,11 +408,19 @@ pub fn render(s: &ProgramSettings) -> Result<String> {
         ethnicities: choices(&s.ethnicities),
         residences: choices(&s.residences),
         services_delivered: choices(&s.services_delivered),
-        locations: s.locations.iter().map(|l| at(LocationEntry { id: l.id.clone(), name: l.name.clone(), active: l.active })).collect(),
+        locations: s.locations.iter().map(|l| at(LocationEntry { id: l.id.clone(), name: l.name.clone(), name_es: l.name_es.clone(), active: l.active })).collect(),
         sharps_containers: s
             .containers
             .iter()
-            .map(|c| at(ContainerEntry { id: c.id.clone(), name: c.name.clone(), syringes_estimate: c.syringes_estimate, active: c.active }))
+            .map(|c| {
+                at(ContainerEntry {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    name_es: c.name_es.clone(),
+                    syringes_estimate: c.syringes_estimate,
+                    active: c.active,
+                })
+            })
             .collect(),
         services: s.services.iter().map(|svc| at(svc.into())).collect(),
     };

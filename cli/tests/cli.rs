@@ -938,6 +938,7 @@ small_cell_threshold = 5
 [[items]]
 id = "nasal-kit-3"
 name = "Naloxone nasal 3 mg"
+name_es = "Naloxona nasal 3 mg"
 category = "naloxone"
 unit = "kit"
 doses_per_unit = 2
@@ -950,6 +951,7 @@ items = { "nasal-kit-3" = 1, "syringe-1ml" = 10 }
 [[zones]]
 id = "harbor"
 label = "Harbor"
+label_es = "Puerto"
 "#,
     )
     .unwrap();
@@ -961,7 +963,10 @@ label = "Harbor"
     assert_eq!(s.program.small_cell_threshold, 5);
     assert_eq!(s.program.time_zone, "America/New_York", "fields left out keep their value");
     assert!(s.kits.iter().any(|k| k.id == "night" && k.items.len() == 2));
-    assert!(s.zones.iter().any(|z| z.id == "harbor"));
+    assert!(s.zones.iter().any(|z| z.id == "harbor" && z.label_es.as_deref() == Some("Puerto")), "the Spanish label reaches the phone");
+    assert!(s.items.iter().any(|i| i.id == "nasal-kit-3" && i.name_es.as_deref() == Some("Naloxona nasal 3 mg")));
+    let shown = ok(&satchel(&store, &["program", "show", "--toml"]));
+    assert!(shown.contains("label_es = \"Puerto\"") && shown.contains("name_es = \"Kit de naloxona\""), "the file round-trips both languages");
 
     // Errors name their line and change nothing.
     let before = ok(&satchel(&store, &["program", "show", "--toml"]));
@@ -972,6 +977,7 @@ label = "Harbor"
         ("[program]\ntime_zone = \"Mars/Olympus\"\n", 1, "time"),
         ("[program\nname = 1\n", 1, ""),
         ("[[zones]]\nid = \"z\"\nlabel = \"Z\"\ncolour = \"red\"\n", 4, "unknown field"),
+        ("[[zones]]\nid = \"z\"\nlabel = \"Z\"\nlabel_es = \"   \"\n", 1, "label_es"),
     ] {
         let f = dir.path().join("bad.toml");
         std::fs::write(&f, text).unwrap();

@@ -18,6 +18,7 @@ pub const DRAFT_HOURS: i64 = 12;
 pub struct SheetLine {
     pub id: String,
     pub name: String,
+    pub name_es: Option<String>,
     pub quantity: u32,
 }
 
@@ -26,6 +27,7 @@ pub struct SheetLine {
 pub struct SheetContainer {
     pub id: String,
     pub name: String,
+    pub name_es: Option<String>,
     pub syringes_each: u32,
     pub count: u32,
 }
@@ -52,8 +54,10 @@ pub struct Sheet {
     pub encounter: NewEncounter,
     /// The encounter being corrected; `None` for a new one.
     pub correcting: Option<Uuid>,
-    /// The kit it was opened from, by name.
+    /// The kit it was opened from, and its names.
+    pub kit_id: Option<String>,
     pub kit_name: Option<String>,
+    pub kit_name_es: Option<String>,
     /// The supplies on the sheet, in catalog order.
     pub items: Vec<SheetLine>,
     /// Active supplies not on it yet ("Add a supply"), in catalog order, at 0.
@@ -72,7 +76,7 @@ pub struct Sheet {
 pub struct Draft {
     pub encounter: NewEncounter,
     pub correcting: Option<Uuid>,
-    pub kit_name: Option<String>,
+    pub kit_id: Option<String>,
 }
 
 /// A draft as the store keeps it. The participant code is left out (only its keyed hash is
@@ -81,7 +85,7 @@ pub struct Draft {
 struct DraftBody {
     encounter: NewEncounter,
     correcting: Option<Uuid>,
-    kit_name: Option<String>,
+    kit_id: Option<String>,
     code_given: bool,
 }
 
@@ -114,7 +118,7 @@ pub fn for_new(settings: &ProgramSettings, kit_id: Option<&str>, last: Option<&E
         items,
         ..NewEncounter::default()
     };
-    Ok(layout(settings, encounter, None, kit.map(|k| k.name.clone())))
+    Ok(layout(settings, encounter, None, kit.map(|k| k.id.clone())))
 }
 
 /// The sheet that corrects one of this device's encounters, as it was entered.
@@ -127,7 +131,7 @@ pub(crate) fn draft_body(draft: &Draft) -> Result<Vec<u8>> {
     let body = DraftBody {
         encounter: NewEncounter { participant_code: None, ..draft.encounter.clone() },
         correcting: draft.correcting,
-        kit_name: draft.kit_name.clone(),
+        kit_id: draft.kit_id.clone(),
         code_given: draft.encounter.participant_code.as_deref().is_some_and(|c| !c.trim().is_empty()),
     };
     serde_json::to_vec(&body).map_err(|e| Error::Damaged(format!("draft: {e}")))
@@ -137,7 +141,7 @@ pub(crate) fn draft_body(draft: &Draft) -> Result<Vec<u8>> {
 /// read (a draft from another version of the app is dropped, never an error at unlock).
 pub(crate) fn from_draft(settings: &ProgramSettings, body: &[u8]) -> Option<Sheet> {
     let body: DraftBody = serde_json::from_slice(body).ok()?;
-    let mut sheet = layout(settings, body.encounter, body.correcting, body.kit_name);
+    let mut sheet = layout(settings, body.encounter, body.correcting, body.kit_id);
     sheet.restored = true;
     sheet.code_to_retype = body.code_given;
     Some(sheet)
@@ -147,17 +151,25 @@ fn active(list: &[Choice]) -> Vec<Choice> {
     list.iter().filter(|c| c.active).cloned().collect()
 }
 
-fn layout(settings: &ProgramSettings, mut encounter: NewEncounter, correcting: Option<Uuid>, kit_name: Option<String>) -> Sheet {
+fn layout(settings: &ProgramSettings, mut encounter: NewEncounter, correcting: Option<Uuid>, kit_id: Option<String>) -> Sheet {
+    let kit = kit_id.as_deref().and_then(|id| settings.kit(id));
+    let (kit_name, kit_name_es) = (kit.map(|k| k.name.clone()), kit.and_then(|k| k.name_es.clone()));
     encounter.items.retain(|q| q.quantity > 0);
     encounter.sharps_containers.retain(|c| c.count > 0);
+    let line = |item: &crate::settings::SupplyItem, quantity| SheetLine {
+        id: item.id.clone(),
+        name: item.name.clone(),
+        name_es: item.name_es.clone(),
+        quantity,
+    };
     let quantity = |id: &str| encounter.items.iter().find(|q| q.item == id).map(|q| q.quantity);
     let mut items = Vec::new();
     let mut addable = Vec::new();
     for item in &settings.items {
         match quantity(&item.id) {
             // An item since retired stays on a correction, to be stepped off.
-            Some(n) => items.push(SheetLine { id: item.id.clone(), name: item.name.clone(), quantity: n }),
-            None if item.active => addable.push(SheetLine { id: item.id.clone(), name: item.name.clone(), quantity: 0 }),
+            Some(n) => items.push(line(item, n)),
+            None if item.active => addable.push(line(item, 0)),
             None => {}
         }
     }
@@ -166,7 +178,13 @@ fn layout(settings: &ProgramSettings, mut encounter: NewEncounter, correcting: O
         .containers
         .iter()
         .filter(|c| c.active || count(&c.id).is_some())
-        .map(|c| SheetContainer { id: c.id.clone(), name: c.name.clone(), syringes_each: c.syringes_estimate, count: count(&c.id).unwrap_or(0) })
+        .map(|c| SheetContainer {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            name_es: c.name_es.clone(),
+            syringes_each: c.syringes_estimate,
+            count: count(&c.id).unwrap_or(0),
+        })
         .collect();
     let lists = SheetLists {
         zones: active(&settings.zones),
@@ -179,7 +197,7 @@ fn layout(settings: &ProgramSettings, mut encounter: NewEncounter, correcting: O
         residences: active(&settings.residences),
         services_delivered: active(&settings.services_delivered),
     };
-    Sheet { encounter, correcting, kit_name, items, addable, containers, lists, restored: false, code_to_retype: false }
+    Sheet { encounter, correcting, kit_id, kit_name, kit_name_es, items, addable, containers, lists, restored: false, code_to_retype: false }
 }
 
 #[cfg(test)]
@@ -247,13 +265,13 @@ mod tests {
         let mut encounter = for_new(&settings, None, None, Utc::now()).unwrap().encounter;
         encounter.participant_code = Some("MARIA-1985-BLUE".into());
         encounter.items = vec![ItemQuantity { item: settings.items[0].id.clone(), quantity: 7 }];
-        let body = draft_body(&Draft { encounter, correcting: None, kit_name: Some("Kit".into()) }).unwrap();
+        let body = draft_body(&Draft { encounter, correcting: None, kit_id: Some("standard".into()) }).unwrap();
         assert!(!String::from_utf8_lossy(&body).contains("MARIA"));
         let sheet = from_draft(&settings, &body).unwrap();
         assert!(sheet.restored && sheet.code_to_retype);
         assert_eq!(sheet.encounter.participant_code, None);
         assert_eq!(sheet.items[0].quantity, 7);
-        assert_eq!(sheet.kit_name.as_deref(), Some("Kit"));
+        assert_eq!((sheet.kit_name.as_deref(), sheet.kit_name_es.as_deref()), (Some("Standard injection kit"), Some("Kit estándar para inyectarse")));
         assert!(from_draft(&settings, b"{not a draft").is_none());
     }
 }

@@ -37,7 +37,7 @@ fn containers_give_estimated_syringes_apart_from_counted_ones_and_keep_their_est
         })
         .unwrap();
     store
-        .put_setting(Setting::Container(ContainerType { id: "quart".into(), name: "1-quart sharps container".into(), syringes_estimate: 95, active: true }))
+        .put_setting(Setting::Container(ContainerType { id: "quart".into(), name: "1-quart sharps container".into(), name_es: None, syringes_estimate: 95, active: true }))
         .unwrap();
     store.log_encounter(&NewEncounter { sharps_containers: containers(&[("quart", 1)]), ..NewEncounter::new(clock.now(), "riverside") }).unwrap();
 
@@ -85,12 +85,12 @@ fn a_container_the_program_does_not_have_is_refused_and_nothing_is_written() {
     assert_eq!(store.tally(&TallyQuery::period(day(), day())).unwrap().total.encounters, 0);
     // A retired container type is refused for new entries.
     store
-        .put_setting(Setting::Container(ContainerType { id: "gallon".into(), name: "1-gallon sharps container".into(), syringes_estimate: 320, active: false }))
+        .put_setting(Setting::Container(ContainerType { id: "gallon".into(), name: "1-gallon sharps container".into(), name_es: None, syringes_estimate: 320, active: false }))
         .unwrap();
     let e = NewEncounter { sharps_containers: containers(&[("gallon", 1)]), ..NewEncounter::new(clock.now(), "downtown") };
     assert!(matches!(store.log_encounter(&e), Err(Error::Invalid { .. })));
     // A bad estimate in the settings is refused with its field.
-    let bad = Setting::Container(ContainerType { id: "drum".into(), name: "Drum".into(), syringes_estimate: 0, active: true });
+    let bad = Setting::Container(ContainerType { id: "drum".into(), name: "Drum".into(), name_es: None, syringes_estimate: 0, active: true });
     assert!(matches!(store.put_setting(bad), Err(Error::Invalid { field, .. }) if field == "container.syringes_estimate"));
 }
 

@@ -240,7 +240,7 @@ fn the_sheet_opens_where_the_last_contact_was_and_survives_a_lock_as_a_draft() {
     let mut half = next.encounter.clone();
     half.participant_code = Some("MA12JS".into());
     half.syringes_collected = 40;
-    store.keep_draft(&satchel_core::sheet::Draft { encounter: half, correcting: None, kit_name: next.kit_name.clone() }).unwrap();
+    store.keep_draft(&satchel_core::sheet::Draft { encounter: half, correcting: None, kit_id: next.kit_id.clone() }).unwrap();
     store.lock();
     assert!(matches!(store.take_draft(), Err(Error::Locked)), "a locked store gives nothing");
     let reopened = clock.attach(Store::open(dir.path()).unwrap());
@@ -253,7 +253,7 @@ fn the_sheet_opens_where_the_last_contact_was_and_survives_a_lock_as_a_draft() {
     assert!(reopened.take_draft().unwrap().is_none(), "taken once");
 
     // A draft from before the shift is not offered.
-    reopened.keep_draft(&satchel_core::sheet::Draft { encounter: next.encounter.clone(), correcting: Some(id), kit_name: None }).unwrap();
+    reopened.keep_draft(&satchel_core::sheet::Draft { encounter: next.encounter.clone(), correcting: Some(id), kit_id: None }).unwrap();
     clock.advance(Duration::hours(13));
     assert!(reopened.take_draft().unwrap().is_none());
 }

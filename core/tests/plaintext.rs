@@ -17,6 +17,7 @@ const MARKERS: &[&str] = &[
     "Marker Kit Name", "markerref", "Marker Referral", "markerage", "Marker Age", "markergender",
     "Marker Gender", "markersubst", "Marker Substance", "markerloc", "Marker Location",
     "MARKERCODE42", "markercode42", "u9zzz", "markerrace", "Marker Race", "markerhome", "Marker Home",
+    "Marker Item Nombre", "Marker Kit Nombre", "Marker Lugar",
 ];
 
 fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
@@ -49,7 +50,7 @@ fn markers_never_reach_the_disk_in_the_clear() {
     let clock = TestClock::at(monday_noon());
     let store = new_store(dir.path(), Role::Manager, &clock);
     let choice = |kind, id: &str, label: &str| {
-        Setting::Choice(kind, Choice { id: id.into(), label: label.into(), position: 0, active: true })
+        Setting::Choice(kind, Choice { id: id.into(), label: label.into(), label_es: None, position: 0, active: true })
     };
     for s in [
         choice(ListKind::Zone, "markerzone", "Marker Zone Label"),
@@ -59,10 +60,11 @@ fn markers_never_reach_the_disk_in_the_clear() {
         choice(ListKind::Substance, "markersubst", "Marker Substance"),
         choice(ListKind::Race, "markerrace", "Marker Race"),
         choice(ListKind::Residence, "markerhome", "Marker Home"),
-        Setting::Location(Location { id: "markerloc".into(), name: "Marker Location".into(), active: true }),
+        Setting::Location(Location { id: "markerloc".into(), name: "Marker Location".into(), name_es: Some("Marker Lugar".into()), active: true }),
         Setting::Item(SupplyItem {
             id: "markeritem".into(),
             name: "Marker Item Name".into(),
+            name_es: Some("Marker Item Nombre".into()),
             category: ItemCategory::Other,
             unit: "marker-unit".into(),
             doses_per_unit: 1,
@@ -76,6 +78,7 @@ fn markers_never_reach_the_disk_in_the_clear() {
         .put_setting(Setting::Kit(Kit {
             id: "markerkit".into(),
             name: "Marker Kit Name".into(),
+            name_es: Some("Marker Kit Nombre".into()),
             items: vec![iq("markeritem", 3)],
             active: true,
         }))

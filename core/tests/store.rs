@@ -344,7 +344,7 @@ fn settings_from_managers_win_by_clock_then_device() {
     // An outreach phone does not take encounters.
     let mgr_dir = tempfile::tempdir().unwrap();
     let manager = new_store(mgr_dir.path(), Role::Manager, &clock);
-    manager.put_setting(Setting::Choice(ListKind::Zone, Choice { id: "harbor".into(), label: "Harbor".into(), position: 5, active: true })).unwrap();
+    manager.put_setting(Setting::Choice(ListKind::Zone, Choice { id: "harbor".into(), label: "Harbor".into(), label_es: Some("Puerto".into()), position: 5, active: true })).unwrap();
     let sent: Vec<Record> = manager
         .outbox_pending(Stream::Settings, 10)
         .unwrap()

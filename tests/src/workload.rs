@@ -51,7 +51,7 @@ impl Workload {
             .iter()
             .enumerate()
             .map(|(i, id)| {
-                Setting::Choice(ListKind::Zone, Choice { id: (*id).into(), label: (*id).into(), position: 4 + i as u32, active: true })
+                Setting::Choice(ListKind::Zone, Choice { id: (*id).into(), label: (*id).into(), label_es: None, position: 4 + i as u32, active: true })
             })
             .collect()
     }

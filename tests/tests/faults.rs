@@ -38,7 +38,7 @@ fn work(rng: &mut Rng, d: &Device, role: Role, logged: &mut BTreeSet<Uuid>) {
     if role == Role::Manager {
         if rng.chance(30) {
             let id = format!("site-{}", rng.below(3));
-            d.store.put_setting(Setting::Location(Location { id: id.clone(), name: format!("Site {}", rng.below(100)), active: true })).unwrap();
+            d.store.put_setting(Setting::Location(Location { id: id.clone(), name: format!("Site {}", rng.below(100)), name_es: None, active: true })).unwrap();
         }
         if rng.chance(50) {
             d.store.receive_stock("office", "condom", 10 + rng.below(50) as u32).unwrap();

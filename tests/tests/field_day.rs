@@ -11,17 +11,21 @@ use satchel_core::{
 };
 use satchel_e2e::*;
 
-const MARKERS: &[&str] = &["markerzone", "Marker Zone Label", "markeritem", "Marker Item Name", "markerref", "markerloc", "MARKERCODE42", "u9zzz"];
+const MARKERS: &[&str] = &[
+    "markerzone", "Marker Zone Label", "Marker Zone Label ES", "markeritem", "Marker Item Name", "Marker Item Nombre", "markerref", "markerloc",
+    "Marker Lugar", "MARKERCODE42", "u9zzz",
+];
 
 fn publish_program(manager: &Store) {
-    let choice = |kind, id: &str, label: &str| Setting::Choice(kind, Choice { id: id.into(), label: label.into(), position: 0, active: true });
+    let choice = |kind, id: &str, label: &str| Setting::Choice(kind, Choice { id: id.into(), label: label.into(), label_es: Some(format!("{label} ES")), position: 0, active: true });
     for s in [
         choice(ListKind::Zone, "markerzone", "Marker Zone Label"),
         choice(ListKind::Referral, "markerref", "Marker Referral"),
-        Setting::Location(Location { id: "markerloc".into(), name: "Marker Location".into(), active: true }),
+        Setting::Location(Location { id: "markerloc".into(), name: "Marker Location".into(), name_es: Some("Marker Lugar".into()), active: true }),
         Setting::Item(SupplyItem {
             id: "markeritem".into(),
             name: "Marker Item Name".into(),
+            name_es: Some("Marker Item Nombre".into()),
             category: ItemCategory::Other,
             unit: "each".into(),
             doses_per_unit: 1,

@@ -12,8 +12,8 @@ use satchel_core::{Choice, Error, ItemQuantity, ListKind, Location, NewEncounter
 use satchel_e2e::*;
 
 fn publish_program(manager: &Store) {
-    manager.put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), position: 0, active: true })).unwrap();
-    manager.put_setting(Setting::Location(Location { id: "van".into(), name: "Van".into(), active: true })).unwrap();
+    manager.put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), label_es: None, position: 0, active: true })).unwrap();
+    manager.put_setting(Setting::Location(Location { id: "van".into(), name: "Van".into(), name_es: None, active: true })).unwrap();
 }
 
 fn log(phone: &Device, n: usize) {
@@ -120,7 +120,7 @@ fn drill(server: Server) {
     // encounter reaches the manager, although their pull cursors are past the backup's.
     manager
         .store
-        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "riverside".into(), label: "Riverside".into(), position: 1, active: true }))
+        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "riverside".into(), label: "Riverside".into(), label_es: None, position: 1, active: true }))
         .unwrap();
     manager.store.sync_now(&net).unwrap();
     a.store.sync_now(&net).unwrap();

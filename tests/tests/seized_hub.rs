@@ -26,9 +26,9 @@ fn a_phone_and_the_whole_hub_open_no_encounter() {
     let manager = manager(&server);
     manager
         .store
-        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), position: 0, active: true }))
+        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), label_es: None, position: 0, active: true }))
         .unwrap();
-    manager.store.put_setting(Setting::Location(Location { id: "van".into(), name: "Van".into(), active: true })).unwrap();
+    manager.store.put_setting(Setting::Location(Location { id: "van".into(), name: "Van".into(), name_es: None, active: true })).unwrap();
     manager.store.sync_now(&net).unwrap();
     let seized = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());
     let other = enrolled(&server, &manager, "Van 2", Role::Outreach, Duration::zero());
@@ -89,7 +89,7 @@ fn a_manager_enrolled_later_reads_the_encounters_and_a_phone_enrolled_later_does
     let server = Server::start();
     let net = http(&server);
     let first = manager(&server);
-    first.store.put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), position: 0, active: true })).unwrap();
+    first.store.put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), label_es: None, position: 0, active: true })).unwrap();
     first.store.sync_now(&net).unwrap();
     let phone = enrolled(&server, &first, "Van 1", Role::Outreach, Duration::zero());
     phone.store.sync_now(&net).unwrap();
@@ -107,7 +107,7 @@ fn a_manager_enrolled_later_reads_the_encounters_and_a_phone_enrolled_later_does
 }
 
 fn location(id: &str) -> Setting {
-    Setting::Location(Location { id: id.into(), name: id.into(), active: true })
+    Setting::Location(Location { id: id.into(), name: id.into(), name_es: None, active: true })
 }
 
 fn has_location(device: &Device, id: &str) -> bool {
@@ -266,7 +266,7 @@ fn legacy_encounters_are_resealed(server: Server) {
     let manager = manager(&server);
     manager
         .store
-        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), position: 0, active: true }))
+        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), label_es: None, position: 0, active: true }))
         .unwrap();
     manager.store.put_setting(location("van")).unwrap();
     manager.store.sync_now(&net).unwrap();
@@ -346,7 +346,7 @@ fn a_new_program_computes_references_with_a_memory_hard_step_on_every_device() {
     manager.store.put_setting(location("van")).unwrap();
     manager
         .store
-        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), position: 0, active: true }))
+        .put_setting(Setting::Choice(ListKind::Zone, Choice { id: "downtown".into(), label: "Downtown".into(), label_es: None, position: 0, active: true }))
         .unwrap();
     manager.store.sync_now(&net).unwrap();
     let early = enrolled(&server, &manager, "Van 1", Role::Outreach, Duration::zero());

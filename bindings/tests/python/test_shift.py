@@ -217,7 +217,7 @@ def test_the_sheet_is_the_cores_and_a_draft_outlives_a_lock(tmp_path, store, key
     typed = kit.input
     typed.participant_code = "MA12JS"
     typed.syringes_collected = 33
-    enc.keep_draft(s.SheetDraft(input=typed, correcting=None, kit_name=kit.kit_name))
+    enc.keep_draft(s.SheetDraft(input=typed, correcting=None, kit_id=kit.kit_id))
     store.lock()
     again = s.SatchelStore.open(str(tmp_path / "store"), keystore)
     again.unlock_with_pin(PIN)

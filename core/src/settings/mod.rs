@@ -134,6 +134,10 @@ impl Default for Program {
 pub struct SupplyItem {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one; the apps show it to a worker who uses
+    /// Spanish, and the English one, marked, where there is none (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_es: Option<String>,
     pub category: ItemCategory,
     /// What one unit is ("syringe", "kit", "strip").
     pub unit: String,
@@ -156,6 +160,10 @@ pub struct ItemQuantity {
 pub struct Kit {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one; the apps show it to a worker who uses
+    /// Spanish, and the English one, marked, where there is none (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_es: Option<String>,
     pub items: Vec<ItemQuantity>,
     pub active: bool,
 }
@@ -167,6 +175,10 @@ pub struct Kit {
 pub struct ContainerType {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one; the apps show it to a worker who uses
+    /// Spanish, and the English one, marked, where there is none (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_es: Option<String>,
     /// Syringes in one full container, as the program estimates it.
     pub syringes_estimate: u32,
     pub active: bool,
@@ -178,6 +190,9 @@ pub struct ContainerType {
 pub struct Choice {
     pub id: String,
     pub label: String,
+    /// The label in Spanish, where the program wrote one (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_es: Option<String>,
     /// Display order within its list.
     pub position: u32,
     pub active: bool,
@@ -188,6 +203,10 @@ pub struct Choice {
 pub struct Location {
     pub id: String,
     pub name: String,
+    /// The name in Spanish, where the program wrote one; the apps show it to a worker who uses
+    /// Spanish, and the English one, marked, where there is none (D98).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_es: Option<String>,
     pub active: bool,
 }
 
@@ -345,6 +364,7 @@ impl Setting {
             Setting::Item(i) => {
                 check_id("item.id", &i.id)?;
                 check_label("item.name", &i.name)?;
+                check_spanish("item.name_es", &i.name_es)?;
                 check_label("item.unit", &i.unit)?;
                 check_range("item.doses_per_unit", i.doses_per_unit as i64, 1, 100)?;
                 check_range("item.low_stock_threshold", i.low_stock_threshold as i64, 0, 1_000_000)?;
@@ -352,6 +372,7 @@ impl Setting {
             Setting::Kit(k) => {
                 check_id("kit.id", &k.id)?;
                 check_label("kit.name", &k.name)?;
+                check_spanish("kit.name_es", &k.name_es)?;
                 if k.items.is_empty() || k.items.len() > 30 {
                     return Err(invalid("kit.items", "a kit holds 1 to 30 items"));
                 }
@@ -369,6 +390,7 @@ impl Setting {
             Setting::Choice(kind, c) => {
                 check_id(&format!("{}.id", kind.prefix()), &c.id)?;
                 check_label(&format!("{}.label", kind.prefix()), &c.label)?;
+                check_spanish(&format!("{}.label_es", kind.prefix()), &c.label_es)?;
                 if ListKind::PROFILE.contains(kind) && crate::profile::RESERVED_IDS.contains(&c.id.as_str()) {
                     return Err(invalid(
                         format!("{}.id", kind.prefix()),
@@ -379,10 +401,12 @@ impl Setting {
             Setting::Location(l) => {
                 check_id("location.id", &l.id)?;
                 check_label("location.name", &l.name)?;
+                check_spanish("location.name_es", &l.name_es)?;
             }
             Setting::Container(c) => {
                 check_id("container.id", &c.id)?;
                 check_label("container.name", &c.name)?;
+                check_spanish("container.name_es", &c.name_es)?;
                 check_range("container.syringes_estimate", c.syringes_estimate as i64, 1, MAX_CONTAINER_ESTIMATE as i64)?;
             }
             Setting::Service(s) => {
@@ -392,6 +416,11 @@ impl Setting {
         }
         Ok(())
     }
+}
+
+/// A Spanish name, when given, is a label like the English one.
+fn check_spanish(field: &str, text: &Option<String>) -> Result<()> {
+    text.as_deref().map_or(Ok(()), |t| check_label(field, t))
 }
 
 pub fn parse_time_zone(tz: &str) -> Result<Zone> {
@@ -567,6 +596,8 @@ mod tests {
         assert!(all.item("naloxone-nasal").unwrap().doses_per_unit == 2);
         assert!(all.kit("standard").is_some());
         assert!(all.has_active(ListKind::Zone, "downtown"));
+        assert!(all.items.iter().all(|i| i.name_es.is_some()) && all.kits.iter().all(|k| k.name_es.is_some()), "the starter speaks Spanish too");
+        assert!(ListKind::ALL.iter().all(|&k| all.list(k).iter().all(|c| c.label_es.is_some())));
     }
 
     #[test]
@@ -574,8 +605,12 @@ mod tests {
         let all = ProgramSettings::default();
         let p = Program { time_zone: "Mars/Olympus".into(), ..Program::default() };
         assert!(matches!(Setting::Program(p).validate(Some(&all)), Err(Error::Invalid { field, .. }) if field == "program.time_zone"));
-        let kit = Kit { id: "k".into(), name: "K".into(), items: vec![ItemQuantity { item: "nope".into(), quantity: 1 }], active: true };
+        let kit = Kit { id: "k".into(), name: "K".into(), name_es: None, items: vec![ItemQuantity { item: "nope".into(), quantity: 1 }], active: true };
         assert!(matches!(Setting::Kit(kit).validate(Some(&all)), Err(Error::Invalid { field, .. }) if field == "kit.items"));
+        let blank = Choice { id: "z".into(), label: "Z".into(), label_es: Some("  ".into()), position: 0, active: true };
+        assert!(matches!(Setting::Choice(ListKind::Zone, blank).validate(Some(&all)), Err(Error::Invalid { field, .. }) if field == "zone.label_es"));
+        let long = Location { id: "l".into(), name: "L".into(), name_es: Some("x".repeat(81)), active: true };
+        assert!(matches!(Setting::Location(long).validate(Some(&all)), Err(Error::Invalid { field, .. }) if field == "location.name_es"));
         assert!(Setting::from_json("item/x", &serde_json::json!({"id": "y"})).is_err());
         for (p, field) in [
             (Program { lock_grace_seconds: MAX_LOCK_GRACE + 1, ..Program::default() }, "program.lock_grace_seconds"),

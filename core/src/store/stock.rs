@@ -26,6 +26,7 @@ pub struct LowStock {
 pub struct StockRow {
     pub item: String,
     pub name: String,
+    pub name_es: Option<String>,
     pub level: i64,
     pub threshold: u32,
     pub low: bool,
@@ -37,6 +38,7 @@ impl StockRow {
         StockRow {
             item: item.id.clone(),
             name: item.name.clone(),
+            name_es: item.name_es.clone(),
             level,
             threshold: item.low_stock_threshold,
             low: level <= item.low_stock_threshold as i64,
