@@ -130,4 +130,9 @@ impl ProgramInfo {
     pub fn put_service_for_testing(&self, service: Service) -> Result<(), SatchelError> {
         guard(|| Ok(self.store.put_setting(satchel_core::Setting::Service(service))?))
     }
+
+    /// A zone, as `satchel program edit` writes one (a test can leave out its Spanish label).
+    pub fn put_zone_for_testing(&self, zone: crate::program::Choice) -> Result<(), SatchelError> {
+        guard(|| Ok(self.store.put_setting(satchel_core::Setting::Choice(satchel_core::ListKind::Zone, zone))?))
+    }
 }

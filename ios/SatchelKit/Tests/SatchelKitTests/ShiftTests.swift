@@ -201,6 +201,34 @@ struct ShiftTests {
         app.stock.cancel()
     }
 
+    @Test func theProgramsNamesAreInTheWorkersLanguageAndEnglishIsMarkedWhereThereIsNoSpanish() async throws {
+        let hub = try Hub()
+        // A zone the manager wrote in English only.
+        try hub.manager.program().putZoneForTesting(zone: Choice(id: "harbor", label: "Harbor", labelEs: nil, position: 9, active: true))
+        _ = try hub.manager.sync().syncNow()
+        let (app, _) = try await joinedApp(hub)
+        // The program's settings arrive at the phone's sync.
+        await app.sync.syncNow()
+        app.updatePreferences { $0.language = .spanish }
+        await app.log.refresh()
+        let standard = try #require(app.log.kits.first { $0.id == "standard" })
+        #expect(standard.name == "Kit estándar para inyectarse")
+        #expect(standard.contents.contains("Jeringa 1 mL 29G"))
+        await app.review.open(kit: "standard")
+        #expect(app.review.kitName == "Kit estándar para inyectarse")
+        #expect(app.review.items.contains { $0.name == "Jeringa 1 mL 29G" })
+        let zones = app.review.zones.map(\.label)
+        #expect(zones.contains("Centro") && zones.contains("Harbor (EN)"), "\(zones)")
+        #expect(app.review.choices.referrals.contains { $0.label == "Salud mental" })
+        app.review.close()
+        await app.stock.choose(location: "van-1")
+        #expect(app.stock.locations.contains { $0.name == "Camioneta 1" })
+        #expect(app.stock.rows.contains { $0.name == "Toallita con alcohol" })
+        app.updatePreferences { $0.language = .english }
+        await app.log.refresh()
+        #expect(app.log.kits.contains { $0.name == "Standard injection kit" })
+    }
+
     @Test func aReferralShowsWhereToGoAndTheCardSpeaksTheParticipantsLanguage() async throws {
         let hub = try Hub()
         let always = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map { Opening(day: $0, opens: "00:00", closes: "24:00") }

@@ -31,10 +31,11 @@ public final class LogViewModel: ChildViewModel {
         else { return }
         status = app.strings.logStatus(contacts: Int(shift.encounters), waiting: Int(shift.waiting), online: app.platform.isOnline())
         self.settings = settings
-        let names = Dictionary(settings.items.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let s = app.strings
+        let names = Dictionary(settings.items.map { ($0.id, s.programName($0.name, $0.nameEs)) }, uniquingKeysWith: { a, _ in a })
         programName = settings.name
         kits = settings.kits.filter(\.active).map { kit in
-            KitTile(id: kit.id, name: kit.name, contents: kit.items.map { "\($0.quantity) \(names[$0.itemId] ?? $0.itemId)" }.joined(separator: ", "))
+            KitTile(id: kit.id, name: s.programName(kit.name, kit.nameEs), contents: kit.items.map { "\($0.quantity) \(names[$0.itemId] ?? $0.itemId)" }.joined(separator: ", "))
         }
     }
 

@@ -43,6 +43,7 @@ public final class ReviewViewModel: ChildViewModel {
     /// `nil`: a new encounter; otherwise the encounter being corrected.
     public private(set) var correcting: String?
     public private(set) var kitName: String?
+    @ObservationIgnored private var kitId: String?
     public private(set) var items: [SheetItem] = []
     public private(set) var addable: [SheetItem] = []
     public var contactType: ContactType = .street
@@ -111,7 +112,7 @@ public final class ReviewViewModel: ChildViewModel {
     func keepDraft(_ store: SatchelStore) {
         guard app?.sheetOpen == true, !busy else { return }
         // Nothing saved is lost if this fails; the sheet goes as it did before drafts.
-        try? store.encounters().keepDraft(draft: SheetDraft(input: input(), correcting: correcting, kitName: kitName))
+        try? store.encounters().keepDraft(draft: SheetDraft(input: input(), correcting: correcting, kitId: kitId))
     }
 
     private func open(_ sheet: @escaping @Sendable (SatchelStore) throws -> Sheet) async {
@@ -126,16 +127,22 @@ public final class ReviewViewModel: ChildViewModel {
     private func show(_ sheet: Sheet) async {
         let input = sheet.input
         let lists = sheet.lists
+        // Names in the worker's language (D98); the rest of the sheet reads only these.
+        let s = app?.strings ?? Strings(.english)
+        let named = { (list: [Choice]) in list.map { c -> Choice in var c = c; c.label = s.programName(c.label, c.labelEs); return c } }
         correcting = sheet.correcting
-        kitName = sheet.kitName
+        kitId = sheet.kitId
+        kitName = sheet.kitName.map { s.programName($0, sheet.kitNameEs) }
         occurredAt = input.occurredAt
-        items = sheet.items.map { SheetItem(id: $0.id, name: $0.name, quantity: Int($0.quantity)) }
-        addable = sheet.addable.map { SheetItem(id: $0.id, name: $0.name, quantity: 0) }
-        containers = sheet.containers.map { SheetContainer(id: $0.id, name: $0.name, syringesEach: Int($0.syringesEach), count: Int($0.count)) }
-        zones = lists.zones
-        choices = (lists.ageBands, lists.genders, lists.referralTypes, lists.substances)
-        profileLists = (lists.races, lists.ethnicities, lists.residences)
-        deliverable = lists.servicesDelivered
+        items = sheet.items.map { SheetItem(id: $0.id, name: s.programName($0.name, $0.nameEs), quantity: Int($0.quantity)) }
+        addable = sheet.addable.map { SheetItem(id: $0.id, name: s.programName($0.name, $0.nameEs), quantity: 0) }
+        containers = sheet.containers.map {
+            SheetContainer(id: $0.id, name: s.programName($0.name, $0.nameEs), syringesEach: Int($0.syringesEach), count: Int($0.count))
+        }
+        zones = named(lists.zones)
+        choices = (named(lists.ageBands), named(lists.genders), named(lists.referralTypes), named(lists.substances))
+        profileLists = (named(lists.races), named(lists.ethnicities), named(lists.residences))
+        deliverable = named(lists.servicesDelivered)
         contactType = input.contactType
         zoneId = input.zoneId
         participantCode = ""

@@ -50,9 +50,10 @@ public final class StockViewModel: ChildViewModel {
             let location = try stock.deviceLocation()
             return (settings, location, try location.map { try stock.rows(locationId: $0) } ?? [])
         }) else { return }
+        let s = app.strings
         locationId = location
-        locations = settings.locations.filter(\.active)
-        self.rows = rows
+        locations = settings.locations.filter(\.active).map { l -> StockLocation in var l = l; l.name = s.programName(l.name, l.nameEs); return l }
+        self.rows = rows.map { r -> StockRow in var r = r; r.name = s.programName(r.name, r.nameEs); return r }
     }
 
     public func choose(location id: String) async {

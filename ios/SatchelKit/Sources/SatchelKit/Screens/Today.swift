@@ -41,8 +41,9 @@ public final class TodayViewModel: ChildViewModel {
             return (try e.shiftSummary(), try e.shift())
         }) else { return }
         let settings = app.log.settings
-        let names = Dictionary((settings?.items ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let zones = Dictionary((settings?.zones ?? []).map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
+        let s = app.strings
+        let names = Dictionary((settings?.items ?? []).map { ($0.id, s.programName($0.name, $0.nameEs)) }, uniquingKeysWith: { a, _ in a })
+        let zones = Dictionary((settings?.zones ?? []).map { ($0.id, s.programName($0.label, $0.labelEs)) }, uniquingKeysWith: { a, _ in a })
         self.summary = summary
         rows = list.map { e in
             TodayRow(

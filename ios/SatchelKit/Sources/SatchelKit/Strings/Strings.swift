@@ -150,6 +150,13 @@ public struct Strings: @unchecked Sendable {
         language == .spanish ? (s.name.es ?? s.name.en) : s.name.en
     }
 
+    /// A name the program wrote (a kit, an item, a zone, a list entry, a place): the Spanish one
+    /// in Spanish, and where there is none the English one, marked (D98).
+    public func programName(_ en: String, _ es: String?) -> String {
+        guard language == .spanish else { return en }
+        return es ?? "\(en) (EN)"
+    }
+
     /// The words for a library error. Never shows entered values.
     public func describe(_ error: any Error) -> String {
         guard let e = error as? SatchelError else { return self(.somethingWrong) }

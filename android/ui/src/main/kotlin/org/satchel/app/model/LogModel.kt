@@ -39,10 +39,11 @@ class LogModel(private val app: AppModel) {
                 settings to store.encounters().use { it.shiftSummary() }
             }
             this.settings = settings
-            val names = settings.items.associate { it.id to it.name }
+            val s = app.strings
+            val names = settings.items.associate { it.id to s.programName(it.name, it.nameEs) }
             val kits = settings.kits.filter { it.active }.map { kit ->
                 val contents = kit.items.joinToString(", ") { "${it.quantity} ${names[it.itemId] ?: it.itemId}" }
-                KitTile(kit.id, kit.name, kit.items.sumOf { it.quantity.toInt() }, contents)
+                KitTile(kit.id, s.programName(kit.name, kit.nameEs), kit.items.sumOf { it.quantity.toInt() }, contents)
             }
             _state.update { LogState(settings.name, kits, shift.encounters.toInt(), shift.waiting.toLong(), app.platform.isOnline()) }
         }

@@ -35,6 +35,7 @@ data class ReviewState(
     /** `null`: a new encounter; otherwise the encounter being corrected. */
     val correcting: String? = null,
     val kitName: String? = null,
+    val kitId: String? = null,
     val occurredAt: Instant = Instant.EPOCH,
     val items: List<SheetItem> = emptyList(),
     /** Catalog items not on the sheet yet (for "Add a supply"). */
@@ -144,7 +145,7 @@ class ReviewModel(private val app: AppModel) {
         val s = _state.value
         if (!app.state.value.sheetOpen || s.busy) return
         try {
-            store.encounters().use { it.keepDraft(SheetDraft(input(s), s.correcting, s.kitName)) }
+            store.encounters().use { it.keepDraft(SheetDraft(input(s), s.correcting, s.kitId)) }
         } catch (_: SatchelException) {
             // Nothing is lost that was saved; the sheet goes as it did before drafts.
         }
@@ -159,24 +160,28 @@ class ReviewModel(private val app: AppModel) {
     private fun show(sheet: Sheet) {
         val input = sheet.input
         val lists = sheet.lists
+        val s = app.strings
+        // Names in the worker's language (D98); the rest of the app reads only these.
+        fun List<Choice>.named() = map { it.copy(label = s.programName(it.label, it.labelEs)) }
         _state.value = ReviewState(
             correcting = sheet.correcting,
-            kitName = sheet.kitName,
+            kitName = sheet.kitName?.let { s.programName(it, sheet.kitNameEs) },
+            kitId = sheet.kitId,
             occurredAt = input.occurredAt,
-            items = sheet.items.map { SheetItem(it.id, it.name, it.quantity.toInt()) },
-            addable = sheet.addable.map { SheetItem(it.id, it.name, 0) },
-            containers = sheet.containers.map { SheetContainer(it.id, it.name, it.syringesEach.toInt(), it.count.toInt()) },
+            items = sheet.items.map { SheetItem(it.id, s.programName(it.name, it.nameEs), it.quantity.toInt()) },
+            addable = sheet.addable.map { SheetItem(it.id, s.programName(it.name, it.nameEs), 0) },
+            containers = sheet.containers.map { SheetContainer(it.id, s.programName(it.name, it.nameEs), it.syringesEach.toInt(), it.count.toInt()) },
             contactType = input.contactType,
             zoneId = input.zoneId,
-            zones = lists.zones,
-            ageBands = lists.ageBands,
-            genders = lists.genders,
-            referralTypes = lists.referralTypes,
-            substances = lists.substances,
-            races = lists.races,
-            ethnicities = lists.ethnicities,
-            residences = lists.residences,
-            deliverable = lists.servicesDelivered,
+            zones = lists.zones.named(),
+            ageBands = lists.ageBands.named(),
+            genders = lists.genders.named(),
+            referralTypes = lists.referralTypes.named(),
+            substances = lists.substances.named(),
+            races = lists.races.named(),
+            ethnicities = lists.ethnicities.named(),
+            residences = lists.residences.named(),
+            deliverable = lists.servicesDelivered.named(),
             newParticipant = input.newParticipant,
             ageBandId = input.ageBandId,
             genderId = input.genderId,

@@ -45,10 +45,13 @@ class StockModel(private val app: AppModel) {
                     val location = stock.deviceLocation()
                     val locations = settings.locations.filter { it.active }
                     if (location == null) {
-                        StockState(locations = locations)
+                        StockState(locations = locations.named(app.strings))
                     } else {
                         // The core joins the catalog, the levels and low or out (one rule for both apps).
-                        StockState(location, locations.firstOrNull { it.id == location }?.name ?: location, locations, stock.rows(location))
+                        val s = app.strings
+                        val here = locations.firstOrNull { it.id == location }
+                        val rows = stock.rows(location).map { it.copy(name = s.programName(it.name, it.nameEs)) }
+                        StockState(location, here?.let { s.programName(it.name, it.nameEs) } ?: location, locations.named(s), rows)
                     }
                 }
             }
@@ -127,3 +130,6 @@ class StockModel(private val app: AppModel) {
         }
     }
 }
+
+/** The places in the worker's language (D98). */
+private fun List<StockLocation>.named(s: org.satchel.app.strings.Strings) = map { it.copy(name = s.programName(it.name, it.nameEs)) }

@@ -38,8 +38,9 @@ class TodayModel(private val app: AppModel) {
                     Triple(enc.shiftSummary(), enc.shift(), app.log.settings ?: store.program().use { it.settings() })
                 }
             }
-            val names = settings.items.associate { it.id to it.name }
-            val zones = settings.zones.associate { it.id to it.label }
+            val s = app.strings
+            val names = settings.items.associate { it.id to s.programName(it.name, it.nameEs) }
+            val zones = settings.zones.associate { it.id to s.programName(it.label, it.labelEs) }
             val rows = list.map { e -> row(e, names, zones) }
             _state.update { it.copy(summary = summary, rows = rows) }
         }

@@ -134,6 +134,7 @@ object English : Strings {
         "Asks that people come sober".takeIf { s.requiresSobriety },
     ).joinToString(" · ")
     override fun serviceName(s: Service) = s.name.en
+    override fun programName(en: String, es: String?) = en
     override val cardLanguageLabel = "Card language"
     override val qrNote = "Scan to save this service's details on your phone. Nothing about you is in it."
     override val back = "Back"

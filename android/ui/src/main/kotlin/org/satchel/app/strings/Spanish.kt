@@ -134,6 +134,7 @@ object Spanish : Strings {
         "Pide llegar sin haber consumido".takeIf { s.requiresSobriety },
     ).joinToString(" · ")
     override fun serviceName(s: Service) = s.name.es ?: s.name.en
+    override fun programName(en: String, es: String?) = es ?: "$en (EN)"
     override val cardLanguageLabel = "Idioma de la tarjeta"
     override val qrNote = "Escanee para guardar los datos de este servicio en su teléfono. No contiene nada sobre usted."
     override val back = "Volver"

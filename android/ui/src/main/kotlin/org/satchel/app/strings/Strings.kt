@@ -124,6 +124,9 @@ interface Strings {
     fun doorSummary(s: Service): String
     /** A service's name in the app's language (English where the program wrote no Spanish). */
     fun serviceName(s: Service): String
+    /** A name the program wrote (a kit, an item, a zone, a list entry, a place): the Spanish one
+     *  in Spanish, and where there is none the English one, marked (D98). */
+    fun programName(en: String, es: String?): String
     val cardLanguageLabel: String
     val qrNote: String
     val back: String
