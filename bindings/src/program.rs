@@ -189,6 +189,8 @@ pub struct FormLimits {
     pub stock_adjustment: NumberRange,
     /// A counted stock level.
     pub stock_level: NumberRange,
+    /// How many minutes before the sheet opened a contact logged late can be dated (the shift).
+    pub minutes_earlier: NumberRange,
 }
 
 /// The form's limits (the same for every program).
@@ -206,5 +208,6 @@ pub fn form_limits() -> FormLimits {
         stock_quantity: r(l.stock_quantity),
         stock_adjustment: r(l.stock_adjustment),
         stock_level: r(l.stock_level),
+        minutes_earlier: r(l.minutes_earlier),
     }
 }

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::settings::{Choice, ProgramSettings};
 
 /// How long a draft kept across a lock is offered again: a night's shift. Older, it is dropped.
-pub const DRAFT_HOURS: i64 = 12;
+pub const DRAFT_HOURS: i64 = crate::store::SHIFT_HOURS;
 
 /// A supply on the sheet (or one that can be added to it).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -58,6 +58,9 @@ pub struct FormLimits {
     pub stock_adjustment: Range,
     /// A counted stock level.
     pub stock_level: Range,
+    /// How many minutes before the sheet opened a contact logged late can be dated: up to an
+    /// hour short of the shift, so the contact still shows on Today and counts in the shift.
+    pub minutes_earlier: Range,
 }
 
 pub const LIMITS: FormLimits = FormLimits {
@@ -70,6 +73,7 @@ pub const LIMITS: FormLimits = FormLimits {
     stock_quantity: Range { min: 1, max: 1_000_000 },
     stock_adjustment: Range { min: -1_000_000, max: 1_000_000 },
     stock_level: Range { min: 0, max: 10_000_000 },
+    minutes_earlier: Range { min: 0, max: (crate::store::SHIFT_HOURS - 1) * 60 },
 };
 
 /// An integer within an inclusive range.

@@ -17,6 +17,12 @@ struct ReviewView: View {
                 Section {
                     Picker(strings(.zone), selection: $model.zoneId) { ForEach(model.zones, id: \.id) { Text($0.label).tag($0.id) } }
                 }
+                // A contact logged late gets its own time (D99).
+                if model.correcting == nil {
+                    Section(model.contactTime) {
+                        Stepper("\(strings(.minutesEarlier)): \(model.minutesEarlier)", onIncrement: { model.stepMinutesEarlier(by: 1) }, onDecrement: { model.stepMinutesEarlier(by: -1) })
+                    }
+                }
                 Section(strings(.items)) {
                     ForEach(model.items) { item in
                         Stepper(value: Binding(get: { item.quantity }, set: { model.step(item.id, by: $0 - item.quantity); Task { await model.refreshNaloxone() } }), in: 0...ReviewViewModel.maxQuantity) {

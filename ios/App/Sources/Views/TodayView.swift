@@ -13,7 +13,7 @@ struct TodayView: View {
                         HStack {
                             Text("\(row.time)  \(row.zone)").strikethrough(row.voided)
                             Spacer()
-                            Text(row.voided ? strings(.voided) : row.synced ? strings(.sent) : strings(.waiting))
+                            Text(row.status)
                         }
                         Text(row.supplies).font(.subheadline)
                     }

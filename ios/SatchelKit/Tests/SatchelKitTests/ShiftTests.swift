@@ -64,6 +64,11 @@ struct ShiftTests {
         await app.today.confirmVoid()
         #expect(app.today.rows.first?.voided == true)
         #expect(app.today.summary?.encounters == 0)
+        // Whether the void itself reached the hub shows on the row.
+        #expect(app.today.rows.first?.status == "Voided · Waiting")
+        await app.sync.syncNow()
+        await app.today.refresh()
+        #expect(app.today.rows.first?.status == "Voided · Sent")
     }
 
     @Test func aNewCodeAsksTheProfileOnceAndANaloxoneKitAsksWhy() async throws {
@@ -177,8 +182,14 @@ struct ShiftTests {
         #expect(app.review.count(.overdoseReversals) == Int(formLimits().overdoseReversals.max))
         let counts: [Int] = [app.review.count(.overdoseReversals), app.review.count(.collectingFor), app.review.count(.naloxoneDosesUsed)]
         #expect(counts == [20, 50, 100])
+        // A contact logged late: dated back as far as the core allows (the shift, less an hour).
+        for _ in 0..<30 { app.review.stepMinutesEarlier(by: 10) }
+        #expect(app.review.minutesEarlier == Int(formLimits().minutesEarlier.max) && app.review.minutesEarlier == 660)
+        let contactAt = app.review.contactAt
         await app.review.save()
         #expect(app.today.rows.count == 1 && app.review.error == nil)
+        let saved = try #require(try app.openStore().encounters().recent(limit: 1).first)
+        #expect(Int(saved.occurredAt.timeIntervalSince1970) / 60 == Int(contactAt.timeIntervalSince1970) / 60, "saved 11 hours earlier, to the minute")
 
         // Stock: a correction steps over 0, which the core refuses; a receipt never goes below 1.
         await app.stock.choose(location: "van-1")
@@ -220,6 +231,12 @@ struct ShiftTests {
         let zones = app.review.zones.map(\.label)
         #expect(zones.contains("Centro") && zones.contains("Harbor (EN)"), "\(zones)")
         #expect(app.review.choices.referrals.contains { $0.label == "Salud mental" })
+        // The language changed with the sheet open: its names follow, what was entered stays.
+        app.review.step("syringe-1ml", by: 3)
+        app.updatePreferences { $0.language = .english }
+        #expect(app.review.kitName == "Standard injection kit" && app.review.zones.contains { $0.label == "Downtown" })
+        #expect(app.review.items.first { $0.id == "syringe-1ml" }?.quantity == 13)
+        app.updatePreferences { $0.language = .spanish }
         app.review.close()
         await app.stock.choose(location: "van-1")
         #expect(app.stock.locations.contains { $0.name == "Camioneta 1" })

@@ -242,10 +242,16 @@ public final class AppViewModel {
     public func updatePreferences(_ change: (inout Preferences) -> Void) {
         var prefs = preferences
         change(&prefs)
+        let languageChanged = prefs.language != preferences.language
         platform.savePreferences(prefs)
         preferences = prefs
         strings = Strings(prefs.language)
         dark = Self.dark(prefs.theme, platform)
+        // The program's names are in the worker's language (D98): the screens follow a change.
+        if languageChanged {
+            review.relabel()
+            Task { await refreshAll() }
+        }
     }
 
     func notify(_ text: String, action: String? = nil, onAction: (@MainActor () async -> Void)? = nil) {

@@ -83,7 +83,23 @@ public final class ReviewViewModel: ChildViewModel {
     /// The core says the sheet asks why a naloxone kit is given (a naloxone item is on it).
     public private(set) var asksNaloxoneKit = false
     public var naloxoneKit: NaloxoneKit?
+    /// When the sheet opened (a new contact) or when the contact happened (a correction).
     @ObservationIgnored private var occurredAt = Date()
+    /// A contact logged late: how many minutes before the sheet opened it happened.
+    public private(set) var minutesEarlier = 0
+
+    /// When the contact happened, as it will be saved.
+    public var contactAt: Date { occurredAt.addingTimeInterval(-Double(minutesEarlier) * 60) }
+
+    /// The contact's time as the sheet shows it ("When: 21:40").
+    public var contactTime: String { app?.strings(.contactAt, Formats.time(contactAt)) ?? Formats.time(contactAt) }
+
+    /// A contact logged late: 5 minutes earlier or later a step, back to the core's limit.
+    public func stepMinutesEarlier(by: Int) {
+        guard correcting == nil else { return }
+        let range = Self.limits.minutesEarlier
+        minutesEarlier = min(max(minutesEarlier + 5 * by, Int(range.min)), Int(range.max))
+    }
     @ObservationIgnored private weak var app: AppViewModel?
 
     public init() {}
@@ -124,7 +140,29 @@ public final class ReviewViewModel: ChildViewModel {
         }
     }
 
+    /// The core's sheet as opened, for its names in both languages (the language can change).
+    @ObservationIgnored private var opened: Sheet?
+
+    /// The app's language changed: the open sheet's names follow, what was entered stays.
+    func relabel() {
+        guard let sheet = opened else { return }
+        let s = app?.strings ?? Strings(.english)
+        let named = { (list: [Choice]) in list.map { c -> Choice in var c = c; c.label = s.programName(c.label, c.labelEs); return c } }
+        let names = Dictionary((sheet.items + sheet.addable).map { ($0.id, s.programName($0.name, $0.nameEs)) }, uniquingKeysWith: { a, _ in a })
+        let containerNames = Dictionary(sheet.containers.map { ($0.id, s.programName($0.name, $0.nameEs)) }, uniquingKeysWith: { a, _ in a })
+        kitName = sheet.kitName.map { s.programName($0, sheet.kitNameEs) }
+        items = items.map { SheetItem(id: $0.id, name: names[$0.id] ?? $0.name, quantity: $0.quantity) }
+        addable = addable.map { SheetItem(id: $0.id, name: names[$0.id] ?? $0.name, quantity: $0.quantity) }
+        containers = containers.map { SheetContainer(id: $0.id, name: containerNames[$0.id] ?? $0.name, syringesEach: $0.syringesEach, count: $0.count) }
+        let lists = sheet.lists
+        zones = named(lists.zones)
+        choices = (named(lists.ageBands), named(lists.genders), named(lists.referralTypes), named(lists.substances))
+        profileLists = (named(lists.races), named(lists.ethnicities), named(lists.residences))
+        deliverable = named(lists.servicesDelivered)
+    }
+
     private func show(_ sheet: Sheet) async {
+        opened = sheet
         let input = sheet.input
         let lists = sheet.lists
         // Names in the worker's language (D98); the rest of the sheet reads only these.
@@ -134,6 +172,7 @@ public final class ReviewViewModel: ChildViewModel {
         kitId = sheet.kitId
         kitName = sheet.kitName.map { s.programName($0, sheet.kitNameEs) }
         occurredAt = input.occurredAt
+        minutesEarlier = 0
         items = sheet.items.map { SheetItem(id: $0.id, name: s.programName($0.name, $0.nameEs), quantity: Int($0.quantity)) }
         addable = sheet.addable.map { SheetItem(id: $0.id, name: s.programName($0.name, $0.nameEs), quantity: 0) }
         containers = sheet.containers.map {
@@ -333,7 +372,7 @@ public final class ReviewViewModel: ChildViewModel {
 
     private func input() -> EncounterInput {
         EncounterInput(
-            occurredAt: occurredAt,
+            occurredAt: contactAt,
             contactType: contactType,
             zoneId: zoneId,
             geohash: nil,

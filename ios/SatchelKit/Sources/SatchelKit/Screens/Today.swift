@@ -10,6 +10,8 @@ public struct TodayRow: Equatable, Sendable, Identifiable {
     public let supplies: String
     public let voided: Bool
     public let synced: Bool
+    /// "Waiting", "Sent", and for a void whether the void itself was sent ("Voided · Waiting").
+    public let status: String
 }
 
 /// Today: the shift's encounters (the core's last 12 hours), newest first, and its summary.
@@ -52,7 +54,8 @@ public final class TodayViewModel: ChildViewModel {
                 zone: zones[e.zoneId] ?? e.zoneId,
                 supplies: e.items.map { "\($0.quantity) × \(names[$0.itemId] ?? $0.itemId)" }.joined(separator: ", "),
                 voided: e.voided,
-                synced: e.synced
+                synced: e.synced,
+                status: e.voided ? "\(s(.voided)) · \(s(e.synced ? .sent : .waiting))" : s(e.synced ? .sent : .waiting)
             )
         }
     }

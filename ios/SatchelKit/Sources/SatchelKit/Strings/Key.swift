@@ -51,6 +51,8 @@ public enum Key: String, CaseIterable, Sendable {
     case undone
     case draftBack
     case draftBackRetypeCode
+    case contactAt
+    case minutesEarlier
     case addOne
     case removeOne
     case todayTitle

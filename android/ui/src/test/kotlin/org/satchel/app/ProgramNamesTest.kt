@@ -38,6 +38,14 @@ class ProgramNamesTest {
         val zones = sheet.zones.map { it.label }
         assertTrue(zones.toString(), "Centro" in zones && "Harbor (EN)" in zones)
         assertTrue(sheet.referralTypes.any { it.label == "Salud mental" })
+        // The language changed with the sheet open: its names follow, what was entered stays.
+        app.review.step("syringe-1ml", 3)
+        app.updatePreferences { it.copy(language = Language.ENGLISH) }
+        val english = app.review.state.value
+        assertEquals("Standard injection kit", english.kitName)
+        assertTrue(english.zones.any { it.label == "Downtown" })
+        assertEquals(13, english.items.first { it.id == "syringe-1ml" }.quantity)
+        app.updatePreferences { it.copy(language = Language.SPANISH) }
         app.review.close()
 
         app.stock.chooseLocation("van-1")

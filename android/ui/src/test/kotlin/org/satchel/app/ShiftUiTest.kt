@@ -121,7 +121,7 @@ class ShiftUiTest {
         }
         rule.mainClock.autoAdvance = true
         rule.onNodeWithTag("tab-today").performClick()
-        rule.waitForText(English.voided)
+        rule.waitForText("${English.voided} · ${English.waiting}")
     }
 
     @Test
@@ -154,6 +154,10 @@ class ShiftUiTest {
         rule.onNodeWithTag("void-confirm").performClick()
         rule.waitFor("the void") { app.today.state.value.rows.single().voided }
         assertEquals(0u, app.today.state.value.summary?.encounters)
+        // Whether the void itself reached the hub shows on the row.
+        assertEquals("${English.voided} · ${English.waiting}", app.today.state.value.rows.single().status)
+        app.sync.syncNow()
+        rule.waitFor("the void sent", app = app) { app.today.state.value.rows.single().status == "${English.voided} · ${English.sent}" }
     }
 
     @Test
@@ -406,8 +410,12 @@ class ShiftUiTest {
             app.review.stepCounter(Counter.COLLECTING_FOR, 10)
             app.review.stepCounter(Counter.NALOXONE_DOSES_USED, 50)
         }
+        // A contact logged late: dated back as far as the core allows (the shift, less an hour).
+        repeat(30) { app.review.stepMinutesEarlier(10) }
         val limits = org.satchel.ffi.formLimits()
         val s = app.review.state.value
+        assertEquals(limits.minutesEarlier.max.toInt(), s.minutesEarlier)
+        assertEquals(660, s.minutesEarlier)
         assertEquals(limits.overdoseReversals.max.toInt(), s.overdoseReversals)
         assertEquals(20, s.overdoseReversals)
         assertEquals(50, s.collectingFor)
@@ -415,6 +423,8 @@ class ShiftUiTest {
         rule.onNodeWithTag("save").performClick()
         rule.waitFor("the encounter saved at the limits", app = app) { app.today.state.value.rows.size == 1 }
         assertEquals(null, app.review.state.value.error)
+        val saved = app.openStore().encounters().use { it.recent(1u).first() }
+        assertEquals("saved 11 hours earlier, to the minute", s.contactAt.epochSecond / 60, saved.occurredAt.epochSecond / 60)
 
         // Stock: a correction steps over 0, which the core refuses; a receipt never goes below 1.
         rule.onNodeWithTag("tab-stock").performClick()

@@ -323,9 +323,15 @@ class AppModel(
     }
 
     fun updatePreferences(change: (Preferences) -> Preferences) {
-        val prefs = change(_state.value.preferences)
+        val before = _state.value.preferences
+        val prefs = change(before)
         platform.savePreferences(prefs)
         _state.update { it.copy(preferences = prefs, strings = stringsFor(prefs.language), dark = darkFor(prefs.theme)) }
+        // The program's names are in the worker's language (D98): the screens follow a change.
+        if (prefs.language != before.language) {
+            review.relabel()
+            refreshAll()
+        }
     }
 
     /** Re-reads the clock for the dark-at-night theme (the app calls it when it resumes). */

@@ -36,7 +36,10 @@ data class ReviewState(
     val correcting: String? = null,
     val kitName: String? = null,
     val kitId: String? = null,
+    /** When the sheet opened (a new contact) or when the contact happened (a correction). */
     val occurredAt: Instant = Instant.EPOCH,
+    /** A contact logged late: how many minutes before [occurredAt] it happened. */
+    val minutesEarlier: Int = 0,
     val items: List<SheetItem> = emptyList(),
     /** Catalog items not on the sheet yet (for "Add a supply"). */
     val addable: List<SheetItem> = emptyList(),
@@ -103,6 +106,10 @@ data class ReviewState(
     val offersProfileUpdate: Boolean
         get() = correcting == null && hasProfile && seenBefore == true && !updatingProfile
 
+    /** When the contact happened, as it will be saved. */
+    val contactAt: Instant
+        get() = occurredAt.minusSeconds(minutesEarlier * 60L)
+
     /** The race ids chosen (none while not asked or declined). */
     val raceIds: Set<String>
         get() = (race as? ProfileAnswer.Chosen)?.ids?.toSet() ?: emptySet()
@@ -157,7 +164,32 @@ class ReviewModel(private val app: AppModel) {
         }
     }
 
+    /** The core's sheet as opened, for its names in both languages (the language can change). */
+    private var opened: Sheet? = null
+
+    /** The app's language changed: the open sheet's names follow, what was entered stays. */
+    fun relabel() {
+        val sheet = opened ?: return
+        val s = app.strings
+        val items = (sheet.items + sheet.addable).associate { it.id to s.programName(it.name, it.nameEs) }
+        val containers = sheet.containers.associate { it.id to s.programName(it.name, it.nameEs) }
+        val lists = sheet.lists
+        fun List<Choice>.named() = map { it.copy(label = s.programName(it.label, it.labelEs)) }
+        _state.update { st ->
+            st.copy(
+                kitName = sheet.kitName?.let { s.programName(it, sheet.kitNameEs) },
+                items = st.items.map { it.copy(name = items[it.id] ?: it.name) },
+                addable = st.addable.map { it.copy(name = items[it.id] ?: it.name) },
+                containers = st.containers.map { it.copy(name = containers[it.id] ?: it.name) },
+                zones = lists.zones.named(), ageBands = lists.ageBands.named(), genders = lists.genders.named(),
+                referralTypes = lists.referralTypes.named(), substances = lists.substances.named(), races = lists.races.named(),
+                ethnicities = lists.ethnicities.named(), residences = lists.residences.named(), deliverable = lists.servicesDelivered.named(),
+            )
+        }
+    }
+
     private fun show(sheet: Sheet) {
+        opened = sheet
         val input = sheet.input
         val lists = sheet.lists
         val s = app.strings
@@ -318,6 +350,15 @@ class ReviewModel(private val app: AppModel) {
         s.copy(containers = s.containers.map { if (it.id == containerId) it.copy(count = (it.count + by).coerceIn(0, limits.sharpsContainers.max.toInt())) else it })
     }
 
+    /** The contact's time as the sheet shows it ("21:40"). */
+    fun contactTime(s: ReviewState): String = Formats.time(s.contactAt, app.platform)
+
+    /** A contact logged late: 5 minutes earlier or later a tap, back to the core's limit. */
+    fun stepMinutesEarlier(by: Int) = _state.update { s ->
+        if (s.correcting != null) s
+        else s.copy(minutesEarlier = (s.minutesEarlier + 5 * by).coerceIn(limits.minutesEarlier.min.toInt(), limits.minutesEarlier.max.toInt()))
+    }
+
     fun setContactType(c: ContactType) = _state.update { it.copy(contactType = c) }
     fun setZone(id: String) = _state.update { it.copy(zoneId = id) }
     fun setNewParticipant(on: Boolean) = _state.update { it.copy(newParticipant = on) }
@@ -342,7 +383,7 @@ class ReviewModel(private val app: AppModel) {
     private fun Set<String>.toggle(id: String) = if (id in this) this - id else this + id
 
     private fun input(s: ReviewState) = EncounterInput(
-        occurredAt = s.occurredAt,
+        occurredAt = s.contactAt,
         contactType = s.contactType,
         zoneId = s.zoneId,
         geohash = null,

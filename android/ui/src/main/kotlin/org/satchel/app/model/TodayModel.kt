@@ -15,6 +15,8 @@ data class TodayRow(
     val supplies: String,
     val voided: Boolean,
     val synced: Boolean,
+    /** "Waiting", "Sent", and for a void whether the void itself was sent ("Voided · Waiting"). */
+    val status: String = "",
 )
 
 data class TodayState(
@@ -54,6 +56,10 @@ class TodayModel(private val app: AppModel) {
         supplies = e.items.joinToString(", ") { "${it.quantity} × ${items[it.itemId] ?: it.itemId}" },
         voided = e.voided,
         synced = e.synced,
+        status = app.strings.let { s ->
+            val sent = if (e.synced) s.sent else s.waiting
+            if (e.voided) "${s.voided} · $sent" else sent
+        },
     )
 
     fun tap(encounterId: String) {

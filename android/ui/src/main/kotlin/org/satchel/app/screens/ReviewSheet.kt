@@ -82,6 +82,17 @@ fun ReviewSheet(model: ReviewModel, strings: Strings) {
             // seen before Save, not below the fold.
             SectionTitle(strings.zone)
             ChoiceChips(s.zones.map { it.id to it.label }, s.zoneId, model::setZone)
+            if (s.correcting == null) {
+                // A contact logged late gets its own time (D99).
+                SectionTitle(strings.contactAt(model.contactTime(s)))
+                Stepper(
+                    label = strings.minutesEarlier,
+                    value = s.minutesEarlier,
+                    addDescription = strings.addOne(strings.minutesEarlier),
+                    removeDescription = strings.removeOne(strings.minutesEarlier),
+                    onStep = model::stepMinutesEarlier,
+                )
+            }
             SectionTitle(strings.items)
             for (item in s.items) {
                 Stepper(

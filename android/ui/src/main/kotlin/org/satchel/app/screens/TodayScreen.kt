@@ -70,11 +70,7 @@ fun TodayScreen(model: TodayModel, strings: Strings) {
                         Text(row.time, style = MaterialTheme.typography.titleMedium, textDecoration = decoration, maxLines = 1, softWrap = false)
                         Text("${row.contactType} · ${row.zone}", style = MaterialTheme.typography.titleMedium, textDecoration = decoration)
                         Text(
-                            when {
-                                row.voided -> strings.voided
-                                row.synced -> strings.sent
-                                else -> strings.waiting
-                            },
+                            row.status,
                             style = MaterialTheme.typography.labelLarge,
                             modifier = Modifier.align(Alignment.CenterVertically),
                         )

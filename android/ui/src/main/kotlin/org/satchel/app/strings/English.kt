@@ -93,6 +93,8 @@ object English : Strings {
     override val undone = "Removed"
     override val draftBack = "The contact you were logging is back"
     override val draftBackRetypeCode = "The contact you were logging is back. Type the code again."
+    override fun contactAt(time: String) = "When: $time"
+    override val minutesEarlier = "Minutes ago (logged late)"
     override fun contactTypeName(id: String) = when (id) {
         "STREET" -> "Street"
         "MOBILE_UNIT" -> "Mobile unit"

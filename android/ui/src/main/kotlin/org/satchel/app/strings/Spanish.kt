@@ -93,6 +93,8 @@ object Spanish : Strings {
     override val undone = "Quitado"
     override val draftBack = "Volvió el contacto que estabas anotando"
     override val draftBackRetypeCode = "Volvió el contacto que estabas anotando. Escribe el código otra vez."
+    override fun contactAt(time: String) = "Cuándo: $time"
+    override val minutesEarlier = "Minutos antes (anotado tarde)"
     override fun contactTypeName(id: String) = when (id) {
         "STREET" -> "Calle"
         "MOBILE_UNIT" -> "Unidad móvil"

@@ -100,6 +100,10 @@ interface Strings {
     val draftBack: String
     /** The same, when a participant code had been typed: a draft never keeps it. */
     val draftBackRetypeCode: String
+    /** The sheet's time row: when the contact happened ("When: 21:40"). */
+    fun contactAt(time: String): String
+    /** The stepper that dates a contact logged late. */
+    val minutesEarlier: String
     fun contactTypeName(id: String): String
 
     // Today
