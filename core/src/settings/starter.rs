@@ -56,7 +56,9 @@ pub fn starter() -> Vec<Setting> {
     out.push(kit("naloxone", ("Naloxone kit", "Kit de naloxona"), vec![iq("naloxone-nasal", 1), iq("fentanyl-strip", 2)]));
     out.push(kit("smoking", ("Safer smoking kit", "Kit para fumar más seguro"), vec![iq("pipe-glass", 1), iq("mouthpiece", 2), iq("alcohol-pad", 2)]));
     out.push(kit("wound", ("Wound care kit", "Kit para cuidado de heridas"), vec![iq("wound-kit", 1), iq("alcohol-pad", 4)]));
-    let lists: [(ListKind, &[(&str, &str, &str)]); 9] = [
+    // Each entry: id, English label, Spanish label (D98).
+    type Entry = (&'static str, &'static str, &'static str);
+    let lists: [(ListKind, &[Entry]); 9] = [
         (
             ListKind::Zone,
             &[("downtown", "Downtown", "Centro"), ("riverside", "Riverside", "Riverside"), ("eastside", "East Side", "East Side"), ("northgate", "Northgate", "Northgate")],
