@@ -12,7 +12,21 @@ pub enum CliError {
     /// A file could not be read or written.
     #[error("{what} {}: {source}", path.display())]
     File { what: &'static str, path: PathBuf, source: std::io::Error },
-    /// Anything else the tool refuses, with the reason.
+    /// A store is already in the folder `program init` was given; it is never overwritten.
+    #[error("a store already exists in {}; use it, or choose another --store", .0.display())]
+    StoreExists(PathBuf),
+    /// No manager's store in the folder.
+    #[error("no manager's store in {}; run `satchel program init` first (or give --store)", .0.display())]
+    NoStore(PathBuf),
+    /// The store there is an outreach phone's, not a manager's.
+    #[error("the store in {} is not a manager's store", .0.display())]
+    NotManagerStore(PathBuf),
+    /// A new passphrase was refused or typed differently twice (the reason never repeats it);
+    /// nothing was created.
+    #[error("{0}; nothing was created")]
+    NewPassphrase(String),
+    /// Anything else the tool refuses: a command line or a file it cannot act on, with the
+    /// reason and what to do.
     #[error("{0}")]
     Refused(String),
 }

@@ -46,13 +46,12 @@ pub const MIN_PASSPHRASE: usize = 12;
 fn check_new_passphrase(pass: &str) -> Result<()> {
     let chars: Vec<char> = pass.chars().collect();
     if chars.len() < MIN_PASSPHRASE {
-        return Err(format!(
-            "the passphrase must be at least {MIN_PASSPHRASE} characters (a few words are easy to type and hard to guess); nothing was created"
-        )
-        .into());
+        return Err(CliError::NewPassphrase(format!(
+            "the passphrase must be at least {MIN_PASSPHRASE} characters (a few words are easy to type and hard to guess)"
+        )));
     }
     if chars.iter().all(|c| *c == chars[0]) {
-        return Err("the passphrase must not be one character repeated; nothing was created".into());
+        return Err(CliError::NewPassphrase("the passphrase must not be one character repeated".into()));
     }
     Ok(())
 }
@@ -143,12 +142,12 @@ impl Manager {
         let ca_pem = read_ca(place)?;
         let transport = HttpTransport::new(server, ca_pem.as_deref())?;
         if Store::exists(&dir) {
-            return Err(format!("a store already exists in {}; use it, or choose another --store", dir.display()).into());
+            return Err(CliError::StoreExists(dir));
         }
         let pass = passphrase("New passphrase for the manager's store (at least 12 characters): ")?;
         check_new_passphrase(&pass)?;
         if std::env::var("SATCHEL_PASSPHRASE").is_err() && *passphrase("Repeat it: ")? != *pass {
-            return Err("the passphrases differ; nothing was created".into());
+            return Err(CliError::NewPassphrase("the passphrases differ".into()));
         }
         let opts = CreateOptions { role: Role::Manager, pin: pass.to_string(), hardware: None, background: false, kdf: KdfParams::DEFAULT };
         let store = Store::create(&dir, opts)?;
@@ -164,13 +163,13 @@ impl Manager {
     pub fn open(place: &StoreLocation) -> Result<Manager> {
         let dir = place.dir()?;
         if !Store::exists(&dir) {
-            return Err(format!("no manager's store in {}; run `satchel program init` first (or give --store)", dir.display()).into());
+            return Err(CliError::NoStore(dir));
         }
         let store = Store::open(&dir)?;
         let pass = passphrase("Passphrase: ")?;
         store.unlock_with_pin(&pass)?;
         if store.role()? != Role::Manager {
-            return Err(format!("the store in {} is not a manager's store", dir.display()).into());
+            return Err(CliError::NotManagerStore(dir));
         }
         Ok(Manager { store, ca_pem: read_ca(place)? })
     }

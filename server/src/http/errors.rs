@@ -59,7 +59,7 @@ impl From<HubError> for ApiError {
             HubError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, ErrorCode::BadRequest, message),
             HubError::StaleKey => ApiError::new(StatusCode::CONFLICT, ErrorCode::StaleKey, message),
             HubError::BadRequest(_) => ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message),
-            HubError::Storage(_) => {
+            HubError::Database(_) | HubError::Damaged(_) | HubError::Backup(_) => {
                 tracing::error!("{message}");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "the hub could not store or read that")
             }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{uuid, Device, Hub, HubError};
 
 fn public_key(bytes: Option<Vec<u8>>) -> Result<Option<[u8; 32]>, HubError> {
-    bytes.map(|b| b.try_into().map_err(|_| HubError::Storage("malformed device key".into()))).transpose()
+    bytes.map(|b| b.try_into().map_err(|_| HubError::Damaged("malformed device key"))).transpose()
 }
 
 impl Hub {

@@ -42,19 +42,26 @@ pub enum HubError {
     Conflict(String),
     #[error("sealed under a team key the program has replaced; fetch the new one")]
     StaleKey,
-    #[error("storage: {0}")]
-    Storage(String),
+    /// The database failed or refused (its own words, for the hub's log only).
+    #[error("database: {0}")]
+    Database(String),
+    /// A row does not read back as the hub writes it: a damaged or foreign database.
+    #[error("damaged data: {0}")]
+    Damaged(&'static str),
+    /// A step of a backup failed; the backup in place, if any, is untouched.
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl From<sqlx::Error> for HubError {
     fn from(e: sqlx::Error) -> Self {
-        HubError::Storage(e.to_string())
+        HubError::Database(e.to_string())
     }
 }
 
 impl From<sqlx::migrate::MigrateError> for HubError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
-        HubError::Storage(e.to_string())
+        HubError::Database(e.to_string())
     }
 }
 
@@ -90,7 +97,7 @@ fn stored_role(s: &str) -> Role {
 }
 
 fn uuid(bytes: Vec<u8>) -> Result<Uuid, HubError> {
-    Uuid::from_slice(&bytes).map_err(|_| HubError::Storage("malformed id".into()))
+    Uuid::from_slice(&bytes).map_err(|_| HubError::Damaged("malformed id"))
 }
 
 /// Where the hub keeps its data.

@@ -56,12 +56,12 @@ impl Hub {
                         program,
                         device: uuid(r.get(1))?,
                         stream: Stream::parse(r.get::<String, _>(2).as_str())
-                            .ok_or_else(|| HubError::Storage("unknown stream".into()))?,
+                            .ok_or(HubError::Damaged("unknown stream"))?,
                         first_seq: r.get::<i64, _>(3) as u64,
                         last_seq: r.get::<i64, _>(4) as u64,
                         key_epoch: r.get::<i64, _>(5) as u32,
                     },
-                    nonce: nonce.try_into().map_err(|_| HubError::Storage("malformed nonce".into()))?,
+                    nonce: nonce.try_into().map_err(|_| HubError::Damaged("malformed nonce"))?,
                     ciphertext: r.get(7),
                 },
             });

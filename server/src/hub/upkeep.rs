@@ -52,7 +52,7 @@ impl Hub {
         let written = async {
             sqlx::query("VACUUM INTO ?1").bind(partial.to_string_lossy().into_owned()).execute(&self.pool).await?;
             forget_deposits(&partial).await?;
-            std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(|e| HubError::Storage(format!("syncing the backup: {e}")))?;
+            std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(|e| HubError::Backup(format!("syncing the backup: {e}")))?;
             let copy = Hub::open_sqlite_read_only(&partial).await?;
             let report = copy.check().await;
             copy.close().await;
@@ -61,7 +61,7 @@ impl Hub {
         .await;
         match written {
             Ok(report) if report.is_whole() => {
-                std::fs::rename(&partial, to).map_err(|e| HubError::Storage(format!("moving the backup into place: {e}")))?;
+                std::fs::rename(&partial, to).map_err(|e| HubError::Backup(format!("moving the backup into place: {e}")))?;
                 if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
                     let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
                 }
@@ -69,7 +69,7 @@ impl Hub {
             }
             Ok(report) => {
                 let _ = std::fs::remove_file(&partial);
-                Err(HubError::Storage(format!("the backup did not check whole: {}", report.problems.join("; "))))
+                Err(HubError::Backup(format!("the backup did not check whole: {}", report.problems.join("; "))))
             }
             Err(e) => {
                 let _ = std::fs::remove_file(&partial);
