@@ -8,8 +8,8 @@ struct RootView: View {
 
     var body: some View {
         switch model.route {
-        case .join: JoinView(model: model.join, strings: model.strings)
-        case .unlock: UnlockView(model: model.unlock, strings: model.strings)
+        case .join: JoinView(model: model.join, strings: model.strings).overlay(alignment: .topTrailing) { languageSwitch }
+        case .unlock: UnlockView(model: model.unlock, strings: model.strings).overlay(alignment: .topTrailing) { languageSwitch }
         case .main:
             if model.safetyOpen {
                 SafetyView(model: model, strings: model.strings)
@@ -23,6 +23,13 @@ struct RootView: View {
                 }
             }
         }
+    }
+
+    /// The other language, one tap away before the store is open.
+    private var languageSwitch: some View {
+        Button(model.preferences.language.other.name) { model.switchLanguage() }
+            .frame(minWidth: 44, minHeight: 44)
+            .padding(.trailing, 8)
     }
 
     private var tabs: some View {

@@ -159,6 +159,11 @@ struct ShiftTests {
         #expect(app.safetyOpen)
         app.quickExit()
         #expect(!app.hasOpenStore && app.route == .unlock && !app.sheetOpen && !app.safetyOpen)
+        // The other language, one tap away at the PIN, with the store still locked.
+        app.switchLanguage()
+        #expect(app.strings(.unlockTitle) == Strings(.spanish)(.unlockTitle) && !app.hasOpenStore)
+        app.switchLanguage()
+        #expect(app.preferences.language == .english)
         for d in [2, 4, 6, 8] { app.unlock.digit(d) }
         await app.unlock.submit()
         #expect(app.sheetOpen && app.notice?.text == app.strings(.draftBack), "the half-filled sheet is back (D97)")

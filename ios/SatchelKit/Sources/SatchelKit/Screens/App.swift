@@ -239,6 +239,12 @@ public final class AppViewModel {
 
     func showSheet(_ open: Bool) { sheetOpen = open }
 
+    /// Joining or at the PIN: the other language, one tap away, before any store is open (a
+    /// phone handed over from a colleague who reads the other one).
+    public func switchLanguage() {
+        updatePreferences { $0.language = $0.language.other }
+    }
+
     public func updatePreferences(_ change: (inout Preferences) -> Void) {
         var prefs = preferences
         change(&prefs)

@@ -5,6 +5,12 @@ import SatchelFFI
 public enum Language: String, CaseIterable, Sendable {
     case english = "en"
     case spanish = "es"
+
+    /// The language's name in itself, as a language choice shows it.
+    public var name: String { self == .english ? "English" : "Español" }
+
+    /// The other one: the join and PIN screens offer it in one tap.
+    public var other: Language { self == .english ? .spanish : .english }
 }
 
 /// Every text the app shows, from `Resources/<language>.lproj/Localizable.strings` through

@@ -91,6 +91,11 @@ class ShiftUiTest {
     fun joinRefusesATrivialPinThenLogsInTwoTapsAndUndoes() = withHub { hub ->
         val (app, platform) = start()
         rule.waitForTag("join-code")
+        // A phone handed over in the other language: switched on the join screen, before any store.
+        rule.onNodeWithTag("language-switch").performClick()
+        rule.waitForText(Spanish.joinTitle)
+        rule.onNodeWithTag("language-switch").performClick()
+        rule.waitForText(English.joinTitle)
         rule.onNodeWithTag("join-code").performTextInput(hub.enrollmentCode())
         rule.onNodeWithTag("join-pin").performTextInput("1234")
         rule.onNodeWithTag("join-pin-again").performTextInput("1234")
@@ -382,6 +387,11 @@ class ShiftUiTest {
         rule.waitFor("locked and left") { app.state.value.route == Route.UNLOCK && !app.state.value.leave }
         assertTrue("the store is closed", !app.hasOpenStore())
         rule.waitForTag("digit-1")
+        // The other language, one tap away at the PIN, with the store still locked.
+        rule.onNodeWithTag("language-switch").performClick()
+        rule.waitForText(Spanish.unlockTitle)
+        rule.onNodeWithTag("language-switch").performClick()
+        rule.waitForText(English.unlockTitle)
         // Back in: from Stock, the panel opens and closes again with nothing changed.
         for (d in PIN) rule.onNodeWithTag("digit-$d").performClick()
         rule.onNodeWithTag("pin-ok").performClick()

@@ -1,5 +1,9 @@
 package org.satchel.app.screens
 
+import androidx.compose.material3.TextButton
+import org.satchel.app.strings.Spanish
+import org.satchel.app.strings.English
+import org.satchel.app.model.Language
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Row
@@ -85,6 +89,16 @@ fun SatchelApp(model: AppModel, onScan: (() -> Unit)? = null, onLeave: (() -> Un
                                 onClick = model::openSafety,
                                 modifier = Modifier.sizeIn(minWidth = MinTouch, minHeight = MinTouch).testTag("safety-open"),
                             ) { Icon(Icons.Filled.Lock, contentDescription = strings.safetyOpen) }
+                        }
+                    } else if (app.route != Route.MAIN) {
+                        // Joining or at the PIN: the other language, one tap away, before any
+                        // store is open (a phone handed over from a colleague who reads English).
+                        val other = if (app.preferences.language == Language.ENGLISH) Language.SPANISH else Language.ENGLISH
+                        Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.End) {
+                            TextButton(
+                                onClick = { model.updatePreferences { it.copy(language = other) } },
+                                modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("language-switch"),
+                            ) { Text(if (other == Language.SPANISH) Spanish.languageName else English.languageName) }
                         }
                     }
                 },
