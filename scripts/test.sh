@@ -22,6 +22,9 @@ if [ -z "${SATCHEL_TEST_POSTGRES_URL:-}" ] && [ "${SATCHEL_SKIP_POSTGRES:-0}" !=
   export SATCHEL_TEST_POSTGRES_URL
 fi
 
+echo "== The two apps' catalogues agree (scripts/check-app-strings.py; differences listed with reasons in apps/strings-differences.txt)"
+python3 scripts/check-app-strings.py
+
 echo "== Rust workspace: lints, warnings as errors (unsafe only at the crypto provider's C boundary, no unwrap outside tests)"
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 cargo clippy --workspace --all-targets --locked --features satchel-cli/demo -- -D warnings

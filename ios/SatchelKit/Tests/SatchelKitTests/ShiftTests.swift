@@ -442,6 +442,27 @@ struct ShiftTests {
 
 /// Both languages define every key; Spanish is translated; no stigmatizing word.
 struct StringsTests {
+    /// The format specifiers of a text (`%@`, `%d`, `%1$@`), sorted.
+    private func placeholders(_ text: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(text)
+        while let start = rest.firstIndex(of: "%") {
+            var spec = "%"
+            var i = rest.index(after: start)
+            while i < rest.endIndex, rest[i].isNumber || rest[i] == "$" || rest[i] == "l" {
+                spec.append(rest[i])
+                i = rest.index(after: i)
+            }
+            if i < rest.endIndex {
+                spec.append(rest[i])
+                i = rest.index(after: i)
+            }
+            found.append(spec)
+            rest = rest[i...]
+        }
+        return found.sorted()
+    }
+
     @Test func everyKeyIsInBothLanguages() {
         for language in Language.allCases {
             let s = Strings(language)
@@ -449,6 +470,10 @@ struct StringsTests {
             #expect(missing.isEmpty, "\(language) lacks \(missing)")
         }
         let en = Strings(.english), es = Strings(.spanish)
+        // The same placeholders in both languages, or String(format:) reads the wrong argument.
+        for key in Key.allCases {
+            #expect(placeholders(en(key)) == placeholders(es(key)), "\(key): \(en(key)) | \(es(key))")
+        }
         let same = Key.allCases.filter { en($0) == es($0) }
         #expect(same.count <= 2, "untranslated: \(same)")
         for p in [PinProblem.notDigits, .length, .oneDigit, .run, .pattern, .common] {

@@ -191,7 +191,7 @@ class KeystoreUiTest {
         app.unlock.failed(SatchelException.Wiped(10u))
 
         rule.waitForTag("join-info")
-        rule.onNodeWithText(English.wipedAfterWrongPins(10)).assertExists()
+        rule.onNodeWithText(English.wiped(10)).assertExists()
         assertEquals(Route.JOIN, app.state.value.route)
         assertEquals("the preference about the store is gone", null, platform.preferences.wipeAfterFailedPins)
         assertFalse("no background sync of a store that is gone", platform.syncScheduled)

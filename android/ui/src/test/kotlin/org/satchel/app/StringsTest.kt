@@ -31,7 +31,7 @@ class StringsTest {
         assertTrue("untranslated in Spanish: $same", same.size <= 3)
         for (p in PinProblem.entries) assertTrue(English.pinProblem(p) != Spanish.pinProblem(p))
         assertTrue(English.wipeWarning(10, 5) != Spanish.wipeWarning(10, 5))
-        assertTrue(English.wipedAfterWrongPins(10) != Spanish.wipedAfterWrongPins(10))
+        assertTrue(English.wiped(10) != Spanish.wiped(10))
         // A refused value is worded by its topic in each language; the core's English reason
         // never reaches a Spanish screen.
         for (t in InputTopic.entries) {

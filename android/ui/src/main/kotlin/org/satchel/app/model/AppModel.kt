@@ -278,7 +278,7 @@ class AppModel(
      */
     internal fun afterWipedByWrongPins(failedAttempts: Int) {
         forgetStore()
-        join.reset(info = strings.wipedAfterWrongPins(failedAttempts))
+        join.reset(info = strings.wiped(failedAttempts))
     }
 
     private fun forgetStore() {
@@ -350,7 +350,7 @@ class AppModel(
         return when (e) {
             is SatchelException.WrongPin -> s.wrongPin(e.failedAttempts.toInt())
             is SatchelException.TryLater -> s.waitBeforeTry(e.seconds.toLong())
-            is SatchelException.Wiped -> s.wipedAfterWrongPins(e.failedAttempts.toInt())
+            is SatchelException.Wiped -> s.wiped(e.failedAttempts.toInt())
             is SatchelException.BiometricsCancelled -> s.fingerprintCancelled
             is SatchelException.BiometricsChanged -> s.fingerprintChanged
             is SatchelException.KeystoreFailed, is SatchelException.WrongKey -> s.keystoreFailed

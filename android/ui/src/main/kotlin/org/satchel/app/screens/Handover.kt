@@ -77,7 +77,7 @@ fun ServiceRow(match: ServiceMatch, suggested: Boolean, strings: Strings, onSugg
 fun HandoverScreen(card: HandoverCard, language: CardLanguage?, strings: Strings, onLanguage: (CardLanguage) -> Unit, onBack: () -> Unit) {
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp).testTag("handover")) {
         TextButton(onClick = onBack, modifier = Modifier.sizeIn(minHeight = MinTouch).testTag("card-back")) { Text(strings.back) }
-        Text(strings.cardLanguageLabel, style = MaterialTheme.typography.labelLarge)
+        Text(strings.cardLanguage, style = MaterialTheme.typography.labelLarge)
         ChoiceChips(listOf(CardLanguage.ENGLISH to English.languageName, CardLanguage.SPANISH to Spanish.languageName), language, onLanguage)
         Text(card.title, style = MaterialTheme.typography.headlineMedium, modifier = Modifier.padding(top = 12.dp).testTag("card-title"))
         for (line in card.lines) {

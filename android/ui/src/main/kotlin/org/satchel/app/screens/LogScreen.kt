@@ -73,9 +73,9 @@ fun LogScreen(model: LogModel, strings: Strings) {
         item(span = { GridItemSpan(maxLineSpan) }) {
             OutlinedCard(
                 onClick = model::tapOther,
-                modifier = Modifier.fillMaxWidth().heightIn(min = 64.dp).testTag("kit-other").semantics { contentDescription = strings.logWithoutKit },
+                modifier = Modifier.fillMaxWidth().heightIn(min = 64.dp).testTag("kit-other").semantics { contentDescription = strings.otherSupplies },
             ) {
-                Text(strings.logWithoutKit, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(16.dp))
+                Text(strings.otherSupplies, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(16.dp))
             }
         }
     }

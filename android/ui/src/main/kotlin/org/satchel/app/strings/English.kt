@@ -42,8 +42,8 @@ object English : Strings {
     override fun wipeWarning(limit: Int, left: Int) =
         "After $limit wrong PINs in a row, Satchel erases its data on this phone. " +
             (if (left == 1) "1 try left." else "$left tries left.")
-    override fun wipedAfterWrongPins(failed: Int) =
-        "After $failed wrong PINs in a row, Satchel erased its data on this phone, as your program set. " +
+    override fun wiped(failed: Int) =
+        "After $failed wrong PINs in a row, Satchel deleted its data on this phone, as your program set. " +
             "Entries not yet sent are lost. Ask your program manager for a new code to join again."
     override val fingerprintCancelled = "Fingerprint unlock was cancelled."
     override val fingerprintChanged = "The fingerprints on this phone changed, so fingerprint unlock is off. Unlock with your PIN."
@@ -60,7 +60,7 @@ object English : Strings {
 
     override val chooseKit = "Tap what you handed out"
     override val noKits = "Your program has no kits yet."
-    override val logWithoutKit = "Other supplies"
+    override val otherSupplies = "Other supplies"
     override fun kitTile(name: String, items: Int) = "$name, $items items"
 
     override val reviewTitle = "Check and save"
@@ -137,7 +137,7 @@ object English : Strings {
     ).joinToString(" · ")
     override fun serviceName(s: Service) = s.name.en
     override fun programName(en: String, es: String?) = en
-    override val cardLanguageLabel = "Card language"
+    override val cardLanguage = "Card language"
     override val qrNote = "Scan to save this service's details on your phone. Nothing about you is in it."
     override val back = "Back"
     override val suggested = "Suggested"

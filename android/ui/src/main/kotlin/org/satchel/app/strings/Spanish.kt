@@ -42,7 +42,7 @@ object Spanish : Strings {
     override fun wipeWarning(limit: Int, left: Int) =
         "Tras $limit PIN incorrectos seguidos, Satchel borra sus datos de este teléfono. " +
             (if (left == 1) "Queda 1 intento." else "Quedan $left intentos.")
-    override fun wipedAfterWrongPins(failed: Int) =
+    override fun wiped(failed: Int) =
         "Después de $failed PIN incorrectos seguidos, Satchel borró sus datos de este teléfono, como lo decidió tu programa. " +
             "Lo que no se había enviado se perdió. Pide un código nuevo a quien coordina el programa para unirte otra vez."
     override val fingerprintCancelled = "Se canceló el desbloqueo con huella."
@@ -60,7 +60,7 @@ object Spanish : Strings {
 
     override val chooseKit = "Toca lo que entregaste"
     override val noKits = "Tu programa aún no tiene kits."
-    override val logWithoutKit = "Otros insumos"
+    override val otherSupplies = "Otros insumos"
     override fun kitTile(name: String, items: Int) = "$name, $items artículos"
 
     override val reviewTitle = "Revisa y guarda"
@@ -137,7 +137,7 @@ object Spanish : Strings {
     ).joinToString(" · ")
     override fun serviceName(s: Service) = s.name.es ?: s.name.en
     override fun programName(en: String, es: String?) = es ?: "$en (EN)"
-    override val cardLanguageLabel = "Idioma de la tarjeta"
+    override val cardLanguage = "Idioma de la tarjeta"
     override val qrNote = "Escanee para guardar los datos de este servicio en su teléfono. No contiene nada sobre usted."
     override val back = "Volver"
     override val suggested = "Sugerido"

@@ -42,7 +42,7 @@ interface Strings {
     /** On the PIN screen once wrong PINs make tries wait: the program's limit, and tries left. */
     fun wipeWarning(limit: Int, left: Int): String
     /** On the join screen after the phone's data was erased at the program's limit. */
-    fun wipedAfterWrongPins(failed: Int): String
+    fun wiped(failed: Int): String
     val fingerprintCancelled: String
     /** The phone's fingerprints changed, so the fingerprint key no longer works. */
     val fingerprintChanged: String
@@ -64,7 +64,7 @@ interface Strings {
     // Log
     val chooseKit: String
     val noKits: String
-    val logWithoutKit: String
+    val otherSupplies: String
     fun kitTile(name: String, items: Int): String
 
     // Review sheet
@@ -131,7 +131,7 @@ interface Strings {
     /** A name the program wrote (a kit, an item, a zone, a list entry, a place): the Spanish one
      *  in Spanish, and where there is none the English one, marked (D98). */
     fun programName(en: String, es: String?): String
-    val cardLanguageLabel: String
+    val cardLanguage: String
     val qrNote: String
     val back: String
     /** Marks a service as suggested to the participant (counted only by service). */
