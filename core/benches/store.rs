@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection, Statement};
 use satchel_core::crypto::{self, KdfParams};
 use satchel_core::encounter::{self, EncounterRecord};
-use satchel_core::inventory::{MovementKind, MovementRecord};
+use satchel_core::stock::{MovementKind, MovementRecord};
 use satchel_core::outbox::Record;
 use satchel_core::settings::{self, ItemCategory, ProgramSettings};
 use satchel_core::tally::{self, Granularity, TallyQuery};

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::encounter::EncounterRecord;
 use crate::error::{Error, Result};
-use crate::inventory::MovementRecord;
+use crate::stock::MovementRecord;
 use crate::disposal::DisposalRecord;
 use crate::profile::ProfileRecord;
 

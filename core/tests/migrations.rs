@@ -46,7 +46,7 @@ fn every_earlier_schema_version_upgrades_with_its_data() {
         assert_eq!(now, schema::VERSION);
         let q: i64 = conn.query_row("SELECT quantity FROM stock_movement", [], |r| r.get(0)).unwrap();
         assert_eq!(q, 50, "data survives the upgrade from version {version}");
-        assert_eq!(satchel_core::inventory::level(&conn, "van-1", "condom").unwrap(), 50);
+        assert_eq!(satchel_core::stock::level(&conn, "van-1", "condom").unwrap(), 50);
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate};
 use common::*;
 use satchel_core::crypto::KdfParams;
-use satchel_core::inventory::MovementRecord;
+use satchel_core::stock::MovementRecord;
 use satchel_core::outbox::SettingRecord;
 use satchel_core::{
     AdjustReason, Choice, ContactType, CreateOptions, Error, HardwareError, KeyPurpose, MemoryKeys, Granularity, ListKind, MovementKind, NewEncounter, Program,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{Unlocked, Store};
 use crate::encounter::{self, ContainerCount, ContainerReturn, EncounterRecord, EncounterSummary, NewEncounter};
 use crate::error::{invalid, Error, Result};
-use crate::inventory::{self, MovementKind, MovementRecord};
+use crate::stock::{self, MovementKind, MovementRecord};
 use crate::outbox::{self, Record};
 use crate::participant;
 use crate::profile::{self, ProfileAnswers, ProfileRecord};
@@ -342,7 +342,7 @@ fn write_version(
                 reason: None,
                 counterpart: None,
             };
-            inventory::insert(tx, &m)?;
+            stock::insert(tx, &m)?;
             outbox::enqueue(tx, &Record::Movement(m), now.timestamp())?;
         }
     }

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::Store;
 use crate::error::{invalid, Result};
-use crate::inventory::{self, AdjustReason, MovementKind, MovementRecord, StockLevel};
+use crate::stock::{self, AdjustReason, MovementKind, MovementRecord, StockLevel};
 use crate::meta::{self, MetaExt};
 use crate::outbox::{self, Record};
 use crate::validate::LIMITS;
@@ -56,7 +56,7 @@ impl Store {
                 .items
                 .iter()
                 .filter(|i| i.active)
-                .map(|item| Ok(StockRow::of(item, inventory::level(conn, location, &item.id)?)))
+                .map(|item| Ok(StockRow::of(item, stock::level(conn, location, &item.id)?)))
                 .collect()
         })
     }
@@ -150,7 +150,7 @@ impl Store {
                     reason,
                     counterpart: counterpart.map(str::to_owned),
                 };
-                inventory::insert(tx, &m)?;
+                stock::insert(tx, &m)?;
                 outbox::enqueue(tx, &Record::Movement(m.clone()), now.timestamp())?;
                 ids.push(m.id);
             }
@@ -160,7 +160,7 @@ impl Store {
 
     /// Current levels, at one location or all.
     pub fn stock_levels(&self, location: Option<&str>) -> Result<Vec<StockLevel>> {
-        self.read(|_, conn| inventory::levels(conn, location))
+        self.read(|_, conn| stock::levels(conn, location))
     }
 
     /// Active items at or below their low-stock threshold, at this device's location (or at every
@@ -174,7 +174,7 @@ impl Store {
             let mut out = Vec::new();
             for location in locations {
                 for item in ctx.settings.items.iter().filter(|i| i.active) {
-                    let row = StockRow::of(item, inventory::level(conn, location, &item.id)?);
+                    let row = StockRow::of(item, stock::level(conn, location, &item.id)?);
                     if row.low {
                         out.push(LowStock { location: location.into(), item: row.item, level: row.level, threshold: row.threshold, out: row.out });
                     }

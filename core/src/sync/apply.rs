@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::encounter;
 use crate::error::{Error, Result};
-use crate::inventory;
+use crate::stock;
 use crate::meta::{self, Key, MetaExt};
 use crate::outbox::{self, OutboxEntry, Record, Stream, StreamStatus};
 use crate::participant;
@@ -77,7 +77,7 @@ impl Store {
                     }
                     Record::Movement(m) => {
                         m.check()?;
-                        inventory::insert(tx, m)?;
+                        stock::insert(tx, m)?;
                     }
                     Record::Encounter(e) => {
                         if ctx.role != Role::Manager {

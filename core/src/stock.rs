@@ -1,4 +1,5 @@
-//! The stock ledger: signed movements per (location, item), and levels derived from them.
+//! The stock ledger: signed movements per (location, item), and levels derived from them. One
+//! word for the concept in the code: stock (the sync stream keeps its wire name, `inventory`).
 //!
 //! Level of (location, item) = the latest physical count by `occurred_at` (ties by id) plus every
 //! delta after it in the same order. The level is a function of the set of movements, never of
