@@ -3,13 +3,14 @@
 //! kept across a lock. The apps draw it and send back what the worker changed.
 
 use satchel_core::sheet as core;
+pub use satchel_core::sheet::{SheetContainer, SheetLine, SheetLists};
 
 use crate::encounters::{parse_id, with_core_input, EncounterInput, Encounters};
 use crate::error::{guard, SatchelError};
 use crate::program::Choice;
 
-/// A supply on the sheet, or one that can be added to it (at 0).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// A supply on the sheet, or one that can be added to it (at 0): the core's own record.
+#[uniffi::remote(Record)]
 pub struct SheetLine {
     pub id: String,
     pub name: String,
@@ -18,8 +19,8 @@ pub struct SheetLine {
     pub quantity: u32,
 }
 
-/// A sharps container type on the sheet, with how many came back.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// A sharps container type on the sheet, with how many came back: the core's own record.
+#[uniffi::remote(Record)]
 pub struct SheetContainer {
     pub id: String,
     pub name: String,
@@ -30,8 +31,8 @@ pub struct SheetContainer {
 }
 
 /// The program's lists as the sheet offers them: active entries, in display order. An empty
-/// profile list is a question the program does not ask.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// profile list is a question the program does not ask. The core's own record.
+#[uniffi::remote(Record)]
 pub struct SheetLists {
     pub zones: Vec<Choice>,
     pub age_bands: Vec<Choice>,
@@ -82,32 +83,16 @@ pub struct SheetDraft {
 
 impl From<core::Sheet> for Sheet {
     fn from(s: core::Sheet) -> Self {
-        let line = |l: core::SheetLine| SheetLine { id: l.id, name: l.name, name_es: l.name_es, quantity: l.quantity };
-        let l = s.lists;
         Sheet {
             input: s.encounter.into(),
             correcting: s.correcting.map(|id| id.to_string()),
             kit_id: s.kit_id,
             kit_name: s.kit_name,
             kit_name_es: s.kit_name_es,
-            items: s.items.into_iter().map(line).collect(),
-            addable: s.addable.into_iter().map(line).collect(),
-            containers: s
-                .containers
-                .into_iter()
-                .map(|c| SheetContainer { id: c.id, name: c.name, name_es: c.name_es, syringes_each: c.syringes_each, count: c.count })
-                .collect(),
-            lists: SheetLists {
-                zones: l.zones,
-                age_bands: l.age_bands,
-                genders: l.genders,
-                referral_types: l.referral_types,
-                substances: l.substances,
-                races: l.races,
-                ethnicities: l.ethnicities,
-                residences: l.residences,
-                services_delivered: l.services_delivered,
-            },
+            items: s.items,
+            addable: s.addable,
+            containers: s.containers,
+            lists: s.lists,
             restored: s.restored,
             code_to_retype: s.code_to_retype,
         }

@@ -143,7 +143,8 @@ public final class ReviewViewModel: ChildViewModel {
     /// The core's sheet as opened, for its names in both languages (the language can change).
     @ObservationIgnored private var opened: Sheet?
 
-    /// The app's language changed: the open sheet's names follow, what was entered stays.
+    /// The open sheet's names in the app's language (D98), at opening and when the language
+    /// changes; what was entered stays.
     func relabel() {
         guard let sheet = opened else { return }
         let s = app?.strings ?? Strings(.english)
@@ -164,24 +165,15 @@ public final class ReviewViewModel: ChildViewModel {
     private func show(_ sheet: Sheet) async {
         opened = sheet
         let input = sheet.input
-        let lists = sheet.lists
-        // Names in the worker's language (D98); the rest of the sheet reads only these.
-        let s = app?.strings ?? Strings(.english)
-        let named = { (list: [Choice]) in list.map { c -> Choice in var c = c; c.label = s.programName(c.label, c.labelEs); return c } }
         correcting = sheet.correcting
         kitId = sheet.kitId
-        kitName = sheet.kitName.map { s.programName($0, sheet.kitNameEs) }
         occurredAt = input.occurredAt
         minutesEarlier = 0
-        items = sheet.items.map { SheetItem(id: $0.id, name: s.programName($0.name, $0.nameEs), quantity: Int($0.quantity)) }
-        addable = sheet.addable.map { SheetItem(id: $0.id, name: s.programName($0.name, $0.nameEs), quantity: 0) }
-        containers = sheet.containers.map {
-            SheetContainer(id: $0.id, name: s.programName($0.name, $0.nameEs), syringesEach: Int($0.syringesEach), count: Int($0.count))
-        }
-        zones = named(lists.zones)
-        choices = (named(lists.ageBands), named(lists.genders), named(lists.referralTypes), named(lists.substances))
-        profileLists = (named(lists.races), named(lists.ethnicities), named(lists.residences))
-        deliverable = named(lists.servicesDelivered)
+        // The names are put in the worker's language just below (relabel, D98).
+        items = sheet.items.map { SheetItem(id: $0.id, name: $0.name, quantity: Int($0.quantity)) }
+        addable = sheet.addable.map { SheetItem(id: $0.id, name: $0.name, quantity: 0) }
+        containers = sheet.containers.map { SheetContainer(id: $0.id, name: $0.name, syringesEach: Int($0.syringesEach), count: Int($0.count)) }
+        relabel()
         contactType = input.contactType
         zoneId = input.zoneId
         participantCode = ""

@@ -167,7 +167,8 @@ class ReviewModel(private val app: AppModel) {
     /** The core's sheet as opened, for its names in both languages (the language can change). */
     private var opened: Sheet? = null
 
-    /** The app's language changed: the open sheet's names follow, what was entered stays. */
+    /** The open sheet's names in the app's language (D98), at opening and when the language
+     *  changes; what was entered stays. */
     fun relabel() {
         val sheet = opened ?: return
         val s = app.strings
@@ -191,29 +192,16 @@ class ReviewModel(private val app: AppModel) {
     private fun show(sheet: Sheet) {
         opened = sheet
         val input = sheet.input
-        val lists = sheet.lists
-        val s = app.strings
-        // Names in the worker's language (D98); the rest of the app reads only these.
-        fun List<Choice>.named() = map { it.copy(label = s.programName(it.label, it.labelEs)) }
         _state.value = ReviewState(
             correcting = sheet.correcting,
-            kitName = sheet.kitName?.let { s.programName(it, sheet.kitNameEs) },
             kitId = sheet.kitId,
             occurredAt = input.occurredAt,
-            items = sheet.items.map { SheetItem(it.id, s.programName(it.name, it.nameEs), it.quantity.toInt()) },
-            addable = sheet.addable.map { SheetItem(it.id, s.programName(it.name, it.nameEs), 0) },
-            containers = sheet.containers.map { SheetContainer(it.id, s.programName(it.name, it.nameEs), it.syringesEach.toInt(), it.count.toInt()) },
+            // The names are put in the worker's language just below (relabel, D98).
+            items = sheet.items.map { SheetItem(it.id, it.name, it.quantity.toInt()) },
+            addable = sheet.addable.map { SheetItem(it.id, it.name, 0) },
+            containers = sheet.containers.map { SheetContainer(it.id, it.name, it.syringesEach.toInt(), it.count.toInt()) },
             contactType = input.contactType,
             zoneId = input.zoneId,
-            zones = lists.zones.named(),
-            ageBands = lists.ageBands.named(),
-            genders = lists.genders.named(),
-            referralTypes = lists.referralTypes.named(),
-            substances = lists.substances.named(),
-            races = lists.races.named(),
-            ethnicities = lists.ethnicities.named(),
-            residences = lists.residences.named(),
-            deliverable = lists.servicesDelivered.named(),
             newParticipant = input.newParticipant,
             ageBandId = input.ageBandId,
             genderId = input.genderId,
@@ -232,6 +220,7 @@ class ReviewModel(private val app: AppModel) {
             // A draft's answers for a code seen before stay open to be saved.
             updatingProfile = input.profile != null,
         )
+        relabel()
         if (input.referralIds.isNotEmpty()) loadServices()
         app.showSheet(true)
         refreshNaloxone()
