@@ -30,6 +30,13 @@ struct ReviewView: View {
                         }
                         .accessibilityLabel(item.name)
                     }
+                    if !model.addable.isEmpty {
+                        Menu(strings(.addItem)) {
+                            ForEach(model.addable) { item in
+                                Button(item.name) { model.add(item.id); Task { await model.refreshNaloxone() } }
+                            }
+                        }
+                    }
                 }
                 // The exchange beside the supplies: what came back, and for how many others.
                 Section {
@@ -56,6 +63,22 @@ struct ReviewView: View {
                     }
                     Toggle(strings(.newParticipant), isOn: $model.newParticipant)
                 }
+                // The participant's own code: only a reference that does not reveal it is kept.
+                Section {
+                    TextField(strings(.participantCode), text: Binding(get: { model.participantCode }, set: { code in Task { await model.setParticipantCode(code) } }))
+                        .textInputAutocapitalization(.characters)
+                        .autocorrectionDisabled()
+                    Text(strings(.participantCodeHint)).font(.footnote).foregroundStyle(.secondary)
+                    if let seen = model.seenBefore { Text(strings(seen ? .seenBefore : .notSeenBefore)) }
+                    Picker(strings(.ageBand), selection: $model.ageBandId) {
+                        Text(strings(.notRecorded)).tag(String?.none)
+                        ForEach(model.choices.ageBands, id: \.id) { Text($0.label).tag(String?.some($0.id)) }
+                    }
+                    Picker(strings(.gender), selection: $model.genderId) {
+                        Text(strings(.notRecorded)).tag(String?.none)
+                        ForEach(model.choices.genders, id: \.id) { Text($0.label).tag(String?.some($0.id)) }
+                    }
+                }
                 if model.asksProfile { ProfileSection(model: model, strings: strings) }
                 if model.offersProfileUpdate {
                     Section { Button(strings(.updateProfile)) { model.updateProfile() } }
@@ -73,6 +96,11 @@ struct ReviewView: View {
                 Section(strings(.referrals)) {
                     ForEach(model.choices.referrals, id: \.id) { r in
                         Toggle(r.label, isOn: Binding(get: { model.referralIds.contains(r.id) }, set: { _ in Task { await model.toggleReferral(r.id) } }))
+                    }
+                }
+                Section(strings(.substances)) {
+                    ForEach(model.choices.substances, id: \.id) { c in
+                        Toggle(c.label, isOn: Binding(get: { model.substanceIds.contains(c.id) }, set: { _ in model.toggleSubstance(c.id) }))
                     }
                 }
                 if !model.services.isEmpty {

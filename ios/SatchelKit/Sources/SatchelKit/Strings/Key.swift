@@ -53,6 +53,15 @@ public enum Key: String, CaseIterable, Sendable {
     case draftBackRetypeCode
     case contactAt
     case minutesEarlier
+    case addItem
+    case participantCode
+    case participantCodeHint
+    case seenBefore
+    case notSeenBefore
+    case ageBand
+    case gender
+    case substances
+    case notRecorded
     case addOne
     case removeOne
     case todayTitle

@@ -73,7 +73,7 @@ object English : Strings {
     override val contactType = "Contact"
     override val zone = "Zone"
     override val participantCode = "Participant code (optional)"
-    override val participantCodeHint = "The code is never stored; only a hash is kept."
+    override val participantCodeHint = "The code is never stored; only a reference that does not reveal it."
     override val seenBefore = "Seen before on this phone"
     override val notSeenBefore = "Not seen before on this phone"
     override val newParticipant = "New participant"
