@@ -11,14 +11,13 @@ struct SettingsView: View {
 
     var body: some View {
         Form {
-            Picker("", selection: Binding(get: { preferences.language }, set: { model.set(language: $0) })) {
-                Text("English").tag(Language.english)
-                Text("Español").tag(Language.spanish)
+            Picker(strings(.language), selection: Binding(get: { preferences.language }, set: { model.set(language: $0) })) {
+                ForEach(Language.allCases, id: \.self) { Text($0.name).tag($0) }
             }
-            Picker("", selection: Binding(get: { preferences.theme }, set: { model.set(theme: $0) })) {
+            Picker(strings(.theme), selection: Binding(get: { preferences.theme }, set: { model.set(theme: $0) })) {
                 ForEach(ThemeChoice.allCases, id: \.self) { Text(strings.theme($0)).tag($0) }
             }
-            Picker("", selection: Binding(get: { preferences.autoLockMinutes }, set: { model.set(autoLockMinutes: $0) })) {
+            Picker(strings(.autoLock), selection: Binding(get: { preferences.autoLockMinutes }, set: { model.set(autoLockMinutes: $0) })) {
                 ForEach(Preferences.autoLockChoices, id: \.self) { Text("\($0) min").tag($0) }
             }
             Section {
@@ -34,9 +33,9 @@ struct SettingsView: View {
                 }
                 .disabled(model.switching)
             }
-            Section {
-                SecureField("", text: $model.currentPin).keyboardType(.numberPad)
-                SecureField(strings(.choosePin), text: $model.newPin).keyboardType(.numberPad)
+            Section(strings(.changePin)) {
+                SecureField(strings(.currentPin), text: $model.currentPin).keyboardType(.numberPad)
+                SecureField(strings(.newPin), text: $model.newPin).keyboardType(.numberPad)
                 SecureField(strings(.confirmPin), text: $model.newPinAgain).keyboardType(.numberPad)
                 if let error = model.pinError { Text(error).foregroundStyle(.red) }
                 Button(strings(.save)) { Task { await model.changePin() } }

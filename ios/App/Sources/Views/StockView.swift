@@ -9,8 +9,10 @@ struct StockView: View {
     var body: some View {
         List {
             if model.locationId == nil {
-                ForEach(model.locations, id: \.id) { location in
-                    Button(location.name) { Task { await model.choose(location: location.id) } }.frame(minHeight: 44)
+                Section(strings(.chooseLocation)) {
+                    ForEach(model.locations, id: \.id) { location in
+                        Button(location.name) { Task { await model.choose(location: location.id) } }.frame(minHeight: 44)
+                    }
                 }
             }
             ForEach(model.rows) { row in
@@ -19,10 +21,10 @@ struct StockView: View {
                     Text(model.levelText(row)).foregroundStyle(row.low ? .red : .primary)
                 }
                 .swipeActions {
-                    Button("+") { model.begin(.receive, item: row.id) }
-                    Button("=") { model.begin(.count, item: row.id) }
-                    Button("±") { model.begin(.adjust, item: row.id) }
-                    if model.locations.count > 1 { Button("→") { model.begin(.transfer, item: row.id) } }
+                    Button(strings(.receive)) { model.begin(.receive, item: row.id) }
+                    Button(strings(.count)) { model.begin(.count, item: row.id) }
+                    Button(strings(.adjust)) { model.begin(.adjust, item: row.id) }
+                    if model.locations.count > 1 { Button(strings(.transfer)) { model.begin(.transfer, item: row.id) } }
                 }
             }
         }
@@ -33,7 +35,7 @@ struct StockView: View {
                     TextField(strings(.typeQuantity), text: Binding(get: { "\(entry.quantity)" }, set: { model.type(quantity: $0) }))
                         .keyboardType(.numbersAndPunctuation)
                     if entry.action == .transfer {
-                        Picker("", selection: Binding(get: { entry.toLocationId ?? "" }, set: { model.entry?.toLocationId = $0 })) {
+                        Picker(strings(.toLocation), selection: Binding(get: { entry.toLocationId ?? "" }, set: { model.entry?.toLocationId = $0 })) {
                             ForEach(model.locations.filter { $0.id != model.locationId }, id: \.id) { Text($0.name).tag($0.id) }
                         }
                     }

@@ -62,6 +62,18 @@ public enum Key: String, CaseIterable, Sendable {
     case gender
     case substances
     case notRecorded
+    case language
+    case theme
+    case autoLock
+    case changePin
+    case currentPin
+    case newPin
+    case chooseLocation
+    case receive
+    case count
+    case adjust
+    case transfer
+    case toLocation
     case addOne
     case removeOne
     case todayTitle
