@@ -2,24 +2,6 @@ import Foundation
 import Observation
 import SatchelFFI
 
-/// Runs a library call off the main actor (FFI calls block).
-func onIO<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await Task.detached(priority: .userInitiated) { try work() }.value
-}
-
-/// Where the app is: joining a program, locked, or in use.
-public enum Route: Sendable { case join, unlock, main }
-
-/// The tabs of the app in use.
-public enum Tab: CaseIterable, Sendable { case log, today, stock, sync, settings }
-
-/// A short message at the bottom, with an optional action (Undo).
-public struct Notice: Equatable, Sendable {
-    public let text: String
-    public let action: String?
-    public let id: Int
-}
-
 /// The app's root view model: which screen shows, the open store while unlocked, locking on
 /// timeout and screen lock, and one view model per screen. Every rule (PIN, the wait after
 /// wrong PINs, validation, the shift's sums) comes from the core through the bindings; this

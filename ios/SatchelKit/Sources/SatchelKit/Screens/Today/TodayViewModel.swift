@@ -2,18 +2,6 @@ import Foundation
 import Observation
 import SatchelFFI
 
-/// One row of Today: enough to recognise the encounter, and its sync state.
-public struct TodayRow: Equatable, Sendable, Identifiable {
-    public let id: String
-    public let time: String
-    public let zone: String
-    public let supplies: String
-    public let voided: Bool
-    public let synced: Bool
-    /// "Waiting", "Sent", and for a void whether the void itself was sent ("Voided · Waiting").
-    public let status: String
-}
-
 /// Today: the shift's encounters (the core's last 12 hours), newest first, and its summary.
 @MainActor
 @Observable
@@ -77,15 +65,5 @@ public final class TodayViewModel: ChildViewModel {
         } catch {
             app.notify(app.strings.describe(error))
         }
-    }
-}
-
-/// Times as the worker reads them: the phone's time zone, 24-hour clock.
-public enum Formats {
-    public static func time(_ date: Date, zone: TimeZone = .current) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
     }
 }
