@@ -1,5 +1,7 @@
 package org.satchel.android
 
+import org.satchel.app.features.sync.SyncModel
+import org.satchel.ffi.SatchelException
 import android.app.KeyguardManager
 import android.content.Context
 import android.os.Build
@@ -7,8 +9,6 @@ import androidx.work.CoroutineWorker
 import androidx.work.WorkerParameters
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
-import org.satchel.app.model.SyncModel
-import org.satchel.ffi.SatchelException
 
 /**
  * Background sync: unique periodic work with a network constraint. It syncs through the open

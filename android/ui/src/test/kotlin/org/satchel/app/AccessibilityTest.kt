@@ -1,31 +1,32 @@
 package org.satchel.app
 
-import androidx.compose.runtime.CompositionLocalProvider
-import androidx.compose.ui.unit.dp
-import androidx.compose.foundation.layout.requiredSize
-import androidx.compose.ui.Modifier
+import org.satchel.app.features.review.Counter
 import org.satchel.app.model.Language
-import androidx.compose.ui.text.TextLayoutResult
-import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.semantics.SemanticsActions
+import org.satchel.app.model.Route
+import org.satchel.app.model.Tab
+import org.satchel.app.screens.SatchelApp
+import androidx.compose.foundation.layout.requiredSize
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalDensity
+import androidx.compose.ui.semantics.SemanticsActions
 import androidx.compose.ui.semantics.SemanticsNode
 import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.SemanticsMatcher
 import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onRoot
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.text.TextLayoutResult
 import androidx.compose.ui.unit.Density
+import androidx.compose.ui.unit.dp
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Rule
 import org.junit.Test
-import org.satchel.app.model.AppModel
-import org.satchel.app.model.Tab
-import org.satchel.app.screens.SatchelApp
 
 /** Every control can be found and hit: a label TalkBack reads, and at least 48 dp each way. */
 class AccessibilityTest {
@@ -235,7 +236,7 @@ class AutoLockTest {
         app.review.openKit("standard")
         waitUntil("the sheet") { app.state.value.sheetOpen && app.review.state.value.items.isNotEmpty() }
         val items = app.review.state.value.items
-        app.review.stepCounter(org.satchel.app.model.Counter.SYRINGES_COLLECTED, 10)
+        app.review.stepCounter(org.satchel.app.features.review.Counter.SYRINGES_COLLECTED, 10)
         app.review.setParticipantCode("MA12JS")
         // The screen times out and stays off past the grace: locked, the sheet kept.
         app.onScreenOff()

@@ -1,5 +1,14 @@
 package org.satchel.app
 
+import org.satchel.app.features.sync.SyncModel
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Route
+import org.satchel.app.screens.SatchelApp
+import org.satchel.app.strings.English
+import org.satchel.ffi.KeyUse
+import org.satchel.ffi.KeystoreException
+import org.satchel.ffi.SatchelException
+import org.satchel.ffi.panicWipe
 import androidx.compose.ui.test.junit4.ComposeContentTestRule
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onAllNodesWithTag
@@ -14,15 +23,6 @@ import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Rule
 import org.junit.Test
-import org.satchel.app.model.AppModel
-import org.satchel.app.model.Route
-import org.satchel.app.model.SyncModel
-import org.satchel.app.screens.SatchelApp
-import org.satchel.app.strings.English
-import org.satchel.ffi.KeyUse
-import org.satchel.ffi.KeystoreException
-import org.satchel.ffi.SatchelException
-import org.satchel.ffi.panicWipe
 
 /**
  * The store's keys in the phone's keystore, through the real screens and the real library: the

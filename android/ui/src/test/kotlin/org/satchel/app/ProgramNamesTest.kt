@@ -1,11 +1,11 @@
 package org.satchel.app
 
-import org.junit.Assert.assertEquals
-import org.junit.Assert.assertTrue
-import org.junit.Test
 import org.satchel.app.model.Language
 import org.satchel.app.model.Route
 import org.satchel.ffi.Choice
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
 
 /** A worker who uses Spanish reads the program's own names in Spanish, and sees which are not (D98). */
 class ProgramNamesTest {

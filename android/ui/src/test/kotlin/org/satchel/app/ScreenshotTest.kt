@@ -1,35 +1,35 @@
 package org.satchel.app
 
-import androidx.compose.ui.ImageComposeScene
-import androidx.compose.ui.unit.Density
-import java.io.File
-import org.jetbrains.skia.EncodedImageFormat
-import org.jetbrains.skia.Image
-import org.junit.Assert.assertTrue
-import org.junit.Test
+import org.satchel.app.features.review.ProfileStep
+import org.satchel.app.features.review.ServiceRow
 import org.satchel.app.model.AppModel
 import org.satchel.app.model.Language
 import org.satchel.app.model.Tab
 import org.satchel.app.model.ThemeChoice
 import org.satchel.app.screens.SatchelApp
-import org.satchel.ffi.CardLanguage
-import org.satchel.ffi.ServiceMatch
-import org.satchel.app.theme.SatchelTheme
-import org.satchel.app.screens.ServiceRow
-import org.satchel.app.screens.ProfileStep
-import org.satchel.app.strings.Strings
-import org.satchel.ffi.ProfileAnswer
-import androidx.compose.runtime.Composable
 import org.satchel.app.strings.English
 import org.satchel.app.strings.Spanish
+import org.satchel.app.strings.Strings
+import org.satchel.app.theme.SatchelTheme
+import org.satchel.ffi.CardLanguage
+import org.satchel.ffi.ProfileAnswer
+import org.satchel.ffi.ServiceMatch
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.ImageComposeScene
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.Density
 import androidx.compose.ui.unit.dp
+import java.io.File
+import org.jetbrains.skia.EncodedImageFormat
+import org.jetbrains.skia.Image
+import org.junit.Assert.assertTrue
+import org.junit.Test
 
 /**
  * Every screen rendered offscreen, light and dark, English and Spanish, 100% and 200% text,

@@ -1,6 +1,25 @@
 package org.satchel.app
 
+import org.satchel.app.features.review.Counter
+import org.satchel.app.features.stock.StockAction
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Route
+import org.satchel.app.model.Tab
+import org.satchel.app.screens.SatchelApp
+import org.satchel.app.strings.English
+import org.satchel.app.strings.Spanish
+import org.satchel.ffi.KeyUse
+import org.satchel.ffi.NaloxoneKit
+import org.satchel.ffi.OpenStatus
+import org.satchel.ffi.Outcome
+import org.satchel.ffi.PinProblem
+import org.satchel.ffi.ProfileAnswer
+import androidx.compose.ui.graphics.toArgb
+import androidx.compose.ui.graphics.toPixelMap
 import androidx.compose.ui.semantics.SemanticsActions
+import androidx.compose.ui.test.assertCountEquals
+import androidx.compose.ui.test.assertIsEnabled
+import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.test.junit4.ComposeContentTestRule
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onAllNodesWithTag
@@ -8,7 +27,6 @@ import androidx.compose.ui.test.onAllNodesWithText
 import androidx.compose.ui.test.onNodeWithContentDescription
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
-import androidx.compose.ui.test.assertIsEnabled
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performSemanticsAction
@@ -16,35 +34,17 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
 import androidx.compose.ui.test.performTouchInput
 import androidx.compose.ui.test.swipeRight
-import androidx.compose.ui.graphics.toArgb
-import androidx.compose.ui.graphics.toPixelMap
-import androidx.compose.ui.test.captureToImage
 import com.google.zxing.BinaryBitmap
 import com.google.zxing.DecodeHintType
 import com.google.zxing.RGBLuminanceSource
 import com.google.zxing.common.HybridBinarizer
 import com.google.zxing.qrcode.QRCodeReader
-import org.satchel.app.strings.Spanish
-import org.satchel.app.model.Counter
-import org.satchel.app.model.StockAction
-import org.satchel.ffi.NaloxoneKit
-import org.satchel.ffi.OpenStatus
-import org.satchel.ffi.Outcome
-import org.satchel.ffi.ProfileAnswer
-import androidx.compose.ui.test.assertCountEquals
 import java.io.File
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Rule
 import org.junit.Test
-import org.satchel.app.model.AppModel
-import org.satchel.app.model.Route
-import org.satchel.app.model.Tab
-import org.satchel.app.screens.SatchelApp
-import org.satchel.app.strings.English
-import org.satchel.ffi.KeyUse
-import org.satchel.ffi.PinProblem
 
 const val PIN = "2468"
 

@@ -1,13 +1,14 @@
 package org.satchel.app
 
-import org.junit.Assert.assertTrue
-import org.junit.Test
+import org.satchel.app.model.Language
 import org.satchel.app.strings.English
 import org.satchel.app.strings.Spanish
 import org.satchel.app.strings.Strings
 import org.satchel.ffi.InputTopic
 import org.satchel.ffi.PinProblem
 import org.satchel.ffi.SatchelException
+import org.junit.Assert.assertTrue
+import org.junit.Test
 
 /**
  * Both languages define every string (the compiler checks: each is an object implementing

@@ -1,5 +1,20 @@
 package org.satchel.app
 
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Platform
+import org.satchel.app.model.PlatformHttp
+import org.satchel.app.model.Preferences
+import org.satchel.app.model.Route
+import org.satchel.ffi.DeviceRole
+import org.satchel.ffi.KeyUse
+import org.satchel.ffi.KeystoreException
+import org.satchel.ffi.Opening
+import org.satchel.ffi.PhoneKeystore
+import org.satchel.ffi.SatchelStore
+import org.satchel.ffi.Service
+import org.satchel.ffi.ServiceAccess
+import org.satchel.ffi.ServiceText
+import org.satchel.ffi.setHttpClient
 import java.io.BufferedReader
 import java.io.File
 import java.io.InputStreamReader
@@ -14,20 +29,6 @@ import javax.crypto.spec.SecretKeySpec
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
-import org.satchel.app.model.AppModel
-import org.satchel.app.model.Platform
-import org.satchel.app.model.PlatformHttp
-import org.satchel.app.model.Preferences
-import org.satchel.ffi.DeviceRole
-import org.satchel.ffi.KeyUse
-import org.satchel.ffi.KeystoreException
-import org.satchel.ffi.Opening
-import org.satchel.ffi.PhoneKeystore
-import org.satchel.ffi.SatchelStore
-import org.satchel.ffi.Service
-import org.satchel.ffi.ServiceAccess
-import org.satchel.ffi.ServiceText
-import org.satchel.ffi.setHttpClient
 
 /**
  * The phone's hardware keystore as the tests play it: HMAC-SHA256 under random keys held in

@@ -1,5 +1,21 @@
 package org.satchel.app.model
 
+import org.satchel.app.features.join.JoinModel
+import org.satchel.app.features.log.LogModel
+import org.satchel.app.features.review.ReviewModel
+import org.satchel.app.features.settings.SettingsModel
+import org.satchel.app.features.stock.StockModel
+import org.satchel.app.features.sync.SyncModel
+import org.satchel.app.features.today.TodayModel
+import org.satchel.app.features.unlock.UnlockModel
+import org.satchel.app.strings.English
+import org.satchel.app.strings.Spanish
+import org.satchel.app.strings.Strings
+import org.satchel.ffi.DeviceRole
+import org.satchel.ffi.SatchelException
+import org.satchel.ffi.SatchelStore
+import org.satchel.ffi.setHttpClient
+import org.satchel.ffi.storeExists
 import java.time.Duration
 import java.time.Instant
 import kotlinx.coroutines.CoroutineDispatcher
@@ -12,14 +28,6 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
-import org.satchel.app.strings.English
-import org.satchel.app.strings.Spanish
-import org.satchel.app.strings.Strings
-import org.satchel.ffi.DeviceRole
-import org.satchel.ffi.SatchelException
-import org.satchel.ffi.SatchelStore
-import org.satchel.ffi.setHttpClient
-import org.satchel.ffi.storeExists
 
 /** Where the app is: joining a program, locked, or in use. */
 enum class Route { JOIN, UNLOCK, MAIN }

@@ -1,5 +1,8 @@
 package org.satchel.app.screens
 
+import org.satchel.app.features.settings.QuickDelete
+import org.satchel.app.model.AppModel
+import org.satchel.app.strings.Strings
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -16,8 +19,6 @@ import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.AppModel
-import org.satchel.app.strings.Strings
 
 /**
  * Leave now, or delete everything: one tap on the lock at the top of any screen opens this, and

@@ -1,25 +1,37 @@
 package org.satchel.app.screens
 
-import androidx.compose.material3.TextButton
-import org.satchel.app.strings.Spanish
-import org.satchel.app.strings.English
+import org.satchel.app.features.join.JoinScreen
+import org.satchel.app.features.log.LogScreen
+import org.satchel.app.features.review.ReviewSaveBar
+import org.satchel.app.features.review.ReviewSheet
+import org.satchel.app.features.settings.SettingsScreen
+import org.satchel.app.features.stock.StockScreen
+import org.satchel.app.features.sync.SyncScreen
+import org.satchel.app.features.today.TodayScreen
+import org.satchel.app.features.unlock.UnlockScreen
+import org.satchel.app.model.AppModel
 import org.satchel.app.model.Language
+import org.satchel.app.model.Route
+import org.satchel.app.model.Tab
+import org.satchel.app.strings.English
+import org.satchel.app.strings.Spanish
+import org.satchel.app.theme.SatchelTheme
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Row
-import androidx.compose.foundation.layout.fillMaxWidth
-import androidx.compose.foundation.layout.sizeIn
-import androidx.compose.material.icons.filled.Lock
-import androidx.compose.material3.IconButton
 import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.sizeIn
 import androidx.compose.material.icons.Icons
-import androidx.compose.material.icons.filled.Home
 import androidx.compose.material.icons.automirrored.filled.List
+import androidx.compose.material.icons.filled.Home
+import androidx.compose.material.icons.filled.Lock
 import androidx.compose.material.icons.filled.Refresh
 import androidx.compose.material.icons.filled.Settings
 import androidx.compose.material.icons.filled.ShoppingCart
 import androidx.compose.material3.Icon
+import androidx.compose.material3.IconButton
 import androidx.compose.material3.NavigationBar
 import androidx.compose.material3.NavigationBarItem
 import androidx.compose.material3.Scaffold
@@ -29,6 +41,7 @@ import androidx.compose.material3.SnackbarHostState
 import androidx.compose.material3.SnackbarResult
 import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.LaunchedEffect
@@ -38,12 +51,8 @@ import androidx.compose.runtime.remember
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.vector.ImageVector
 import androidx.compose.ui.platform.LocalDensity
-import androidx.compose.ui.unit.Density
 import androidx.compose.ui.platform.testTag
-import org.satchel.app.model.AppModel
-import org.satchel.app.model.Route
-import org.satchel.app.model.Tab
-import org.satchel.app.theme.SatchelTheme
+import androidx.compose.ui.unit.Density
 
 /**
  * The whole app: join, unlock, or the five tabs, with the review sheet over them and the

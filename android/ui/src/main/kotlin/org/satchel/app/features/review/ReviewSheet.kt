@@ -1,5 +1,17 @@
-package org.satchel.app.screens
+package org.satchel.app.features.review
 
+import org.satchel.app.screens.AddIcon
+import org.satchel.app.screens.ChoiceChips
+import org.satchel.app.screens.MinTouch
+import org.satchel.app.screens.SectionTitle
+import org.satchel.app.screens.Stepper
+import org.satchel.app.screens.ToggleChips
+import org.satchel.app.strings.Strings
+import org.satchel.ffi.Choice
+import org.satchel.ffi.ContactType
+import org.satchel.ffi.NaloxoneKit
+import org.satchel.ffi.Outcome
+import org.satchel.ffi.ProfileAnswer
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
@@ -40,15 +52,6 @@ import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.Counter
-import org.satchel.app.model.ReviewModel
-import org.satchel.app.model.ReviewState
-import org.satchel.ffi.Choice
-import org.satchel.ffi.ContactType
-import org.satchel.ffi.NaloxoneKit
-import org.satchel.ffi.Outcome
-import org.satchel.ffi.ProfileAnswer
-import org.satchel.app.strings.Strings
 
 /** The review sheet: the kit's supplies with steppers and the encounter's details as chips
  *  ([ReviewSaveBar] holds Save). */

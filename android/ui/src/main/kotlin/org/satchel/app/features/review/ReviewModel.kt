@@ -1,29 +1,32 @@
-package org.satchel.app.model
+package org.satchel.app.features.review
 
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Formats
+import org.satchel.app.model.Language
+import org.satchel.ffi.CardLanguage
+import org.satchel.ffi.Choice
+import org.satchel.ffi.ContactType
+import org.satchel.ffi.ContainerCount
+import org.satchel.ffi.DeliveredService
+import org.satchel.ffi.EncounterInput
+import org.satchel.ffi.Encounters
+import org.satchel.ffi.HandoverCard
+import org.satchel.ffi.ItemQuantity
+import org.satchel.ffi.NaloxoneKit
+import org.satchel.ffi.NumberRange
+import org.satchel.ffi.Outcome
+import org.satchel.ffi.ProfileAnswer
+import org.satchel.ffi.ProfileInput
+import org.satchel.ffi.SatchelException
+import org.satchel.ffi.SatchelStore
+import org.satchel.ffi.ServiceMatch
+import org.satchel.ffi.Sheet
+import org.satchel.ffi.SheetDraft
+import org.satchel.ffi.formLimits
 import java.time.Instant
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
-import org.satchel.ffi.Choice
-import org.satchel.ffi.CardLanguage
-import org.satchel.ffi.ContactType
-import org.satchel.ffi.HandoverCard
-import org.satchel.ffi.ServiceMatch
-import org.satchel.ffi.ContainerCount
-import org.satchel.ffi.EncounterInput
-import org.satchel.ffi.ItemQuantity
-import org.satchel.ffi.DeliveredService
-import org.satchel.ffi.NaloxoneKit
-import org.satchel.ffi.Outcome
-import org.satchel.ffi.NumberRange
-import org.satchel.ffi.ProfileAnswer
-import org.satchel.ffi.formLimits
-import org.satchel.ffi.ProfileInput
-import org.satchel.ffi.Encounters
-import org.satchel.ffi.SatchelException
-import org.satchel.ffi.SatchelStore
-import org.satchel.ffi.Sheet
-import org.satchel.ffi.SheetDraft
 
 /** One supply on the sheet. */
 data class SheetItem(val id: String, val name: String, val quantity: Int)

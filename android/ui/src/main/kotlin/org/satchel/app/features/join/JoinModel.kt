@@ -1,9 +1,10 @@
-package org.satchel.app.model
+package org.satchel.app.features.join
 
+import org.satchel.app.model.AppModel
+import org.satchel.ffi.checkNewPin
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
-import org.satchel.ffi.checkNewPin
 
 data class JoinState(
     /** The text of the scanned or pasted enrollment QR code. A secret until used: never logged. */

@@ -1,5 +1,6 @@
-package org.satchel.app.screens
+package org.satchel.app.features.sync
 
+import org.satchel.app.strings.Strings
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxSize
@@ -17,8 +18,6 @@ import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.SyncModel
-import org.satchel.app.strings.Strings
 
 /** Sync in words, and "Sync now" (disabled offline, with the reason beside it). */
 @Composable

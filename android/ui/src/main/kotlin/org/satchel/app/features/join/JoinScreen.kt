@@ -1,5 +1,7 @@
-package org.satchel.app.screens
+package org.satchel.app.features.join
 
+import org.satchel.app.screens.MinTouch
+import org.satchel.app.strings.Strings
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -27,8 +29,6 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.JoinModel
-import org.satchel.app.strings.Strings
 
 /** Joining the program: the code (scanned or pasted), a PIN twice, optional fingerprint. */
 @Composable

@@ -1,5 +1,15 @@
-package org.satchel.app.screens
+package org.satchel.app.features.settings
 
+import org.satchel.app.model.Language
+import org.satchel.app.model.Preferences
+import org.satchel.app.model.ThemeChoice
+import org.satchel.app.screens.ChoiceChips
+import org.satchel.app.screens.MinTouch
+import org.satchel.app.screens.SectionTitle
+import org.satchel.app.screens.SlideToConfirm
+import org.satchel.app.strings.English
+import org.satchel.app.strings.Spanish
+import org.satchel.app.strings.Strings
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -28,13 +38,6 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.Language
-import org.satchel.app.model.Preferences
-import org.satchel.app.model.SettingsModel
-import org.satchel.app.model.ThemeChoice
-import org.satchel.app.strings.English
-import org.satchel.app.strings.Spanish
-import org.satchel.app.strings.Strings
 
 /** Settings: language, theme, auto-lock, fingerprint unlock and background sync, change PIN,
  *  quick delete. */

@@ -1,12 +1,14 @@
-package org.satchel.app.model
+package org.satchel.app.features.stock
 
-import kotlinx.coroutines.flow.MutableStateFlow
-import kotlinx.coroutines.flow.StateFlow
-import kotlinx.coroutines.flow.update
-import org.satchel.ffi.formLimits
+import org.satchel.app.model.AppModel
+import org.satchel.app.strings.Strings
 import org.satchel.ffi.AdjustReason
 import org.satchel.ffi.StockLocation
 import org.satchel.ffi.StockRow
+import org.satchel.ffi.formLimits
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
 
 enum class StockAction { RECEIVE, COUNT, ADJUST, TRANSFER }
 

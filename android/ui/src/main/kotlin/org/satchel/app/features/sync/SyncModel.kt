@@ -1,12 +1,14 @@
-package org.satchel.app.model
+package org.satchel.app.features.sync
 
-import kotlinx.coroutines.flow.MutableStateFlow
-import kotlinx.coroutines.flow.StateFlow
-import kotlinx.coroutines.flow.update
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Formats
 import org.satchel.ffi.PhoneKeystore
 import org.satchel.ffi.SatchelStore
 import org.satchel.ffi.SyncState
 import org.satchel.ffi.storeExists
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
 
 data class SyncScreenState(
     val status: SyncState? = null,

@@ -1,9 +1,10 @@
-package org.satchel.app.model
+package org.satchel.app.features.log
 
+import org.satchel.app.model.AppModel
+import org.satchel.ffi.ProgramSettings
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
-import org.satchel.ffi.ProgramSettings
 
 /** A kit as a tile on the home screen. */
 data class KitTile(val id: String, val name: String, val itemCount: Int, val contents: String)

@@ -1,10 +1,12 @@
-package org.satchel.app.model
+package org.satchel.app.features.today
 
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Formats
+import org.satchel.ffi.EncounterSummary
+import org.satchel.ffi.ShiftSummary
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
-import org.satchel.ffi.EncounterSummary
-import org.satchel.ffi.ShiftSummary
 
 /** One row of Today: what the worker needs to recognise the encounter, and its sync state. */
 data class TodayRow(

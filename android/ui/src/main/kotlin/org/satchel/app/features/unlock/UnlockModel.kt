@@ -1,12 +1,13 @@
-package org.satchel.app.model
+package org.satchel.app.features.unlock
 
+import org.satchel.app.model.AppModel
+import org.satchel.ffi.SatchelException
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-import org.satchel.ffi.SatchelException
 
 data class UnlockState(
     /** How many digits are entered; the digits themselves stay inside the model. */

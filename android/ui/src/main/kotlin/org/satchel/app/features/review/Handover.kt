@@ -1,8 +1,19 @@
-package org.satchel.app.screens
+package org.satchel.app.features.review
 
+import org.satchel.app.screens.ChoiceChips
+import org.satchel.app.screens.MinTouch
+import org.satchel.app.strings.English
+import org.satchel.app.strings.Spanish
+import org.satchel.app.strings.Strings
+import org.satchel.ffi.CardLanguage
+import org.satchel.ffi.HandoverCard
+import org.satchel.ffi.ServiceMatch
 import androidx.compose.foundation.Canvas
 import androidx.compose.foundation.background
+import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
@@ -10,9 +21,6 @@ import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.layout.sizeIn
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
-import androidx.compose.foundation.layout.Arrangement
-import androidx.compose.foundation.layout.ExperimentalLayoutApi
-import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Check
 import androidx.compose.material3.FilterChip
@@ -35,12 +43,6 @@ import androidx.compose.ui.unit.dp
 import com.google.zxing.BarcodeFormat
 import com.google.zxing.EncodeHintType
 import com.google.zxing.qrcode.QRCodeWriter
-import org.satchel.app.strings.English
-import org.satchel.app.strings.Spanish
-import org.satchel.app.strings.Strings
-import org.satchel.ffi.CardLanguage
-import org.satchel.ffi.HandoverCard
-import org.satchel.ffi.ServiceMatch
 
 /** A service under the referral chips: its name, whether it is open now, what the door asks. */
 @OptIn(ExperimentalLayoutApi::class)

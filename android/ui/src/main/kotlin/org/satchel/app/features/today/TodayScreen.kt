@@ -1,5 +1,7 @@
-package org.satchel.app.screens
+package org.satchel.app.features.today
 
+import org.satchel.app.screens.MinTouch
+import org.satchel.app.strings.Strings
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.FlowRow
@@ -25,8 +27,6 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.style.TextDecoration
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.TodayModel
-import org.satchel.app.strings.Strings
 
 /** Today: this shift's encounters, newest first, each with its sync state in words. */
 @Composable

@@ -1,8 +1,10 @@
-package org.satchel.app.screens
+package org.satchel.app.features.stock
 
-import androidx.compose.ui.text.input.KeyboardType
-import androidx.compose.foundation.text.KeyboardOptions
-import androidx.compose.material3.OutlinedTextField
+import org.satchel.app.screens.ChoiceChips
+import org.satchel.app.screens.MinTouch
+import org.satchel.app.screens.Stepper
+import org.satchel.app.strings.Strings
+import org.satchel.ffi.AdjustReason
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.ExperimentalLayoutApi
@@ -15,6 +17,7 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.sizeIn
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Warning
 import androidx.compose.material3.AlertDialog
@@ -22,6 +25,7 @@ import androidx.compose.material3.Card
 import androidx.compose.material3.Icon
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -30,11 +34,8 @@ import androidx.compose.runtime.getValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.StockAction
-import org.satchel.app.model.StockModel
-import org.satchel.app.strings.Strings
-import org.satchel.ffi.AdjustReason
 
 /** Stock at the phone's location. A low item says "Low" in words and in colour. */
 @OptIn(ExperimentalLayoutApi::class)

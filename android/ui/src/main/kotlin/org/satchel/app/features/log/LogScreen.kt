@@ -1,5 +1,6 @@
-package org.satchel.app.screens
+package org.satchel.app.features.log
 
+import org.satchel.app.strings.Strings
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.PaddingValues
@@ -25,8 +26,6 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.LogModel
-import org.satchel.app.strings.Strings
 
 /** Home: the program's kits as large tiles. One tap opens the review sheet; Save is the second. */
 @Composable

@@ -1,5 +1,7 @@
-package org.satchel.app.screens
+package org.satchel.app.features.unlock
 
+import org.satchel.app.screens.MinTouch
+import org.satchel.app.strings.Strings
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.PaddingValues
@@ -27,8 +29,6 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.unit.dp
-import org.satchel.app.model.UnlockModel
-import org.satchel.app.strings.Strings
 
 /** The lock screen: the app's own PIN pad (large keys, no system keyboard). */
 @Composable

@@ -1,14 +1,17 @@
-package org.satchel.app.model
+package org.satchel.app.features.settings
 
+import org.satchel.app.model.AppModel
+import org.satchel.app.model.Language
+import org.satchel.app.model.ThemeChoice
+import org.satchel.ffi.SatchelException
+import org.satchel.ffi.checkNewPin
+import org.satchel.ffi.panicWipe
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-import org.satchel.ffi.SatchelException
-import org.satchel.ffi.checkNewPin
-import org.satchel.ffi.panicWipe
 
 data class SettingsState(
     val changingPin: Boolean = false,
