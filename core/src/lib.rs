@@ -7,7 +7,6 @@
 // Links SQLCipher, the library rusqlite's declarations call (D59).
 use satchel_sqlcipher as _;
 
-pub mod client;
 pub mod crypto;
 pub mod directory;
 pub mod disposal;
@@ -25,8 +24,10 @@ pub mod settings;
 pub mod sheet;
 pub mod stock;
 pub mod store;
+// Sync and the hub client extend the Store, so they live under store/ (every `impl Store` is
+// there); their paths stay `satchel_core::sync` and `satchel_core::client`.
+pub use store::{client, sync};
 pub mod suppress;
-pub mod sync;
 pub mod tally;
 pub mod validate;
 pub mod zone;

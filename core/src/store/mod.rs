@@ -4,6 +4,7 @@
 //! outbox entries; `synchronous = FULL` makes it durable before `Ok` returns, so an entry the
 //! worker was told is saved survives a crash at any instant.
 
+pub mod client;
 mod directory;
 mod disposal;
 mod encounters;
@@ -16,6 +17,7 @@ mod settings;
 mod sheet;
 mod shift;
 mod stock;
+pub mod sync;
 mod unlock;
 mod wipe;
 
