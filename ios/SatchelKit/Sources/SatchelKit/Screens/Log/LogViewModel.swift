@@ -12,7 +12,7 @@ public final class LogViewModel: ChildViewModel {
     /// it), and offline when it is.
     public private(set) var status = ""
     @ObservationIgnored private(set) var settings: ProgramSettings?
-    @ObservationIgnored private weak var app: AppViewModel?
+    @ObservationIgnored private weak var app: (any Session)?
 
     public init() {}
     func attach(_ app: AppViewModel) { self.app = app }
@@ -32,5 +32,5 @@ public final class LogViewModel: ChildViewModel {
     }
 
     /// A tile was tapped: the review sheet, prefilled from the kit (`nil`: other supplies).
-    public func tap(kit: String?) async { await app?.review.open(kit: kit) }
+    public func tap(kit: String?) async { await app?.openSheet(kit: kit) }
 }

@@ -82,7 +82,7 @@ public final class ReviewViewModel: ChildViewModel {
         let range = Self.limits.minutesEarlier
         minutesEarlier = min(max(minutesEarlier + 5 * by, Int(range.min)), Int(range.max))
     }
-    @ObservationIgnored private weak var app: AppViewModel?
+    @ObservationIgnored private weak var app: (any Session)?
 
     public init() {}
     func attach(_ app: AppViewModel) { self.app = app }

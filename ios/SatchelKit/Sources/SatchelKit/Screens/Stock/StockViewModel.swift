@@ -11,7 +11,7 @@ public final class StockViewModel: ChildViewModel {
     public private(set) var rows: [StockRow] = []
     public var entry: StockEntry?
     public private(set) var error: String?
-    @ObservationIgnored private weak var app: AppViewModel?
+    @ObservationIgnored private weak var app: (any Session)?
 
     public init() {}
     func attach(_ app: AppViewModel) { self.app = app }
@@ -25,7 +25,7 @@ public final class StockViewModel: ChildViewModel {
 
     public func refresh() async {
         guard let app, let store = try? app.openStore() else { return }
-        let cached = app.log.settings
+        let cached = app.programSettings
         guard let (settings, location, rows) = try? await onIO({ () -> (ProgramSettings, String?, [StockRow]) in
             let stock = store.stock()
             let settings = try cached ?? store.program().settings()
@@ -105,7 +105,7 @@ public final class StockViewModel: ChildViewModel {
             entry = nil
             error = nil
             await refresh()
-            await app.sync.refresh()
+            await app.refreshAll()
         } catch {
             self.error = app.strings.describe(error)
         }

@@ -14,7 +14,7 @@ public final class SyncViewModel: ChildViewModel {
     public private(set) var warnings: [String] = []
     public private(set) var online = false
     public private(set) var busy = false
-    @ObservationIgnored private weak var app: AppViewModel?
+    @ObservationIgnored private weak var app: (any Session)?
 
     public init() {}
     func attach(_ app: AppViewModel) { self.app = app }

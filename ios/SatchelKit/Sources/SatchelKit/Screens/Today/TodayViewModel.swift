@@ -10,7 +10,7 @@ public final class TodayViewModel: ChildViewModel {
     public private(set) var rows: [TodayRow] = []
     /// The encounter waiting for the worker to confirm its void.
     public private(set) var confirmingVoid: String?
-    @ObservationIgnored private weak var app: AppViewModel?
+    @ObservationIgnored private weak var app: (any Session)?
 
     public init() {}
     func attach(_ app: AppViewModel) { self.app = app }
@@ -30,7 +30,7 @@ public final class TodayViewModel: ChildViewModel {
             let e = store.encounters()
             return (try e.shiftSummary(), try e.shift())
         }) else { return }
-        let settings = app.log.settings
+        let settings = app.programSettings
         let s = app.strings
         let names = Dictionary((settings?.items ?? []).map { ($0.id, s.programName($0.name, $0.nameEs)) }, uniquingKeysWith: { a, _ in a })
         let zones = Dictionary((settings?.zones ?? []).map { ($0.id, s.programName($0.label, $0.labelEs)) }, uniquingKeysWith: { a, _ in a })
@@ -50,7 +50,7 @@ public final class TodayViewModel: ChildViewModel {
 
     public func tap(_ id: String) async {
         guard let row = rows.first(where: { $0.id == id }), !row.voided else { return }
-        await app?.review.open(correcting: id)
+        await app?.openCorrection(id)
     }
 
     public func askVoid(_ id: String) { confirmingVoid = id }

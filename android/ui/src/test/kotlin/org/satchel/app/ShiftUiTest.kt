@@ -48,7 +48,7 @@ import org.junit.Test
 
 const val PIN = "2468"
 
-fun ComposeContentTestRule.waitFor(what: String, timeoutMs: Long = 20_000, app: AppModel? = null, condition: () -> Boolean) {
+fun ComposeContentTestRule.waitFor(what: String, timeoutMs: Long = 45_000, app: AppModel? = null, condition: () -> Boolean) {
     try {
         waitUntil(timeoutMs) { condition() }
     } catch (e: androidx.compose.ui.test.ComposeTimeoutException) {

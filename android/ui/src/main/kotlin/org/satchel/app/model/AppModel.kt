@@ -12,6 +12,7 @@ import org.satchel.app.strings.English
 import org.satchel.app.strings.Spanish
 import org.satchel.app.strings.Strings
 import org.satchel.ffi.DeviceRole
+import org.satchel.ffi.ProgramSettings
 import org.satchel.ffi.SatchelException
 import org.satchel.ffi.SatchelStore
 import org.satchel.ffi.setHttpClient
@@ -65,10 +66,10 @@ data class AppState(
  * [state] for the screens to show.
  */
 class AppModel(
-    val platform: Platform,
-    val scope: CoroutineScope,
+    override val platform: Platform,
+    override val scope: CoroutineScope,
     val io: CoroutineDispatcher = Dispatchers.IO,
-) {
+) : Session {
     private var store: SatchelStore? = null
     private var backgroundSince: Instant? = null
     private var noticeIds = 0L
@@ -100,7 +101,10 @@ class AppModel(
         if (_state.value.route == Route.UNLOCK) unlock.refreshWait()
     }
 
-    val strings: Strings get() = _state.value.strings
+    override val strings: Strings get() = _state.value.strings
+    override val preferences: Preferences get() = _state.value.preferences
+    override val programSettings: ProgramSettings? get() = log.settings
+    override val sheetOpen: Boolean get() = _state.value.sheetOpen
 
     private fun initialState(): AppState {
         val prefs = platform.loadPreferences()
@@ -121,15 +125,15 @@ class AppModel(
     }
 
     /** The unlocked store; screens are only shown while there is one. */
-    fun openStore(): SatchelStore = store ?: throw SatchelException.Locked()
+    override fun openStore(): SatchelStore = store ?: throw SatchelException.Locked()
 
-    internal fun hasStore(): Boolean = store != null
+    override fun hasStore(): Boolean = store != null
 
     /** Whether the store is open and unlocked now (the background worker syncs through it). */
     fun hasOpenStore(): Boolean = store?.isUnlocked() == true
 
     /** Runs a library call off the main thread. */
-    suspend fun <T> onIo(block: () -> T): T = withContext(io) { block() }
+    override suspend fun <T> onIo(block: () -> T): T = withContext(io) { block() }
 
     // --- Store life -----------------------------------------------------------------------
 
@@ -191,7 +195,7 @@ class AppModel(
     }
 
     /** Reloads what the main screens show (nothing while locked: the screens are not shown). */
-    fun refreshAll() {
+    override fun refreshAll() {
         if (!hasOpenStore()) return
         log.refresh()
         today.refresh()
@@ -312,7 +316,11 @@ class AppModel(
         }
     }
 
-    internal fun showSheet(open: Boolean) = _state.update { it.copy(sheetOpen = open) }
+    override fun showSheet(open: Boolean) = _state.update { it.copy(sheetOpen = open) }
+
+    override fun openSheet(kitId: String?) = review.openKit(kitId)
+    override fun openCorrection(encounterId: String) = review.openCorrection(encounterId)
+    override fun closeSheet() = review.close()
 
     /**
      * The phone's Back, one step at a time: the hand-over card closes to its sheet, the review
@@ -345,7 +353,7 @@ class AppModel(
     /** Re-reads the clock for the dark-at-night theme (the app calls it when it resumes). */
     fun refreshTheme() = _state.update { it.copy(dark = darkFor(it.preferences.theme)) }
 
-    fun notify(text: String, action: String? = null, onAction: (() -> Unit)? = null) {
+    override fun notify(text: String, action: String?, onAction: (() -> Unit)?) {
         noticeIds += 1
         _state.update { it.copy(notice = Notice(text, action, onAction, noticeIds)) }
     }
@@ -353,7 +361,7 @@ class AppModel(
     fun dismissNotice(id: Long) = _state.update { if (it.notice?.id == id) it.copy(notice = null) else it }
 
     /** The words for a library error, in the app's language. Never shows entered values. */
-    fun describe(e: Throwable): String {
+    override fun describe(e: Throwable): String {
         val s = strings
         return when (e) {
             is SatchelException.WrongPin -> s.wrongPin(e.failedAttempts.toInt())
@@ -371,7 +379,7 @@ class AppModel(
     }
 
     /** Launches [block] on the model's scope; a library error becomes a notice. */
-    internal fun launch(onError: (Throwable) -> Unit = { notify(describe(it)) }, block: suspend () -> Unit) {
+    override fun launch(onError: (Throwable) -> Unit, block: suspend () -> Unit) {
         scope.launch {
             try {
                 block()

@@ -1,6 +1,6 @@
 package org.satchel.app.features.log
 
-import org.satchel.app.model.AppModel
+import org.satchel.app.model.Session
 import org.satchel.ffi.ProgramSettings
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -22,7 +22,7 @@ data class LogState(
 )
 
 /** The home screen: the program's kits as large tiles; one tap opens the review sheet. */
-class LogModel(private val app: AppModel) {
+class LogModel(private val app: Session) {
     private val _state = MutableStateFlow(LogState())
     val state: StateFlow<LogState> = _state
 
@@ -51,8 +51,8 @@ class LogModel(private val app: AppModel) {
     }
 
     /** A tile was tapped: the review sheet, prefilled from the kit. */
-    fun tapKit(kitId: String) = app.review.openKit(kitId)
+    fun tapKit(kitId: String) = app.openSheet(kitId)
 
     /** Supplies without a kit. */
-    fun tapOther() = app.review.openKit(null)
+    fun tapOther() = app.openSheet(null)
 }

@@ -1,6 +1,6 @@
 package org.satchel.app.features.review
 
-import org.satchel.app.model.AppModel
+import org.satchel.app.model.Session
 import org.satchel.app.model.Formats
 import org.satchel.app.model.Language
 import org.satchel.ffi.CardLanguage
@@ -125,7 +125,7 @@ enum class Counter { SYRINGES_COLLECTED, OVERDOSE_REVERSALS, NALOXONE_DOSES_USED
  * The review sheet: prefilled from a kit (or from the encounter being corrected), adjusted with
  * steppers and chips, saved in one tap. The core validates; the sheet only shows its answer.
  */
-class ReviewModel(private val app: AppModel) {
+class ReviewModel(private val app: Session) {
     private val _state = MutableStateFlow(ReviewState())
     val state: StateFlow<ReviewState> = _state
 
@@ -153,7 +153,7 @@ class ReviewModel(private val app: AppModel) {
      */
     internal fun keepDraft(store: SatchelStore) {
         val s = _state.value
-        if (!app.state.value.sheetOpen || s.busy) return
+        if (!app.sheetOpen || s.busy) return
         try {
             store.encounters().use { it.keepDraft(SheetDraft(input(s), s.correcting, s.kitId)) }
         } catch (_: SatchelException) {
@@ -254,7 +254,7 @@ class ReviewModel(private val app: AppModel) {
     /** Opens the hand-over card of a service, in the language last chosen for a card (the app's at first). */
     fun handOver(serviceId: String) {
         val language = _state.value.cardLanguage
-            ?: if (app.state.value.preferences.language == Language.SPANISH) CardLanguage.SPANISH else CardLanguage.ENGLISH
+            ?: if (app.preferences.language == Language.SPANISH) CardLanguage.SPANISH else CardLanguage.ENGLISH
         showCard(serviceId, language)
     }
 

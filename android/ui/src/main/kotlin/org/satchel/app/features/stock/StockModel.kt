@@ -1,6 +1,6 @@
 package org.satchel.app.features.stock
 
-import org.satchel.app.model.AppModel
+import org.satchel.app.model.Session
 import org.satchel.app.strings.Strings
 import org.satchel.ffi.AdjustReason
 import org.satchel.ffi.StockLocation
@@ -33,7 +33,7 @@ data class StockState(
 )
 
 /** Stock at the phone's location: levels, low items, and the movements a worker records. */
-class StockModel(private val app: AppModel) {
+class StockModel(private val app: Session) {
     private val _state = MutableStateFlow(StockState())
     val state: StateFlow<StockState> = _state
 
@@ -42,7 +42,7 @@ class StockModel(private val app: AppModel) {
         app.launch {
             val next = app.onIo {
                 val store = app.openStore()
-                val settings = app.log.settings ?: store.program().use { it.settings() }
+                val settings = app.programSettings ?: store.program().use { it.settings() }
                 store.stock().use { stock ->
                     val location = stock.deviceLocation()
                     val locations = settings.locations.filter { it.active }
@@ -128,7 +128,7 @@ class StockModel(private val app: AppModel) {
             }
             _state.update { it.copy(entry = null, error = null) }
             refresh()
-            app.sync.refresh()
+            app.refreshAll()
         }
     }
 }

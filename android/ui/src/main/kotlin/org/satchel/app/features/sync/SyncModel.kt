@@ -1,6 +1,6 @@
 package org.satchel.app.features.sync
 
-import org.satchel.app.model.AppModel
+import org.satchel.app.model.Session
 import org.satchel.app.model.Formats
 import org.satchel.ffi.PhoneKeystore
 import org.satchel.ffi.SatchelStore
@@ -24,7 +24,7 @@ data class SyncScreenState(
  * Sync in words: what is waiting, when it last worked, what went wrong, when it tries again.
  * "Sync now" pushes and pulls; after a sync the retention purge removes old, sent encounters.
  */
-class SyncModel(private val app: AppModel) {
+class SyncModel(private val app: Session) {
     private val _state = MutableStateFlow(SyncScreenState())
     val state: StateFlow<SyncScreenState> = _state
 
@@ -91,7 +91,7 @@ class SyncModel(private val app: AppModel) {
 
     companion object {
         /** One sync and the retention purge after it; what the background worker runs too. */
-        fun runSync(app: AppModel): SyncState {
+        fun runSync(app: Session): SyncState {
             val store = app.openStore()
             store.sync().use { sync ->
                 sync.syncNow()

@@ -1,6 +1,6 @@
 package org.satchel.app.features.today
 
-import org.satchel.app.model.AppModel
+import org.satchel.app.model.Session
 import org.satchel.app.model.Formats
 import org.satchel.ffi.EncounterSummary
 import org.satchel.ffi.ShiftSummary
@@ -29,7 +29,7 @@ data class TodayState(
 )
 
 /** Today: the shift's encounters, newest first, with the core's shift summary. */
-class TodayModel(private val app: AppModel) {
+class TodayModel(private val app: Session) {
     private val _state = MutableStateFlow(TodayState())
     val state: StateFlow<TodayState> = _state
 
@@ -39,7 +39,7 @@ class TodayModel(private val app: AppModel) {
             val (summary, list, settings) = app.onIo {
                 val store = app.openStore()
                 store.encounters().use { enc ->
-                    Triple(enc.shiftSummary(), enc.shift(), app.log.settings ?: store.program().use { it.settings() })
+                    Triple(enc.shiftSummary(), enc.shift(), app.programSettings ?: store.program().use { it.settings() })
                 }
             }
             val s = app.strings
@@ -66,7 +66,7 @@ class TodayModel(private val app: AppModel) {
 
     fun tap(encounterId: String) {
         val row = _state.value.rows.firstOrNull { it.encounterId == encounterId } ?: return
-        if (!row.voided) app.review.openCorrection(encounterId)
+        if (!row.voided) app.openCorrection(encounterId)
     }
 
     fun askVoid(encounterId: String) = _state.update { it.copy(confirmVoid = encounterId) }
@@ -77,7 +77,7 @@ class TodayModel(private val app: AppModel) {
         _state.update { it.copy(confirmVoid = null) }
         app.launch {
             app.onIo { app.openStore().encounters().use { it.void(id) } }
-            app.review.close()
+            app.closeSheet()
             app.refreshAll()
         }
     }
