@@ -104,6 +104,15 @@ fn markers_never_reach_the_disk_in_the_clear() {
         });
         store.log_from_kit("markerkit", &[], &NewEncounter { profile, ..base.clone() }).unwrap();
     }
+    // A sheet half filled when the phone locked, kept as a draft (D97): inside the encrypted
+    // pages too, and without the code at all.
+    store
+        .keep_draft(&satchel_core::sheet::Draft {
+            encounter: NewEncounter { profile: Some(ProfileAnswers { race: Answer::Chosen(vec!["markerrace".into()]), ..Default::default() }), ..base.clone() },
+            correcting: None,
+            kit_id: Some("markerkit".into()),
+        })
+        .unwrap();
     // Starter names are on disk only inside encrypted pages too.
     let starter: Vec<String> = store.settings().unwrap().items.iter().map(|i| i.name.clone()).collect();
     // While the store is open (WAL and shared memory present) and after it is closed.
@@ -114,4 +123,6 @@ fn markers_never_reach_the_disk_in_the_clear() {
     let reopened = Store::open(dir.path()).unwrap();
     reopened.unlock_with_pin(PIN).unwrap();
     assert_eq!(reopened.recent_encounters(500).unwrap().len(), 200);
+    let draft = reopened.take_draft().unwrap().expect("the draft outlives the lock");
+    assert!(draft.code_to_retype && draft.encounter.participant_code.is_none());
 }
