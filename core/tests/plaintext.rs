@@ -120,7 +120,7 @@ fn markers_never_reach_the_disk_in_the_clear() {
     store.lock();
     assert_no_plaintext(dir.path(), &starter);
     drop(store);
-    let reopened = Store::open(dir.path()).unwrap();
+    let reopened = clock.attach(Store::open(dir.path()).unwrap());
     reopened.unlock_with_pin(PIN).unwrap();
     assert_eq!(reopened.recent_encounters(500).unwrap().len(), 200);
     let draft = reopened.take_draft().unwrap().expect("the draft outlives the lock");
