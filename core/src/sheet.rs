@@ -10,6 +10,9 @@ use crate::encounter::{ContactType, EncounterSummary, NewEncounter};
 use crate::error::{Error, Result};
 use crate::settings::{Choice, ProgramSettings};
 
+/// The most a kept draft may take in the store; a sheet's real values are a few kilobytes.
+pub const MAX_DRAFT_BYTES: usize = 64 * 1024;
+
 /// How long a draft kept across a lock is offered again: a night's shift. Older, it is dropped.
 pub const DRAFT_HOURS: i64 = crate::store::SHIFT_HOURS;
 
@@ -134,7 +137,11 @@ pub(crate) fn draft_body(draft: &Draft) -> Result<Vec<u8>> {
         kit_id: draft.kit_id.clone(),
         code_given: draft.encounter.participant_code.as_deref().is_some_and(|c| !c.trim().is_empty()),
     };
-    serde_json::to_vec(&body).map_err(|e| Error::Damaged(format!("draft: {e}")))
+    let bytes = serde_json::to_vec(&body).map_err(|e| Error::Damaged(format!("draft: {e}")))?;
+    if bytes.len() > MAX_DRAFT_BYTES {
+        return Err(crate::error::invalid("draft", "is larger than any sheet; nothing was kept"));
+    }
+    Ok(bytes)
 }
 
 /// A kept draft as a sheet again, laid out with today's settings; `None` when it cannot be
@@ -273,5 +280,7 @@ mod tests {
         assert_eq!(sheet.items[0].quantity, 7);
         assert_eq!((sheet.kit_name.as_deref(), sheet.kit_name_es.as_deref()), (Some("Standard injection kit"), Some("Kit estándar para inyectarse")));
         assert!(from_draft(&settings, b"{not a draft").is_none());
+        let huge = NewEncounter { substances: vec!["x".repeat(100); 1000], ..NewEncounter::default() };
+        assert!(matches!(draft_body(&Draft { encounter: huge, correcting: None, kit_id: None }), Err(Error::Invalid { .. })));
     }
 }

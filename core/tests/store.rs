@@ -206,6 +206,7 @@ fn a_shift_logs_corrects_voids_and_moves_stock() {
     assert!(low.iter().any(|l| l.location == "van-1" && l.item == "cooker" && l.level == 0 && l.out), "none left: out");
     // The Stock screen's rows: every active supply, in catalog order, low and out as above.
     let rows = store.stock_rows("van-1").unwrap();
+    assert!(matches!(store.stock_rows("no-such-place"), Err(Error::NotFound { .. })), "an unknown place is refused, not shown empty");
     assert_eq!(rows.len(), store.settings().unwrap().items.iter().filter(|i| i.active).count());
     let row = |id: &str| rows.iter().find(|r| r.item == id).unwrap().clone();
     assert_eq!((row("naloxone-nasal").level, row("naloxone-nasal").low, row("naloxone-nasal").out), (9, true, false));

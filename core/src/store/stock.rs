@@ -52,6 +52,9 @@ impl Store {
     /// Every active supply at `location`, in catalog order, with its level and low or out.
     pub fn stock_rows(&self, location: &str) -> Result<Vec<StockRow>> {
         self.read(|ctx, conn| {
+            if ctx.settings.location(location).is_none() {
+                return Err(crate::error::Error::NotFound { kind: "location", id: location.to_string() });
+            }
             ctx.settings
                 .items
                 .iter()
